@@ -1,0 +1,109 @@
+"""runlab: run Python functions and notebooks as tracked jobs, from a notebook cell.
+
+>>> import runlab
+>>> project = runlab.get_or_create_project("demo", context="./")
+>>> project.set_function("trainer.py", name="trainer", kind="job", handler="train")
+>>> run = project.run_function("trainer", params={"lr": 0.1}, inputs={"data": "data/iris.csv"}, local=True)
+>>> run.state(), run.outputs
+
+Names are imported on first use, so ``import runlab`` stays cheap (no SQLAlchemy, pandas or fsspec).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    # projects
+    "Project": "project",
+    "get_or_create_project": "project",
+    "new_project": "project",
+    "load_project": "project",
+    "get_current_project": "project",
+    # functions and runs
+    "Function": "functions",
+    "new_function": "functions",
+    "code_to_function": "functions",
+    "Task": "task",
+    "new_task": "task",
+    "RunObject": "run",
+    "RunList": "run",
+    "get_run": "run",
+    "RunState": "model",
+    "RunContext": "context",
+    "get_or_create_ctx": "adhoc",
+    "DataItem": "data",
+    "get_dataitem": "data",
+    "get_run_db": "rundb",
+    "RunDB": "rundb",
+    # errors
+    "RunlabError": "errors",
+    "ValidationError": "errors",
+    "FunctionNotFoundError": "errors",
+    "HandlerNotFoundError": "errors",
+    "MissingParameterError": "errors",
+    "InvalidParameterError": "errors",
+    "InvalidInputError": "errors",
+    "InvalidNameError": "errors",
+    "UnsupportedError": "errors",
+    "ProjectNotFoundError": "errors",
+    "RunNotFoundError": "errors",
+    "ArtifactNotFoundError": "errors",
+    "RunStateError": "errors",
+    "RunTimeoutError": "errors",
+    "StoreError": "errors",
+    "RunError": "errors",
+}
+
+__all__ = sorted([*_EXPORTS, "run_function", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"runlab.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def run_function(
+    function: str | Function,
+    handler: str | Any = None,
+    name: str = "",
+    params: dict[str, Any] | None = None,
+    inputs: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    base_task: Task | None = None,
+    artifact_path: str | None = None,
+    local: bool | None = None,
+    watch: bool = True,
+    returns: list[str] | None = None,
+    project: str = "",
+) -> RunObject:
+    """Run a function of the current project (by name) or a function object; see ``Project.run_function``.
+
+    With no current project, a function object runs in the default project; a name needs a project
+    (``runlab.get_or_create_project``).
+    """
+    from .project import get_current_project, resolve_project
+
+    if isinstance(function, str) and not project and get_current_project() is None:
+        get_current_project(required=True)
+    target = resolve_project(project)
+    return target.run_function(function, handler=handler, name=name, params=params, inputs=inputs,
+                               labels=labels, base_task=base_task, artifact_path=artifact_path, local=local,
+                               watch=watch, returns=returns)
+
+
+if TYPE_CHECKING:
+    from .functions import Function
+    from .run import RunObject
+    from .task import Task

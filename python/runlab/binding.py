@@ -1,0 +1,127 @@
+"""Calling a handler: arguments by name from params and inputs, ``context``, and type-hint conversion.
+
+An input reaches a handler as a :class:`~runlab.DataItem`, or converted by the parameter's type hint:
+``pandas.DataFrame`` → ``as_df()``, ``str`` / ``pathlib.Path`` → a local path, ``bytes`` → ``get()``,
+``dict`` / ``list`` → parsed JSON or YAML. ``**kwargs`` receives every param and input not named.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import pathlib
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from .errors import MissingParameterError
+
+_SKIPPED = (inspect.Parameter.VAR_POSITIONAL,)
+INIT_ARGS = "_init_args"  # params["_init_args"] builds the class of a "Class::method" handler
+
+
+def check_binding(handler: Callable, params: dict[str, Any], inputs: dict[str, str], label: str) -> None:
+    """Raise ``MissingParameterError`` if a required argument would get no value."""
+    available = set(params) | set(inputs) | {"context"}
+    missing = [
+        p.name
+        for p in _signature(handler).parameters.values()
+        if p.kind not in (*_SKIPPED, inspect.Parameter.VAR_KEYWORD)
+        and p.default is inspect.Parameter.empty
+        and p.name not in available
+    ]
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        given = ", ".join(sorted(set(params) | set(inputs))) or "none"
+        raise MissingParameterError(
+            f"handler {label} needs {names} but the run gives no such param or input (given: {given}); "
+            f"pass params={{{missing[0]!r}: ...}} or inputs={{{missing[0]!r}: url}}, or give it a default"
+        )
+
+
+def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[str, str]) -> tuple[list, dict]:
+    """Positional and keyword arguments for ``handler`` in this run."""
+    signature = _signature(handler)
+    hints = _type_hints(handler)
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    used: set[str] = set()
+    accepts_rest = False
+    for param in signature.parameters.values():
+        if param.kind in _SKIPPED:
+            continue
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            accepts_rest = True
+            continue
+        name = param.name
+        if name == "context" and name not in params:
+            value = context
+        elif name in inputs:
+            value = convert_input(context.get_input(name), hints.get(name, param.annotation))
+            used.add(name)
+        elif name in params:
+            value = copy.deepcopy(params[name])
+            used.add(name)
+        else:
+            continue  # has a default (check_binding ran before the run was created)
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+            args.append(value)
+        else:
+            kwargs[name] = value
+    if accepts_rest:
+        for name, value in params.items():
+            if name not in used and name not in kwargs and name != INIT_ARGS:
+                kwargs[name] = copy.deepcopy(value)
+        for name in inputs:
+            if name not in used and name not in kwargs:
+                kwargs[name] = context.get_input(name)
+    return args, kwargs
+
+
+def convert_input(item: Any, annotation: Any) -> Any:
+    """Convert a ``DataItem`` to what the type hint asks for (a ``DataItem`` when it asks nothing known)."""
+    target = _hint_name(annotation)
+    if target == "DataFrame":
+        return item.as_df()
+    if target == "str":
+        return item.local()
+    if target == "Path":
+        return pathlib.Path(item.local())
+    if target == "bytes":
+        return item.get()
+    if target in ("dict", "list"):
+        text = item.get(encoding="utf-8")
+        if item.suffix in (".yaml", ".yml"):
+            import yaml
+
+            return yaml.safe_load(text)
+        return json.loads(text)
+    return item
+
+
+def _hint_name(annotation: Any) -> str:
+    """The bare type name a hint asks for: ``Optional[pd.DataFrame]`` and ``"pandas.DataFrame"`` → ``DataFrame``."""
+    if annotation is inspect.Parameter.empty or annotation is None:
+        return ""
+    if isinstance(annotation, str):
+        text = annotation.replace("Optional[", "").replace("]", "").split("|")[0].strip()
+        return text.rsplit(".", 1)[-1]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or type(annotation).__name__ == "UnionType":
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _hint_name(options[0]) if options else ""
+    if origin is not None:
+        return _hint_name(origin)
+    return getattr(annotation, "__name__", "")
+
+
+def _signature(handler: Callable) -> inspect.Signature:
+    return inspect.signature(handler)
+
+
+def _type_hints(handler: Callable) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(handler)
+    except Exception:
+        return {}

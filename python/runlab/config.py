@@ -1,0 +1,87 @@
+"""runlab settings: typed traits with defaults, overridable by ``RUNLAB_*`` environment variables.
+
+``get_config()`` returns the process-wide settings. The environment is read when the settings are first
+built; ``reset_config()`` rebuilds them (tests and long-lived servers call it after changing the env).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from traitlets import Float, Int, Unicode, default
+from traitlets.config import Configurable
+
+_ENV = {
+    "home": "RUNLAB_HOME",
+    "db_url": "RUNLAB_DB_URL",
+    "artifact_path": "RUNLAB_ARTIFACT_PATH",
+    "default_project": "RUNLAB_DEFAULT_PROJECT",
+}
+
+
+class RunlabConfig(Configurable):
+    """Where runlab keeps its data and how it behaves."""
+
+    home = Unicode(
+        help="Folder for runlab's own files: the SQLite store and the data cache. Env: RUNLAB_HOME.",
+    ).tag(config=True)
+
+    db_url = Unicode(
+        help="SQLAlchemy URL of the run store; default sqlite:///{home}/runlab.db. A postgresql:// URL "
+        "lets a team share one store. Env: RUNLAB_DB_URL.",
+    ).tag(config=True)
+
+    artifact_path = Unicode(
+        "",
+        help="Default artifact root (any fsspec URL). Empty: '<project context>/artifacts'. "
+        "Env: RUNLAB_ARTIFACT_PATH.",
+    ).tag(config=True)
+
+    default_project = Unicode(
+        "default", help="Project used when a function object is run with no current project."
+    ).tag(config=True)
+
+    log_flush_interval = Float(
+        1.0, help="Seconds between writes of a running run's log to the store (others see it live)."
+    ).tag(config=True)
+
+    busy_timeout_ms = Int(
+        60_000, help="How long a SQLite writer waits for another writer before giving up."
+    ).tag(config=True)
+
+    @default("home")
+    def _default_home(self) -> str:
+        return str(Path("~/.runlab").expanduser())
+
+    @default("db_url")
+    def _default_db_url(self) -> str:
+        return f"sqlite:///{Path(self.home) / 'runlab.db'}"
+
+
+_config: RunlabConfig | None = None
+
+
+def _from_env() -> RunlabConfig:
+    values = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
+    if "home" in values:
+        values["home"] = str(Path(values["home"]).expanduser().resolve())
+    return RunlabConfig(**values)
+
+
+def get_config() -> RunlabConfig:
+    """The process-wide settings (built from the environment on first use)."""
+    global _config
+    if _config is None:
+        _config = _from_env()
+    return _config
+
+
+def reset_config() -> RunlabConfig:
+    """Rebuild the settings from the environment and drop cached store connections."""
+    global _config
+    _config = None
+    from . import store  # local: the store imports SQLAlchemy, which plain config users do not need
+
+    store.close_stores()
+    return get_config()

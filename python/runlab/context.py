@@ -1,0 +1,268 @@
+"""``RunContext``: what a handler receives as ``context`` — its params, inputs and the means to record.
+
+Results are kept in memory and committed with the run's end, on ``commit()``, or when more than
+``log_flush_interval`` seconds have passed, so a trivial run costs two store writes; artifact records are
+committed as they are logged.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import pickle
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import artifacts as arts
+from .errors import InvalidInputError, ValidationError
+from .runlog import RunLog, make_run_logger
+from .values import check_storable, to_storable
+
+if TYPE_CHECKING:
+    from .data import DataItem
+    from .store.runstore import RunStore
+
+
+class RunAborted(BaseException):
+    """Raised inside a handler when its run was asked to abort."""
+
+
+class RunContext:
+    """The running run, as seen from inside a handler (MLRun's ``MLClientCtx``)."""
+
+    def __init__(self, row: dict[str, Any], store: RunStore, log: RunLog | None = None) -> None:
+        self._store = store
+        self._row = row
+        spec = row["spec"]
+        self.uid: str = row["uid"]
+        self.name: str = row["name"]
+        self.project: str = row["project"]
+        self.iteration: int = row["iteration"]
+        self.labels: dict[str, str] = dict(row["labels"])
+        self.parameters: dict[str, Any] = copy.deepcopy(spec.get("parameters", {}))
+        self.inputs: dict[str, str] = dict(spec.get("inputs", {}))
+        self.artifact_path: str = spec.get("output_path", "")
+        self.results: dict[str, Any] = dict(row.get("results") or {})
+        self.log = log or RunLog()
+        self.logger: logging.Logger = make_run_logger(f"runlab.{self.name}")
+        self._data_items: dict[str, DataItem] = {}
+        self._dirty = False
+        self.finished = False
+        self._last_commit = time.monotonic()
+        self._commit_interval = 1.0
+
+    def __repr__(self) -> str:
+        return f"<RunContext {self.name} uid={self.uid[:8]} iteration={self.iteration}>"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get_param(self, key: str, default: Any = None) -> Any:
+        """A param's value; a missing param takes ``default``, which is recorded as the param."""
+        if key not in self.parameters:
+            if default is None:
+                return None
+            check_storable(f"param {key!r}", default)
+            self.parameters[key] = default
+            self._dirty = True
+        return self.parameters[key]
+
+    def get_input(self, key: str, url: str | None = None) -> DataItem:
+        """The input ``key`` as a :class:`~runlab.DataItem`; with ``url``, add it as a new input."""
+        from .data import get_dataitem
+
+        if url is not None:
+            self.inputs[key] = url
+            self._data_items.pop(key, None)
+            self._dirty = True
+        if key not in self.inputs:
+            known = ", ".join(sorted(self.inputs)) or "none"
+            raise InvalidInputError(
+                f"run {self.name!r} has no input {key!r} (inputs: {known}); pass it in inputs= or "
+                "call get_input(key, url)"
+            )
+        item = self._data_items.get(key)
+        if item is None:
+            item = self._data_items[key] = get_dataitem(self.inputs[key], key=key)
+        return item
+
+    # -- recording -------------------------------------------------------------------------------
+
+    def set_label(self, key: str, value: Any, replace: bool = True) -> None:
+        """Add a label to the run."""
+        if replace or key not in self.labels:
+            self.labels[key] = str(value)
+            self._dirty = True
+
+    def log_result(self, key: str, value: Any, commit: bool = False) -> None:
+        """Record a result (a JSON-storable value; numpy scalars are unwrapped)."""
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"a result key must be a non-empty string, not {key!r}")
+        self.results[key] = to_storable(f"result {key!r}", value)
+        self._dirty = True
+        self._maybe_commit(commit)
+
+    def log_results(self, results: dict[str, Any], commit: bool = False) -> None:
+        """Record several results at once."""
+        if not isinstance(results, dict):
+            raise ValidationError(f"log_results takes a dict, not {type(results).__name__}")
+        for key, value in results.items():
+            self.log_result(key, value)
+        self._maybe_commit(commit)
+
+    def log_artifact(
+        self,
+        key: str,
+        body: Any = None,
+        local_path: str | None = None,
+        format: str | None = None,
+        tag: str | None = None,
+        labels: dict[str, str] | None = None,
+        kind: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Write an artifact and record it; returns its record (with ``uri`` and ``target_path``).
+
+        ``body`` may be bytes, str (HTML becomes a plot), a dict/list (JSON, or YAML with
+        ``format="yaml"``), a pandas DataFrame (a dataset) or a matplotlib figure (a PNG plot);
+        ``local_path`` copies an existing file instead.
+        """
+        arts.validate_key(key)
+        if (body is None) == (local_path is None):
+            raise ValidationError(f"log_artifact({key!r}): pass exactly one of body= or local_path=")
+        if body is not None:
+            encoded = arts.encode_body(body, format)
+            return self._store_artifact(key, encoded, tag, labels, kind, meta)
+        suffix = _suffix_of(str(local_path))
+        return self._record(key, kind or "file", suffix, {**(meta or {})}, tag, labels, source=str(local_path))
+
+    def log_dataset(
+        self,
+        key: str,
+        df: Any,
+        format: str = "csv",
+        tag: str | None = None,
+        labels: dict[str, str] | None = None,
+        index: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Write a DataFrame as a dataset artifact (CSV or Parquet) with its shape, schema and preview."""
+        arts.validate_key(key)
+        return self._store_artifact(key, arts.encode_dataset(df, format, index=index), tag, labels, None, meta)
+
+    def log_model(
+        self,
+        key: str,
+        body: Any = None,
+        model_file: str | None = None,
+        metrics: dict[str, Any] | None = None,
+        parameters: dict[str, Any] | None = None,
+        framework: str = "",
+        algorithm: str = "",
+        tag: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Record a model: ``body`` (bytes, or any picklable object) or an existing ``model_file``.
+
+        ``metrics`` are also logged as results, so runs can be compared and selected on them.
+        """
+        arts.validate_key(key)
+        meta = {
+            "framework": framework,
+            "algorithm": algorithm,
+            "metrics": to_storable("model metrics", metrics or {}),
+            "parameters": to_storable("model parameters", parameters or {}),
+        }
+        if metrics:
+            self.log_results(metrics)
+        if (body is None) == (model_file is None):
+            raise ValidationError(f"log_model({key!r}): pass exactly one of body= or model_file=")
+        if model_file is not None:
+            meta["model_file"] = model_file.rsplit("/", 1)[-1]
+            return self._record(key, "model", _suffix_of(model_file), meta, tag, labels, source=model_file)
+        if isinstance(body, (bytes, bytearray)):
+            encoded = arts.Encoded(bytes(body), ".bin", "model", {})
+        else:
+            encoded = arts.Encoded(pickle.dumps(body), ".pkl", "model", {"serializer": "pickle"})
+        meta["model_file"] = f"{key}{encoded.suffix}"
+        return self._store_artifact(key, encoded, tag, labels, "model", meta)
+
+    def commit(self, completed: bool = False) -> None:
+        """Write pending results, labels, params and log text to the store now."""
+        from .runtimes.worker import commit_context
+
+        commit_context(self, state="completed" if completed else None)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _store_artifact(
+        self,
+        key: str,
+        encoded: arts.Encoded,
+        tag: str | None,
+        labels: dict[str, str] | None,
+        kind: str | None,
+        meta: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        return self._record(key, kind or encoded.kind, encoded.suffix, {**encoded.meta, **(meta or {})},
+                            tag, labels, data=encoded.data)
+
+    def _record(
+        self,
+        key: str,
+        kind: str,
+        suffix: str,
+        meta: dict[str, Any],
+        tag: str | None,
+        labels: dict[str, str] | None,
+        data: bytes | None = None,
+        source: str | None = None,
+    ) -> dict[str, Any]:
+        if kind not in arts.KINDS:
+            raise ValidationError(f"unknown artifact kind {kind!r}: use one of {', '.join(arts.KINDS)}")
+        if not self.artifact_path:
+            raise ValidationError("this run has no artifact_path: pass artifact_path= to run_function")
+        target = arts.target_path(self.artifact_path, self.name, self.iteration, key, suffix)
+        size, digest = arts.write_bytes(target, data) if data is not None else arts.copy_file(source, target)
+        row = self._store.add_artifact(
+            {
+                "project": self.project,
+                "key": key,
+                "tag": tag,
+                "kind": kind,
+                "target": target,
+                "size": size,
+                "hash": digest,
+                "run_uid": self.uid,
+                "iteration": self.iteration,
+                "producer": self.name,
+                "meta": to_storable(f"artifact {key!r} meta", meta),
+                "labels": {k: str(v) for k, v in (labels or {}).items()},
+                "created": time.time(),
+            }
+        )
+        from .model import artifact_to_dict
+
+        return artifact_to_dict(row)
+
+    def _maybe_commit(self, force: bool) -> None:
+        if force or time.monotonic() - self._last_commit >= self._commit_interval:
+            self.commit()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The context's view of the run: identity, params, inputs, labels, results."""
+        return {
+            "uid": self.uid,
+            "name": self.name,
+            "project": self.project,
+            "iteration": self.iteration,
+            "labels": dict(self.labels),
+            "parameters": copy.deepcopy(self.parameters),
+            "inputs": dict(self.inputs),
+            "results": copy.deepcopy(self.results),
+            "artifact_path": self.artifact_path,
+        }
+
+
+def _suffix_of(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return name[name.index("."):] if "." in name.lstrip(".") else ""

@@ -1,0 +1,105 @@
+"""The runlab exception tree.
+
+Every error runlab raises on purpose derives from :class:`RunlabError`, so ``except runlab.RunlabError``
+catches them all. Each message names the problem and how to fix it.
+
+::
+
+    RunlabError
+    ├── ValidationError            bad input, detected before any run record is written
+    │   ├── FunctionNotFoundError  no function of that name in the project
+    │   ├── HandlerNotFoundError   the function has no such handler
+    │   ├── MissingParameterError  a required handler argument has no param, input or default
+    │   ├── InvalidParameterError  a param that cannot be stored (not JSON, int beyond int64)
+    │   ├── InvalidInputError      inputs not a dict of str -> str, or an input URL that does not exist
+    │   ├── InvalidNameError       a run, project or function name that is not DNS-label-like
+    │   └── UnsupportedError       a kind, runtime or option this installation cannot run
+    ├── ProjectNotFoundError       no current project, or no project of that name
+    ├── RunNotFoundError           no run with that uid
+    ├── ArtifactNotFoundError      no artifact for a store:// URI, or a data URL that does not exist
+    ├── RunStateError              an operation the run's state does not allow (abort a finished run)
+    ├── RunTimeoutError            wait_for_completion ran out of time
+    ├── StoreError                 the run store cannot be opened or written
+    └── RunError                   the run itself failed; ``err.run`` is the recorded run,
+                                   ``err.__cause__`` the handler's exception when it ran in-process
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RunlabError(Exception):
+    """Root of every error runlab raises on purpose."""
+
+
+class ValidationError(RunlabError, ValueError):
+    """Bad input to a run; raised before any run record is created."""
+
+
+class FunctionNotFoundError(ValidationError, LookupError):
+    """The project has no function of the given name."""
+
+
+class HandlerNotFoundError(ValidationError, LookupError):
+    """The function's source has no handler of the given name."""
+
+
+class MissingParameterError(ValidationError, TypeError):
+    """A required handler argument got no param, no input and has no default."""
+
+
+class InvalidParameterError(ValidationError, TypeError):
+    """A param value cannot be stored as JSON (or is an int beyond 64 bits)."""
+
+
+class InvalidInputError(ValidationError):
+    """``inputs`` is not a dict of str to str, or an input URL does not exist."""
+
+
+class InvalidNameError(ValidationError):
+    """A run, function or project name is not a valid DNS-label-like name."""
+
+
+class UnsupportedError(ValidationError):
+    """A kind, runtime or option that this installation cannot run."""
+
+
+class ProjectNotFoundError(RunlabError, LookupError):
+    """No project of that name, or no current project set."""
+
+
+class RunNotFoundError(RunlabError, LookupError):
+    """No run with that uid in the store."""
+
+
+class ArtifactNotFoundError(RunlabError, LookupError):
+    """A ``store://`` URI or data URL that points at nothing."""
+
+
+class RunStateError(RunlabError):
+    """The run's state does not allow the operation (e.g. aborting a completed run)."""
+
+
+class RunTimeoutError(RunlabError, TimeoutError):
+    """A run did not reach a terminal state in the time given."""
+
+    def __init__(self, message: str, run: Any = None) -> None:
+        super().__init__(message)
+        self.run = run
+
+
+class StoreError(RunlabError):
+    """The run store cannot be opened, migrated or written."""
+
+
+class RunError(RunlabError):
+    """A run ended in ``error``.
+
+    The run is recorded and never lost: ``err.run`` is its :class:`~runlab.RunObject`, and when the
+    handler ran in this process ``err.__cause__`` is the exception it raised.
+    """
+
+    def __init__(self, message: str, run: Any = None) -> None:
+        super().__init__(message)
+        self.run = run

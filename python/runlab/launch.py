@@ -1,0 +1,213 @@
+"""Turning (function, task, call arguments) into a run: validate, name, enrich, record, hand to a runtime.
+
+Every check happens here, before the run record exists, so bad input never leaves a half-made run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .binding import check_binding
+from .errors import InvalidInputError, InvalidNameError, RunError, UnsupportedError, ValidationError
+from .runtimes import get_runtime
+from .runtimes.base import PreparedRun
+from .task import Task
+from .values import check_storable
+
+if TYPE_CHECKING:
+    from .functions import Function, HandlerRef
+    from .project import Project
+    from .run import RunObject
+
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def validate_name(name: str, what: str = "run name") -> str:
+    """A DNS-label-like name: lowercase letters, digits and '-', at most 63 characters."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        hint = normalize_name(name) if isinstance(name, str) else ""
+        suggestion = f" (e.g. {hint!r})" if hint else ""
+        raise InvalidNameError(
+            f"invalid {what} {name!r}: use lowercase letters, digits and '-', start and end with a letter or "
+            f"digit, at most 63 characters{suggestion}"
+        )
+    return name
+
+
+def normalize_name(text: str) -> str:
+    """Make a valid name out of free text: ``"Train_Model"`` → ``"train-model"``."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return re.sub(r"-{2,}", "-", name)[:63].strip("-")
+
+
+def launch(
+    function: Function,
+    project: Project,
+    base_task: Task | None = None,
+    handler: str | Callable | None = None,
+    name: str = "",
+    params: dict[str, Any] | None = None,
+    inputs: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    artifact_path: str | None = None,
+    local: bool | None = None,
+    watch: bool = True,
+    returns: list[str] | None = None,
+) -> RunObject:
+    """Validate and start one run; with ``watch`` wait for it. Raises ``RunError`` if it failed."""
+    from .run import RunObject
+
+    if base_task is not None and not isinstance(base_task, Task):
+        raise ValidationError(f"base_task must be a Task from runlab.new_task(), not {type(base_task).__name__}")
+    task = (base_task or Task()).merged(
+        name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path
+    )
+    handler = handler if handler is not None else task.handler
+    if task.hyperparams or task.param_file:
+        raise UnsupportedError(
+            "hyper-parameter runs (hyperparams / param_file) are not supported by this version; "
+            "run each parameter set with its own run_function call"
+        )
+    runtime = get_runtime(_runtime_name(function, local))
+    ref = function.resolve(handler)
+    _check_handler_kind(function, ref)
+    run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
+    run_inputs = _checked_inputs(task.inputs)
+    target = ref.signature_target()
+    if target is not None:
+        check_binding(target, run_params, run_inputs, ref.label)
+    run_name = validate_name(task.name) if task.name else _default_run_name(function, ref)
+    run_labels = {k: str(v) for k, v in _as_dict(task.labels, "labels").items()}
+
+    uid = uuid.uuid4().hex
+    output_path = _artifact_root(task.artifact_path or project.artifact_path, uid, run_name, project.name)
+    now = time.time()
+    row = {
+        "uid": uid,
+        "iteration": 0,
+        "project": project.name,
+        "name": run_name,
+        "kind": function.kind,
+        "state": "running",
+        "labels": {**_default_labels(function.kind), **run_labels},
+        "spec": {
+            "function": f"{project.name}/{function.name}",
+            "handler": ref.label,
+            "parameters": run_params,
+            "inputs": run_inputs,
+            "outputs": list(task.outputs),
+            "returns": list(task.returns),
+            "output_path": output_path,
+            "args": list(function.args),
+            "source": function.to_dict(),
+        },
+        "results": {},
+        "status": {},
+        "error": None,
+        "start_time": now,
+        "last_update": now,
+        "end_time": None,
+        "pid": os.getpid(),
+        "host": _hostname(),
+    }
+    project.store.create_run(row)
+    handle = runtime.submit(PreparedRun(row=row, function=function, handler=ref, store_url=project.store.url))
+    state = handle.wait() if watch else None
+    run = RunObject(uid, 0, project.store.url)
+    if state == "error":
+        run.refresh()
+        raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run) from getattr(
+            handle, "exception", None
+        )
+    return run
+
+
+def _runtime_name(function: Function, local: bool | None) -> str:
+    if function.kind == "local" or local:
+        return "local"
+    raise UnsupportedError(
+        f"function {function.name!r} is a {function.kind!r} function, which runs in the background; background "
+        "runs are not supported by this version: pass local=True to run it in this process"
+    )
+
+
+def _check_handler_kind(function: Function, ref: HandlerRef) -> None:
+    if function.kind == "job" and ref.func is not None:
+        qualname = getattr(ref.func, "__qualname__", "")
+        if "<lambda>" in qualname or "<locals>" in qualname:
+            raise ValidationError(
+                f"a {'lambda' if '<lambda>' in qualname else 'nested function'} cannot be the handler of job "
+                f"{function.name!r}: a job must be able to load its handler by name; define it with def at the "
+                "top level of a file, or use kind='local'"
+            )
+
+
+def _as_dict(value: Any, what: str = "params") -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{what} must be a dict, not {type(value).__name__}")
+    return value
+
+
+def _checked_inputs(inputs: Any) -> dict[str, str]:
+    if not isinstance(inputs, dict):
+        raise InvalidInputError(
+            f"inputs must be a dict of name → URL, not {type(inputs).__name__} (e.g. inputs={{'data': 'iris.csv'}})"
+        )
+    checked: dict[str, str] = {}
+    for key, url in inputs.items():
+        if not isinstance(key, str) or not isinstance(url, str):
+            raise InvalidInputError(
+                f"inputs must map names (str) to URLs (str); got {key!r}: {url!r} ({type(url).__name__})"
+            )
+        if url.startswith("store://"):
+            from .artifacts import resolve_store_uri
+
+            try:
+                resolve_store_uri(url)
+            except Exception as exc:
+                raise InvalidInputError(f"input {key!r}: {exc}") from exc
+        else:
+            from .data import check_exists
+
+            check_exists(url, key)
+        checked[key] = url
+    return checked
+
+
+def _default_run_name(function: Function, ref: HandlerRef) -> str:
+    base = function.name
+    if ref.script or not ref.label:
+        return normalize_name(base) or "run"
+    handler = ref.label.split("::")[-1].split(".")[-1]
+    name = normalize_name(base if handler == base else f"{base}-{handler}")
+    return name or "run"
+
+
+def _artifact_root(path: str, uid: str, run_name: str, project: str) -> str:
+    from .artifacts import expand_artifact_path
+
+    return expand_artifact_path(path, uid, run_name, project)
+
+
+@lru_cache(maxsize=1)
+def _hostname() -> str:
+    return socket.gethostname()
+
+
+@lru_cache(maxsize=4)
+def _default_labels(kind: str) -> dict[str, str]:
+    try:
+        owner = getpass.getuser()
+    except Exception:
+        owner = str(os.getuid())
+    return {"kind": kind, "owner": owner, "host": _hostname()}

@@ -1,0 +1,265 @@
+"""``Project``: a named set of functions with a context folder and an artifact path, and its runs.
+
+Projects and their functions are kept in the run store, so another kernel, the CLI or the server sees
+them; the current project is what ``runlab.run_function`` acts on.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import FunctionNotFoundError, ProjectNotFoundError, UnsupportedError, ValidationError
+from .functions import Function, code_to_function
+from .launch import launch, validate_name
+
+if TYPE_CHECKING:
+    from .run import RunList, RunObject
+    from .store.runstore import RunStore
+    from .task import Task
+
+_current: Project | None = None
+_lock = threading.Lock()
+
+
+class Project:
+    """A project: functions, a context folder, an artifact path, and the runs made in it."""
+
+    def __init__(self, name: str, context: str, artifact_path: str = "", description: str = "",
+                 store: RunStore | None = None) -> None:
+        from .store import get_store
+
+        self.name = name
+        self.context = str(Path(context).expanduser().resolve())
+        self.artifact_path = artifact_path or _default_artifact_path(self.context)
+        self.description = description
+        self.store = store or get_store()
+        self._functions: dict[str, Function] = {}
+
+    def __repr__(self) -> str:
+        return f"<Project {self.name} context={self.context}>"
+
+    # -- functions -------------------------------------------------------------------------------
+
+    def set_function(
+        self,
+        func: str | Function | Callable | None = None,
+        name: str = "",
+        kind: str = "job",
+        handler: str | Callable | None = None,
+        description: str = "",
+    ) -> Function:
+        """Add (or replace) a function: a file path relative to the project context, a ``Function``,
+        or a callable.
+
+        >>> project.set_function("trainer.py", name="trainer", kind="job", handler="train")
+        """
+        if isinstance(func, Function):
+            fn = func
+            if name:
+                fn.name = name
+            if handler is not None:
+                fn.handler = handler
+        elif callable(func):
+            fn = Function(name=name, kind=kind, handler=func, description=description)
+        elif isinstance(func, str) and func:
+            path = Path(func).expanduser()
+            path = path if path.is_absolute() else Path(self.context) / path
+            fn = code_to_function(name=name, filename=str(path), kind=kind, handler=handler,
+                                  description=description)
+        else:
+            raise ValidationError("set_function needs a file path, a Function or a callable as its first argument")
+        validate_name(fn.name, "function name")
+        fn.project = self.name
+        self._functions[fn.name] = fn
+        spec = fn.to_dict()
+        if callable(fn.handler) and spec["handler"] is None:
+            spec["in_process_only"] = True
+        self.store.save_function(self.name, fn.name, fn.kind, spec)
+        return fn
+
+    def get_function(self, name: str) -> Function:
+        """The project's function called ``name``."""
+        fn = self._functions.get(name)
+        if fn is not None:
+            return fn
+        record = self.store.get_function(self.name, name)
+        if record is None:
+            known = ", ".join(self.list_functions()) or "none yet"
+            raise FunctionNotFoundError(
+                f"project {self.name!r} has no function {name!r} (functions: {known}); add it with "
+                "project.set_function(...)"
+            )
+        spec = record["spec"]
+        if spec.get("in_process_only"):
+            raise UnsupportedError(
+                f"function {name!r} was set from a callable defined in another kernel; set it again here, "
+                "or put the handler in a file and set_function that file"
+            )
+        fn = self._functions[name] = Function.from_dict(spec)
+        return fn
+
+    def list_functions(self) -> list[str]:
+        """Names of the project's functions."""
+        stored = {r["name"] for r in self.store.list_functions(self.name)}
+        return sorted(stored | set(self._functions))
+
+    # -- runs ------------------------------------------------------------------------------------
+
+    def run_function(
+        self,
+        function: str | Function,
+        handler: str | Callable | None = None,
+        name: str = "",
+        params: dict[str, Any] | None = None,
+        inputs: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        base_task: Task | None = None,
+        artifact_path: str | None = None,
+        local: bool | None = None,
+        watch: bool = True,
+        returns: list[str] | None = None,
+    ) -> RunObject:
+        """Run a function of this project (by name) or a function object; returns its ``RunObject``.
+
+        The call's arguments win over ``base_task``'s; ``watch=True`` waits for the run to end.
+        A failed run raises :class:`runlab.RunError` carrying the recorded run as ``err.run``.
+        """
+        fn = self.get_function(function) if isinstance(function, str) else function
+        if not isinstance(fn, Function):
+            raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
+        return launch(fn, self, base_task=base_task, handler=handler, name=name, params=params, inputs=inputs,
+                      labels=labels, artifact_path=artifact_path, local=local, watch=watch, returns=returns)
+
+    def list_runs(
+        self,
+        name: str | None = None,
+        uid: str | None = None,
+        labels: dict[str, str] | list[str] | str | None = None,
+        state: str | None = None,
+        last: int | None = None,
+        iter: bool = False,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> RunList:
+        """The project's runs, newest first, filtered by name, uid, labels (``{"team": "a"}`` or
+        ``["team=a"]``), state and start time; ``last`` limits how many."""
+        from .run import list_runs
+
+        return list_runs(project=self.name, name=name, uid=uid, labels=labels, state=state, last=last,
+                         iter=iter, since=since, until=until, store=self.store)
+
+    def list_artifacts(self, key: str | None = None) -> list[dict[str, Any]]:
+        """Artifact records of this project (every version), newest version first per key."""
+        from .model import artifact_to_dict
+
+        return [artifact_to_dict(r) for r in self.store.list_artifacts(self.name, key)]
+
+    def save(self) -> Project:
+        """Store the project's context, artifact path and description."""
+        self.store.save_project(self.name, self.context, self.artifact_path, self.description)
+        return self
+
+
+def _default_artifact_path(context: str) -> str:
+    from .config import get_config
+
+    return get_config().artifact_path or str(Path(context) / "artifacts")
+
+
+def _load(name: str) -> Project | None:
+    from .store import get_store
+
+    record = get_store().get_project(name)
+    if record is None:
+        return None
+    return Project(name, record["context"], record["artifact_path"], record["description"])
+
+
+def get_or_create_project(
+    name: str, context: str = "./", artifact_path: str = "", description: str = "", set_current: bool = True
+) -> Project:
+    """The stored project ``name``, or a new one with this context (it becomes the current project)."""
+    validate_name(name, "project name")
+    project = _load(name)
+    if project is None:
+        project = Project(name, context, artifact_path, description).save()
+    elif _differs(project, context, artifact_path, description):
+        old_default = _default_artifact_path(project.context)
+        project.context = str(Path(context).expanduser().resolve())
+        if artifact_path or project.artifact_path == old_default:
+            project.artifact_path = artifact_path or _default_artifact_path(project.context)
+        project.description = description or project.description
+        project.save()
+    if set_current:
+        _set_current(project)
+    return project
+
+
+def new_project(
+    name: str, context: str = "./", artifact_path: str = "", description: str = "", overwrite: bool = False,
+    set_current: bool = True,
+) -> Project:
+    """A new project. If one of that name exists, pass ``overwrite=True`` (its runs are kept) or use
+    :func:`get_or_create_project`."""
+    validate_name(name, "project name")
+    if not overwrite and _load(name) is not None:
+        raise ValidationError(
+            f"project {name!r} already exists: use get_or_create_project({name!r}) or new_project(..., overwrite=True)"
+        )
+    project = Project(name, context, artifact_path, description).save()
+    if set_current:
+        _set_current(project)
+    return project
+
+
+def load_project(name: str, set_current: bool = True) -> Project:
+    """A project from the store, by name."""
+    project = _load(name)
+    if project is None:
+        raise ProjectNotFoundError(f"no project named {name!r}: create it with runlab.get_or_create_project")
+    if set_current:
+        _set_current(project)
+    return project
+
+
+def get_current_project(required: bool = False) -> Project | None:
+    """The current project (set by the last get_or_create/new/load_project), or None.
+
+    With ``required=True`` a missing current project raises ``ProjectNotFoundError``.
+    """
+    if _current is None and required:
+        raise ProjectNotFoundError(
+            "there is no current project: call runlab.get_or_create_project('name') first"
+        )
+    return _current
+
+
+def resolve_project(name: str = "") -> Project:
+    """The named project, else the current one, else the configured default project (created on demand)."""
+    if name:
+        if _current is not None and _current.name == name:
+            return _current
+        return load_project(name, set_current=False)
+    if _current is not None:
+        return _current
+    from .config import get_config
+
+    return get_or_create_project(get_config().default_project, context=os.getcwd(), set_current=False)
+
+
+def _set_current(project: Project) -> None:
+    global _current
+    with _lock:
+        _current = project
+
+
+def _differs(project: Project, context: str, artifact_path: str, description: str) -> bool:
+    return (
+        project.context != str(Path(context).expanduser().resolve())
+        or bool(artifact_path and artifact_path != project.artifact_path)
+        or bool(description and description != project.description)
+    )

@@ -1,0 +1,259 @@
+"""``RunObject`` (one run, read back through the store) and ``RunList`` (many, with ``to_df``/``show``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from .errors import RunError, RunNotFoundError, RunStateError, RunTimeoutError
+from .model import is_terminal, run_row_to_dict
+
+
+class _Section(dict):
+    """A dict whose keys read as attributes: ``run.status.state``."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            value = self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+        return _Section(value) if isinstance(value, dict) and not isinstance(value, _Section) else value
+
+
+class RunObject:
+    """A run: its metadata, spec and status, and what can be done with it.
+
+    Created by ``run_function``; also by ``runlab.get_run(uid)`` and ``list_runs``. Reads are lazy and
+    cached; ``refresh()`` re-reads the store.
+    """
+
+    def __init__(self, uid: str, iteration: int = 0, store_url: str | None = None,
+                 data: dict[str, Any] | None = None) -> None:
+        self._uid = uid
+        self._iteration = iteration
+        self._store_url = store_url
+        self._data = data
+
+    # -- the record ------------------------------------------------------------------------------
+
+    @property
+    def _store(self):
+        from .store import get_store
+
+        return get_store(self._store_url)
+
+    def _record(self) -> dict[str, Any]:
+        if self._data is None:
+            self.refresh()
+        assert self._data is not None
+        return self._data
+
+    def refresh(self) -> RunObject:
+        """Re-read the run from the store."""
+        row = self._store.get_run(self._uid, self._iteration)
+        if row is None:
+            raise RunNotFoundError(f"run {self._uid} (iteration {self._iteration}) is not in the store")
+        self._data = run_row_to_dict(row)
+        return self
+
+    @property
+    def metadata(self) -> _Section:
+        return _Section(self._record()["metadata"])
+
+    @property
+    def spec(self) -> _Section:
+        return _Section(self._record()["spec"])
+
+    @property
+    def status(self) -> _Section:
+        return _Section(self._record()["status"])
+
+    def uid(self) -> str:
+        """The run's unique id."""
+        return self._uid
+
+    def state(self) -> str:
+        """The run's state (re-read from the store while the run is not finished)."""
+        if self._data is None or not is_terminal(self._data["status"]["state"]):
+            self.refresh()
+        return self._record()["status"]["state"]
+
+    @property
+    def error(self) -> str | None:
+        """The error message of a failed run, else None."""
+        return self._record()["status"].get("error")
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Results merged with artifact URIs (``store://``) by key."""
+        status = self._record()["status"]
+        return {**status["results"], **{a["key"]: a["uri"] for a in status["artifacts"]}}
+
+    def output(self, key: str) -> Any:
+        """One result, or an artifact's URI; None for an unknown key."""
+        return self.outputs.get(key)
+
+    def artifact(self, key: str):
+        """An artifact of the run as a :class:`~runlab.DataItem` (None for an unknown key)."""
+        from .data import get_dataitem
+
+        for record in self._record()["status"]["artifacts"]:
+            if record["key"] == key:
+                return get_dataitem(record["uri"], key=key)
+        return None
+
+    # -- following -------------------------------------------------------------------------------
+
+    def logs(self, watch: bool = True, offset: int = 0, poll: float = 0.5) -> None:
+        """Print the run's log; with ``watch``, keep printing new output until the run ends."""
+        store = self._store
+        while True:
+            text, offset = store.read_log(self._uid, self._iteration, offset)
+            if text:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            if not watch or is_terminal(self.state()):
+                if watch:  # output written between the last read and the end
+                    text, offset = store.read_log(self._uid, self._iteration, offset)
+                    sys.stdout.write(text)
+                return
+            time.sleep(poll)
+
+    def wait_for_completion(self, timeout: float | None = None, poll: float = 0.5,
+                            raise_on_failure: bool = True) -> RunObject:
+        """Block until the run ends; ``RunTimeoutError`` after ``timeout`` seconds, ``RunError`` if it failed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not is_terminal(self.state()):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise RunTimeoutError(
+                    f"run {self._uid} is still {self.state()} after {timeout} s; wait longer or abort() it",
+                    run=self,
+                )
+            time.sleep(poll)
+        if raise_on_failure and self.state() == "error":
+            raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)
+        return self
+
+    def abort(self) -> None:
+        """Ask the run to stop. A run in this process stops at its next commit or log call."""
+        state = self.state()
+        if is_terminal(state):
+            raise RunStateError(f"run {self._uid} already ended ({state}); there is nothing to abort")
+        self._store.update_run(self._uid, self._iteration, {"state": "aborting", "last_update": time.time()})
+        self.refresh()
+
+    # -- presenting ------------------------------------------------------------------------------
+
+    def show(self, short: bool = False) -> None:
+        """Display the run as a table (HTML in a notebook, text in a terminal)."""
+        from .display import show_runs
+
+        show_runs([self], short=short)
+
+    def _repr_html_(self) -> str:
+        from .display import runs_html
+
+        return runs_html([self])
+
+    def __repr__(self) -> str:
+        if self._data is None:
+            return f"<RunObject uid={self._uid} iteration={self._iteration}>"
+        meta = self._data["metadata"]
+        return (f"<RunObject {meta['project']}/{meta['name']} uid={self._uid[:8]} iteration={self._iteration} "
+                f"state={self._data['status']['state']}>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as a dict (metadata, spec, status), MLRun's shape."""
+        return json.loads(json.dumps(self._record()))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self._record(), indent=indent)
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], store_url: str | None = None) -> RunObject:
+        """A RunObject over a run dict (as given by ``to_dict``), without reading the store."""
+        meta = data["metadata"]
+        return cls(meta["uid"], meta.get("iteration", 0), store_url, json.loads(json.dumps(data)))
+
+
+class RunList(list):
+    """A list of :class:`RunObject` with a table view (``show``) and a pandas view (``to_df``)."""
+
+    COLUMNS = ("project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs", "parameters",
+               "results", "artifacts", "error")
+
+    def to_df(self):
+        """The runs as a pandas DataFrame with MLRun's columns."""
+        import pandas as pd
+
+        rows = []
+        for run in self:
+            data = run._record()
+            meta, spec, status = data["metadata"], data["spec"], data["status"]
+            rows.append({
+                "project": meta["project"], "uid": meta["uid"], "iter": meta["iteration"],
+                "start": pd.Timestamp(status["start_time"]) if status["start_time"] else None,
+                "state": status["state"], "kind": meta["labels"].get("kind", ""), "name": meta["name"],
+                "labels": meta["labels"], "inputs": spec.get("inputs", {}),
+                "parameters": spec.get("parameters", {}), "results": status["results"],
+                "artifacts": [a["uri"] for a in status["artifacts"]], "error": status.get("error"),
+            })
+        return pd.DataFrame(rows, columns=list(self.COLUMNS))
+
+    def show(self, short: bool = False) -> None:
+        """Display the runs as a table."""
+        from .display import show_runs
+
+        show_runs(list(self), short=short)
+
+    def _repr_html_(self) -> str:
+        from .display import runs_html
+
+        return runs_html(list(self))
+
+
+def _label_filter(labels: dict[str, str] | list[str] | str | None) -> dict[str, str | None] | None:
+    """``{"a": "1"}``, ``["a=1", "b"]`` or ``"a=1"`` as a filter (``None`` value: label present)."""
+    if labels is None or isinstance(labels, dict):
+        return labels
+    items = [labels] if isinstance(labels, str) else labels
+    out: dict[str, str | None] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        out[key] = value if sep else None
+    return out
+
+
+def list_runs(project: str | None = None, name: str | None = None, uid: str | None = None,
+              labels: dict[str, str] | list[str] | str | None = None, state: str | None = None,
+              last: int | None = None, iter: bool = False, since: float | None = None,
+              until: float | None = None, store=None) -> RunList:
+    """Runs from the store, newest first."""
+    if store is None:
+        from .store import get_store
+
+        store = get_store()
+    rows = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
+                           last=last, iterations=iter, since=since, until=until)
+    return RunList(RunObject(r["uid"], r["iteration"], store.url, run_row_to_dict(r)) for r in rows)
+
+
+def get_run(uid: str, iteration: int = 0) -> RunObject:
+    """A stored run by uid (a unique prefix of at least 6 characters is enough)."""
+    from .store import get_store
+
+    store = get_store()
+    if len(uid) < 32:
+        matches = store.find_runs_by_uid_prefix(uid) if len(uid) >= 6 else []
+        if len(matches) != 1:
+            problem = "matches several runs" if matches else "matches no run"
+            raise RunNotFoundError(f"uid {uid!r} {problem}: give more characters of the uid (at least 6)")
+        uid = matches[0]
+    return RunObject(uid, iteration, store.url).refresh()

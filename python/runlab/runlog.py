@@ -1,0 +1,117 @@
+"""A run's log: everything the handler prints or logs, shown live and stored in chunks.
+
+``capture_output`` tees ``sys.stdout``/``sys.stderr`` so a notebook cell still shows output as it
+happens, while ``RunLog`` buffers the same text and writes it to the store at most every
+``log_flush_interval`` seconds (and when the run commits or ends), so other kernels can follow it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+LOG_FORMAT = "%(asctime)s [%(levelname)s] %(message)s"
+
+
+class RunLog:
+    """Buffered log text of one run, with the byte offset of what has been handed to the store."""
+
+    def __init__(self, flush: Callable[[int, str], None] | None = None, interval: float = 1.0) -> None:
+        self._flush = flush
+        self._interval = interval
+        self._pending: list[str] = []
+        self._offset = 0
+        self._last_flush = time.monotonic()
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        with self._lock:
+            self._pending.append(text)
+        if self._flush is not None and time.monotonic() - self._last_flush >= self._interval:
+            self.flush()
+
+    def take(self) -> tuple[int, str] | None:
+        """Pending text and the offset it starts at; the caller stores it (e.g. in one transaction)."""
+        with self._lock:
+            if not self._pending:
+                return None
+            text = "".join(self._pending)
+            self._pending.clear()
+            start = self._offset
+            self._offset += len(text.encode("utf-8"))
+            self._last_flush = time.monotonic()
+        return start, text
+
+    def flush(self) -> None:
+        chunk = self.take()
+        if chunk is not None and self._flush is not None:
+            self._flush(*chunk)
+
+
+class _Tee(io.TextIOBase):
+    """A text stream that writes to the original stream and to a ``RunLog``."""
+
+    def __init__(self, original: TextIO, log: RunLog) -> None:
+        self._original = original
+        self._log = log
+
+    def write(self, text: str) -> int:
+        self._log.write(text)
+        try:
+            self._original.write(text)
+        except (ValueError, OSError):  # the original stream was closed (a kernel shutting down)
+            pass
+        return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            self._original.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._original, "encoding", "utf-8") or "utf-8"
+
+
+@contextlib.contextmanager
+def capture_output(log: RunLog) -> Iterator[TextIO]:
+    """Tee stdout and stderr into ``log`` for the duration of the block; yields the stdout tee."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Tee(saved[0], log)  # type: ignore[assignment]
+    sys.stderr = _Tee(saved[1], log)  # type: ignore[assignment]
+    try:
+        yield sys.stdout
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
+
+
+class _StdoutHandler(logging.Handler):
+    """Writes records to whatever ``sys.stdout`` is at emit time (the run's tee while it runs)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stdout.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def make_run_logger(name: str) -> logging.Logger:
+    """A logger for one run, not registered globally (so thousands of runs leak no loggers)."""
+    logger = logging.Logger(name, level=logging.INFO)
+    handler = _StdoutHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logger.addHandler(handler)
+    return logger

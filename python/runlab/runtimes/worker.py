@@ -1,0 +1,169 @@
+"""The worker side every runtime shares: bind the handler, call it in a ``RunContext``, record the end.
+
+Whatever the runtime (in-process, a subprocess, a notebook kernel, a Dask worker), this is the code that
+runs a handler, so a handler behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import binding
+from ..context import RunAborted, RunContext
+from ..runlog import RunLog, capture_output
+from ..values import to_storable
+
+if TYPE_CHECKING:
+    from ..functions import HandlerRef
+    from ..store.runstore import RunStore
+
+_active: list[RunContext] = []
+
+
+def active_context() -> RunContext | None:
+    """The context of the run executing in this process right now (innermost), if any."""
+    return _active[-1] if _active else None
+
+
+@dataclass
+class Outcome:
+    state: str
+    exception: BaseException | None = None
+
+
+def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore) -> Outcome:
+    """Run ``handler`` for the stored run ``row`` and record how it ended."""
+    from ..config import get_config
+
+    uid, iteration = row["uid"], row["iteration"]
+    log = RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text),
+                 get_config().log_flush_interval)
+    context = RunContext(row, store, log)
+    _active.append(context)
+    try:
+        with capture_output(log):
+            try:
+                if handler.script:
+                    _run_script(handler.script, row["spec"].get("args", []), context)
+                else:
+                    func = handler.build(context, context.parameters)
+                    args, kwargs = binding.bind(func, context, context.parameters, context.inputs)
+                    value = func(*args, **kwargs)
+                    record_returns(context, value, row["spec"].get("returns") or [])
+            except RunAborted:
+                print(f"run {uid} aborted", file=sys.stderr)
+                commit_context(context, state="aborted", error="aborted by request")
+                return Outcome("aborted")
+            except KeyboardInterrupt as exc:
+                commit_context(context, state="aborted", error="interrupted (KeyboardInterrupt)")
+                return Outcome("aborted", exc)
+            except BaseException as exc:
+                text = _user_traceback(exc)
+                sys.stderr.write(text)
+                message = f"{type(exc).__name__}: {exc}"
+                commit_context(context, state="error", error=message, status={"traceback": text})
+                return Outcome("error", exc)
+        commit_context(context, state="completed")
+        return Outcome("completed")
+    finally:
+        _active.pop()
+
+
+def _user_traceback(exc: BaseException) -> str:
+    """The exception's traceback without the frames of runlab's own worker code above the handler."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def record_returns(context: RunContext, value: Any, returns: list[str]) -> None:
+    """Log a handler's return value: results for plain values, artifacts for DataFrames and figures."""
+    if value is None:
+        return
+    if returns:
+        values = value if isinstance(value, (tuple, list)) and len(returns) > 1 else (value,)
+        if len(values) != len(returns):
+            raise ValueError(
+                f"the handler returned {len(values)} values but returns= names {len(returns)}: {returns}"
+            )
+        pairs = list(zip((r.split(":")[0] for r in returns), values))
+    else:
+        pairs = [("return", value)]
+    for key, item in pairs:
+        _log_one_return(context, key, item)
+
+
+def _log_one_return(context: RunContext, key: str, value: Any) -> None:
+    kind = type(value).__module__.split(".")[0], type(value).__name__
+    if kind == ("pandas", "DataFrame"):
+        context.log_dataset(key, value)
+    elif kind == ("pandas", "Series"):
+        context.log_dataset(key, value.to_frame())
+    elif kind[0] == "matplotlib" and hasattr(value, "savefig"):
+        context.log_artifact(key, body=value)
+    else:
+        try:
+            context.log_result(key, to_storable(f"return value {key!r}", value))
+        except ValueError:  # not JSON: keep the object itself, pickled, as an artifact
+            import pickle
+
+            context.log_artifact(key, body=pickle.dumps(value), format="pkl")
+
+
+def _run_script(path: str, args: list[str], context: RunContext) -> None:
+    """Run a file as ``__main__`` with ``{param}`` placeholders in its arguments filled from params."""
+    argv = [path, *(arg.format(**context.parameters) for arg in args)]
+    with _script_environment(path, argv):
+        try:
+            runpy.run_path(path, run_name="__main__")
+        except SystemExit as exit_:
+            if exit_.code not in (None, 0):
+                raise RuntimeError(f"script {os.path.basename(path)} exited with code {exit_.code}") from None
+
+
+@contextlib.contextmanager
+def _script_environment(path: str, argv: list[str]) -> Iterator[None]:
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = argv
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        yield
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+
+
+def commit_context(
+    context: RunContext, state: str | None = None, error: str | None = None, status: dict | None = None
+) -> None:
+    """Write the context's results, labels, params, inputs and pending log to the store.
+
+    With ``state`` the run ends; otherwise this is an intermediate commit, which also notices an abort
+    request and raises ``RunAborted`` inside the handler.
+    """
+    now = time.time()
+    store = context._store
+    spec = context._row["spec"]
+    changes: dict[str, Any] = {"results": context.results, "labels": context.labels, "last_update": now}
+    if context.parameters != spec.get("parameters") or context.inputs != spec.get("inputs"):
+        spec = context._row["spec"] = {**spec, "parameters": context.parameters, "inputs": context.inputs}
+        changes["spec"] = spec
+    if state is not None:
+        changes.update(state=state, end_time=now, error=error)
+        if status:
+            changes["status"] = {**(context._row.get("status") or {}), **status}
+    store.update_run(context.uid, context.iteration, changes, log=context.log.take())
+    context.finished = state is not None
+    context._dirty = False
+    context._last_commit = time.monotonic()
+    if state is None and store.get_run_state(context.uid, context.iteration) == "aborting":
+        raise RunAborted(f"run {context.uid} was asked to abort")

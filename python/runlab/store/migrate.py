@@ -1,0 +1,75 @@
+"""Bring a store's schema to the newest revision with Alembic, once, even with many processes racing.
+
+Opening a store that is already current costs one small query: Alembic is imported only to upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+HEAD_REVISION = "0001"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the store, or None for an empty database."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError):
+        return None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create or upgrade the schema to ``HEAD_REVISION`` unless it is already there."""
+    if current_revision(engine) == HEAD_REVISION:
+        return
+    with _migration_lock(engine):
+        if current_revision(engine) == HEAD_REVISION:  # another process migrated while we waited
+            return
+        upgrade(engine)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run Alembic's upgrade to ``revision`` on ``engine``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        if conn.in_transaction():
+            conn.commit()
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations across processes: a lock file beside SQLite, an advisory lock on PostgreSQL."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        lock_path = Path(engine.url.database).with_suffix(".migrate.lock")
+        with open(lock_path, "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    elif engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(74201)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(74201)"))
+                conn.commit()
+    else:
+        yield

@@ -1,0 +1,375 @@
+"""``RunStore``: every query runlab makes, over SQLAlchemy Core, for SQLite and PostgreSQL alike.
+
+Records cross this boundary as plain dicts of column values; ``model`` turns runs into their MLRun-shaped
+form. Writes on SQLite take the write lock up front (``BEGIN IMMEDIATE``) so that concurrent writers
+queue on the busy timeout instead of failing with ``database is locked`` mid-transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+from ..errors import StoreError
+from . import schema
+from .migrate import ensure_schema
+
+_LOCK_RETRIES = 20
+
+
+class RunStore:
+    """A connection to one run store (a database URL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = self._create_engine(url)
+        try:
+            ensure_schema(self.engine)
+        except Exception as exc:
+            raise StoreError(f"cannot open the run store at {url}: {exc}") from exc
+
+    # -- connections -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _create_engine(url: str):
+        from ..config import get_config
+
+        if url.startswith("sqlite"):
+            database = url.split("///", 1)[-1]
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # AUTOCOMMIT hands transaction control to us: reads need none in WAL mode, writes use
+            # BEGIN IMMEDIATE (see _write).
+            engine = create_engine(url, isolation_level="AUTOCOMMIT")
+            busy_ms = get_config().busy_timeout_ms
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn, _record):
+                cursor = dbapi_conn.cursor()
+                cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+                cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+                cursor.close()
+
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        # A forked child must not reuse the parent's connections.
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        return engine
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction, retried while another process holds the SQLite write lock."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        for attempt in range(_LOCK_RETRIES):
+            with self.engine.connect() as conn:
+                try:
+                    if sqlite:
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                        yield conn
+                        conn.exec_driver_sql("COMMIT")
+                    else:
+                        with conn.begin():
+                            yield conn
+                    return
+                except OperationalError as exc:
+                    if sqlite:
+                        with contextlib.suppress(Exception):
+                            conn.exec_driver_sql("ROLLBACK")
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if attempt == _LOCK_RETRIES - 1:
+                        raise StoreError(f"the run store at {self.url} stayed locked: {exc}") from exc
+                except BaseException:
+                    if sqlite:
+                        with contextlib.suppress(Exception):
+                            conn.exec_driver_sql("ROLLBACK")
+                    raise
+            time.sleep(0.05 * (attempt + 1))
+
+    def _read(self) -> Connection:
+        return self.engine.connect()
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    # -- projects ----------------------------------------------------------------------------------
+
+    def save_project(self, name: str, context: str, artifact_path: str, description: str) -> dict[str, Any]:
+        """Create the project, or update its context, artifact path and description."""
+        now = time.time()
+        with self._write() as conn:
+            exists = conn.execute(
+                select(schema.projects.c.name).where(schema.projects.c.name == name)
+            ).first()
+            values = {"context": context, "artifact_path": artifact_path, "description": description}
+            if exists:
+                conn.execute(
+                    update(schema.projects)
+                    .where(schema.projects.c.name == name)
+                    .values(**values, updated=now)
+                )
+            else:
+                conn.execute(insert(schema.projects).values(name=name, **values, created=now, updated=now))
+        return self.get_project(name)  # type: ignore[return-value]
+
+    def get_project(self, name: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = conn.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
+        return dict(row._mapping) if row else None
+
+    def list_projects(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(select(schema.projects).order_by(schema.projects.c.name)).all()
+        return [dict(r._mapping) for r in rows]
+
+    # -- functions ---------------------------------------------------------------------------------
+
+    def save_function(self, project: str, name: str, kind: str, spec: dict[str, Any]) -> None:
+        """Store (or replace) a project's function definition."""
+        table = schema.functions
+        where = (table.c.project == project) & (table.c.name == name)
+        with self._write() as conn:
+            conn.execute(delete(table).where(where))
+            conn.execute(
+                insert(table).values(project=project, name=name, kind=kind, spec=spec, updated=time.time())
+            )
+
+    def get_function(self, project: str, name: str) -> dict[str, Any] | None:
+        table = schema.functions
+        with self._read() as conn:
+            row = conn.execute(
+                select(table).where((table.c.project == project) & (table.c.name == name))
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def list_functions(self, project: str) -> list[dict[str, Any]]:
+        table = schema.functions
+        with self._read() as conn:
+            rows = conn.execute(select(table).where(table.c.project == project).order_by(table.c.name))
+            return [dict(r._mapping) for r in rows]
+
+    # -- runs --------------------------------------------------------------------------------------
+
+    def create_run(self, row: dict[str, Any]) -> None:
+        """Insert a run row (all ``schema.runs`` columns)."""
+        with self._write() as conn:
+            conn.execute(insert(schema.runs), row)
+
+    def update_run(
+        self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
+    ) -> None:
+        """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
+        table = schema.runs
+        with self._write() as conn:
+            if changes:
+                conn.execute(
+                    update(table).where((table.c.uid == uid) & (table.c.iteration == iteration)),
+                    changes,
+                )
+            if log is not None and log[1]:
+                conn.execute(
+                    insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1]}
+                )
+
+    def get_run(self, uid: str, iteration: int = 0) -> dict[str, Any] | None:
+        """A run row with its artifact rows under ``"artifacts"``, or None."""
+        table = schema.runs
+        with self._read() as conn:
+            row = conn.execute(
+                select(table).where((table.c.uid == uid) & (table.c.iteration == iteration))
+            ).first()
+            if row is None:
+                return None
+            run = dict(row._mapping)
+            run["artifacts"] = self._artifacts_of(conn, [(uid, iteration)]).get((uid, iteration), [])
+        return run
+
+    def find_runs_by_uid_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        """Distinct uids starting with ``prefix`` (for short uids typed at the CLI)."""
+        table = schema.runs
+        with self._read() as conn:
+            rows = conn.execute(
+                select(table.c.uid).where(table.c.uid.startswith(prefix)).distinct().limit(limit)
+            )
+            return [r[0] for r in rows]
+
+    def get_run_state(self, uid: str, iteration: int = 0) -> str | None:
+        table = schema.runs
+        with self._read() as conn:
+            return conn.execute(
+                select(table.c.state).where((table.c.uid == uid) & (table.c.iteration == iteration))
+            ).scalar()
+
+    def list_runs(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        state: str | Iterable[str] | None = None,
+        labels: dict[str, str] | None = None,
+        uid: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        iterations: bool = False,
+        last: int | None = None,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Run rows (with their artifacts) matching every given filter, newest first by default.
+
+        ``labels`` values of ``None`` match runs that carry the label with any value.
+        """
+        table = schema.runs
+        query = select(table)
+        if project is not None:
+            query = query.where(table.c.project == project)
+        if name is not None:
+            query = query.where(table.c.name == name)
+        if uid is not None:
+            query = query.where(table.c.uid == uid)
+        if state is not None:
+            states = [state] if isinstance(state, str) else list(state)
+            query = query.where(table.c.state.in_(states))
+        for key, value in (labels or {}).items():
+            label = table.c.labels[key].as_string()
+            query = query.where(label.is_not(None) if value is None else label == str(value))
+        if since is not None:
+            query = query.where(table.c.start_time >= since)
+        if until is not None:
+            query = query.where(table.c.start_time < until)
+        if not iterations:
+            query = query.where(table.c.iteration == 0)
+        order = table.c.start_time.desc() if newest_first else table.c.start_time.asc()
+        query = query.order_by(order, table.c.iteration)
+        if last:
+            query = query.limit(last)
+        if offset:
+            query = query.offset(offset)
+        with self._read() as conn:
+            runs = [dict(r._mapping) for r in conn.execute(query)]
+            found = self._artifacts_of(conn, [(r["uid"], r["iteration"]) for r in runs])
+        for run in runs:
+            run["artifacts"] = found.get((run["uid"], run["iteration"]), [])
+        return runs
+
+    def count_runs(self, project: str | None = None) -> int:
+        table = schema.runs
+        query = select(func.count()).select_from(table)
+        if project is not None:
+            query = query.where(table.c.project == project)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def delete_run(self, uid: str) -> list[dict[str, Any]]:
+        """Delete every iteration of a run, its log and its artifact records; returns those records."""
+        with self._write() as conn:
+            arts = conn.execute(select(schema.artifacts).where(schema.artifacts.c.run_uid == uid)).all()
+            conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
+            conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
+            conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
+        return [dict(a._mapping) for a in arts]
+
+    # -- artifacts ---------------------------------------------------------------------------------
+
+    def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Record an artifact as the next version of its (project, key); returns the stored row."""
+        table = schema.artifacts
+        with self._write() as conn:
+            newest = conn.execute(
+                select(func.max(table.c.version)).where(
+                    (table.c.project == row["project"]) & (table.c.key == row["key"])
+                )
+            ).scalar()
+            row = {**row, "version": (newest or 0) + 1}
+            result = conn.execute(insert(table), row)
+            row["id"] = result.inserted_primary_key[0]
+        return row
+
+    def get_artifact(
+        self,
+        project: str,
+        key: str,
+        tag: str | None = None,
+        uid: str | None = None,
+        iteration: int | None = None,
+        version: int | None = None,
+    ) -> dict[str, Any] | None:
+        """The newest artifact record of ``project``/``key`` matching the tag, producer run or version."""
+        table = schema.artifacts
+        query = select(table).where((table.c.project == project) & (table.c.key == key))
+        if tag and tag != "latest":
+            query = query.where(table.c.tag == tag)
+        if uid:
+            query = query.where(table.c.run_uid == uid)
+        if iteration is not None:
+            query = query.where(table.c.iteration == iteration)
+        if version is not None:
+            query = query.where(table.c.version == version)
+        with self._read() as conn:
+            row = conn.execute(query.order_by(table.c.version.desc()).limit(1)).first()
+        return dict(row._mapping) if row else None
+
+    def list_artifacts(self, project: str, key: str | None = None) -> list[dict[str, Any]]:
+        table = schema.artifacts
+        query = select(table).where(table.c.project == project)
+        if key is not None:
+            query = query.where(table.c.key == key)
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(table.c.key, table.c.version.desc()))
+            return [dict(r._mapping) for r in rows]
+
+    @staticmethod
+    def _artifacts_of(conn: Connection, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict]]:
+        """Artifact rows of the given runs, newest version of each key per run, in logging order."""
+        if not keys:
+            return {}
+        table = schema.artifacts
+        uids = sorted({uid for uid, _ in keys})
+        rows = conn.execute(select(table).where(table.c.run_uid.in_(uids)).order_by(table.c.id))
+        wanted = set(keys)
+        found: dict[tuple[str, int], dict[str, dict]] = {}
+        for row in rows:
+            record = dict(row._mapping)
+            run_key = (record["run_uid"], record["iteration"])
+            if run_key in wanted:
+                per_key = found.setdefault(run_key, {})
+                per_key.pop(record["key"], None)  # a re-logged key moves to where it was last logged
+                per_key[record["key"]] = record
+        return {run_key: list(per_key.values()) for run_key, per_key in found.items()}
+
+    # -- logs --------------------------------------------------------------------------------------
+
+    def append_log(self, uid: str, iteration: int, offset: int, text: str) -> None:
+        """Store a log chunk that starts at byte ``offset`` of the run's log."""
+        if text:
+            with self._write() as conn:
+                conn.execute(
+                    insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": offset, "data": text}
+                )
+
+    def read_log(self, uid: str, iteration: int = 0, offset: int = 0) -> tuple[str, int]:
+        """The run's log from byte ``offset`` on, and the offset to ask for next time."""
+        table = schema.logs
+        with self._read() as conn:
+            rows = conn.execute(
+                select(table.c.offset, table.c.data)
+                .where((table.c.uid == uid) & (table.c.iteration == iteration))
+                .order_by(table.c.offset)
+            ).all()
+        parts: list[bytes] = []
+        end = offset
+        for chunk_offset, data in rows:
+            raw = data.encode("utf-8")
+            chunk_end = chunk_offset + len(raw)
+            if chunk_end <= offset:
+                continue
+            parts.append(raw[max(0, offset - chunk_offset) :])
+            end = chunk_end
+        return b"".join(parts).decode("utf-8", errors="replace"), end

@@ -1,0 +1,98 @@
+"""The run store's tables (SQLAlchemy Core). Migrations in ``migrations/versions`` must match this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("context", Text, nullable=False, default=""),
+    Column("artifact_path", Text, nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+functions = Table(
+    "functions",
+    metadata,
+    Column("project", String(63), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+# One row per (uid, iteration). Times are epoch seconds (float): cheap to index and sort on every backend.
+runs = Table(
+    "runs",
+    metadata,
+    Column("uid", String(32), primary_key=True),
+    Column("iteration", Integer, primary_key=True),
+    Column("project", String(63), nullable=False),
+    Column("name", String(63), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("results", JSON, nullable=False),
+    Column("status", JSON, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("start_time", Float, nullable=False),
+    Column("last_update", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("host", String(255), nullable=True),
+    Index("ix_runs_project_start", "project", "start_time"),
+    Index("ix_runs_project_name_start", "project", "name", "start_time"),
+    Index("ix_runs_state", "state"),
+    Index("ix_runs_start", "start_time"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project", String(63), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("tag", String(63), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("size", BigInteger, nullable=True),
+    Column("hash", String(64), nullable=True),
+    Column("run_uid", String(32), nullable=False),
+    Column("iteration", Integer, nullable=False),
+    Column("producer", String(63), nullable=False),
+    Column("meta", JSON, nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    UniqueConstraint("project", "key", "version", name="uq_artifacts_project_key_version"),
+    Index("ix_artifacts_run", "run_uid", "iteration"),
+)
+
+# A run's log as chunks; ``offset`` is the chunk's byte offset in the UTF-8 log, so a reader can tail it.
+logs = Table(
+    "logs",
+    metadata,
+    Column("uid", String(32), primary_key=True),
+    Column("iteration", Integer, primary_key=True),
+    Column("offset", BigInteger, primary_key=True),
+    Column("data", Text, nullable=False),
+)
