@@ -123,5 +123,5 @@ def _signature(handler: Callable) -> inspect.Signature:
 def _type_hints(handler: Callable) -> dict[str, Any]:
     try:
         return typing.get_type_hints(handler)
-    except Exception:
+    except Exception:  # noqa: BLE001 - unresolvable string hints fall back to their text
         return {}

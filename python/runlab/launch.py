@@ -208,6 +208,6 @@ def _hostname() -> str:
 def _default_labels(kind: str) -> dict[str, str]:
     try:
         owner = getpass.getuser()
-    except Exception:
+    except Exception:  # noqa: BLE001 - no user name in some containers
         owner = str(os.getuid())
     return {"kind": kind, "owner": owner, "host": _hostname()}

@@ -65,10 +65,8 @@ class _Tee(io.TextIOBase):
 
     def write(self, text: str) -> int:
         self._log.write(text)
-        try:
+        with contextlib.suppress(ValueError, OSError):  # the original stream closed (a kernel shutting down)
             self._original.write(text)
-        except (ValueError, OSError):  # the original stream was closed (a kernel shutting down)
-            pass
         return len(text)
 
     def flush(self) -> None:
@@ -104,7 +102,7 @@ class _StdoutHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             sys.stdout.write(self.format(record) + "\n")
-        except Exception:
+        except Exception:  # noqa: BLE001 - logging must never break the handler
             self.handleError(record)
 
 

@@ -28,8 +28,8 @@ def runs_text(runs: list[Any], short: bool = False) -> str:
     names = columns(short)
     rows = [[_cell_text(cell) for cell in run_row(run.to_dict(), short).values()] for run in runs]
     widths = [min(40, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths))]
-    lines += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths)) for row in rows]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    lines += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
 
 

@@ -65,7 +65,7 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore) -> Outcom
             except KeyboardInterrupt as exc:
                 commit_context(context, state="aborted", error="interrupted (KeyboardInterrupt)")
                 return Outcome("aborted", exc)
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - the run records any failure
                 text = _user_traceback(exc)
                 sys.stderr.write(text)
                 message = f"{type(exc).__name__}: {exc}"
@@ -95,7 +95,7 @@ def record_returns(context: RunContext, value: Any, returns: list[str]) -> None:
             raise ValueError(
                 f"the handler returned {len(values)} values but returns= names {len(returns)}: {returns}"
             )
-        pairs = list(zip((r.split(":")[0] for r in returns), values))
+        pairs = list(zip((r.split(":")[0] for r in returns), values, strict=True))
     else:
         pairs = [("return", value)]
     for key, item in pairs:

@@ -1,0 +1,74 @@
+"""Every test gets its own RUNLAB_HOME (so its own SQLite store) and no current project."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import runlab.project
+from runlab.config import reset_config
+
+
+@pytest.fixture(autouse=True)
+def runlab_home(tmp_path_factory, monkeypatch) -> Path:
+    home = tmp_path_factory.mktemp("runlab-home")
+    monkeypatch.setenv("RUNLAB_HOME", str(home))
+    for var in ("RUNLAB_DB_URL", "RUNLAB_ARTIFACT_PATH", "RUNLAB_RUN_UID"):
+        monkeypatch.delenv(var, raising=False)
+    reset_config()
+    monkeypatch.setattr(runlab.project, "_current", None)
+    yield home
+    reset_config()
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write a dedented source file under tmp_path and return its path."""
+
+    def write(name: str, source: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    return write
+
+
+TRAINER = """
+    import pandas as pd
+
+    def train(context, data: pd.DataFrame, p1: int = 1, lr: float = 0.1):
+        print(f"training on {len(data)} rows with p1={p1}")
+        context.logger.info("lr is %s", lr)
+        context.log_result("accuracy", 0.5 + p1 / 10)
+        context.log_result("rows", len(data))
+        context.log_dataset("summary", data.describe().reset_index())
+        return p1 * 2
+
+    def evaluate(context, data, threshold=0.5):
+        return {"threshold": threshold, "key": data.key}
+
+    def fail(context):
+        print("about to fail")
+        raise ValueError("boom")
+
+    class Model:
+        def __init__(self, context, scale=1):
+            self.context = context
+            self.scale = scale
+
+        def fit(self, x=1):
+            self.context.log_result("scaled", x * self.scale)
+"""
+
+
+@pytest.fixture
+def project(tmp_path, write_file):
+    """A project in tmp_path with trainer.py (handlers train, evaluate, fail, Model::fit) and data.csv."""
+    write_file("trainer.py", TRAINER)
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,4\n5,6\n")
+    proj = runlab.project.get_or_create_project("demo", context=str(tmp_path))
+    proj.set_function("trainer.py", name="trainer", kind="job", handler="train")
+    return proj

@@ -1,0 +1,194 @@
+"""The run store: migrations, many concurrent writers, cross-process reads, PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import runlab
+from runlab.store import get_store
+from runlab.store.migrate import HEAD_REVISION, MIGRATIONS_DIR, current_revision
+
+
+def test_head_revision_matches_migration_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
+
+
+def test_new_store_is_migrated_and_in_wal_mode(runlab_home):
+    store = get_store()
+    assert current_revision(store.engine) == HEAD_REVISION
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert (runlab_home / "runlab.db").exists()
+
+
+def test_schema_matches_migrations(runlab_home):
+    """The tables the migrations create are the tables schema.py describes (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from runlab.store.schema import metadata
+
+    with get_store().engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def _writer(home: str, runs: int, worker: int, errors) -> None:  # runs in a child process
+    os.environ["RUNLAB_HOME"] = home
+    try:
+        from runlab.config import reset_config
+
+        reset_config()
+        fn = runlab.new_function(name=f"w{worker}", kind="local")
+
+        def handler(context, i):
+            context.log_result("i", i)
+            print("line", i)
+
+        for i in range(runs):
+            fn.run(handler=handler, params={"i": i}, project="load")
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        errors.put(f"worker {worker}: {type(exc).__name__}: {exc}")
+
+
+@pytest.mark.slow
+def test_eight_concurrent_writer_processes(runlab_home):
+    runlab.get_or_create_project("load", context=str(runlab_home))
+    ctx = multiprocessing.get_context("spawn")
+    errors = ctx.Queue()
+    workers = [ctx.Process(target=_writer, args=(str(runlab_home), 500, w, errors)) for w in range(8)]
+    for proc in workers:
+        proc.start()
+    for proc in workers:
+        proc.join(timeout=600)
+    seen = []
+    while not errors.empty():
+        seen.append(errors.get())
+    assert seen == []
+    assert all(p.exitcode == 0 for p in workers)
+    runs = runlab.get_run_db().list_runs(project="load")
+    assert len(runs) == 4000
+    assert {r.state() for r in runs} == {"completed"}
+    for worker in range(8):
+        named = [r for r in runs if r.metadata.name == f"w{worker}-handler"]
+        assert sorted(r.status.results["i"] for r in named) == list(range(500))
+    text, _ = get_store().read_log(runs[0].uid())
+    assert text.startswith("line ")
+
+
+def test_second_process_sees_runs(runlab_home):
+    run = runlab.new_function(kind="local").run(handler=lambda: print("hi") or 7)
+    code = (
+        f"import runlab; r = runlab.get_run({run.uid()!r}); print(r.state(), r.status.results['return']); "
+        "r.logs(watch=False)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "RUNLAB_HOME": str(runlab_home)}, check=True).stdout
+    assert out.splitlines() == ["completed 7", "hi"]
+
+
+def test_log_is_read_from_any_offset(runlab_home):
+    store = get_store()
+    uid = uuid.uuid4().hex
+    store.append_log(uid, 0, 0, "héllo ")
+    store.append_log(uid, 0, len("héllo ".encode()), "world\n")
+    assert store.read_log(uid) == ("héllo world\n", 13)
+    assert store.read_log(uid, offset=7) == ("world\n", 13)
+    assert store.read_log(uid, offset=13) == ("", 13)
+
+
+def test_delete_run_removes_log_and_artifact_records(project):
+    run = project.run_function("trainer", inputs={"data": "data.csv"}, local=True)
+    removed = get_store().delete_run(run.uid())
+    assert [r["key"] for r in removed] == ["summary"]
+    with pytest.raises(runlab.RunNotFoundError):
+        run.refresh()
+    assert get_store().read_log(run.uid()) == ("", 0)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------------------
+
+
+def _pg_bin() -> str | None:
+    for folder in ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"):
+        if os.path.exists(os.path.join(folder, "initdb")):
+            return folder
+    found = shutil.which("initdb")
+    return os.path.dirname(found) if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL server on a free port (run as the 'postgres' user when we are root)."""
+    folder = _pg_bin()
+    if folder is None:
+        pytest.skip("PostgreSQL server binaries are not installed (make test installs them)")
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # PostgreSQL refuses to run as root: as root, the server runs as 'postgres' in a folder it can reach.
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="runlab-pg-")
+    data = Path(base) / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, f"{folder}/initdb", "-D", str(data), "-A", "trust", "-U", "runlab"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_user, f"{folder}/pg_ctl", "-D", str(data), "-w", "-l", str(data.parent / "log"),
+                    "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://runlab@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, f"{folder}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_postgres_store_runs_end_to_end(postgres_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("RUNLAB_DB_URL", postgres_url)
+    from runlab.config import reset_config
+
+    reset_config()
+    assert get_store().engine.dialect.name == "postgresql"
+    (tmp_path / "d.csv").write_text("a\n1\n2\n")
+    project = runlab.get_or_create_project(f"pg{uuid.uuid4().hex[:6]}", context=str(tmp_path))
+
+    def handler(context, d, n: int = 1):
+        print("rows", len(d.as_df()))
+        context.log_artifact("note", body="hello")
+        context.set_label("team", "a")
+        return n * 2
+
+    fn = runlab.new_function(kind="local", name="pgfn")
+    run = project.run_function(fn, handler=handler, params={"n": 4}, inputs={"d": "d.csv"})
+    assert run.state() == "completed"
+    assert run.status.results == {"return": 8}
+    assert run.artifact("note").get() == b"hello"
+    assert [r.uid() for r in project.list_runs(labels={"team": "a"})] == [run.uid()]
+    text, _ = get_store().read_log(run.uid())
+    assert "rows 2" in text
+    start = time.time()
+    with pytest.raises(runlab.RunError):
+        project.run_function(fn, handler=lambda: 1 / 0)
+    assert project.list_runs(state="error", since=start - 1)[0].error.startswith("ZeroDivisionError")
