@@ -102,8 +102,10 @@ def test_relogging_makes_versions_and_store_uri_resolves_newest_or_tag(tmp_path)
     assert [v["version"] for v in versions] == [2, 1]
     assert runlab.get_dataitem("store://artifacts/versions/data").get() == b"two"
     assert runlab.get_dataitem("store://artifacts/versions/data:prod").get() == b"one"
-    # the layout path is shared by runs of the same name: the first run's URI names its own record
-    assert runlab.get_dataitem(first.outputs["data"]).meta == {}
+    # runs of the same name share a layout path: the second version is written beside the first
+    assert first.artifact("data").get() == b"one"
+    assert versions[0]["target_path"].endswith("/v-handler/0/data.v2.txt")
+    assert versions[1]["target_path"].endswith("/v-handler/0/data.txt")
     with pytest.raises(runlab.ArtifactNotFoundError, match="no artifact matches"):
         runlab.get_dataitem("store://artifacts/versions/nothing").get()
 

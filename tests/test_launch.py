@@ -20,7 +20,7 @@ def test_run_by_name_with_params_and_inputs(project, tmp_path):
     assert run.metadata.name == "trainer-train"
     assert run.metadata.project == "demo"
     assert run.spec.parameters == {"p1": 3}
-    assert run.spec.inputs == {"data": "data.csv"}
+    assert run.spec.inputs == {"data": str(tmp_path / "data.csv")}, "relative to the project context"
     assert set(run.outputs) == {"accuracy", "rows", "return", "summary"}
     assert run.outputs["summary"].startswith("store://artifacts/demo/summary@")
     assert run.artifact("summary").as_df().shape[0] == 8
@@ -229,3 +229,13 @@ def test_input_by_type_hint(project, write_file, tmp_path):
     run = project.run_function(fn, inputs={"a": "data.csv", "b": "data.csv", "c": "cfg.json", "d": "cfg.json",
                                            "e": "cfg.yaml", "f": "data.csv"})
     assert run.status.results["return"] == ["str", "PosixPath", '{"k": 1}', {"k": 1}, {"k": 2}, "DataItem"]
+
+
+def test_keyboard_interrupt_records_aborted_and_propagates():
+    def handler(context):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runlab.new_function(kind="local", name="intr").run(handler=handler)
+    run = runlab.get_run_db().list_runs(name="intr-handler")[0]
+    assert (run.state(), run.error) == ("aborted", "interrupted (KeyboardInterrupt)")

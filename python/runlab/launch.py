@@ -80,7 +80,7 @@ def launch(
     ref = function.resolve(handler)
     _check_handler_kind(function, ref)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
-    run_inputs = _checked_inputs(task.inputs)
+    run_inputs = _checked_inputs(task.inputs, project.context)
     target = ref.signature_target()
     if target is not None:
         check_binding(target, run_params, run_inputs, ref.label)
@@ -158,7 +158,8 @@ def _as_dict(value: Any, what: str = "params") -> dict:
     return value
 
 
-def _checked_inputs(inputs: Any) -> dict[str, str]:
+def _checked_inputs(inputs: Any, context: str) -> dict[str, str]:
+    """Inputs validated; relative local paths made absolute against the project's context folder."""
     if not isinstance(inputs, dict):
         raise InvalidInputError(
             f"inputs must be a dict of name → URL, not {type(inputs).__name__} (e.g. inputs={{'data': 'iris.csv'}})"
@@ -179,6 +180,8 @@ def _checked_inputs(inputs: Any) -> dict[str, str]:
         else:
             from .data import check_exists
 
+            if "://" not in url:
+                url = os.path.join(context, os.path.expanduser(url))
             check_exists(url, key)
         checked[key] = url
     return checked

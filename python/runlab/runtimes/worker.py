@@ -62,9 +62,9 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore) -> Outcom
                 print(f"run {uid} aborted", file=sys.stderr)
                 commit_context(context, state="aborted", error="aborted by request")
                 return Outcome("aborted")
-            except KeyboardInterrupt as exc:
+            except KeyboardInterrupt:
                 commit_context(context, state="aborted", error="interrupted (KeyboardInterrupt)")
-                return Outcome("aborted", exc)
+                raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
             except BaseException as exc:  # noqa: BLE001 - the run records any failure
                 text = _user_traceback(exc)
                 sys.stderr.write(text)

@@ -316,6 +316,20 @@ class RunStore:
             row = conn.execute(query.order_by(table.c.version.desc()).limit(1)).first()
         return dict(row._mapping) if row else None
 
+    def artifact_target_taken(self, target: str) -> bool:
+        """True when a recorded artifact already lives at ``target`` (so writing there would destroy it)."""
+        table = schema.artifacts
+        with self._read() as conn:
+            return conn.execute(select(table.c.id).where(table.c.target == target).limit(1)).first() is not None
+
+    def next_artifact_version(self, project: str, key: str) -> int:
+        table = schema.artifacts
+        with self._read() as conn:
+            newest = conn.execute(
+                select(func.max(table.c.version)).where((table.c.project == project) & (table.c.key == key))
+            ).scalar()
+        return (newest or 0) + 1
+
     def list_artifacts(self, project: str, key: str | None = None) -> list[dict[str, Any]]:
         table = schema.artifacts
         query = select(table).where(table.c.project == project)

@@ -1,0 +1,220 @@
+"""``DataItem``: a handle on data at any fsspec URL (local path, ``file://``, ``memory://``, ``s3://``...).
+
+Handlers receive their inputs as DataItems; ``store://`` URIs resolve to the artifact they name.
+fsspec, pandas and yaml are imported inside the methods that need them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
+
+_READERS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+            ".jsonl": "jsonl", ".feather": "feather"}
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """Size, modification time (epoch seconds, when the filesystem knows it) and guessed content type."""
+
+    size: int
+    modified: float | None
+    content_type: str | None
+
+
+def _normalize(url: str) -> str:
+    if "://" in url:
+        return url
+    return str(Path(url).expanduser().absolute())
+
+
+def _fs(target: str):
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(target)
+    except (ValueError, ImportError) as exc:
+        protocol = target.split("://", 1)[0] if "://" in target else "file"
+        raise InvalidInputError(f"cannot open {target}: protocol {protocol!r} is not available ({exc})") from exc
+
+
+class DataItem:
+    """Data at a URL: read it (``get``, ``as_df``, ``local``, ``open``), write it (``put``), list, copy."""
+
+    def __init__(self, url: str, key: str | None = None, kind: str = "file", meta: dict[str, Any] | None = None,
+                 target: str | None = None) -> None:
+        self.url = url
+        self._target = target or url
+        self.key = key or self._target.rstrip("/").rsplit("/", 1)[-1]
+        self.kind = kind
+        self.meta = meta or {}
+
+    def __repr__(self) -> str:
+        return f"DataItem(key={self.key!r}, url={self.url!r})"
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def suffix(self) -> str:
+        """The file suffix, lowercase, without a compression suffix (``data.csv.gz`` → ``.csv``)."""
+        name = self._target.rsplit("/", 1)[-1].lower()
+        for compression in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+            if name.endswith(compression):
+                name = name[: -len(compression)]
+        return os.path.splitext(name)[1]
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _missing(self, exc: Exception) -> ArtifactNotFoundError:
+        return ArtifactNotFoundError(f"no such file or object: {self._target} (check the path or URL)")
+
+    def get(self, encoding: str | None = None, offset: int = 0, size: int | None = None) -> bytes | str:
+        """The content as bytes (as text when ``encoding`` is given)."""
+        fs, path = _fs(self._target)
+        try:
+            with fs.open(path, "rb") as src:
+                if offset:
+                    src.seek(offset)
+                data = src.read() if size is None else src.read(size)
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+        return data.decode(encoding) if encoding else data
+
+    def open(self, mode: str = "rb") -> IO:
+        """A file object (use it as a context manager)."""
+        fs, path = _fs(self._target)
+        if "w" in mode or "a" in mode:
+            fs.makedirs(fs._parent(path), exist_ok=True)
+        try:
+            return fs.open(path, mode)
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+
+    def local(self) -> str:
+        """A local path to the data: the file itself when local, else a cached download."""
+        fs, path = _fs(self._target)
+        if "file" in _protocols(fs):
+            if not fs.exists(path):
+                raise self._missing(FileNotFoundError(path))
+            return path
+        stat = self.stat()
+        home = os.environ.get("RUNLAB_HOME") or os.path.expanduser("~/.runlab")
+        folder = Path(home) / "cache" / hashlib.sha256(self._target.encode()).hexdigest()[:16]
+        cached = folder / (path.rstrip("/").rsplit("/", 1)[-1] or "data")
+        sidecar = folder / ".source.json"
+        seen = {"size": stat.size, "modified": stat.modified}
+        if cached.exists() and sidecar.exists() and json.loads(sidecar.read_text()) == seen:
+            return str(cached)
+        folder.mkdir(parents=True, exist_ok=True)
+        fs.get(path, str(cached))
+        sidecar.write_text(json.dumps(seen))
+        return str(cached)
+
+    def as_df(self, columns: list[str] | None = None, df_module: Any = None, format: str = "", **kwargs: Any):
+        """The data as a pandas DataFrame; the format comes from ``format`` or the suffix."""
+        import pandas as pd
+
+        fmt = format.lower().lstrip(".") or _READERS.get(self.suffix, "")
+        if not fmt:
+            raise ValidationError(
+                f"cannot tell the format of {self.url}: pass format= one of csv, tsv, parquet, json, jsonl, feather"
+            )
+        fs, path = _fs(self._target)
+        try:
+            with fs.open(path, "rb", compression="infer") as src:
+                if fmt in ("csv", "tsv"):
+                    df = pd.read_csv(src, sep="\t" if fmt == "tsv" else ",", usecols=columns, **kwargs)
+                elif fmt in ("parquet", "pq"):
+                    df = pd.read_parquet(src, columns=columns, **kwargs)
+                elif fmt in ("json", "jsonl"):
+                    df = pd.read_json(src, lines=fmt == "jsonl", **kwargs)
+                elif fmt == "feather":
+                    df = pd.read_feather(src, columns=columns, **kwargs)
+                else:
+                    raise ValidationError(
+                        f"unsupported format {fmt!r}: use csv, tsv, parquet, json, jsonl or feather"
+                    )
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+        return df[columns] if columns and fmt in ("json", "jsonl") else df
+
+    def listdir(self) -> list[str]:
+        """Names of the entries under a directory URL."""
+        fs, path = _fs(self._target)
+        try:
+            entries = fs.ls(path, detail=False)
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+        return sorted(e.rstrip("/").rsplit("/", 1)[-1] for e in entries)
+
+    def stat(self) -> FileStat:
+        """Size, modification time and content type."""
+        fs, path = _fs(self._target)
+        try:
+            info = fs.info(path)
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+        modified = info.get("mtime") or info.get("LastModified") or info.get("created")
+        if hasattr(modified, "timestamp"):
+            modified = modified.timestamp()
+        return FileStat(int(info.get("size") or 0), modified, mimetypes.guess_type(path)[0])
+
+    def exists(self) -> bool:
+        fs, path = _fs(self._target)
+        return fs.exists(path)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def put(self, data: bytes | str, append: bool = False) -> None:
+        """Write ``data`` (text is written as UTF-8)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with self.open("ab" if append else "wb") as out:
+            out.write(data)
+
+    def download(self, target_path: str) -> None:
+        """Copy the data to a local path."""
+        Path(target_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        fs, path = _fs(self._target)
+        try:
+            fs.get(path, str(Path(target_path).expanduser()))
+        except FileNotFoundError as exc:
+            raise self._missing(exc) from exc
+
+    def delete(self) -> None:
+        """Delete the data."""
+        fs, path = _fs(self._target)
+        if not fs.exists(path):
+            raise self._missing(FileNotFoundError(path))
+        fs.rm(path)
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def get_dataitem(url: str, key: str | None = None) -> DataItem:
+    """A DataItem for ``url`` (existence is checked when it is read, so outputs can be written)."""
+    if url.startswith("store://"):
+        from .artifacts import resolve_store_uri
+
+        ref = resolve_store_uri(url)
+        return DataItem(url, key=key or ref.key, kind=ref.kind, meta=ref.meta, target=ref.target)
+    return DataItem(_normalize(url), key=key)
+
+
+def check_exists(url: str, key: str) -> None:
+    """Raise ``InvalidInputError`` naming the input when ``url`` does not exist."""
+    target = _normalize(url)
+    fs, path = _fs(target)
+    if not fs.exists(path):
+        raise InvalidInputError(f"input {key!r}: no such file or object: {target} (check the path or URL)")
