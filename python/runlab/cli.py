@@ -1,0 +1,122 @@
+"""The ``runlab`` command: run a handler file, list runs, show one run, print its log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+
+def _pairs(items: list[str], what: str, parse: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"runlab: error: {what} {item!r} must look like key=value")
+        if parse:
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    import runlab
+
+    project = runlab.get_or_create_project(args.project, context=os.getcwd(), set_current=False)
+    fn = runlab.code_to_function(filename=args.file, kind="local", handler=args.handler)
+    try:
+        run = project.run_function(fn, name=args.name or "", params=_pairs(args.param, "param", True),
+                                   inputs=_pairs(args.input, "input", False),
+                                   labels=_pairs(args.label, "label", False))
+    except runlab.RunError as err:
+        print(f"runlab: run failed: {err}", file=sys.stderr)
+        return 1
+    print(f"run {run.metadata.name} {run.uid()} {run.state()}")
+    for key, value in run.outputs.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from .display import runs_text
+    from .run import list_runs
+
+    runs = list_runs(project=args.project, name=args.name, state=args.state,
+                     labels=_pairs(args.label, "label", False) or None, last=args.last)
+    print(runs_text(list(runs)) if runs else "no runs")
+    return 0
+
+
+def _get(args: argparse.Namespace) -> int:
+    from .run import get_run
+
+    print(get_run(args.uid).to_yaml(), end="")
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from .run import get_run
+
+    get_run(args.uid).logs(watch=args.follow)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="runlab", description="Run Python handlers as tracked jobs.")
+    parser.add_argument("--version", action="version", version=f"runlab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a handler of a Python file (or the file as a script)")
+    run.add_argument("file")
+    run.add_argument("--handler", default=None, help="handler name (default: run the file as a script)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="a param; the value is parsed as JSON when it parses")
+    run.add_argument("-i", "--input", action="append", default=[], metavar="KEY=URL")
+    run.add_argument("--label", action="append", default=[], metavar="KEY=VALUE")
+    run.add_argument("--project", default="default")
+    run.add_argument("--name", default="")
+    run.set_defaults(func=_run)
+
+    runs = sub.add_parser("runs", help="list runs, newest first")
+    runs.add_argument("--project", default=None)
+    runs.add_argument("--name", default=None)
+    runs.add_argument("--state", default=None)
+    runs.add_argument("--label", action="append", default=[], metavar="KEY=VALUE")
+    runs.add_argument("--last", type=int, default=20)
+    runs.set_defaults(func=_runs)
+
+    get = sub.add_parser("get", help="print a run as YAML")
+    get.add_argument("uid", help="the run's uid or a unique prefix of it")
+    get.set_defaults(func=_get)
+
+    logs = sub.add_parser("logs", help="print a run's log")
+    logs.add_argument("uid")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing until the run ends")
+    logs.set_defaults(func=_logs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``runlab`` command; returns the exit code."""
+    from .errors import RunlabError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RunlabError as err:
+        print(f"runlab: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
