@@ -19,6 +19,7 @@ def runlab_home(tmp_path_factory, monkeypatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     reset_config()
     monkeypatch.setattr(runlab.project, "_current", None)
+    monkeypatch.setattr(runlab.project, "_defaults", {})
     yield home
     reset_config()
 

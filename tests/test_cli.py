@@ -60,8 +60,9 @@ def test_script_runs_and_runs_get_logs_read_it_back(cli, write_file):
     assert cli("run", "script.py").returncode == 0
     table = cli("runs").stdout
     assert "script" in table and "completed" in table
-    uid = [line for line in cli("run", "script.py", "--name", "again").stdout.splitlines()
-           if line.startswith("run ")][0].split()[2]
+    summary = next(line for line in cli("run", "script.py", "--name", "again").stdout.splitlines()
+                   if line.startswith("run "))
+    uid = summary.split()[2]
     record = yaml.safe_load(cli("get", uid[:10]).stdout)
     assert record["metadata"]["name"] == "again" and record["status"]["state"] == "completed"
     assert cli("logs", uid).stdout == "hello from a script\n"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .task import Task
 
 _current: Project | None = None
+_defaults: dict[tuple[str, str], Project] = {}
 _lock = threading.Lock()
 
 
@@ -248,7 +249,13 @@ def resolve_project(name: str = "") -> Project:
         return _current
     from .config import get_config
 
-    return get_or_create_project(get_config().default_project, context=os.getcwd(), set_current=False)
+    config = get_config()
+    key = (config.db_url, config.default_project)
+    project = _defaults.get(key)
+    if project is None:  # cached: a run with no current project must not pay a project lookup each time
+        project = _defaults[key] = get_or_create_project(config.default_project, context=os.getcwd(),
+                                                         set_current=False)
+    return project
 
 
 def _set_current(project: Project) -> None:
