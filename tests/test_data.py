@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -46,7 +47,7 @@ def test_put_append_open_stat_delete(tmp_path):
     assert (stat.size, stat.content_type) == (11, "text/plain") and stat.modified
     item.delete()
     assert not item.exists()
-    with pytest.raises(runlab.ArtifactNotFoundError, match="notes.txt"):
+    with pytest.raises(runlab.ArtifactNotFoundError, match=r"notes\.txt"):
         item.delete()
     with pytest.raises(runlab.ArtifactNotFoundError, match="check the path"):
         item.get()
@@ -88,10 +89,11 @@ def test_memory_url_local_copy_is_cached_and_refreshed(runlab_home):
     item = get_dataitem("memory://bucket/data.csv")
     item.put("a\n1\n")
     first = item.local()
-    assert first.startswith(str(runlab_home / "cache")) and open(first).read() == "a\n1\n"
+    assert first.startswith(str(runlab_home / "cache"))
+    assert Path(first).read_text() == "a\n1\n"
     assert item.local() == first
     item.put("a\n1\n2\n")
-    assert open(item.local()).read() == "a\n1\n2\n", "a changed source is downloaded again"
+    assert Path(item.local()).read_text() == "a\n1\n2\n", "a changed source is downloaded again"
     assert item.as_df()["a"].tolist() == [1, 2]
 
 
