@@ -79,20 +79,17 @@ def _create(name: str, project_name: str, labels: dict[str, str], params: dict[s
 
 
 def _finish_at_exit(context: RunContext) -> None:
-    from .runtimes.worker import commit_context
-
     previous_hook = sys.excepthook
 
     def on_uncaught(exc_type, exc, tb):
         if not context.finished:
             text = "".join(traceback.format_exception(exc_type, exc, tb))
-            commit_context(context, state="error", error=f"{exc_type.__name__}: {exc}",
-                           status={"traceback": text})
+            context.end("error", error=f"{exc_type.__name__}: {exc}", status={"traceback": text})
         previous_hook(exc_type, exc, tb)
 
     def on_exit() -> None:
         if not context.finished:
-            commit_context(context, state="completed")
+            context.end("completed")
 
     sys.excepthook = on_uncaught
     atexit.register(on_exit)

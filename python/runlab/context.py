@@ -46,10 +46,11 @@ class RunContext:
         self.log = log or RunLog()
         self.logger: logging.Logger = make_run_logger(f"runlab.{self.name}")
         self._data_items: dict[str, DataItem] = {}
-        self._dirty = False
         self.finished = False
         self._last_commit = time.monotonic()
-        self._commit_interval = 1.0
+        from .config import get_config
+
+        self._commit_interval = get_config().log_flush_interval
 
     def __repr__(self) -> str:
         return f"<RunContext {self.name} uid={self.uid[:8]} iteration={self.iteration}>"
@@ -61,9 +62,7 @@ class RunContext:
         if key not in self.parameters:
             if default is None:
                 return None
-            check_storable(f"param {key!r}", default)
-            self.parameters[key] = default
-            self._dirty = True
+            self.parameters[key] = check_storable(f"param {key!r}", default)
         return self.parameters[key]
 
     def get_input(self, key: str, url: str | None = None) -> DataItem:
@@ -73,7 +72,6 @@ class RunContext:
         if url is not None:
             self.inputs[key] = url
             self._data_items.pop(key, None)
-            self._dirty = True
         if key not in self.inputs:
             known = ", ".join(sorted(self.inputs)) or "none"
             raise InvalidInputError(
@@ -91,14 +89,12 @@ class RunContext:
         """Add a label to the run."""
         if replace or key not in self.labels:
             self.labels[key] = str(value)
-            self._dirty = True
 
     def log_result(self, key: str, value: Any, commit: bool = False) -> None:
         """Record a result (a JSON-storable value; numpy scalars are unwrapped)."""
         if not isinstance(key, str) or not key:
             raise ValidationError(f"a result key must be a non-empty string, not {key!r}")
         self.results[key] = to_storable(f"result {key!r}", value)
-        self._dirty = True
         self._maybe_commit(commit)
 
     def log_results(self, results: dict[str, Any], commit: bool = False) -> None:
@@ -187,10 +183,23 @@ class RunContext:
         return self._store_artifact(key, encoded, tag, labels, "model", meta)
 
     def commit(self, completed: bool = False) -> None:
-        """Write pending results, labels, params and log text to the store now."""
-        from .runtimes.worker import commit_context
+        """Write pending results, labels, params and log text to the store now.
 
-        commit_context(self, state="completed" if completed else None)
+        ``completed=True`` ends the run (for a run made by ``get_or_create_ctx``). A commit also notices
+        an abort request: the handler then stops with ``RunAborted``.
+        """
+        if completed:
+            self.end("completed")
+            return
+        self._write()
+        if self._store.get_run_state(self.uid, self.iteration) == "aborting":
+            raise RunAborted(f"run {self.uid} was asked to abort")
+
+    def end(self, state: str, error: str | None = None, status: dict[str, Any] | None = None) -> None:
+        """Record the run's end: final results, log, state, end time, and error details if any."""
+        self._write({"state": state, "end_time": time.time(), "error": error,
+                     **({"status": {**(self._row.get("status") or {}), **status}} if status else {})})
+        self.finished = True
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -248,6 +257,16 @@ class RunContext:
         from .model import artifact_to_dict
 
         return artifact_to_dict(row)
+
+    def _write(self, final: dict[str, Any] | None = None) -> None:
+        """One store transaction: results, labels, changed params/inputs, the pending log, ``final`` columns."""
+        spec = self._row["spec"]
+        changes: dict[str, Any] = {"results": self.results, "labels": self.labels, "last_update": time.time()}
+        if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
+            spec = self._row["spec"] = {**spec, "parameters": self.parameters, "inputs": self.inputs}
+            changes["spec"] = spec
+        self._store.update_run(self.uid, self.iteration, {**changes, **(final or {})}, log=self.log.take())
+        self._last_commit = time.monotonic()
 
     def _maybe_commit(self, force: bool) -> None:
         if force or time.monotonic() - self._last_commit >= self._commit_interval:

@@ -10,7 +10,6 @@ import contextlib
 import os
 import runpy
 import sys
-import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,18 +59,18 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore) -> Outcom
                     record_returns(context, value, row["spec"].get("returns") or [])
             except RunAborted:
                 print(f"run {uid} aborted", file=sys.stderr)
-                commit_context(context, state="aborted", error="aborted by request")
+                context.end("aborted", error="aborted by request")
                 return Outcome("aborted")
             except KeyboardInterrupt:
-                commit_context(context, state="aborted", error="interrupted (KeyboardInterrupt)")
+                context.end("aborted", error="interrupted (KeyboardInterrupt)")
                 raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
             except BaseException as exc:  # noqa: BLE001 - the run records any failure
                 text = _user_traceback(exc)
                 sys.stderr.write(text)
                 message = f"{type(exc).__name__}: {exc}"
-                commit_context(context, state="error", error=message, status={"traceback": text})
+                context.end("error", error=message, status={"traceback": text})
                 return Outcome("error", exc)
-        commit_context(context, state="completed")
+        context.end("completed")
         return Outcome("completed")
     finally:
         _active.pop()
@@ -140,30 +139,3 @@ def _script_environment(path: str, argv: list[str]) -> Iterator[None]:
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
-
-
-def commit_context(
-    context: RunContext, state: str | None = None, error: str | None = None, status: dict | None = None
-) -> None:
-    """Write the context's results, labels, params, inputs and pending log to the store.
-
-    With ``state`` the run ends; otherwise this is an intermediate commit, which also notices an abort
-    request and raises ``RunAborted`` inside the handler.
-    """
-    now = time.time()
-    store = context._store
-    spec = context._row["spec"]
-    changes: dict[str, Any] = {"results": context.results, "labels": context.labels, "last_update": now}
-    if context.parameters != spec.get("parameters") or context.inputs != spec.get("inputs"):
-        spec = context._row["spec"] = {**spec, "parameters": context.parameters, "inputs": context.inputs}
-        changes["spec"] = spec
-    if state is not None:
-        changes.update(state=state, end_time=now, error=error)
-        if status:
-            changes["status"] = {**(context._row.get("status") or {}), **status}
-    store.update_run(context.uid, context.iteration, changes, log=context.log.take())
-    context.finished = state is not None
-    context._dirty = False
-    context._last_commit = time.monotonic()
-    if state is None and store.get_run_state(context.uid, context.iteration) == "aborting":
-        raise RunAborted(f"run {context.uid} was asked to abort")
