@@ -108,6 +108,7 @@ def test_log_is_read_from_any_offset(runlab_home):
     store.append_log(uid, 0, len("héllo ".encode()), "world\n")
     assert store.read_log(uid) == ("héllo world\n", 13)
     assert store.read_log(uid, offset=7) == ("world\n", 13)
+    assert store.read_log(uid, offset=3) == ("llo world\n", 13), "from inside a chunk"
     assert store.read_log(uid, offset=13) == ("", 13)
 
 

@@ -371,10 +371,13 @@ class RunStore:
     def read_log(self, uid: str, iteration: int = 0, offset: int = 0) -> tuple[str, int]:
         """The run's log from byte ``offset`` on, and the offset to ask for next time."""
         table = schema.logs
+        this_run = (table.c.uid == uid) & (table.c.iteration == iteration)
+        # only the chunk that holds ``offset`` and those after it, so tailing a long log stays cheap
+        first = select(func.coalesce(func.max(table.c.offset), 0)).where(this_run & (table.c.offset <= offset))
         with self._read() as conn:
             rows = conn.execute(
                 select(table.c.offset, table.c.data)
-                .where((table.c.uid == uid) & (table.c.iteration == iteration))
+                .where(this_run & (table.c.offset >= first.scalar_subquery()))
                 .order_by(table.c.offset)
             ).all()
         parts: list[bytes] = []
