@@ -102,3 +102,35 @@ def test_get_run_by_prefix_and_errors(project):
         runlab.get_run("ffffffffff")
     with pytest.raises(runlab.RunNotFoundError, match="at least 6"):
         runlab.get_run("ab")
+
+
+@pytest.mark.slow
+def test_logs_watch_follows_a_run_of_another_process(write_file, runlab_home, tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    write_file("slow.py", """
+        import time
+
+        def slow(context):
+            for i in range(6):
+                print("step", i, flush=True)
+                time.sleep(0.5)
+    """)
+    proc = subprocess.Popen([sys.executable, "-m", "runlab.cli", "run", "slow.py", "--handler", "slow"],
+                            cwd=tmp_path, env={**os.environ, "RUNLAB_HOME": str(runlab_home)},
+                            stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not (runs := runlab.get_run_db().list_runs(name="slow")):
+            assert time.monotonic() < deadline, "the run never appeared"
+            time.sleep(0.05)
+        run = runs[0]
+        assert run.state() == "running"
+        run.logs(watch=True, poll=0.1)
+        assert capsys.readouterr().out == "".join(f"step {i}\n" for i in range(6))
+        assert run.state() == "completed"
+    finally:
+        proc.wait(timeout=30)
