@@ -145,12 +145,6 @@ def test_failing_handler_is_recorded_and_raised_with_cause(project):
     assert again.state() == "error"
 
 
-def test_job_without_local_is_a_clear_error(project):
-    with pytest.raises(runlab.UnsupportedError, match="local=True"):
-        project.run_function("trainer", inputs={"data": "data.csv"})
-    assert _count_runs() == 0
-
-
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -37,10 +37,10 @@ def test_output_and_state_and_repr(project):
     assert run.wait_for_completion(timeout=1) is run
 
 
-def test_abort_of_a_finished_run_is_a_state_error(project):
+def test_abort_of_a_finished_run_is_a_no_op_that_says_so(project, capsys):
     run = _run(project)
-    with pytest.raises(runlab.RunStateError, match="already ended"):
-        run.abort()
+    assert run.abort() == "completed"
+    assert "already ended (completed); nothing to abort" in capsys.readouterr().err
 
 
 def test_wait_for_completion_times_out_on_a_running_run(project):

@@ -52,7 +52,6 @@ _EXPORTS = {
     "ProjectNotFoundError": "errors",
     "RunNotFoundError": "errors",
     "ArtifactNotFoundError": "errors",
-    "RunStateError": "errors",
     "RunTimeoutError": "errors",
     "StoreError": "errors",
     "RunError": "errors",

@@ -17,6 +17,8 @@ _ENV = {
     "db_url": "RUNLAB_DB_URL",
     "artifact_path": "RUNLAB_ARTIFACT_PATH",
     "default_project": "RUNLAB_DEFAULT_PROJECT",
+    "max_jobs": "RUNLAB_MAX_JOBS",
+    "log_flush_interval": "RUNLAB_LOG_FLUSH_INTERVAL",
 }
 
 
@@ -46,6 +48,23 @@ class RunlabConfig(Configurable):
         1.0, help="Seconds between writes of a running run's log to the store (others see it live)."
     ).tag(config=True)
 
+    max_jobs = Int(
+        help="How many background job runs may run at once on this machine; more wait as 'pending' and "
+        "start in submission order. Default: the number of CPUs. Env: RUNLAB_MAX_JOBS.",
+    ).tag(config=True)
+
+    heartbeat_interval = Float(
+        2.0, help="Seconds between a background run's heartbeats (and its checks for an abort request)."
+    ).tag(config=True)
+
+    reap_after = Float(
+        10.0, help="A running run on another machine whose heartbeat is older than this is marked 'error'."
+    ).tag(config=True)
+
+    abort_grace = Float(
+        3.0, help="Seconds a run gets to stop after SIGTERM before its process group is killed."
+    ).tag(config=True)
+
     busy_timeout_ms = Int(
         60_000, help="How long a SQLite writer waits for another writer before giving up."
     ).tag(config=True)
@@ -53,6 +72,10 @@ class RunlabConfig(Configurable):
     @default("home")
     def _default_home(self) -> str:
         return str(Path("~/.runlab").expanduser())
+
+    @default("max_jobs")
+    def _default_max_jobs(self) -> int:
+        return os.cpu_count() or 1
 
     @default("db_url")
     def _default_db_url(self) -> str:
@@ -63,7 +86,8 @@ _config: RunlabConfig | None = None
 
 
 def _from_env() -> RunlabConfig:
-    values = {name: os.environ[var] for name, var in _ENV.items() if os.environ.get(var)}
+    traits = RunlabConfig.class_traits()
+    values = {name: traits[name].from_string(os.environ[var]) for name, var in _ENV.items() if os.environ.get(var)}
     if "home" in values:
         values["home"] = str(Path(values["home"]).expanduser().resolve())
     return RunlabConfig(**values)

@@ -17,7 +17,6 @@ catches them all. Each message names the problem and how to fix it.
     ├── ProjectNotFoundError       no current project, or no project of that name
     ├── RunNotFoundError           no run with that uid
     ├── ArtifactNotFoundError      no artifact for a store:// URI, or a data URL that does not exist
-    ├── RunStateError              an operation the run's state does not allow (abort a finished run)
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
     └── RunError                   the run itself failed; ``err.run`` is the recorded run,
@@ -75,10 +74,6 @@ class RunNotFoundError(RunlabError, LookupError):
 
 class ArtifactNotFoundError(RunlabError, LookupError):
     """A ``store://`` URI or data URL that points at nothing."""
-
-
-class RunStateError(RunlabError):
-    """The run's state does not allow the operation (e.g. aborting a completed run)."""
 
 
 class RunTimeoutError(RunlabError, TimeoutError):

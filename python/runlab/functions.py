@@ -116,7 +116,7 @@ class Function:
         """What to call for ``handler`` (default: the function's handler); raises if it does not exist."""
         handler = handler if handler is not None else self.handler
         if callable(handler):
-            return HandlerRef(label=handler_label(handler), func=handler)
+            return HandlerRef(label=handler_label(handler), func=handler, path=importable_path(handler) or "")
         if not handler:
             if self.filename:
                 return HandlerRef(label=f"script {Path(self.filename).name}", script=self.filename)
@@ -131,8 +131,8 @@ class Function:
                 raise HandlerNotFoundError(
                     f"{handler!r}: {class_path} has no method {method!r} in function {self.name!r}"
                 )
-            return HandlerRef(label=handler, cls=cls, method=method)
-        return HandlerRef(label=handler, func=self._lookup(handler, handler))
+            return HandlerRef(label=handler, cls=cls, method=method, path=handler)
+        return HandlerRef(label=handler, func=self._lookup(handler, handler), path=handler)
 
     def _lookup(self, dotted: str, label: str) -> Any:
         if self.filename:
@@ -189,6 +189,8 @@ class HandlerRef:
 
     label: str
     func: Callable | None = None
+    path: str = ""
+    """How another process names this handler ('' when only this process can call it)."""
     cls: type | None = None
     method: str = ""
     script: str = ""
@@ -230,7 +232,12 @@ def importable_path(func: Callable) -> str | None:
 
 def load_file_module(filename: str) -> ModuleType:
     """Import a Python file as a module, once per version of the file."""
-    stat = os.stat(filename)
+    try:
+        stat = os.stat(filename)
+    except FileNotFoundError:
+        raise ValidationError(
+            f"the function's source file {filename} no longer exists: restore it, or set_function the new file"
+        ) from None
     key = (filename, stat.st_mtime_ns, stat.st_size)
     module = _module_cache.get(key)
     if module is not None:

@@ -76,9 +76,10 @@ def launch(
             "hyper-parameter runs (hyperparams / param_file) are not supported by this version; "
             "run each parameter set with its own run_function call"
         )
-    runtime = get_runtime(_runtime_name(function, local))
+    runtime = get_runtime("local" if function.kind == "local" or local else function.kind)
     ref = function.resolve(handler)
     _check_handler_kind(function, ref)
+    handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
     run_inputs = _checked_inputs(task.inputs, project.context)
     target = ref.signature_target()
@@ -90,17 +91,20 @@ def launch(
     uid = uuid.uuid4().hex
     output_path = _artifact_root(task.artifact_path or project.artifact_path, uid, run_name, project.name)
     now = time.time()
+    in_process = runtime.in_process
     row = {
         "uid": uid,
         "iteration": 0,
         "project": project.name,
         "name": run_name,
         "kind": function.kind,
-        "state": "running",
+        "state": runtime.initial_state,
         "labels": {**_default_labels(function.kind), **run_labels},
         "spec": {
             "function": f"{project.name}/{function.name}",
             "handler": ref.label,
+            "handler_path": handler_path,
+            "workdir": project.context,
             "parameters": run_params,
             "inputs": run_inputs,
             "outputs": list(task.outputs),
@@ -110,18 +114,22 @@ def launch(
             "source": function.to_dict(),
         },
         "results": {},
-        "status": {},
+        "status": {"runtime": runtime.name},
         "error": None,
         "start_time": now,
         "last_update": now,
         "end_time": None,
-        "pid": os.getpid(),
+        "pid": os.getpid() if in_process else None,  # a queued run has no process yet
         "host": _hostname(),
     }
     project.store.create_run(row)
     handle = runtime.submit(PreparedRun(row=row, function=function, handler=ref, store_url=project.store.url))
-    state = handle.wait() if watch else None
     run = RunObject(uid, 0, project.store.url)
+    state = None
+    if watch:
+        if not in_process:
+            run.logs(watch=True, poll=0.1)  # an in-process run already printed into the cell
+        state = handle.wait()
     if state == "error":
         run.refresh()
         raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run) from getattr(
@@ -130,13 +138,16 @@ def launch(
     return run
 
 
-def _runtime_name(function: Function, local: bool | None) -> str:
-    if function.kind == "local" or local:
-        return "local"
-    raise UnsupportedError(
-        f"function {function.name!r} is a {function.kind!r} function, which runs in the background; background "
-        "runs are not supported by this version: pass local=True to run it in this process"
-    )
+def _handler_path(ref: HandlerRef, in_process: bool, function: Function) -> str | None:
+    """How another process finds the handler (None: the file runs as a script)."""
+    if ref.script:
+        return None
+    if not ref.path and not in_process:
+        raise ValidationError(
+            f"handler {ref.label!r} is defined in this notebook or script, so a background {function.kind!r} run "
+            "cannot load it: put it in a .py file and set_function that file, or pass local=True to run it here"
+        )
+    return ref.path or None
 
 
 def _check_handler_kind(function: Function, ref: HandlerRef) -> None:

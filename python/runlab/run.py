@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from .errors import RunError, RunNotFoundError, RunStateError, RunTimeoutError
+from .errors import RunError, RunNotFoundError, RunTimeoutError
 from .model import is_terminal, run_row_to_dict
 
 
@@ -51,8 +51,12 @@ class RunObject:
         return self._data
 
     def refresh(self) -> RunObject:
-        """Re-read the run from the store."""
-        row = self._store.get_run(self._uid, self._iteration)
+        """Re-read the run from the store (a run whose process died is marked ``error`` first)."""
+        from .runtimes.processes import reap
+
+        store = self._store
+        reap(store)
+        row = store.get_run(self._uid, self._iteration)
         if row is None:
             raise RunNotFoundError(f"run {self._uid} (iteration {self._iteration}) is not in the store")
         self._data = run_row_to_dict(row)
@@ -136,13 +140,21 @@ class RunObject:
             raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)
         return self
 
-    def abort(self) -> None:
-        """Ask the run to stop. A run in this process stops at its next commit or log call."""
+    def abort(self) -> str:
+        """Stop the run and return its final state.
+
+        A background run's whole process tree gets SIGTERM, then SIGKILL after ``abort_grace`` seconds; an
+        in-process run stops at its next commit. A run that already ended is left as it is (and says so).
+        """
+        from .runtimes.job import abort_run
+
         state = self.state()
         if is_terminal(state):
-            raise RunStateError(f"run {self._uid} already ended ({state}); there is nothing to abort")
-        self._store.update_run(self._uid, self._iteration, {"state": "aborting", "last_update": time.time()})
+            print(f"run {self._uid} already ended ({state}); nothing to abort", file=sys.stderr)
+            return state
+        state = abort_run(self._store, self._uid, self._iteration)
         self.refresh()
+        return state
 
     # -- presenting ------------------------------------------------------------------------------
 
@@ -240,6 +252,9 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
         from .store import get_store
 
         store = get_store()
+    from .runtimes.processes import reap
+
+    reap(store)
     rows = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
                            last=last, iterations=iter, since=since, until=until)
     return RunList(RunObject(r["uid"], r["iteration"], store.url, run_row_to_dict(r)) for r in rows)

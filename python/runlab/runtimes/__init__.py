@@ -14,7 +14,10 @@ from ..errors import UnsupportedError
 if TYPE_CHECKING:
     from .base import PreparedRun
 
-_BUILTIN = {"local": "runlab.runtimes.local:LocalRuntime"}
+_BUILTIN = {
+    "local": "runlab.runtimes.local:LocalRuntime",
+    "job": "runlab.runtimes.job:JobRuntime",
+}
 
 
 class RunHandle(Protocol):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import RunStateError
 from .base import PreparedRun
 from .worker import execute
 
@@ -21,13 +20,15 @@ class CompletedRun:
         return self.state
 
     def abort(self) -> None:
-        raise RunStateError(f"run {self.uid} already ended ({self.state}); there is nothing to abort")
+        """Nothing to do: an in-process run has ended by the time its handle exists."""
 
 
 class LocalRuntime:
     """Runs the handler in-process."""
 
     name = "local"
+    initial_state = "running"
+    in_process = True
 
     def submit(self, run: PreparedRun) -> CompletedRun:
         from ..store import get_store

@@ -38,14 +38,20 @@ class Outcome:
     exception: BaseException | None = None
 
 
-def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore) -> Outcome:
-    """Run ``handler`` for the stored run ``row`` and record how it ended."""
+def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: bool = False) -> Outcome:
+    """Run ``handler`` for the stored run ``row`` and record how it ended.
+
+    ``live`` (background runs): every result is committed at once and the log is flushed within 0.2 s,
+    so others follow the run as it goes.
+    """
     from ..config import get_config
 
     uid, iteration = row["uid"], row["iteration"]
-    log = RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text),
-                 get_config().log_flush_interval)
+    interval = min(0.2, get_config().log_flush_interval) if live else get_config().log_flush_interval
+    log = RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text), interval)
     context = RunContext(row, store, log)
+    if live:
+        context._commit_interval = 0.0
     _active.append(context)
     try:
         with capture_output(log):

@@ -179,6 +179,34 @@ class RunStore:
                     insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1]}
                 )
 
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str]) -> bool:
+        """Update the run only while its state is one of ``states``; True if it was updated.
+
+        This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
+        """
+        table = schema.runs
+        with self._write() as conn:
+            result = conn.execute(
+                update(table).where(
+                    (table.c.uid == uid) & (table.c.iteration == iteration) & table.c.state.in_(list(states))
+                ),
+                changes,
+            )
+            return result.rowcount > 0
+
+    def live_runs(self) -> list[dict[str, Any]]:
+        """Runs not yet finished (pending, running, aborting): who owns them and when they last spoke."""
+        table = schema.runs
+        columns = [table.c.uid, table.c.iteration, table.c.name, table.c.kind, table.c.state, table.c.pid,
+                   table.c.host, table.c.start_time, table.c.last_update, table.c.status]
+        with self._read() as conn:
+            rows = conn.execute(
+                select(*columns)
+                .where(table.c.state.in_(["pending", "running", "aborting"]))
+                .order_by(table.c.start_time, table.c.iteration)
+            )
+            return [dict(r._mapping) for r in rows]
+
     def get_run(self, uid: str, iteration: int = 0) -> dict[str, Any] | None:
         """A run row with its artifact rows under ``"artifacts"``, or None."""
         table = schema.runs

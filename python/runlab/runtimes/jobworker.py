@@ -1,0 +1,75 @@
+"""The process of one ``job`` run: ``python -m runlab.runtimes.jobworker UID ITERATION``.
+
+It takes over the queued run, beats a heartbeat, turns SIGTERM into an abort, and then runs the handler
+through the same ``worker.execute`` as in-process runs, committing results and logs as they come.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+
+from ..context import RunAborted
+
+
+def _abort_on_sigterm(signum, frame) -> None:
+    raise RunAborted("SIGTERM")
+
+
+def _heartbeat(store, uid: str, iteration: int, interval: float, done: threading.Event) -> None:
+    while not done.wait(interval):
+        if store.get_run_state(uid, iteration) == "aborting":
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        store.update_run_if(uid, iteration, {"last_update": time.time()}, ("running",))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..config import get_config
+    from ..functions import Function
+    from ..store import get_store
+    from .job import boot_log_path, dispatch
+    from .processes import hostname, process_start_time
+    from .worker import execute
+
+    uid, iteration = (argv or sys.argv[1:])[:2]
+    iteration = int(iteration)
+    store = get_store()
+    row = store.get_run(uid, iteration)
+    now = time.time()
+    status = {**((row or {}).get("status") or {}), "runtime": "job", "pid_started": process_start_time(os.getpid())}
+    claim = {"state": "running", "pid": os.getpid(), "host": hostname(), "last_update": now, "status": status}
+    if row is None or not store.update_run_if(uid, iteration, claim, ("pending",)):
+        return 0  # aborted or taken while queued
+    row.update(claim)
+    signal.signal(signal.SIGTERM, _abort_on_sigterm)
+    done = threading.Event()
+    threading.Thread(target=_heartbeat, args=(store, uid, iteration, get_config().heartbeat_interval, done),
+                     daemon=True).start()
+    try:
+        spec = row["spec"]
+        for folder in (spec.get("workdir"), os.path.dirname(spec["source"].get("filename") or "")):
+            if folder and folder not in sys.path:
+                sys.path.insert(0, folder)
+        try:
+            handler = Function.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+        except Exception as exc:  # noqa: BLE001 - recorded as the run's error
+            now = time.time()
+            store.update_run(uid, iteration, {"state": "error", "error": f"cannot load the handler: {exc}",
+                                              "end_time": now, "last_update": now})
+            return 1
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - the output now goes to the run's log only
+        sys.stdout = sys.stderr = devnull
+        outcome = execute(row, handler, store, live=True)
+    finally:
+        done.set()
+        dispatch(store)
+    boot_log_path(uid, iteration).unlink(missing_ok=True)  # the handler ran: its output is in the run's log
+    return 0 if outcome.state == "completed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

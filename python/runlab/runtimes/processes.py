@@ -1,0 +1,97 @@
+"""Run processes on this machine: is one still alive, and the reaper that ends runs whose owner died.
+
+A run records the pid, host and start time of the process that owns it, and that process writes a
+heartbeat (``last_update``). A run is never left ``running`` for ever: when its process is gone (on this
+host) or its heartbeat is stale (on another), anyone who looks at runs marks it ``error`` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store.runstore import RunStore
+
+_REAP_EVERY = 2.0  # seconds between two reaper passes in one process
+_last_reap: dict[str, float] = {}
+
+
+@lru_cache(maxsize=1)
+def hostname() -> str:
+    return socket.gethostname()
+
+
+def process_start_time(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot), to tell a reused pid apart; Linux only."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[19])
+
+
+def is_alive(pid: int, started: int | None = None) -> bool:
+    """True if ``pid`` runs (not a zombie) and, when ``started`` is known, is the same process as then."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return True  # no /proc: the signal check is all we have
+    if fields[0] == "Z":
+        return False
+    return started is None or int(fields[19]) == started
+
+
+def death_reason(run: dict[str, Any], now: float, reap_after: float) -> str | None:
+    """Why the owner of a live run is gone, or None if it may still be working."""
+    pid, status = run["pid"], run["status"] or {}
+    if pid is None:
+        return None  # queued, not started yet
+    if run["host"] == hostname():
+        if is_alive(pid, status.get("pid_started")):
+            return None
+        return f"process {pid} exited without reporting (killed, out of memory, or the machine restarted)"
+    silent = now - run["last_update"]
+    if silent > reap_after:
+        return f"no heartbeat from process {pid} on {run['host']} for {silent:.0f} s"
+    return None
+
+
+def reap(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
+    """Mark runs whose owning process died as ``error`` (``aborted`` if an abort was asked); returns them.
+
+    Cheap to call often: one indexed query, at most once every few seconds per store unless ``force``.
+    """
+    from ..config import get_config
+
+    now = time.time()
+    if not force and now - _last_reap.get(store.url, 0.0) < _REAP_EVERY:
+        return []
+    _last_reap[store.url] = now
+    reaped = []
+    reap_after = get_config().reap_after
+    for run in store.live_runs():
+        reason = death_reason(run, now, reap_after)
+        if reason is None:
+            continue
+        aborted = run["state"] == "aborting"
+        changes = {"state": "aborted" if aborted else "error", "error": "aborted by request" if aborted else reason,
+                   "end_time": now, "last_update": now}
+        if store.update_run_if(run["uid"], run["iteration"], changes, ("pending", "running", "aborting")):
+            reaped.append((run["uid"], run["iteration"]))
+    if reaped:
+        from .job import dispatch
+
+        dispatch(store)  # freed slots go to queued runs
+    return reaped

@@ -1,0 +1,195 @@
+"""The ``job`` runtime: one detached OS process per run, followed, aborted, queued and reaped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import runlab
+from runlab.config import reset_config
+
+pytestmark = pytest.mark.slow
+
+JOBS = """
+    import os, signal, subprocess, sys, time
+
+    def quick(context, x=1):
+        print("quick", x)
+        context.log_result("double", 2 * x)
+
+    def stepwise(context, steps=20):
+        for i in range(steps):
+            context.log_result("step", i)
+            print("step", i, flush=True)
+            time.sleep(0.2)
+
+    def stubborn(context):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        context.log_result("child", child.pid)
+        context.log_result("me", os.getpid())
+        time.sleep(60)
+
+    def began(context, wait=0.6):
+        context.log_result("began", time.time())
+        time.sleep(wait)
+        context.log_result("ended", time.time())
+
+    def crash(context):
+        raise RuntimeError("bad data")
+"""
+
+
+@pytest.fixture
+def jobs(write_file, tmp_path):
+    write_file("jobs.py", JOBS)
+    project = runlab.get_or_create_project("jobs", context=str(tmp_path))
+    project.set_function("jobs.py", name="jobs", kind="job", handler="quick")
+    return project
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def alive(pid: int) -> bool:
+    from runlab.runtimes.processes import is_alive
+
+    return is_alive(pid)
+
+
+def test_job_runs_in_its_own_process_and_streams_output(jobs, capsys):
+    run = jobs.run_function("jobs", params={"x": 21})
+    assert run.state() == "completed"
+    assert run.status.results == {"double": 42}
+    assert run.status.pid != os.getpid()
+    assert "quick 21" in capsys.readouterr().out
+
+
+def test_watch_false_returns_at_once_and_results_are_live(jobs):
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 15}, watch=False)
+    assert run.state() in ("pending", "running")
+    wait_for(lambda: run.refresh().status.results.get("step", -1) >= 2)
+    assert run.state() == "running"
+    run.wait_for_completion(timeout=30)
+    assert run.status.results == {"step": 14}
+
+
+def test_failed_job_raises_run_error_with_the_traceback(jobs):
+    with pytest.raises(runlab.RunError, match="RuntimeError: bad data") as info:
+        jobs.run_function("jobs", handler="crash")
+    assert 'raise RuntimeError("bad data")' in info.value.run.status.traceback
+
+
+def test_run_outlives_the_process_that_started_it(jobs, runlab_home, tmp_path):
+    code = (
+        "import runlab; p = runlab.load_project('jobs'); "
+        "r = p.run_function('jobs', handler='stepwise', params={'steps': 5}, watch=False); print(r.uid())"
+    )
+    uid = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "RUNLAB_HOME": str(runlab_home)}).stdout.strip()
+    run = runlab.get_run(uid).wait_for_completion(timeout=30)
+    assert (run.state(), run.status.results) == ("completed", {"step": 4})
+
+
+def test_abort_stops_the_process_tree_even_if_it_ignores_sigterm(jobs):
+    run = jobs.run_function("jobs", handler="stubborn", watch=False)
+    wait_for(lambda: "child" in run.refresh().status.results)
+    child, worker = run.status.results["child"], run.status.results["me"]
+    started = time.monotonic()
+    assert run.abort() == "aborted"
+    assert time.monotonic() - started < 5
+    assert run.state() == "aborted"
+    wait_for(lambda: not alive(child) and not alive(worker), timeout=5)
+
+
+def test_abort_during_sleep_records_aborted_from_the_worker(jobs):
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
+    wait_for(lambda: run.refresh().status.results.get("step", -1) >= 1)
+    assert run.abort() == "aborted"
+    assert run.error == "aborted by request"
+    run.logs(watch=False)
+
+
+def test_abort_of_a_finished_run_is_a_no_op_that_says_so(jobs, capsys):
+    run = jobs.run_function("jobs")
+    assert run.abort() == "completed"
+    assert "already ended (completed)" in capsys.readouterr().err
+
+
+def test_two_aborts_at_once_leave_one_consistent_end(jobs):
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
+    wait_for(lambda: run.refresh().state() == "running")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(runlab.get_run(run.uid()).abort())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["aborted", "aborted"]
+    assert run.state() == "aborted"
+
+
+def test_killed_worker_is_reaped_with_the_reason(jobs):
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
+    wait_for(lambda: run.refresh().state() == "running")
+    os.kill(run.status.pid, signal.SIGKILL)
+    wait_for(lambda: run.refresh().state() == "error", timeout=10)
+    assert f"process {run.status.pid}" in run.error
+    assert "signal 9" in run.error or "without reporting" in run.error
+
+
+def test_dead_owner_found_by_another_process_is_reaped(jobs, runlab_home):
+    """With no parent left to collect the exit (another kernel started it), the reaper finds it by pid."""
+    code = (
+        "import runlab, time; p = runlab.load_project('jobs'); "
+        "r = p.run_function('jobs', handler='stepwise', params={'steps': 100}, watch=False); "
+        "[time.sleep(0.05) for _ in range(200) if r.refresh().state() != 'running']; print(r.uid(), r.status.pid)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "RUNLAB_HOME": str(runlab_home)}).stdout.split()
+    uid, pid = out[0], int(out[1])
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: runlab.get_run(uid).state() == "error", timeout=10)
+    assert "exited without reporting" in runlab.get_run(uid).error
+
+
+def test_concurrency_limit_queues_runs_in_submission_order(jobs, monkeypatch):
+    monkeypatch.setenv("RUNLAB_MAX_JOBS", "2")
+    reset_config()
+    runs = [jobs.run_function("jobs", handler="began", name=f"q{i}", watch=False) for i in range(5)]
+    assert sum(r.state() == "pending" for r in runs) >= 3
+    for run in runs:
+        run.wait_for_completion(timeout=60)
+    spans = [(r.status.results["began"], r.status.results["ended"]) for r in runs]
+    process_starts = [r.status.pid_started for r in runs]  # kernel clock ticks of each run's process
+    assert process_starts == sorted(process_starts), "queued runs start in submission order"
+    for began, _ in spans:
+        overlapping = sum(1 for s, e in spans if s <= began < e)
+        assert overlapping <= 2
+
+
+def test_notebook_callable_cannot_be_a_background_job(jobs):
+    namespace = {"__name__": "__main__"}  # what a notebook cell's globals look like
+    exec("def cell_handler():\n    return 1\n", namespace)
+    cell_handler = namespace["cell_handler"]
+    with pytest.raises(runlab.ValidationError, match=r"put it in a \.py file"):
+        jobs.run_function(runlab.new_function(name="cell", kind="job"), handler=cell_handler)
+
+
+def test_source_file_that_no_longer_exists(jobs, tmp_path):
+    (tmp_path / "jobs.py").rename(tmp_path / "moved.py")
+    fresh = runlab.load_project("jobs")
+    with pytest.raises(runlab.ValidationError, match="no longer exists"):
+        fresh.run_function("jobs")
