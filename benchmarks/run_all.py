@@ -11,7 +11,7 @@ HERE = Path(__file__).parent
 
 def main() -> int:
     failed = 0
-    for script in ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py"):
+    for script in ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py", "bench_job.py"):
         print(f"== {script}", flush=True)
         proc = subprocess.run([sys.executable, str(HERE / script), *sys.argv[1:]], cwd=HERE)
         failed += proc.returncode != 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -22,6 +23,18 @@ def runlab_home(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setattr(runlab.project, "_defaults", {})
     yield home
     reset_config()
+    _stop_fork_servers(home)
+
+
+def _stop_fork_servers(home: Path) -> None:
+    """A test's fork server (started by job runs) goes with the test's RUNLAB_HOME."""
+    import signal
+    import subprocess
+
+    for sock in home.glob("forkserver-*.sock"):
+        out = subprocess.run(["pgrep", "-f", f"runlab.runtimes.forkserver {sock}"], capture_output=True, text=True)
+        for pid in out.stdout.split():
+            os.kill(int(pid), signal.SIGTERM)
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_run_outlives_the_process_that_started_it(jobs, runlab_home, tmp_path):
 
 def test_abort_stops_the_process_tree_even_if_it_ignores_sigterm(jobs):
     run = jobs.run_function("jobs", handler="stubborn", watch=False)
-    wait_for(lambda: "child" in run.refresh().status.results)
+    wait_for(lambda: "me" in run.refresh().status.results)
     child, worker = run.status.results["child"], run.status.results["me"]
     started = time.monotonic()
     assert run.abort() == "aborted"
@@ -157,9 +157,9 @@ def test_dead_owner_found_by_another_process_is_reaped(jobs, runlab_home):
         "r = p.run_function('jobs', handler='stepwise', params={'steps': 100}, watch=False); "
         "[time.sleep(0.05) for _ in range(200) if r.refresh().state() != 'running']; print(r.uid(), r.status.pid)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "RUNLAB_HOME": str(runlab_home)}).stdout.split()
-    uid, pid = out[0], int(out[1])
+    env = {**os.environ, "RUNLAB_HOME": str(runlab_home), "RUNLAB_FORKSERVER": "0"}  # no server watching it
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    uid, pid = out.split()[0], int(out.split()[1])
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: runlab.get_run(uid).state() == "error", timeout=10)
     assert "exited without reporting" in runlab.get_run(uid).error
@@ -193,3 +193,22 @@ def test_source_file_that_no_longer_exists(jobs, tmp_path):
     fresh = runlab.load_project("jobs")
     with pytest.raises(runlab.ValidationError, match="no longer exists"):
         fresh.run_function("jobs")
+
+
+@pytest.mark.parametrize("fork_server", ["1", "0"], ids=["fork-server", "new-interpreter"])
+def test_both_ways_of_starting_a_worker(jobs, monkeypatch, fork_server):
+    monkeypatch.setenv("RUNLAB_FORKSERVER", fork_server)
+    monkeypatch.setenv("SECRET_TOKEN", "from-the-kernel")
+    assert jobs.run_function("jobs", params={"x": 2}).status.results == {"double": 4}
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
+    wait_for(lambda: run.refresh().state() == "running")
+    os.kill(run.status.pid, signal.SIGKILL)
+    wait_for(lambda: run.refresh().state() == "error", timeout=10)
+    assert f"process {run.status.pid} was killed by signal 9 without reporting" == run.error
+
+
+def test_worker_gets_the_submitters_environment_and_folder(jobs, write_file, monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_TOKEN", "from-the-kernel")
+    write_file("env.py", "import os\n\ndef show():\n    return [os.environ.get('SECRET_TOKEN'), os.getcwd()]\n")
+    jobs.set_function("env.py", name="env", kind="job", handler="show")
+    assert jobs.run_function("env").status.results["return"] == ["from-the-kernel", str(tmp_path)]

@@ -88,10 +88,9 @@ def dispatch(store: RunStore) -> int:
                 if r["host"] == hostname() and (r["status"] or {}).get("runtime") == RUNTIME]
         busy = sum(1 for r in mine if r["pid"] is not None)
         for run in [r for r in mine if r["pid"] is None and r["state"] == "pending"][: max(0, limit - busy)]:
-            proc = _spawn(store, run["uid"], run["iteration"])
-            status = {**(run["status"] or {}), "pid_started": process_start_time(proc.pid)}
-            store.update_run_if(run["uid"], run["iteration"], {"pid": proc.pid, "status": status}, ("pending",))
-            _watch_exit(store, proc, run["uid"], run["iteration"])
+            pid = _spawn(store, run["uid"], run["iteration"])
+            status = {**(run["status"] or {}), "pid_started": process_start_time(pid)}
+            store.update_run_if(run["uid"], run["iteration"], {"pid": pid, "status": status}, ("pending",))
             started += 1
     return started
 
@@ -118,23 +117,33 @@ def boot_log_path(uid: str, iteration: int) -> Path:
     return Path(get_config().home) / "jobs" / f"{uid}-{iteration}.err"
 
 
-def _spawn(store: RunStore, uid: str, iteration: int) -> subprocess.Popen:
+def _spawn(store: RunStore, uid: str, iteration: int) -> int:
+    """Start the worker of a run (forked by the fork server, else a new interpreter); its pid."""
     from ..config import get_config
+    from . import forkserver
 
+    home = get_config().home
     row = store.get_run(uid, iteration) or {}
     workdir = (row.get("spec") or {}).get("workdir") or os.getcwd()
     if not os.path.isdir(workdir):
-        workdir = get_config().home
+        workdir = home
     err_path = boot_log_path(uid, iteration)
     err_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "RUNLAB_DB_URL": store.url, "RUNLAB_HOME": get_config().home}
+    env = {**os.environ, "RUNLAB_DB_URL": store.url, "RUNLAB_HOME": home}
     env.pop("RUNLAB_RUN_UID", None)
+    argv = [uid, str(iteration)]
+    if os.environ.get("RUNLAB_FORKSERVER", "1") != "0":
+        pid = forkserver.spawn(home, argv, env, workdir, str(err_path))
+        if pid is not None:
+            return pid
     with open(err_path, "wb") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "runlab.runtimes.jobworker", uid, str(iteration)],
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "runlab.runtimes.jobworker", *argv],
             cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
             start_new_session=True,  # its own session: a kernel restart does not stop it; abort kills the group
         )
+    _watch_exit(store, proc, uid, iteration)
+    return proc.pid
 
 
 def _watch_exit(store: RunStore, proc: subprocess.Popen, uid: str, iteration: int) -> None:
