@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,19 +13,68 @@ import pytest
 import runlab.project
 from runlab.config import reset_config
 
+sys.path.insert(0, str(Path(__file__).parent))  # the pgserver helper
+
+
+# Test modules that use the run store run twice: on SQLite and on a real PostgreSQL server.
+STORE_MODULES = {"test_launch", "test_context", "test_run", "test_store", "test_project", "test_job", "test_cli"}
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in STORE_MODULES and "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session (skips its tests, saying why, when it cannot start)."""
+    from pgserver import PostgresServer
+
+    try:
+        server = PostgresServer()
+        url = server.start()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"PostgreSQL cannot be started here: {exc}")
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def store_backend(request) -> str:
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite-specific behaviour")
+    return backend
+
 
 @pytest.fixture(autouse=True)
-def runlab_home(tmp_path_factory, monkeypatch) -> Path:
+def runlab_home(tmp_path_factory, monkeypatch, request, store_backend) -> Path:
     home = tmp_path_factory.mktemp("runlab-home")
     monkeypatch.setenv("RUNLAB_HOME", str(home))
     for var in ("RUNLAB_DB_URL", "RUNLAB_ARTIFACT_PATH", "RUNLAB_RUN_UID"):
         monkeypatch.delenv(var, raising=False)
+    database = None
+    if store_backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        database = f"t_{uuid.uuid4().hex[:12]}"
+        _admin(server, f'CREATE DATABASE "{database}"')
+        monkeypatch.setenv("RUNLAB_DB_URL", f"{server}/{database}")
     reset_config()
     monkeypatch.setattr(runlab.project, "_current", None)
     monkeypatch.setattr(runlab.project, "_defaults", {})
     yield home
     reset_config()
     _stop_fork_servers(home)
+    if database:
+        _admin(server, f'DROP DATABASE "{database}" WITH (FORCE)')
+
+
+def _admin(server_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql") + "/postgres",
+                         autocommit=True) as conn:
+        conn.execute(statement)
 
 
 def _stop_fork_servers(home: Path) -> None:

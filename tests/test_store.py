@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +15,7 @@ from runlab.store import get_store
 from runlab.store.migrate import HEAD_REVISION, MIGRATIONS_DIR, current_revision
 
 
+@pytest.mark.sqlite_only
 def test_head_revision_matches_migration_scripts():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -27,6 +25,7 @@ def test_head_revision_matches_migration_scripts():
     assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
 
 
+@pytest.mark.sqlite_only
 def test_new_store_is_migrated_and_in_wal_mode(runlab_home):
     store = get_store()
     assert current_revision(store.engine) == HEAD_REVISION
@@ -121,75 +120,5 @@ def test_delete_run_removes_log_and_artifact_records(project):
     assert get_store().read_log(run.uid()) == ("", 0)
 
 
-# -- PostgreSQL ------------------------------------------------------------------------------------------
-
-
-def _pg_bin() -> str | None:
-    for folder in ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"):
-        if os.path.exists(os.path.join(folder, "initdb")):
-            return folder
-    found = shutil.which("initdb")
-    return os.path.dirname(found) if found else None
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throw-away PostgreSQL server on a free port (run as the 'postgres' user when we are root)."""
-    folder = _pg_bin()
-    if folder is None:
-        pytest.skip("PostgreSQL server binaries are not installed (make test installs them)")
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # PostgreSQL refuses to run as root: as root, the server runs as 'postgres' in a folder it can reach.
-    import tempfile
-
-    base = tempfile.mkdtemp(prefix="runlab-pg-")
-    data = Path(base) / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, f"{folder}/initdb", "-D", str(data), "-A", "trust", "-U", "runlab"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_user, f"{folder}/pg_ctl", "-D", str(data), "-w", "-l", str(data.parent / "log"),
-                    "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://runlab@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_user, f"{folder}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.mark.postgres
-def test_postgres_store_runs_end_to_end(postgres_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("RUNLAB_DB_URL", postgres_url)
-    from runlab.config import reset_config
-
-    reset_config()
-    assert get_store().engine.dialect.name == "postgresql"
-    (tmp_path / "d.csv").write_text("a\n1\n2\n")
-    project = runlab.get_or_create_project(f"pg{uuid.uuid4().hex[:6]}", context=str(tmp_path))
-
-    def handler(context, d, n: int = 1):
-        print("rows", len(d.as_df()))
-        context.log_artifact("note", body="hello")
-        context.set_label("team", "a")
-        return n * 2
-
-    fn = runlab.new_function(kind="local", name="pgfn")
-    run = project.run_function(fn, handler=handler, params={"n": 4}, inputs={"d": "d.csv"})
-    assert run.state() == "completed"
-    assert run.status.results == {"return": 8}
-    assert run.artifact("note").get() == b"hello"
-    assert [r.uid() for r in project.list_runs(labels={"team": "a"})] == [run.uid()]
-    text, _ = get_store().read_log(run.uid())
-    assert "rows 2" in text
-    start = time.time()
-    with pytest.raises(runlab.RunError):
-        project.run_function(fn, handler=lambda: 1 / 0)
-    assert project.list_runs(state="error", since=start - 1)[0].error.startswith("ZeroDivisionError")
+def test_store_backend_is_the_one_configured(store_backend):
+    assert get_store().engine.dialect.name == store_backend
