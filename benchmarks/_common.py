@@ -1,17 +1,24 @@
-"""Shared helpers of the benchmark scripts: a fresh store and a verdict line."""
+"""Shared helpers of the benchmark scripts: a fresh store, percentiles and a verdict line."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
 
 
-def fresh_home() -> str:
-    """Point runlab at an empty RUNLAB_HOME for this process."""
+def fresh_home(cleanup: bool = False) -> str:
+    """Point runlab at an empty RUNLAB_HOME for this process (call it before importing runlab).
+
+    With ``cleanup`` the folder is deleted when the process exits, unless ``--keep`` was passed.
+    """
     home = tempfile.mkdtemp(prefix="runlab-bench-")
     os.environ["RUNLAB_HOME"] = home
+    if cleanup and "--keep" not in sys.argv:
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
     return home
 
 
@@ -19,9 +26,16 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def verdict(name: str, value: float, target: float, unit: str) -> bool:
-    ok = value < target
-    print(f"{'PASS' if ok else 'FAIL'}: {name} {value:.3g} {unit} (target < {target:g} {unit})")
+def percentile(values: list[float], pct: int) -> float:
+    """The ``pct``-th percentile (1..99) of ``values`` (inclusive method: within the observed range)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def verdict(name: str, value: float, target: float, unit: str, problems: list[str] | None = None) -> bool:
+    """Print ``PASS``/``FAIL`` for ``value < target`` (and no ``problems``); ``--strict`` exits 1 on FAIL."""
+    ok = value < target and not problems
+    extra = "".join(f"; {p}" for p in problems or [])
+    print(f"{'PASS' if ok else 'FAIL'}: {name} {value:.3g} {unit} (target < {target:g} {unit}){extra}", flush=True)
     if not ok and "--strict" in sys.argv:
         sys.exit(1)
     return ok

@@ -1,21 +1,52 @@
-"""Run every benchmark in sequence (each in its own interpreter) and print their figures."""
+"""Run every benchmark in sequence, each in its own interpreter, then print a summary of their verdicts.
+
+    .venv/bin/python benchmarks/run_all.py [--strict]     (what ``make bench`` runs)
+
+Each script's output is shown as it runs; the summary lists each script's PASS/FAIL line and duration.
+Exit code: 0, unless a script crashed, or ``--strict`` is given and a target was missed.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
+SCRIPTS = ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py", "bench_job.py")
+
+
+def run(script: str) -> tuple[int, list[str], float]:
+    """Run one script (passing our arguments on), echoing its output; returns exit code, verdicts, seconds."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE / script), *sys.argv[1:]], cwd=HERE,
+                            stdout=subprocess.PIPE, text=True, bufsize=1)
+    verdicts = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        print(f"  {line}", end="", flush=True)
+        if line.startswith(("PASS", "FAIL")):
+            verdicts.append(line.strip())
+    return proc.wait(), verdicts, time.perf_counter() - start
 
 
 def main() -> int:
-    failed = 0
-    for script in ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py", "bench_job.py"):
+    outcomes = []
+    for script in SCRIPTS:
         print(f"== {script}", flush=True)
-        proc = subprocess.run([sys.executable, str(HERE / script), *sys.argv[1:]], cwd=HERE)
-        failed += proc.returncode != 0
-    return 1 if failed else 0
+        outcomes.append((script, *run(script)))
+    print("\n== summary")
+    crashed = failed = 0
+    for script, code, verdicts, seconds in outcomes:
+        if not verdicts:
+            verdicts = [f"ERROR: exit code {code}, no verdict printed"]
+        for line in verdicts:
+            print(f"{script:<24} {seconds:>6.1f} s  {line}")
+        crashed += code != 0 and not any(v.startswith("FAIL") for v in verdicts)
+        failed += any(v.startswith(("FAIL", "ERROR")) for v in verdicts)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} benchmarks met their target")
+    return 1 if crashed or (failed and "--strict" in sys.argv) else 0
 
 
 if __name__ == "__main__":

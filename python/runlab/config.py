@@ -19,6 +19,7 @@ _ENV = {
     "default_project": "RUNLAB_DEFAULT_PROJECT",
     "max_jobs": "RUNLAB_MAX_JOBS",
     "log_flush_interval": "RUNLAB_LOG_FLUSH_INTERVAL",
+    "dask_address": "RUNLAB_DASK_ADDRESS",
 }
 
 
@@ -64,6 +65,13 @@ class RunlabConfig(Configurable):
     abort_grace = Float(
         3.0, help="Seconds a run gets to stop after SIGTERM before its process group is killed."
     ).tag(config=True)
+
+    dask_address = Unicode(
+        "", help="Scheduler address for 'dask' runs; empty: a LocalCluster started on first use. "
+        "Env: RUNLAB_DASK_ADDRESS.",
+    ).tag(config=True)
+
+    dask_connect_timeout = Float(10.0, help="Seconds to wait for the Dask scheduler to answer.").tag(config=True)
 
     busy_timeout_ms = Int(
         60_000, help="How long a SQLite writer waits for another writer before giving up."

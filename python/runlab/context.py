@@ -231,11 +231,13 @@ class RunContext:
         if not self.artifact_path:
             raise ValidationError("this run has no artifact_path: pass artifact_path= to run_function")
         target = arts.target_path(self.artifact_path, self.name, self.iteration, key, suffix)
-        if self._store.artifact_target_taken(target):
+        version = self._store.next_artifact_version(self.project, key) if self._store.artifact_target_taken(
+            target) else 0
+        while version and self._store.artifact_target_taken(target):
             # another version lives there (an earlier run of this name, or an earlier log in this run):
             # write beside it instead of destroying it
-            version = self._store.next_artifact_version(self.project, key)
             target = arts.target_path(self.artifact_path, self.name, self.iteration, f"{key}.v{version}", suffix)
+            version += 1
         size, digest = arts.write_bytes(target, data) if data is not None else arts.copy_file(source, target)
         row = self._store.add_artifact(
             {

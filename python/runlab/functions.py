@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from .run import RunObject
     from .task import Task
 
-KINDS = ("local", "job")
-"""Function kinds this installation runs (``local`` in-process; ``job`` in-process with ``local=True``)."""
+KINDS = ("local", "job", "dask")
+"""Function kinds: ``local`` (in-process), ``job`` (own process), ``dask`` (a Dask cluster); ``local=True``
+runs any of them in-process."""
 
 _module_cache: dict[tuple[str, int, int], ModuleType] = {}
 _module_lock = threading.Lock()

@@ -122,6 +122,9 @@ def launch(
         "pid": os.getpid() if in_process else None,  # a queued run has no process yet
         "host": _hostname(),
     }
+    validate = getattr(runtime, "validate", None)  # a runtime's own checks, before anything is recorded
+    if validate is not None:
+        validate(row)
     project.store.create_run(row)
     handle = runtime.submit(PreparedRun(row=row, function=function, handler=ref, store_url=project.store.url))
     run = RunObject(uid, 0, project.store.url)

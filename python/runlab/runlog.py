@@ -82,11 +82,13 @@ class _Tee(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def capture_output(log: RunLog) -> Iterator[TextIO]:
-    """Tee stdout and stderr into ``log`` for the duration of the block; yields the stdout tee."""
+def capture_output(log: RunLog, echo: bool = True) -> Iterator[TextIO]:
+    """Tee stdout and stderr into ``log`` for the duration of the block (only into ``log`` without
+    ``echo``); yields the stdout tee."""
     saved = sys.stdout, sys.stderr
-    sys.stdout = _Tee(saved[0], log)  # type: ignore[assignment]
-    sys.stderr = _Tee(saved[1], log)  # type: ignore[assignment]
+    sink = io.StringIO() if not echo else None
+    sys.stdout = _Tee(sink or saved[0], log)  # type: ignore[assignment]
+    sys.stderr = _Tee(sink or saved[1], log)  # type: ignore[assignment]
     try:
         yield sys.stdout
     finally:

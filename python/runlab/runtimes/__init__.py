@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _BUILTIN = {
     "local": "runlab.runtimes.local:LocalRuntime",
     "job": "runlab.runtimes.job:JobRuntime",
+    "dask": "runlab.runtimes.dask:DaskRuntime",
 }
 
 
@@ -37,8 +38,16 @@ class Runtime(Protocol):
 
     name: str
 
+    initial_state: str
+    """The state a run is recorded with: ``running`` in-process, ``pending`` when it waits to start."""
+    in_process: bool
+    """True if the handler runs inside the submitting process (its output is already in the cell)."""
+
     def submit(self, run: PreparedRun) -> RunHandle:
-        """Start ``run`` and return a handle at once (the in-process runtime returns when it ends)."""
+        """Start ``run`` and return a handle at once (the in-process runtime returns when it ends).
+
+        A runtime may also define ``validate(row)``: checks that refuse a run before it is recorded.
+        """
 
 
 def available_runtimes() -> list[str]:

@@ -189,7 +189,14 @@ def abort_run(store: RunStore, uid: str, iteration: int = 0) -> str:
     store.update_run_if(uid, iteration, {"state": "aborting", "last_update": time.time()}, ("pending", "running"))
     pid, runtime = row["pid"], (row["status"] or {}).get("runtime")
     grace = get_config().abort_grace
-    if runtime == RUNTIME and pid is None:
+    if runtime == "dask":
+        from . import dask
+
+        if dask.abort(uid, iteration):  # held by this process: cancelling the future records 'aborted'
+            _wait_until(lambda: is_terminal(store.get_run_state(uid, iteration) or "error"), grace)
+        else:
+            _mark_aborted(store, uid, iteration, "aborted by request (the Dask task was left to its cluster)")
+    elif runtime == RUNTIME and pid is None:
         _mark_aborted(store, uid, iteration, "aborted before it started")
     elif runtime == RUNTIME and row["host"] == hostname():
         started = (row["status"] or {}).get("pid_started")

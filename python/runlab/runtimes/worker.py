@@ -38,11 +38,12 @@ class Outcome:
     exception: BaseException | None = None
 
 
-def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: bool = False) -> Outcome:
+def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: bool = False,
+            echo: bool = True) -> Outcome:
     """Run ``handler`` for the stored run ``row`` and record how it ended.
 
     ``live`` (background runs): every result is committed at once and the log is flushed within 0.2 s,
-    so others follow the run as it goes.
+    so others follow the run as it goes. Without ``echo`` the output goes to the run's log only.
     """
     from ..config import get_config
 
@@ -54,7 +55,7 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: boo
         context._commit_interval = 0.0
     _active.append(context)
     try:
-        with capture_output(log):
+        with capture_output(log, echo=echo):
             try:
                 if handler.script:
                     _run_script(handler.script, row["spec"].get("args", []), context)

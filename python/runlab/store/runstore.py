@@ -350,6 +350,13 @@ class RunStore:
         with self._read() as conn:
             return conn.execute(select(table.c.id).where(table.c.target == target).limit(1)).first() is not None
 
+    def artifact_targets_under(self, prefix: str) -> list[str]:
+        """Targets of recorded artifacts below ``prefix`` (a run elsewhere must not write over them)."""
+        table = schema.artifacts
+        with self._read() as conn:
+            rows = conn.execute(select(table.c.target).where(table.c.target.startswith(prefix.rstrip("/") + "/")))
+            return [r[0] for r in rows]
+
     def next_artifact_version(self, project: str, key: str) -> int:
         table = schema.artifacts
         with self._read() as conn:

@@ -1,0 +1,228 @@
+"""The ``dask`` runtime: runs execute on a dask.distributed cluster; this process records them.
+
+The cluster is, in order: the client given to :func:`use_client`, the scheduler at ``RUNLAB_DASK_ADDRESS``
+(config ``dask_address``), or a ``LocalCluster`` started on first use and reused. A Dask worker needs no
+access to the store: it runs the handler through the same ``worker.execute`` with a collecting stand-in
+for the store, writes artifacts to the artifact path through fsspec, and returns results, log and
+artifact records; the submitting process records them. So the artifact path (and file inputs) must be
+storage the workers share when the cluster is remote.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RunlabError, ValidationError
+from ..model import is_terminal
+
+if TYPE_CHECKING:
+    from ..store.runstore import RunStore
+    from .base import PreparedRun
+
+RUNTIME = "dask"
+_client = None
+_cluster = None
+_handles: dict[tuple[str, int], DaskHandle] = {}
+_lock = threading.Lock()
+
+
+class ClusterUnavailableError(RunlabError, ConnectionError):
+    """The Dask scheduler cannot be reached."""
+
+
+def use_client(client: Any) -> None:
+    """Run ``dask`` functions on this ``distributed.Client`` (None: back to the default choice)."""
+    global _client
+    _client = client
+
+
+def get_client() -> Any:
+    """The Dask client runs are submitted to (connecting or starting a LocalCluster on first use)."""
+    global _client, _cluster
+    from ..config import get_config
+
+    with _lock:
+        if _client is not None and _client.status == "running":
+            return _client
+        from distributed import Client, LocalCluster
+
+        address = get_config().dask_address
+        if address:
+            timeout = get_config().dask_connect_timeout
+            try:
+                _client = Client(address, timeout=timeout, set_as_default=False)
+            except (OSError, TimeoutError) as exc:
+                raise ClusterUnavailableError(
+                    f"no Dask scheduler answered at {address} within {timeout:g} s ({exc}); start it, fix "
+                    "RUNLAB_DASK_ADDRESS, or unset it to use a local cluster"
+                ) from exc
+        else:
+            _cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            _client = Client(_cluster, set_as_default=False)
+        return _client
+
+
+def _is_remote(client: Any) -> bool:
+    return _cluster is None or client.scheduler.address != _cluster.scheduler_address
+
+
+class DaskHandle:
+    """A run submitted to Dask; its future's completion is recorded in the store by this process."""
+
+    def __init__(self, uid: str, iteration: int, store: RunStore, future: Any) -> None:
+        self.uid, self.iteration, self.store, self.future = uid, iteration, store, future
+        self.exception = None
+
+    def wait(self, timeout: float | None = None) -> str:
+        from ..errors import RunTimeoutError
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            state = self.store.get_run_state(self.uid, self.iteration) or "error"
+            if is_terminal(state):
+                return state
+            if deadline is not None and time.monotonic() >= deadline:
+                raise RunTimeoutError(f"run {self.uid} is still {state} after {timeout} s")
+            time.sleep(0.02)
+
+    def abort(self) -> None:
+        self.future.cancel()
+
+    def record(self, future: Any) -> None:
+        """Write what the worker returned (or why it failed) to the store."""
+        now = time.time()
+        live = ("pending", "running", "aborting")
+        try:
+            if future.cancelled():
+                changes: dict[str, Any] = {"state": "aborted", "error": "aborted by request"}
+            elif future.exception() is not None:
+                exc = future.exception()
+                changes = {"state": "error", "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
+            else:
+                outcome = future.result()
+                for row in outcome["artifacts"]:
+                    self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
+                for offset, text in outcome["log"]:
+                    self.store.append_log(self.uid, self.iteration, offset, text)
+                changes = outcome["changes"]
+                if self.store.get_run_state(self.uid, self.iteration) == "aborting":
+                    changes = {**changes, "state": "aborted", "error": "aborted by request"}
+            self.store.update_run_if(self.uid, self.iteration, {**changes, "end_time": changes.get("end_time", now),
+                                                                "last_update": now}, live)
+        finally:
+            _handles.pop((self.uid, self.iteration), None)
+
+
+class DaskRuntime:
+    """Submits runs to a Dask cluster."""
+
+    name = RUNTIME
+    initial_state = "pending"
+    in_process = False
+
+    def validate(self, row: dict[str, Any]) -> None:
+        """Before the run is recorded: reach the cluster, and refuse paths its workers cannot see."""
+        client = get_client()
+        if _is_remote(client) and not os.environ.get("RUNLAB_DASK_SHARED_FS"):
+            _check_shared(row["spec"])
+
+    def submit(self, run: PreparedRun) -> DaskHandle:
+        from ..store import get_store
+
+        store = get_store(run.store_url)
+        client = get_client()
+        row = run.row
+        spec = row["spec"]
+        payload = {
+            "row": {k: v for k, v in row.items() if k != "artifacts"},
+            "taken": store.artifact_targets_under(spec["output_path"]),
+        }
+        future = client.submit(run_on_worker, payload, key=f"runlab-{row['uid']}-{row['iteration']}", pure=False)
+        from .processes import process_start_time
+
+        # this process records the run, so it is the run's owner for the reaper
+        status = {**row["status"], "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
+        store.update_run_if(row["uid"], row["iteration"], {"state": "running", "status": status, "pid": os.getpid()},
+                            ("pending",))
+        handle = _handles[(row["uid"], row["iteration"])] = DaskHandle(row["uid"], row["iteration"], store, future)
+        future.add_done_callback(lambda f: threading.Thread(target=handle.record, args=(f,), daemon=True).start())
+        return handle
+
+
+def abort(uid: str, iteration: int) -> bool:
+    """Cancel a run submitted from this process; False if this process does not hold it."""
+    handle = _handles.get((uid, iteration))
+    if handle is None:
+        return False
+    handle.future.cancel()
+    return True
+
+
+def _check_shared(spec: dict[str, Any]) -> None:
+    for what, url in [("artifact path", spec["output_path"]), *(
+            (f"input {k!r}", v) for k, v in spec.get("inputs", {}).items())]:
+        if "://" not in url or url.startswith("file://"):
+            raise ValidationError(
+                f"the {what} {url} is on this machine's disk, which the workers of a remote Dask cluster cannot "
+                "see: use shared storage (s3://, gcs://, ...), or set RUNLAB_DASK_SHARED_FS=1 if the path is a "
+                "mount every worker shares"
+            )
+
+
+# -- the worker side -------------------------------------------------------------------------------
+
+
+class _CollectingStore:
+    """What a handler records on a Dask worker, kept in memory and returned to the submitting process."""
+
+    url = "dask-worker"
+
+    def __init__(self, taken: list[str]) -> None:
+        self.changes: dict[str, Any] = {}
+        self.log: list[tuple[int, str]] = []
+        self.artifacts: list[dict[str, Any]] = []
+        self.taken = set(taken)
+
+    def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None):
+        self.changes.update(changes)
+        if log:
+            self.log.append(log)
+
+    def append_log(self, uid: str, iteration: int, offset: int, text: str) -> None:
+        self.log.append((offset, text))
+
+    def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:
+        self.taken.add(row["target"])
+        row = {**row, "id": 0, "version": 0}
+        self.artifacts.append(row)
+        return row
+
+    def artifact_target_taken(self, target: str) -> bool:
+        return target in self.taken
+
+    def next_artifact_version(self, project: str, key: str) -> int:
+        return 2
+
+    def get_run_state(self, uid: str, iteration: int = 0) -> str:
+        return "running"
+
+
+def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
+    """Executed by a Dask worker: run the handler and return what it recorded."""
+    import sys
+
+    from ..functions import Function
+    from .worker import execute
+
+    row = payload["row"]
+    spec = row["spec"]
+    for folder in (spec.get("workdir"), os.path.dirname(spec["source"].get("filename") or "")):
+        if folder and folder not in sys.path:
+            sys.path.insert(0, folder)
+    store = _CollectingStore(payload["taken"])
+    handler = Function.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+    execute(row, handler, store, echo=False)  # type: ignore[arg-type]
+    return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}

@@ -1,0 +1,112 @@
+"""The ``dask`` runtime against a real LocalCluster with two worker processes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import runlab
+from runlab.runtimes import dask as dask_runtime
+
+pytestmark = pytest.mark.slow
+
+HANDLERS = """
+    import time
+
+    def train(context, lr=0.1):
+        print("training with", lr)
+        context.log_result("score", lr * 10)
+        context.log_artifact("notes", body=f"lr={lr}")
+        return "done"
+
+    def crash(context):
+        raise ValueError("bad input")
+
+    def sleepy(context, seconds=30):
+        time.sleep(seconds)
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture
+def project(cluster, write_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNLAB_DASK_SHARED_FS", "1")  # the test cluster shares this machine's disk
+    dask_runtime.use_client(cluster)
+    write_file("handlers.py", HANDLERS)
+    project = runlab.get_or_create_project("dask", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="dask", handler="train")
+    yield project
+    dask_runtime.use_client(None)
+
+
+def test_dask_run_is_recorded_like_any_run(project, capsys):
+    run = project.run_function("fn", params={"lr": 0.5})
+    assert run.state() == "completed"
+    assert run.status.results == {"score": 5.0, "return": "done"}
+    assert run.artifact("notes").get() == b"lr=0.5"
+    assert run.status.pid == os.getpid(), "the submitting process owns the record"
+    assert "training with 0.5" in capsys.readouterr().out
+    run.logs(watch=False)
+    assert "training with 0.5" in capsys.readouterr().out
+
+
+def test_watch_false_and_wait(project):
+    run = project.run_function("fn", params={"lr": 0.2}, watch=False)
+    assert run.state() in ("pending", "running")
+    assert run.wait_for_completion(timeout=60).status.results["score"] == 2.0
+
+
+def test_failure_is_recorded_with_traceback(project):
+    with pytest.raises(runlab.RunError, match="ValueError: bad input") as info:
+        project.run_function("fn", handler="crash")
+    assert 'raise ValueError("bad input")' in info.value.run.status.traceback
+
+
+def test_abort_cancels_the_future(project):
+    run = project.run_function("fn", handler="sleepy", watch=False)
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert run.abort() == "aborted"
+    assert time.monotonic() - started < 5
+
+
+def test_relogged_artifacts_do_not_overwrite_earlier_runs(project):
+    first = project.run_function("fn", params={"lr": 1})
+    second = project.run_function("fn", params={"lr": 2})
+    assert first.artifact("notes").get() == b"lr=1"
+    assert second.artifact("notes").get() == b"lr=2"
+
+
+def test_remote_cluster_needs_shared_storage(project, monkeypatch):
+    monkeypatch.delenv("RUNLAB_DASK_SHARED_FS")
+    with pytest.raises(runlab.ValidationError, match="on this machine's disk"):
+        project.run_function("fn")
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(write_file, tmp_path, monkeypatch):
+    from runlab.config import reset_config
+
+    dask_runtime.use_client(None)
+    monkeypatch.setenv("RUNLAB_DASK_ADDRESS", "tcp://127.0.0.1:9")
+    config = reset_config()
+    config.dask_connect_timeout = 2
+    write_file("handlers.py", HANDLERS)
+    project = runlab.get_or_create_project("nodask", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="dask", handler="train")
+    started = time.monotonic()
+    with pytest.raises(dask_runtime.ClusterUnavailableError, match="no Dask scheduler answered"):
+        project.run_function("fn")
+    assert time.monotonic() - started < 10
+    assert project.list_runs() == []
