@@ -43,12 +43,12 @@ def cluster():
 @pytest.fixture
 def project(cluster, write_file, tmp_path, monkeypatch):
     monkeypatch.setenv("RUNLAB_DASK_SHARED_FS", "1")  # the test cluster shares this machine's disk
-    dask_runtime.use_client(cluster)
+    dask_runtime.set_dask_client(cluster)
     write_file("handlers.py", HANDLERS)
     project = runlab.get_or_create_project("dask", context=str(tmp_path))
     project.set_function("handlers.py", name="fn", kind="dask", handler="train")
     yield project
-    dask_runtime.use_client(None)
+    dask_runtime.set_dask_client(None)
 
 
 def test_dask_run_is_recorded_like_any_run(project, capsys):
@@ -98,7 +98,7 @@ def test_remote_cluster_needs_shared_storage(project, monkeypatch):
 def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(write_file, tmp_path, monkeypatch):
     from runlab.config import reset_config
 
-    dask_runtime.use_client(None)
+    dask_runtime.set_dask_client(None)
     monkeypatch.setenv("RUNLAB_DASK_ADDRESS", "tcp://127.0.0.1:9")
     config = reset_config()
     config.dask_connect_timeout = 2

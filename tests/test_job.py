@@ -212,3 +212,16 @@ def test_worker_gets_the_submitters_environment_and_folder(jobs, write_file, mon
     write_file("env.py", "import os\n\ndef show():\n    return [os.environ.get('SECRET_TOKEN'), os.getcwd()]\n")
     jobs.set_function("env.py", name="env", kind="job", handler="show")
     assert jobs.run_function("env").status.results["return"] == ["from-the-kernel", str(tmp_path)]
+
+
+def test_source_removed_while_queued_is_a_recorded_error(jobs, monkeypatch, tmp_path):
+    monkeypatch.setenv("RUNLAB_MAX_JOBS", "1")
+    reset_config()
+    blocker = jobs.run_function("jobs", handler="began", params={"wait": 1.5}, watch=False)
+    queued = jobs.run_function("jobs", watch=False)
+    assert queued.state() == "pending"
+    wait_for(lambda: "began" in blocker.refresh().status.results)  # it has loaded the file
+    (tmp_path / "jobs.py").unlink()
+    blocker.wait_for_completion(timeout=30)
+    with pytest.raises(runlab.RunError, match=r"cannot load the handler: the function's source file .* no longer"):
+        queued.wait_for_completion(timeout=30)

@@ -38,6 +38,7 @@ _EXPORTS = {
     "DataItem": "data",
     "get_dataitem": "data",
     "get_run_db": "rundb",
+    "set_dask_client": "runtimes.dask",
     "RunDB": "rundb",
     # errors
     "RunlabError": "errors",

@@ -1,6 +1,6 @@
 """The ``dask`` runtime: runs execute on a dask.distributed cluster; this process records them.
 
-The cluster is, in order: the client given to :func:`use_client`, the scheduler at ``RUNLAB_DASK_ADDRESS``
+The cluster is, in order: the client given to :func:`set_dask_client`, the scheduler at ``RUNLAB_DASK_ADDRESS``
 (config ``dask_address``), or a ``LocalCluster`` started on first use and reused. A Dask worker needs no
 access to the store: it runs the handler through the same ``worker.execute`` with a collecting stand-in
 for the store, writes artifacts to the artifact path through fsspec, and returns results, log and
@@ -33,7 +33,7 @@ class ClusterUnavailableError(RunlabError, ConnectionError):
     """The Dask scheduler cannot be reached."""
 
 
-def use_client(client: Any) -> None:
+def set_dask_client(client: Any) -> None:
     """Run ``dask`` functions on this ``distributed.Client`` (None: back to the default choice)."""
     global _client
     _client = client
