@@ -26,6 +26,12 @@ HANDLERS = """
 
     def sleepy(context, seconds=30):
         time.sleep(seconds)
+
+    def stepwise(context, steps=10):
+        for i in range(steps):
+            context.log_result("step", i)
+            print("step", i, flush=True)
+            time.sleep(0.3)
 """
 
 
@@ -110,3 +116,19 @@ def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(write_file, t
         project.run_function("fn")
     assert time.monotonic() - started < 10
     assert project.list_runs() == []
+
+
+def test_state_log_and_results_stream_while_running(project):
+    run = project.run_function("fn", handler="stepwise", params={"steps": 10}, watch=False)
+    deadline = time.monotonic() + 30
+    while run.refresh().status.results.get("step", -1) < 2:
+        assert time.monotonic() < deadline, "results never streamed"
+        time.sleep(0.05)
+    assert run.state() == "running"
+    from runlab.store import get_store
+
+    text, _ = get_store().read_log(run.uid())
+    assert "step 1\n" in text
+    run.wait_for_completion(timeout=30)
+    text, _ = get_store().read_log(run.uid())
+    assert text == "".join(f"step {i}\n" for i in range(10)), "every chunk once, in order"

@@ -10,6 +10,7 @@ storage the workers share when the cluster is remote.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -69,12 +70,47 @@ def _is_remote(client: Any) -> bool:
     return _cluster is None or client.scheduler.address != _cluster.scheduler_address
 
 
-class DaskHandle:
-    """A run submitted to Dask; its future's completion is recorded in the store by this process."""
+_writer = None
 
-    def __init__(self, uid: str, iteration: int, store: RunStore, future: Any) -> None:
+
+def _write_in_order(func: Any, *args: Any) -> None:
+    """Store writes for Dask runs happen on one thread, in arrival order, off the client's event loop."""
+    global _writer
+    if _writer is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runlab-dask-writer")
+    _writer.submit(func, *args)
+
+
+def topic(uid: str, iteration: int) -> str:
+    return f"runlab-{uid}-{iteration}"
+
+
+class DaskHandle:
+    """A run submitted to Dask. The worker streams its state, log and results as Dask events; this
+    process writes them to the store as they come, and records the end when the future completes."""
+
+    def __init__(self, uid: str, iteration: int, store: RunStore, future: Any = None) -> None:
         self.uid, self.iteration, self.store, self.future = uid, iteration, store, future
         self.exception = None
+        self._logged: set[int] = set()
+
+    def on_event(self, event: Any) -> None:
+        _write_in_order(self._apply_event, event[1])
+
+    def _apply_event(self, message: dict[str, Any]) -> None:
+        if "state" in message:
+            self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
+                                     ("pending",))
+        if "log" in message:
+            offset, text = message["log"]
+            if offset not in self._logged:
+                self._logged.add(offset)
+                self.store.append_log(self.uid, self.iteration, offset, text)
+        if "results" in message:
+            self.store.update_run_if(self.uid, self.iteration, {"results": message["results"],
+                                                                "last_update": time.time()}, ("running",))
 
     def wait(self, timeout: float | None = None) -> str:
         from ..errors import RunTimeoutError
@@ -106,7 +142,9 @@ class DaskHandle:
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
-                    self.store.append_log(self.uid, self.iteration, offset, text)
+                    if offset not in self._logged:  # chunks whose event was lost
+                        self._logged.add(offset)
+                        self.store.append_log(self.uid, self.iteration, offset, text)
                 changes = outcome["changes"]
                 if self.store.get_run_state(self.uid, self.iteration) == "aborting":
                     changes = {**changes, "state": "aborted", "error": "aborted by request"}
@@ -114,6 +152,8 @@ class DaskHandle:
                                                                 "last_update": now}, live)
         finally:
             _handles.pop((self.uid, self.iteration), None)
+            with contextlib.suppress(Exception):
+                get_client().unsubscribe_topic(topic(self.uid, self.iteration))
 
 
 class DaskRuntime:
@@ -140,15 +180,17 @@ class DaskRuntime:
             "row": {k: v for k, v in row.items() if k != "artifacts"},
             "taken": store.artifact_targets_under(spec["output_path"]),
         }
-        future = client.submit(run_on_worker, payload, key=f"runlab-{row['uid']}-{row['iteration']}", pure=False)
+        handle = DaskHandle(row["uid"], row["iteration"], store)
+        client.subscribe_topic(topic(row["uid"], row["iteration"]), handle.on_event)
+        future = client.submit(run_on_worker, payload, key=topic(row["uid"], row["iteration"]), pure=False)
+        handle.future = future
         from .processes import process_start_time
 
         # this process records the run, so it is the run's owner for the reaper
         status = {**row["status"], "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
-        store.update_run_if(row["uid"], row["iteration"], {"state": "running", "status": status, "pid": os.getpid()},
-                            ("pending",))
-        handle = _handles[(row["uid"], row["iteration"])] = DaskHandle(row["uid"], row["iteration"], store, future)
-        future.add_done_callback(lambda f: threading.Thread(target=handle.record, args=(f,), daemon=True).start())
+        store.update_run_if(row["uid"], row["iteration"], {"status": status, "pid": os.getpid()}, ("pending",))
+        _handles[(row["uid"], row["iteration"])] = handle
+        future.add_done_callback(lambda f: _write_in_order(handle.record, f))
         return handle
 
 
@@ -180,19 +222,23 @@ class _CollectingStore:
 
     url = "dask-worker"
 
-    def __init__(self, taken: list[str]) -> None:
+    def __init__(self, taken: list[str], publish: Any) -> None:
         self.changes: dict[str, Any] = {}
         self.log: list[tuple[int, str]] = []
         self.artifacts: list[dict[str, Any]] = []
         self.taken = set(taken)
+        self._publish = publish
 
     def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None):
         self.changes.update(changes)
         if log:
-            self.log.append(log)
+            self.append_log(uid, iteration, *log)
+        if "state" not in changes and "results" in changes:
+            self._publish({"results": changes["results"]})
 
     def append_log(self, uid: str, iteration: int, offset: int, text: str) -> None:
         self.log.append((offset, text))
+        self._publish({"log": [offset, text]})
 
     def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:
         self.taken.add(row["target"])
@@ -222,7 +268,16 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     for folder in (spec.get("workdir"), os.path.dirname(spec["source"].get("filename") or "")):
         if folder and folder not in sys.path:
             sys.path.insert(0, folder)
-    store = _CollectingStore(payload["taken"])
+    from distributed import get_worker
+
+    worker, name = get_worker(), topic(row["uid"], row["iteration"])
+
+    def publish(message: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
+            worker.log_event(name, message)
+
+    publish({"state": "running"})
+    store = _CollectingStore(payload["taken"], publish)
     handler = Function.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
-    execute(row, handler, store, echo=False)  # type: ignore[arg-type]
+    execute(row, handler, store, live=True, echo=False)  # type: ignore[arg-type]
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}
