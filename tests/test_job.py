@@ -225,3 +225,19 @@ def test_source_removed_while_queued_is_a_recorded_error(jobs, monkeypatch, tmp_
     blocker.wait_for_completion(timeout=30)
     with pytest.raises(runlab.RunError, match=r"cannot load the handler: the function's source file .* no longer"):
         queued.wait_for_completion(timeout=30)
+
+
+def test_a_run_on_another_host_is_reaped_when_its_heartbeat_stops(jobs):
+    from runlab.runtimes.processes import death_reason, reap
+    from runlab.store import get_store
+
+    run = jobs.run_function("jobs")
+    now = time.time()
+    away = {"pid": 4242, "host": "elsewhere", "status": {}, "last_update": now - 3, "state": "running"}
+    assert death_reason(away, now, reap_after=10) is None
+    assert death_reason({**away, "last_update": now - 11}, now, 10) == (
+        "no heartbeat from process 4242 on elsewhere for 11 s")
+    get_store().update_run(run.uid(), 0, {"state": "running", "host": "elsewhere", "pid": 4242,
+                                          "last_update": now - 60})
+    assert reap(get_store(), force=True) == [(run.uid(), 0)]
+    assert "no heartbeat from process 4242 on elsewhere" in run.refresh().error
