@@ -8,14 +8,12 @@ A run's process leads its own process group, so ``abort`` stops the whole tree.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,19 +93,12 @@ def dispatch(store: RunStore) -> int:
     return started
 
 
-@contextlib.contextmanager
-def _dispatch_lock() -> Iterator[None]:
+def _dispatch_lock():
     """One dispatcher at a time on this machine, so two never fill the same free slot."""
     from ..config import get_config
+    from ..filelock import file_lock
 
-    path = Path(get_config().home) / "dispatch.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return file_lock(Path(get_config().home) / "dispatch.lock")
 
 
 def boot_log_path(uid: str, iteration: int) -> Path:

@@ -6,12 +6,13 @@ Opening a store that is already current costs one small query: Alembic is import
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ..filelock import file_lock
 
 HEAD_REVISION = "0001"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -56,13 +57,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def _migration_lock(engine: Engine) -> Iterator[None]:
     """Serialise migrations across processes: a lock file beside SQLite, an advisory lock on PostgreSQL."""
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        lock_path = Path(engine.url.database).with_suffix(".migrate.lock")
-        with open(lock_path, "w") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        with file_lock(Path(engine.url.database).with_suffix(".migrate.lock")):
+            yield
     elif engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(74201)"))
