@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunlabError, ValidationError
-from ..model import is_terminal
+from .base import wait_until_terminal
 
 if TYPE_CHECKING:
     from ..store.runstore import RunStore
@@ -80,7 +80,14 @@ def _write_in_order(func: Any, *args: Any) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runlab-dask-writer")
-    _writer.submit(func, *args)
+    _writer.submit(func, *args).add_done_callback(_report_failure)
+
+
+def _report_failure(done: Any) -> None:
+    if done.exception() is not None:  # a lost write must not vanish silently; the reaper is the backstop
+        import logging
+
+        logging.getLogger("runlab").error("recording a Dask run failed", exc_info=done.exception())
 
 
 def topic(uid: str, iteration: int) -> str:
@@ -113,16 +120,7 @@ class DaskHandle:
                                                                 "last_update": time.time()}, ("running",))
 
     def wait(self, timeout: float | None = None) -> str:
-        from ..errors import RunTimeoutError
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            state = self.store.get_run_state(self.uid, self.iteration) or "error"
-            if is_terminal(state):
-                return state
-            if deadline is not None and time.monotonic() >= deadline:
-                raise RunTimeoutError(f"run {self.uid} is still {state} after {timeout} s")
-            time.sleep(0.02)
+        return wait_until_terminal(self.store, self.uid, self.iteration, timeout)
 
     def abort(self) -> None:
         self.future.cancel()

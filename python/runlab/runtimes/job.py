@@ -38,20 +38,12 @@ class JobHandle:
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the run is terminal (reaping it if its process died); return its state."""
-        from ..errors import RunTimeoutError
         from ..store import get_store
+        from .base import wait_until_terminal
         from .processes import reap
 
         store = get_store(self.store_url)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            state = store.get_run_state(self.uid, self.iteration)
-            if state is None or is_terminal(state):
-                return state or "error"
-            if deadline is not None and time.monotonic() >= deadline:
-                raise RunTimeoutError(f"run {self.uid} is still {state} after {timeout} s")
-            reap(store)
-            time.sleep(0.05)
+        return wait_until_terminal(store, self.uid, self.iteration, timeout, poll=0.05, on_poll=lambda: reap(store))
 
     def abort(self) -> None:
         from ..store import get_store
