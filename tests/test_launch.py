@@ -192,13 +192,6 @@ def test_unknown_kind_is_a_clear_error():
         runlab.new_function(name="x", kind="spark")
 
 
-def test_hyperparams_are_refused_until_supported(project):
-    task = runlab.new_task().with_hyper_params({"p1": [1, 2]}, selector="max.accuracy")
-    with pytest.raises(runlab.UnsupportedError, match="hyper-parameter"):
-        project.run_function("trainer", base_task=task, inputs={"data": "data.csv"}, local=True)
-    assert _count_runs() == 0
-
-
 def test_output_is_stored_and_shown_live(project, capsys):
     run = project.run_function("trainer", params={"p1": 3}, inputs={"data": "data.csv"}, local=True)
     shown = capsys.readouterr().out

@@ -29,6 +29,7 @@ _EXPORTS = {
     "code_to_function": "functions",
     "Task": "task",
     "new_task": "task",
+    "HyperParamOptions": "hyper",
     "RunObject": "run",
     "RunList": "run",
     "get_run": "run",
@@ -87,6 +88,9 @@ def run_function(
     watch: bool = True,
     returns: list[str] | None = None,
     project: str = "",
+    hyperparams: dict[str, list[Any]] | None = None,
+    hyper_param_options: Any = None,
+    selector: str | None = None,
 ) -> RunObject:
     """Run a function of the current project (by name) or a function object; see ``Project.run_function``.
 
@@ -100,7 +104,8 @@ def run_function(
     target = resolve_project(project)
     return target.run_function(function, handler=handler, name=name, params=params, inputs=inputs,
                                labels=labels, base_task=base_task, artifact_path=artifact_path, local=local,
-                               watch=watch, returns=returns)
+                               watch=watch, returns=returns, hyperparams=hyperparams,
+                               hyper_param_options=hyper_param_options, selector=selector)
 
 
 if TYPE_CHECKING:

@@ -84,6 +84,9 @@ class Function:
         returns: list[str] | None = None,
         project: str = "",
         base_task: Task | None = None,
+        hyperparams: dict[str, list[Any]] | None = None,
+        hyper_param_options: Any = None,
+        selector: str | None = None,
     ) -> RunObject:
         """Run this function and return its :class:`~runlab.RunObject` (the same arguments as
         :func:`runlab.run_function`; ``task`` is an alias of ``base_task``)."""
@@ -103,6 +106,9 @@ class Function:
             local=local,
             watch=watch,
             returns=returns,
+            hyperparams=hyperparams,
+            hyper_param_options=hyper_param_options,
+            selector=selector,
         )
 
     # -- handlers --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .binding import check_binding
-from .errors import InvalidInputError, InvalidNameError, RunError, UnsupportedError, ValidationError
+from .errors import InvalidInputError, InvalidNameError, RunError, ValidationError
 from .runtimes import get_runtime
 from .runtimes.base import PreparedRun
 from .task import Task
@@ -61,21 +61,27 @@ def launch(
     local: bool | None = None,
     watch: bool = True,
     returns: list[str] | None = None,
+    hyperparams: dict[str, list[Any]] | None = None,
+    hyper_param_options: Any = None,
+    selector: str | None = None,
 ) -> RunObject:
-    """Validate and start one run; with ``watch`` wait for it. Raises ``RunError`` if it failed."""
+    """Validate and start one run (or a sweep: a parent and one child per parameter set); with ``watch``
+    wait for it. Raises ``RunError`` if it failed."""
     from .run import RunObject
 
     if base_task is not None and not isinstance(base_task, Task):
         raise ValidationError(f"base_task must be a Task from runlab.new_task(), not {type(base_task).__name__}")
+    options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
     task = (base_task or Task()).merged(
-        name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path
+        name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
+        hyperparams=hyperparams, hyper_param_options=options,
     )
     handler = handler if handler is not None else task.handler
-    if task.hyperparams or task.param_file:
-        raise UnsupportedError(
-            "hyper-parameter runs (hyperparams / param_file) are not supported by this version; "
-            "run each parameter set with its own run_function call"
-        )
+    sweep = None
+    if task.hyperparams or task.param_file or selector or task.hyper_param_options:
+        from .sweep import prepare
+
+        sweep = prepare(task.hyperparams, task.param_file, task.hyper_param_options, selector)
     runtime = get_runtime("local" if function.kind == "local" or local else function.kind)
     ref = function.resolve(handler)
     _check_handler_kind(function, ref)
@@ -84,7 +90,8 @@ def launch(
     run_inputs = _checked_inputs(task.inputs, project.context)
     target = ref.signature_target()
     if target is not None:
-        check_binding(target, run_params, run_inputs, ref.label)
+        swept = dict.fromkeys(sweep.space) if sweep is not None else {}
+        check_binding(target, {**run_params, **swept}, run_inputs, ref.label)
     run_name = validate_name(task.name) if task.name else _default_run_name(function, ref)
     run_labels = {k: str(v) for k, v in _as_dict(task.labels, "labels").items()}
 
@@ -125,6 +132,12 @@ def launch(
     validate = getattr(runtime, "validate", None)  # a runtime's own checks, before anything is recorded
     if validate is not None:
         validate(row)
+    if sweep is not None:
+        sweep.run(row, runtime, function, ref, project, watch)
+        run = RunObject(uid, 0, project.store.url).refresh()
+        if run.state() == "error":
+            raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run)
+        return run
     project.store.create_run(row)
     handle = runtime.submit(PreparedRun(row=row, function=function, handler=ref, store_url=project.store.url))
     run = RunObject(uid, 0, project.store.url)

@@ -123,6 +123,9 @@ class Project:
         local: bool | None = None,
         watch: bool = True,
         returns: list[str] | None = None,
+        hyperparams: dict[str, list[Any]] | None = None,
+        hyper_param_options: Any = None,
+        selector: str | None = None,
     ) -> RunObject:
         """Run a function of this project (by name) or a function object; returns its ``RunObject``.
 
@@ -133,7 +136,8 @@ class Project:
         if not isinstance(fn, Function):
             raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
         return launch(fn, self, base_task=base_task, handler=handler, name=name, params=params, inputs=inputs,
-                      labels=labels, artifact_path=artifact_path, local=local, watch=watch, returns=returns)
+                      labels=labels, artifact_path=artifact_path, local=local, watch=watch, returns=returns,
+                      hyperparams=hyperparams, hyper_param_options=hyper_param_options, selector=selector)
 
     def list_runs(
         self,

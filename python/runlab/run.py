@@ -89,11 +89,23 @@ class RunObject:
         """The error message of a failed run, else None."""
         return self._record()["status"].get("error")
 
+    def _artifact_records(self) -> list[dict[str, Any]]:
+        """The run's artifacts; a sweep's parent also reaches its best child's (its own win on a key clash)."""
+        status = self._record()["status"]
+        best = status.get("best_iteration")
+        if not best or self._iteration:
+            return status["artifacts"]
+        child = self._store.get_run(self._uid, best)
+        own = {a["key"] for a in status["artifacts"]}
+        from .model import artifact_to_dict
+
+        inherited = [artifact_to_dict(a) for a in (child or {}).get("artifacts", []) if a["key"] not in own]
+        return [*status["artifacts"], *inherited]
+
     @property
     def outputs(self) -> dict[str, Any]:
         """Results merged with artifact URIs (``store://``) by key."""
-        status = self._record()["status"]
-        return {**status["results"], **{a["key"]: a["uri"] for a in status["artifacts"]}}
+        return {**self._record()["status"]["results"], **{a["key"]: a["uri"] for a in self._artifact_records()}}
 
     def output(self, key: str) -> Any:
         """One result, or an artifact's URI; None for an unknown key."""
@@ -103,7 +115,7 @@ class RunObject:
         """An artifact of the run as a :class:`~runlab.DataItem` (None for an unknown key)."""
         from .data import get_dataitem
 
-        for record in self._record()["status"]["artifacts"]:
+        for record in self._artifact_records():
             if record["key"] == key:
                 return get_dataitem(record["uri"], key=key)
         return None

@@ -1,0 +1,139 @@
+"""Hyper-parameter runs: a parent run (iteration 0) and one child run per parameter set (iterations 1..N).
+
+Children run one after another in the function's own runtime, each a full run with the parent's uid and
+its own iteration. The parent records the iteration table, the best child (by selector), and the
+``iteration_results`` dataset; a progress bar shows the sweep while it is watched.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from .hyper import HyperParamOptions, StopCondition, select_best
+from .runtimes.base import PreparedRun
+
+if TYPE_CHECKING:
+    from .functions import Function, HandlerRef
+    from .project import Project
+    from .runtimes import Runtime
+
+
+class Sweep:
+    """A validated sweep, ready to record and run."""
+
+    def __init__(self, param_sets: list[dict[str, Any]], options: HyperParamOptions,
+                 space: dict[str, list[Any]]) -> None:
+        self.param_sets = param_sets
+        self.options = options
+        self.space = space
+        self.stop = StopCondition(options.stop_condition) if options.stop_condition else None
+
+    def run(self, row: dict[str, Any], runtime: Runtime, function: Function, ref: HandlerRef, project: Project,
+            watch: bool) -> None:
+        """Record the parent, run every child, and end the parent."""
+        store = project.store
+        parent = copy.deepcopy(row)
+        parent["state"] = "running"
+        parent["pid"] = os.getpid()
+        parent["spec"].update(hyperparams=self.space, hyper_param_options=self.options.to_dict())
+        parent["status"] = {"runtime": "sweep"}
+        store.create_run(parent)
+        total = len(self.param_sets)
+        bar = _progress(total, parent["name"]) if watch else None
+        table: list[dict[str, Any]] = []
+        finished: list[tuple[int, dict[str, Any]]] = []
+        failures = 0
+        stopped = ""
+        for iteration, values in enumerate(self.param_sets, start=1):
+            child = _child_row(row, iteration, values)
+            store.create_run(child)
+            handle = runtime.submit(PreparedRun(row=child, function=function, handler=ref, store_url=store.url))
+            state = handle.wait()
+            record = store.get_run(child["uid"], iteration) or child
+            results = record["results"]
+            table.append({"state": state, "iter": iteration, **{f"param.{k}": v for k, v in values.items()},
+                          **{f"output.{k}": v for k, v in results.items()}})
+            if state == "completed":
+                finished.append((iteration, results))
+            else:
+                failures += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(failed=failures)
+            if self.options.max_errors and failures >= self.options.max_errors:
+                stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
+                break
+            if self.stop is not None and state == "completed" and self.stop.evaluate({**values, **results}):
+                stopped = f"stop_condition {self.stop.text!r} met at iteration {iteration}"
+                break
+        if bar is not None:
+            bar.close()
+        self._end(parent, project, table, finished, failures, stopped)
+
+    def _end(self, parent: dict[str, Any], project: Project, table: list[dict[str, Any]],
+             finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str) -> None:
+        from .context import RunContext
+        from .errors import ValidationError
+
+        store = project.store
+        context = RunContext(parent, store)
+        error = None
+        best = None
+        try:
+            best = select_best(finished, self.options.selector) if finished else None
+        except ValidationError as exc:
+            error = str(exc)
+        if best is not None:
+            context.log_results({"best_iteration": best, **dict(finished)[best]})
+        if table:
+            import pandas as pd
+
+            context.log_dataset("iteration_results", pd.DataFrame(table))
+        ran = len(table)
+        if failures and (failures == ran or (self.options.max_errors and failures >= self.options.max_errors)):
+            error = f"{failures} of {ran} iterations failed"
+        status = {"iterations": table, "best_iteration": best, **({"stopped": stopped} if stopped else {})}
+        context.end("error" if error else "completed", error=error, status=status)
+
+
+def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: dict[str, Any] | HyperParamOptions,
+            selector: str | None) -> Sweep:
+    """Validate a sweep's space and options before anything is recorded."""
+    from .errors import UnsupportedError, ValidationError
+    from .hyper import expand, load_param_file, parse_selector
+    from .values import check_storable
+
+    opts = HyperParamOptions.from_dict(options)
+    if selector:
+        opts.selector = selector
+    if hyperparams and param_file:
+        raise ValidationError("give hyperparams or param_file, not both")
+    space = dict(hyperparams or {})
+    if param_file:
+        space, opts.strategy = load_param_file(param_file, opts.strategy)
+    if opts.strategy == "custom":
+        raise UnsupportedError("the 'custom' strategy is not supported by this version: use grid, list or random")
+    if opts.parallel_runs and opts.parallel_runs > 1:
+        raise UnsupportedError("parallel_runs is not supported by this version: children run one after another")
+    space = {k: check_storable(f"hyper-parameter {k!r}", list(v) if isinstance(v, tuple) else v)
+             for k, v in space.items()}
+    if opts.selector:
+        parse_selector(opts.selector)
+    return Sweep(expand(space, opts), opts, space)
+
+
+def _child_row(parent: dict[str, Any], iteration: int, values: dict[str, Any]) -> dict[str, Any]:
+    child = copy.deepcopy(parent)
+    now = time.time()
+    child.update(iteration=iteration, start_time=now, last_update=now, results={}, error=None, end_time=None)
+    child["spec"]["parameters"] = {**parent["spec"]["parameters"], **values}
+    return child
+
+
+def _progress(total: int, name: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=name, unit="iter")

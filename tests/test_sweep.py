@@ -1,0 +1,124 @@
+"""Hyper-parameter runs: a parent and its child iterations, recorded and selected."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import runlab
+
+HANDLERS = """
+    def product(context, p2, p3):
+        context.log_result("r1", p2 * p3)
+        context.log_artifact("model", body=f"model {p2}x{p3}")
+
+    def flaky(context, p):
+        if p % 2:
+            raise ValueError(f"odd {p}")
+        context.log_result("score", p)
+"""
+
+
+@pytest.fixture
+def sweeps(write_file, tmp_path):
+    write_file("handlers.py", HANDLERS)
+    project = runlab.get_or_create_project("sweeps", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="local", handler="product")
+    return project
+
+
+def test_grid_order_results_and_best_pick(sweeps):
+    run = sweeps.run_function("fn", hyperparams={"p2": [2, 1, 3], "p3": [10, 20]}, selector="max.r1")
+    assert run.state() == "completed"
+    table = run.status.iterations
+    assert [row["output.r1"] for row in table] == [20, 10, 30, 40, 20, 60]
+    assert [row["iter"] for row in table] == [1, 2, 3, 4, 5, 6]
+    assert run.status.results == {"best_iteration": 6, "r1": 60}
+    assert run.artifact("model").get() == b"model 3x20", "the best child's artifact, from the parent"
+    assert run.artifact("iteration_results").as_df()["output.r1"].tolist() == [20, 10, 30, 40, 20, 60]
+    children = sweeps.list_runs(iter=True)
+    assert sorted(r.metadata.iteration for r in children) == [0, 1, 2, 3, 4, 5, 6]
+    assert {r.uid() for r in children} == {run.uid()}
+    sixth = runlab.get_run(run.uid(), 6)
+    assert (sixth.spec.parameters, sixth.status.results) == ({"p2": 3, "p3": 20}, {"r1": 60})
+
+
+def test_min_selector_and_options_object(sweeps):
+    options = runlab.HyperParamOptions(strategy="list", selector="min.r1")
+    run = sweeps.run_function("fn", hyperparams={"p2": [5, -1, 2], "p3": [1, 1, 0]}, hyper_param_options=options)
+    assert run.status.results == {"best_iteration": 2, "r1": -1}
+
+
+def test_stop_condition_ends_the_sweep_early(sweeps):
+    run = sweeps.run_function("fn", hyperparams={"p2": [1, 2, 3, 4], "p3": [10]},
+                              hyper_param_options={"stop_condition": "r1 >= 20"}, selector="max.r1")
+    assert [row["iter"] for row in run.status.iterations] == [1, 2]
+    assert run.status.stopped == "stop_condition 'r1 >= 20' met at iteration 2"
+
+
+def test_failed_children_stay_inspectable_and_max_errors_stops(sweeps):
+    run = sweeps.run_function("fn", handler="flaky", hyperparams={"p": [0, 1, 2, 3, 4]}, selector="max.score")
+    assert run.state() == "completed"
+    assert [row["state"] for row in run.status.iterations] == ["completed", "error", "completed", "error",
+                                                                "completed"]
+    assert run.status.results == {"best_iteration": 5, "score": 4}
+    assert runlab.get_run(run.uid(), 2).error == "ValueError: odd 1"
+    with pytest.raises(runlab.RunError, match="2 of 4 iterations failed") as info:
+        sweeps.run_function("fn", handler="flaky", hyperparams={"p": [0, 1, 2, 3, 4, 5]},
+                            hyper_param_options={"max_errors": 2})
+    assert len(info.value.run.status.iterations) == 4
+
+
+def test_task_with_hyper_params_and_param_files(sweeps, tmp_path):
+    task = runlab.new_task().with_hyper_params({"p2": [1, 2], "p3": [3]}, selector="max.r1", strategy="grid")
+    assert sweeps.run_function("fn", base_task=task).status.results["best_iteration"] == 2
+    (tmp_path / "space.csv").write_text("p2,p3\n1,5\n4,5\n2,5\n")
+    run = sweeps.run_function("fn", base_task=runlab.new_task().with_param_file(str(tmp_path / "space.csv"),
+                                                                                   selector="max.r1"))
+    assert [row["output.r1"] for row in run.status.iterations] == [5, 20, 10]
+    (tmp_path / "space.json").write_text(json.dumps({"p2": [1, 2], "p3": [1, 10]}))
+    run = sweeps.run_function("fn", base_task=runlab.new_task().with_param_file(str(tmp_path / "space.json")))
+    assert [row["output.r1"] for row in run.status.iterations] == [1, 2, 10, 20]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"hyperparams": {"p2": [1, 2], "p3": [1]}, "hyper_param_options": {"strategy": "list"}}, "one length"),
+        ({"hyperparams": {"p2": [1]}, "hyper_param_options": {"max_iterations": 3}}, "random"),
+        ({"hyperparams": {}, "selector": "max.r1"}, "empty"),
+        ({"hyperparams": {"p2": [1], "p3": [1]}, "hyper_param_options": {"stop_condition": "import os"}},
+         "not a valid expression"),
+        ({"hyperparams": {"p2": [1], "p3": [1]}, "selector": "best.r1"}, "invalid selector"),
+    ],
+)
+def test_bad_sweeps_fail_before_any_child_runs(sweeps, kwargs, match):
+    with pytest.raises(runlab.ValidationError, match=match):
+        sweeps.run_function("fn", **kwargs)
+    assert sweeps.list_runs(iter=True) == []
+
+
+def test_csv_param_file_with_grid_and_both_sources_are_refused(sweeps, tmp_path):
+    (tmp_path / "space.csv").write_text("p2,p3\n1,5\n")
+    task = runlab.new_task().with_param_file(str(tmp_path / "space.csv"), strategy="grid")
+    with pytest.raises(runlab.ValidationError, match="CSV"):
+        sweeps.run_function("fn", base_task=task)
+    task.with_hyper_params({"p2": [1]})
+    with pytest.raises(runlab.ValidationError, match="not both"):
+        sweeps.run_function("fn", base_task=task)
+    assert sweeps.list_runs(iter=True) == []
+
+
+def test_selector_naming_an_unproduced_result_fails_the_parent_with_the_list(sweeps):
+    with pytest.raises(runlab.RunError, match=r"no iteration produced a numeric result 'acc' \(results produced: r1\)"):
+        sweeps.run_function("fn", hyperparams={"p2": [1], "p3": [2]}, selector="max.acc")
+
+
+@pytest.mark.slow
+def test_job_children_run_in_their_own_processes(sweeps):
+    sweeps.set_function("handlers.py", name="jobfn", kind="job", handler="product")
+    run = sweeps.run_function("jobfn", hyperparams={"p2": [1, 2], "p3": [3]}, selector="max.r1")
+    assert run.status.results == {"best_iteration": 2, "r1": 6}
+    assert runlab.get_run(run.uid(), 1).status.runtime == "job"
+    assert run.artifact("model").get() == b"model 2x3"
