@@ -1,8 +1,11 @@
-"""A 1,000-iteration in-process grid sweep over a trivial handler: total time, all children recorded."""
+"""Sweeps: a 1,000-iteration in-process grid over a trivial handler (total time, all children recorded),
+and a CPU-bound handler (~0.5 s) over 8 iterations with ``parallel_runs=2`` against ``parallel_runs=1``."""
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 from _common import fresh_home, verdict
 
@@ -26,6 +29,32 @@ def main() -> None:
     print(f"1,000-iteration grid: {elapsed:.2f} s ({elapsed:.3g} ms per iteration), children recorded: "
           f"{len(children)}, completed: {done}, best: {run.status.results}")
     verdict("1,000-iteration in-process grid", elapsed, 2.0, "s")
+
+    folder = Path(tempfile.mkdtemp(prefix="runlab-bench-sweep-"))
+    (folder / "cpu.py").write_text(CPU_BOUND)
+    project = runlab.get_or_create_project("sweep-cpu", context=str(folder))
+    project.set_function("cpu.py", name="cpu", kind="job", handler="burn")
+    timings = {}
+    for width in (1, 2):
+        start = time.perf_counter()
+        project.run_function("cpu", hyperparams={"seed": list(range(8))}, hyper_param_options={"parallel_runs": width},
+                             watch=False)
+        timings[width] = time.perf_counter() - start
+    speedup = timings[1] / timings[2]
+    print(f"8 CPU-bound iterations (job runs): parallel_runs=1 {timings[1]:.2f} s, parallel_runs=2 {timings[2]:.2f} s, "
+          f"speed-up {speedup:.2f}x")
+    verdict("parallel_runs=2 time / parallel_runs=1 time (speed-up >= 1.7x)", 1 / speedup, 1 / 1.7, "")
+
+
+CPU_BOUND = """
+import time
+
+def burn(context, seed):
+    end, x = time.process_time() + 0.5, seed
+    while time.process_time() < end:
+        x = (x * 1103515245 + 12345) % 2**31
+    context.log_result("x", x)
+"""
 
 
 if __name__ == "__main__":

@@ -13,6 +13,13 @@ HANDLERS = """
         context.log_result("r1", p2 * p3)
         context.log_artifact("model", body=f"model {p2}x{p3}")
 
+    def timed(context, p, wait=0.5):
+        import time
+        context.log_result("began", time.time())
+        time.sleep(wait)
+        context.log_result("ended", time.time())
+        context.log_result("p", p)
+
     def flaky(context, p):
         if p % 2:
             raise ValueError(f"odd {p}")
@@ -122,3 +129,16 @@ def test_job_children_run_in_their_own_processes(sweeps):
     assert run.status.results == {"best_iteration": 2, "r1": 6}
     assert runlab.get_run(run.uid(), 1).status.runtime == "job"
     assert run.artifact("model").get() == b"model 2x3"
+
+
+@pytest.mark.slow
+def test_parallel_runs_run_children_side_by_side(sweeps):
+    run = sweeps.run_function("fn", handler="timed", hyperparams={"p": [1, 2, 3, 4]},
+                              hyper_param_options={"parallel_runs": 2}, selector="max.p")
+    rows = run.status.iterations
+    assert [r["iter"] for r in rows] == [1, 2, 3, 4] and {r["state"] for r in rows} == {"completed"}
+    spans = [(r["output.began"], r["output.ended"]) for r in rows]
+    most = max(sum(1 for s, e in spans if s <= began < e) for began, _ in spans)
+    assert most == 2, "two children at a time, never more"
+    assert run.status.results["best_iteration"] == 4
+    assert runlab.get_run(run.uid(), 1).status.runtime == "job", "in-process functions fan out as jobs"

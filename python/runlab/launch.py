@@ -82,7 +82,7 @@ def launch(
         from .sweep import prepare
 
         sweep = prepare(task.hyperparams, task.param_file, task.hyper_param_options, selector)
-    runtime = get_runtime("local" if function.kind == "local" or local else function.kind)
+    runtime = get_runtime(_runtime_name(function, local, sweep))
     ref = function.resolve(handler)
     _check_handler_kind(function, ref)
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
@@ -152,6 +152,15 @@ def launch(
             handle, "exception", None
         )
     return run
+
+
+def _runtime_name(function: Function, local: bool | None, sweep: Any) -> str:
+    """In-process for ``local`` functions and ``local=True``, else the function's kind. Children of a
+    sweep with ``parallel_runs`` run side by side, so in-process functions then run them as jobs."""
+    parallel = sweep is not None and (sweep.options.parallel_runs or 1) > 1
+    if function.kind == "local" or local:
+        return "job" if parallel else "local"
+    return function.kind
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: Function) -> str | None:

@@ -47,28 +47,40 @@ class Sweep:
         finished: list[tuple[int, dict[str, Any]]] = []
         failures = 0
         stopped = ""
-        for iteration, values in enumerate(self.param_sets, start=1):
-            child = _child_row(row, iteration, values)
-            store.create_run(child)
-            handle = runtime.submit(PreparedRun(row=child, function=function, handler=ref, store_url=store.url))
-            state = handle.wait()
-            record = store.get_run(child["uid"], iteration) or child
-            results = record["results"]
-            table.append({"state": state, "iter": iteration, **{f"param.{k}": v for k, v in values.items()},
-                          **{f"output.{k}": v for k, v in results.items()}})
-            if state == "completed":
-                finished.append((iteration, results))
-            else:
-                failures += 1
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(failed=failures)
-            if self.options.max_errors and failures >= self.options.max_errors:
-                stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
-                break
-            if self.stop is not None and state == "completed" and self.stop.evaluate({**values, **results}):
-                stopped = f"stop_condition {self.stop.text!r} met at iteration {iteration}"
-                break
+        width = max(1, self.options.parallel_runs or 1)
+        waiting = list(enumerate(self.param_sets, start=1))
+        running: dict[int, dict[str, Any]] = {}
+        while (waiting or running) and not stopped:
+            while waiting and len(running) < width:
+                iteration, values = waiting.pop(0)
+                child = _child_row(row, iteration, values)
+                store.create_run(child)
+                handle = runtime.submit(PreparedRun(row=child, function=function, handler=ref, store_url=store.url))
+                running[iteration] = values
+                if width == 1:  # one at a time: the handle knows best how to wait (an in-process run is done)
+                    handle.wait()
+            for iteration, state in _wait_for_any(store, row["uid"], running):
+                values = running.pop(iteration)
+                results = (store.get_run(row["uid"], iteration) or {}).get("results", {})
+                table.append({"state": state, "iter": iteration, **{f"param.{k}": v for k, v in values.items()},
+                              **{f"output.{k}": v for k, v in results.items()}})
+                if state == "completed":
+                    finished.append((iteration, results))
+                else:
+                    failures += 1
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(failed=failures)
+                if self.options.max_errors and failures >= self.options.max_errors:
+                    stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
+                elif self.stop is not None and state == "completed" and self.stop.evaluate({**values, **results}):
+                    stopped = f"stop_condition {self.stop.text!r} met at iteration {iteration}"
+        for iteration in running:  # a stopped sweep does not leave children behind
+            from .runtimes.job import abort_run
+
+            abort_run(store, row["uid"], iteration)
+        table.sort(key=lambda entry: entry["iter"])
+        finished.sort()
         if bar is not None:
             bar.close()
         self._end(parent, project, table, finished, failures, stopped)
@@ -116,13 +128,25 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
         space, opts.strategy = load_param_file(param_file, opts.strategy)
     if opts.strategy == "custom":
         raise UnsupportedError("the 'custom' strategy is not supported by this version: use grid, list or random")
-    if opts.parallel_runs and opts.parallel_runs > 1:
-        raise UnsupportedError("parallel_runs is not supported by this version: children run one after another")
     space = {k: check_storable(f"hyper-parameter {k!r}", list(v) if isinstance(v, tuple) else v)
              for k, v in space.items()}
     if opts.selector:
         parse_selector(opts.selector)
     return Sweep(expand(space, opts), opts, space)
+
+
+def _wait_for_any(store, uid: str, running: dict[int, Any]) -> list[tuple[int, str]]:
+    """Block until at least one of the running children is terminal; their (iteration, state)."""
+    from .model import is_terminal
+    from .runtimes.processes import reap
+
+    while True:
+        states = [(it, store.get_run_state(uid, it) or "error") for it in sorted(running)]
+        ended = [(it, state) for it, state in states if is_terminal(state)]
+        if ended or not running:
+            return ended
+        reap(store)
+        time.sleep(0.02)
 
 
 def _child_row(parent: dict[str, Any], iteration: int, values: dict[str, Any]) -> dict[str, Any]:
