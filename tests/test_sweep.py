@@ -142,3 +142,39 @@ def test_parallel_runs_run_children_side_by_side(sweeps):
     assert most == 2, "two children at a time, never more"
     assert run.status.results["best_iteration"] == 4
     assert runlab.get_run(run.uid(), 1).status.runtime == "job", "in-process functions fan out as jobs"
+
+
+def test_custom_strategy_handler_makes_its_children(sweeps, write_file):
+    write_file("custom.py", """
+        def search(context, start=1):
+            for i, lr in enumerate([0.1, 0.01, 0.001], start=1):
+                child = context.get_child_context(lr=lr)
+                child.log_result("loss", abs(lr - 0.01))
+                if lr == 0.01:
+                    child.mark_as_best()
+            return "searched"
+    """)
+    sweeps.set_function("custom.py", name="custom", kind="local", handler="search")
+    run = sweeps.run_function("custom", hyper_param_options={"strategy": "custom"})
+    assert run.status.results == {"return": "searched", "best_iteration": 2, "loss": 0.0}
+    assert [r["param.lr"] for r in run.status.iterations] == [0.1, 0.01, 0.001]
+    child = runlab.get_run(run.uid(), 3)
+    assert (child.state(), child.spec.parameters) == ("completed", {"lr": 0.001})
+
+
+def test_custom_strategy_uses_the_selector_without_mark_as_best(sweeps, write_file):
+    write_file("custom2.py", """
+        def search(context):
+            for x in (3, -2, 5):
+                context.get_child_context(x=x).log_result("y", x * x)
+    """)
+    sweeps.set_function("custom2.py", name="custom2", kind="local", handler="search")
+    run = sweeps.run_function("custom2", hyper_param_options={"strategy": "custom"}, selector="min.y")
+    assert run.status.results == {"best_iteration": 2, "y": 4}
+
+
+def test_sweep_plot_is_a_png_artifact(sweeps):
+    run = sweeps.run_function("fn", hyperparams={"p2": [1, 2, 3], "p3": [1, 2]}, selector="max.r1")
+    plot = run.artifact("sweep_plot")
+    assert plot.kind == "plot"
+    assert plot.get()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -47,6 +47,9 @@ class RunContext:
         self.logger: logging.Logger = make_run_logger(f"runlab.{self.name}")
         self._data_items: dict[str, DataItem] = {}
         self.finished = False
+        self._children: list[RunContext] = []
+        self._parent: RunContext | None = None
+        self._best: int | None = None
         self._last_commit = time.monotonic()
         from .config import get_config
 
@@ -182,6 +185,49 @@ class RunContext:
         meta["model_file"] = f"{key}{encoded.suffix}"
         return self._store_artifact(key, encoded, tag, labels, "model", meta)
 
+    # -- custom sweeps ----------------------------------------------------------------------------
+
+    def get_child_context(self, with_parent_params: bool = False, **params: Any) -> RunContext:
+        """A new child iteration of this run with ``params`` (for the ``custom`` strategy, where the
+        handler loops itself). Log to the child; it ends when it commits ``completed`` or when this run ends.
+        """
+        if self.iteration:
+            raise ValidationError("get_child_context is for the parent run (iteration 0), not a child")
+        child_params = {**(self.parameters if with_parent_params else {}),
+                        **{k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
+        row = copy.deepcopy(self._row)
+        now = time.time()
+        row.update(iteration=len(self._children) + 1, state="running", results={}, error=None, end_time=None,
+                   start_time=now, last_update=now, status={"runtime": "custom"})
+        row["spec"] = {**row["spec"], "parameters": child_params}
+        self._store.create_run(row)
+        child = RunContext(row, self._store)
+        child._parent = self
+        self._children.append(child)
+        return child
+
+    def mark_as_best(self) -> None:
+        """Make this child the parent's best iteration (overrides the selector)."""
+        if self._parent is None:
+            raise ValidationError("mark_as_best is for a child from get_child_context")
+        self._parent._best = self.iteration
+
+    def _summarize_children(self, status: dict[str, Any] | None) -> dict[str, Any]:
+        """End children still running and record the sweep on this (parent) run."""
+        from .hyper import HyperParamOptions
+        from .sweep import iteration_row, summarize
+
+        for child in self._children:
+            if not child.finished:
+                child.end("completed")
+        table = [iteration_row("completed", c.iteration, c.parameters, c.results) for c in self._children]
+        finished = [(c.iteration, c.results) for c in self._children]
+        options = HyperParamOptions.from_dict(self._row["spec"].get("hyper_param_options") or {})
+        error, sweep_status = summarize(self, table, finished, options, best=self._best)
+        if error:
+            self.logger.error(error)
+        return {**(status or {}), **sweep_status}
+
     def commit(self, completed: bool = False) -> None:
         """Write pending results, labels, params and log text to the store now.
 
@@ -197,6 +243,8 @@ class RunContext:
 
     def end(self, state: str, error: str | None = None, status: dict[str, Any] | None = None) -> None:
         """Record the run's end: final results, log, state, end time, and error details if any."""
+        if self._children:
+            status = self._summarize_children(status)
         self._write({"state": state, "end_time": time.time(), "error": error,
                      **({"status": {**(self._row.get("status") or {}), **status}} if status else {})})
         self.finished = True

@@ -132,6 +132,9 @@ def launch(
     validate = getattr(runtime, "validate", None)  # a runtime's own checks, before anything is recorded
     if validate is not None:
         validate(row)
+    if sweep is not None and sweep.options.strategy == "custom":
+        row["spec"].update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
+        sweep = None  # the handler makes its children itself (context.get_child_context)
     if sweep is not None:
         sweep.run(row, runtime, function, ref, project, watch)
         run = RunObject(uid, 0, project.store.url).refresh()

@@ -62,15 +62,14 @@ class Sweep:
             for iteration, state in _wait_for_any(store, row["uid"], running):
                 values = running.pop(iteration)
                 results = (store.get_run(row["uid"], iteration) or {}).get("results", {})
-                table.append({"state": state, "iter": iteration, **{f"param.{k}": v for k, v in values.items()},
-                              **{f"output.{k}": v for k, v in results.items()}})
+                table.append(iteration_row(state, iteration, values, results))
                 if state == "completed":
                     finished.append((iteration, results))
                 else:
                     failures += 1
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(failed=failures)
+                    bar.set_postfix(failed=failures, **_best_so_far(finished, self.options.selector))
                 if self.options.max_errors and failures >= self.options.max_errors:
                     stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
                 elif self.stop is not None and state == "completed" and self.stop.evaluate({**values, **results}):
@@ -88,33 +87,48 @@ class Sweep:
     def _end(self, parent: dict[str, Any], project: Project, table: list[dict[str, Any]],
              finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str) -> None:
         from .context import RunContext
-        from .errors import ValidationError
 
-        store = project.store
-        context = RunContext(parent, store)
-        error = None
-        best = None
-        try:
-            best = select_best(finished, self.options.selector) if finished else None
-        except ValidationError as exc:
-            error = str(exc)
-        if best is not None:
-            context.log_results({"best_iteration": best, **dict(finished)[best]})
-        if table:
-            import pandas as pd
-
-            context.log_dataset("iteration_results", pd.DataFrame(table))
+        context = RunContext(parent, project.store)
+        error, status = summarize(context, table, finished, self.options)
         ran = len(table)
         if failures and (failures == ran or (self.options.max_errors and failures >= self.options.max_errors)):
             error = f"{failures} of {ran} iterations failed"
-        status = {"iterations": table, "best_iteration": best, **({"stopped": stopped} if stopped else {})}
+        if stopped:
+            status["stopped"] = stopped
         context.end("error" if error else "completed", error=error, status=status)
+
+
+def summarize(parent: Any, table: list[dict[str, Any]], finished: list[tuple[int, dict[str, Any]]],
+              options: HyperParamOptions, best: int | None = None) -> tuple[str | None, dict[str, Any]]:
+    """Record a sweep's outcome on the parent's context: the best child's results (by ``best``, else the
+    selector), the ``iteration_results`` dataset and a plot; returns (error or None, status fields)."""
+    from .errors import ValidationError
+
+    error = None
+    if best is None and finished:
+        try:
+            best = select_best(finished, options.selector)
+        except ValidationError as exc:
+            error = str(exc)
+    if best is not None:
+        parent.log_results({"best_iteration": best, **dict(finished).get(best, {})})
+    if table:
+        import pandas as pd
+
+        frame = pd.DataFrame(table)
+        parent.log_dataset("iteration_results", frame)
+        from .sweepplot import sweep_plot
+
+        figure = sweep_plot(frame, options.selector, best)
+        if figure is not None:
+            parent.log_artifact("sweep_plot", body=figure)
+    return error, {"iterations": table, "best_iteration": best}
 
 
 def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: dict[str, Any] | HyperParamOptions,
             selector: str | None) -> Sweep:
     """Validate a sweep's space and options before anything is recorded."""
-    from .errors import UnsupportedError, ValidationError
+    from .errors import ValidationError
     from .hyper import expand, load_param_file, parse_selector
     from .values import check_storable
 
@@ -126,13 +140,28 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
     space = dict(hyperparams or {})
     if param_file:
         space, opts.strategy = load_param_file(param_file, opts.strategy)
-    if opts.strategy == "custom":
-        raise UnsupportedError("the 'custom' strategy is not supported by this version: use grid, list or random")
     space = {k: check_storable(f"hyper-parameter {k!r}", list(v) if isinstance(v, tuple) else v)
              for k, v in space.items()}
     if opts.selector:
         parse_selector(opts.selector)
     return Sweep(expand(space, opts), opts, space)
+
+
+def iteration_row(state: str, iteration: int, params: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
+    """One row of a sweep's iteration table."""
+    return {"state": state, "iter": iteration, **{f"param.{k}": v for k, v in params.items()},
+            **{f"output.{k}": v for k, v in results.items()}}
+
+
+def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> dict[str, Any]:
+    """The progress bar's "best" field: the selected result's best value so far."""
+    from .hyper import parse_selector
+
+    if not selector or not finished:
+        return {}
+    op, key = parse_selector(selector)
+    values = [r[key] for _, r in finished if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)]
+    return {f"best {key}": (max if op == "max" else min)(values)} if values else {}
 
 
 def _wait_for_any(store, uid: str, running: dict[int, Any]) -> list[tuple[int, str]]:

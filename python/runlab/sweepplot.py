@@ -1,0 +1,49 @@
+"""The picture of a sweep: a PNG parallel-coordinates plot of params and the selected result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def sweep_plot(table: Any, selector: str, best: int | None) -> Any:
+    """A matplotlib figure of the completed iterations (None if there is nothing numeric to draw).
+
+    Each iteration is a line across its numeric params and outputs, scaled to 0..1 per column and
+    coloured by the selected result; the best iteration is drawn thick.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    done = table[table["state"] == "completed"]
+    columns = [c for c in done.columns if c.startswith(("param.", "output.")) and _numeric(done[c])]
+    if done.empty or not columns:
+        return None
+    values = done[columns].astype(float)
+    span = (values.max() - values.min()).replace(0, 1)
+    scaled = (values - values.min()) / span
+    key = f"output.{selector.partition('.')[2] or selector}" if selector else columns[-1]
+    colour_by = scaled[key] if key in scaled else scaled[columns[-1]]
+    figure = Figure(figsize=(max(4, 1.4 * len(columns)), 3.6))
+    axes = figure.subplots()
+    cmap = matplotlib.colormaps["viridis"]
+    for index, row in scaled.iterrows():
+        iteration = int(done.loc[index, "iter"])
+        is_best = iteration == best
+        axes.plot(range(len(columns)), row.to_numpy(), color="crimson" if is_best else cmap(colour_by[index]),
+                  linewidth=3 if is_best else 1, alpha=1 if is_best else 0.7,
+                  label=f"best (iteration {iteration})" if is_best else None, zorder=3 if is_best else 2)
+    axes.set_xticks(range(len(columns)), [c.split(".", 1)[1] for c in columns], rotation=20)
+    axes.set_yticks([0, 1], ["min", "max"])
+    axes.set_title(f"{len(done)} iterations" + (f", selector {selector}" if selector else ""))
+    if best is not None:
+        axes.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def _numeric(column: Any) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
