@@ -132,3 +132,11 @@ def test_state_log_and_results_stream_while_running(project):
     run.wait_for_completion(timeout=30)
     text, _ = get_store().read_log(run.uid())
     assert text == "".join(f"step {i}\n" for i in range(10)), "every chunk once, in order"
+
+
+def test_a_sweep_runs_its_children_on_dask_side_by_side(project):
+    run = project.run_function("fn", hyperparams={"lr": [0.1, 0.2, 0.3]}, selector="max.score",
+                               hyper_param_options={"parallel_runs": 2})
+    assert run.status.results["best_iteration"] == 3
+    assert {r["state"] for r in run.status.iterations} == {"completed"}
+    assert runlab.get_run(run.uid(), 1).status.runtime == "dask"

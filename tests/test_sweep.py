@@ -178,3 +178,17 @@ def test_sweep_plot_is_a_png_artifact(sweeps):
     plot = run.artifact("sweep_plot")
     assert plot.kind == "plot"
     assert plot.get()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_show_has_the_iteration_table_with_the_best_marked(sweeps):
+    run = sweeps.run_function("fn", hyperparams={"p2": [1, 2], "p3": [1], "note": ["<b>x</b>"]}, selector="max.r1")
+    html = run._repr_html_()
+    assert 'title="best iteration"' in html and "2 ★" in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_a_selector_over_text_results_says_so(sweeps, write_file):
+    write_file("text.py", "def label(context, n):\n    context.log_result('r1', 'x' * n)\n")
+    sweeps.set_function("text.py", name="text", kind="local", handler="label")
+    with pytest.raises(runlab.RunError, match="'r1' is not a number in any iteration"):
+        sweeps.run_function("text", hyperparams={"n": [1, 2]}, selector="max.r1")

@@ -111,6 +111,9 @@ def select_best(children: list[tuple[int, dict[str, Any]]], selector: str) -> in
               and not isinstance(results.get(key), bool)]
     if not scored:
         seen = sorted({k for _, results in children for k in results})
+        if key in seen:
+            raise ValidationError(f"selector {selector!r}: {key!r} is not a number in any iteration, so none can "
+                                  "be picked by it: log a numeric result or change the selector")
         raise ValidationError(
             f"selector {selector!r}: no iteration produced a numeric result {key!r} "
             f"(results produced: {', '.join(seen) or 'none'})"

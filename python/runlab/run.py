@@ -177,9 +177,9 @@ class RunObject:
         show_runs([self], short=short)
 
     def _repr_html_(self) -> str:
-        from .display import runs_html
+        from .display import iterations_html, runs_html
 
-        return runs_html([self])
+        return runs_html([self]) + iterations_html(self)
 
     def __repr__(self) -> str:
         if self._data is None:

@@ -23,6 +23,24 @@ def runs_html(runs: list[Any], short: bool = False) -> str:
     )
 
 
+def iterations_html(run: Any) -> str:
+    """A sweep parent's iteration table (params and outputs per child), the best iteration starred."""
+    status = run.to_dict()["status"]
+    rows, best = status.get("iterations") or [], status.get("best_iteration")
+    if not rows:
+        return ""
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr" + (' style="font-weight:bold" title="best iteration"' if row.get("iter") == best else "") + ">"
+        + "".join(f"<td>{html.escape(str(row.get(c, '')))}{' ★' if c == 'iter' and row.get(c) == best else ''}</td>"
+                  for c in columns) + "</tr>"
+        for row in rows
+    )
+    return (f'<table class="runlab-iterations" style="font-size:12px"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
 def runs_text(runs: list[Any], short: bool = False) -> str:
     """A plain-text table of ``RunObject``s."""
     names = columns(short)
@@ -44,7 +62,7 @@ def show_runs(runs: list[Any], short: bool = False) -> None:
     if get_ipython() is None:
         print(runs_text(runs, short))
     else:
-        display(HTML(runs_html(runs, short)))
+        display(HTML(runs_html(runs, short) + "".join(iterations_html(r) for r in runs[:1] if len(runs) == 1)))
 
 
 def _cell_html(name: str, cell: Cell) -> str:
