@@ -119,7 +119,11 @@ def summarize(parent: Any, table: list[dict[str, Any]], finished: list[tuple[int
         parent.log_dataset("iteration_results", frame)
         from .sweepplot import sweep_plot
 
-        figure = sweep_plot(frame, options.selector, best)
+        try:
+            figure = sweep_plot(frame, options.selector, best)
+        except ImportError:
+            parent.logger.info("matplotlib is not installed: no sweep_plot (pip install matplotlib)")
+            figure = None
         if figure is not None:
             parent.log_artifact("sweep_plot", body=figure)
     return error, {"iterations": table, "best_iteration": best}
