@@ -192,3 +192,21 @@ def test_a_selector_over_text_results_says_so(sweeps, write_file):
     sweeps.set_function("text.py", name="text", kind="local", handler="label")
     with pytest.raises(runlab.RunError, match="'r1' is not a number in any iteration"):
         sweeps.run_function("text", hyperparams={"n": [1, 2]}, selector="max.r1")
+
+
+def test_stop_condition_naming_nothing_produced_ends_the_parent_with_the_reason(sweeps):
+    with pytest.raises(runlab.RunError, match="names accuracy, which the iteration did not produce") as info:
+        sweeps.run_function("fn", hyperparams={"p2": [1, 2, 3], "p3": [1]},
+                            hyper_param_options={"stop_condition": "accuracy > 0.9"})
+    assert info.value.run.state() == "error"
+    assert len(info.value.run.status.iterations) == 1
+
+
+def test_an_interrupted_sweep_ends_its_parent(sweeps, write_file):
+    write_file("stop.py", "def halt(context, n):\n    if n == 2:\n        raise KeyboardInterrupt\n")
+    sweeps.set_function("stop.py", name="stop", kind="local", handler="halt")
+    with pytest.raises(KeyboardInterrupt):
+        sweeps.run_function("stop", hyperparams={"n": [1, 2, 3]})
+    parent = next(r for r in sweeps.list_runs(iter=True) if r.metadata.iteration == 0)
+    assert parent.state() == "aborted"
+    assert "KeyboardInterrupt" in parent.error

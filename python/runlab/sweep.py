@@ -12,6 +12,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from .errors import ValidationError
 from .hyper import HyperParamOptions, StopCondition, select_best
 from .runtimes.base import PreparedRun
 
@@ -41,12 +42,31 @@ class Sweep:
         parent["spec"].update(hyperparams=self.space, hyper_param_options=self.options.to_dict())
         parent["status"] = {"runtime": "sweep"}
         store.create_run(parent)
+        try:
+            self._run_children(parent, row, runtime, function, ref, project, watch)
+        except BaseException as exc:  # an interrupt or a store failure: the parent must not stay 'running'
+            from .runtimes.job import abort_run
+
+            for child in store.live_runs():
+                if child["uid"] == parent["uid"] and child["iteration"]:
+                    abort_run(store, child["uid"], child["iteration"])
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            now = time.time()
+            store.update_run_if(parent["uid"], 0, {"state": "aborted" if interrupted else "error",
+                                                   "error": f"the sweep stopped: {type(exc).__name__}: {exc}",
+                                                   "end_time": now, "last_update": now}, ("running",))
+            raise
+
+    def _run_children(self, parent: dict[str, Any], row: dict[str, Any], runtime: Runtime, function: Function,
+                      ref: HandlerRef, project: Project, watch: bool) -> None:
+        store = project.store
         total = len(self.param_sets)
         bar = _progress(total, parent["name"]) if watch else None
         table: list[dict[str, Any]] = []
         finished: list[tuple[int, dict[str, Any]]] = []
         failures = 0
         stopped = ""
+        failed_condition = ""
         width = max(1, self.options.parallel_runs or 1)
         waiting = list(enumerate(self.param_sets, start=1))
         running: dict[int, dict[str, Any]] = {}
@@ -72,8 +92,14 @@ class Sweep:
                     bar.set_postfix(failed=failures, **_best_so_far(finished, self.options.selector))
                 if self.options.max_errors and failures >= self.options.max_errors:
                     stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
-                elif self.stop is not None and state == "completed" and self.stop.evaluate({**values, **results}):
-                    stopped = f"stop_condition {self.stop.text!r} met at iteration {iteration}"
+                elif self.stop is not None and state == "completed":
+                    try:
+                        met = self.stop.evaluate({**values, **results})
+                    except ValidationError as exc:  # a name no iteration produces: end the sweep, say why
+                        failed_condition = str(exc)
+                        met = True
+                    if met:
+                        stopped = failed_condition or f"stop_condition {self.stop.text!r} met at iteration {iteration}"
         for iteration in running:  # a stopped sweep does not leave children behind
             from .runtimes.job import abort_run
 
@@ -82,14 +108,15 @@ class Sweep:
         finished.sort()
         if bar is not None:
             bar.close()
-        self._end(parent, project, table, finished, failures, stopped)
+        self._end(parent, project, table, finished, failures, stopped, failed_condition)
 
     def _end(self, parent: dict[str, Any], project: Project, table: list[dict[str, Any]],
-             finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str) -> None:
+             finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str, failed_condition: str) -> None:
         from .context import RunContext
 
         context = RunContext(parent, project.store)
         error, status = summarize(context, table, finished, self.options)
+        error = failed_condition or error
         ran = len(table)
         if failures and (failures == ran or (self.options.max_errors and failures >= self.options.max_errors)):
             error = f"{failures} of {ran} iterations failed"
