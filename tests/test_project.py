@@ -82,7 +82,8 @@ def test_set_function_errors(project):
     with pytest.raises(runlab.ValidationError, match="does not exist"):
         project.set_function("missing.py", name="m")
     Path(project.context, "nb.ipynb").write_text("{}")
-    with pytest.raises(runlab.UnsupportedError, match="notebook"):
-        project.set_function("nb.ipynb", name="nb")
+    assert project.set_function("nb.ipynb", name="nb").kind == "notebook"
+    with pytest.raises(runlab.UnsupportedError, match="use kind='notebook'"):
+        project.set_function("nb.ipynb", name="nb2", kind="dask")
     with pytest.raises(runlab.InvalidNameError, match="function name"):
         project.set_function("trainer.py", name="Bad Name")

@@ -47,7 +47,9 @@ def _attach(uid: str, iteration: int) -> RunContext:
     row = store.get_run(uid, iteration)
     if row is None:
         raise RunNotFoundError(f"RUNLAB_RUN_UID={uid} names no run in {store.url}")
-    return RunContext(row, store, RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text)))
+    context = RunContext(row, store, RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text)))
+    context._commit_interval = 0.0  # the owner ends the run; everything logged here must be stored at once
+    return context
 
 
 def _create(name: str, project_name: str, labels: dict[str, str], params: dict[str, Any]) -> RunContext:

@@ -185,6 +185,13 @@ class RunContext:
         meta["model_file"] = f"{key}{encoded.suffix}"
         return self._store_artifact(key, encoded, tag, labels, "model", meta)
 
+    def sync_from_store(self) -> None:
+        """Take in results and labels that another context of this run (a notebook's kernel) recorded."""
+        row = self._store.get_run(self.uid, self.iteration)
+        if row is not None:
+            self.results = {**row["results"], **self.results}
+            self.labels = {**row["labels"], **self.labels}
+
     # -- custom sweeps ----------------------------------------------------------------------------
 
     def get_child_context(self, with_parent_params: bool = False, **params: Any) -> RunContext:

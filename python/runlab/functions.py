@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from .run import RunObject
     from .task import Task
 
-KINDS = ("local", "job", "dask")
-"""Function kinds: ``local`` (in-process), ``job`` (own process), ``dask`` (a Dask cluster); ``local=True``
-runs any of them in-process."""
+KINDS = ("local", "job", "dask", "notebook")
+"""Function kinds: ``local`` (in-process), ``job`` (own process), ``dask`` (a Dask cluster), ``notebook``
+(a whole notebook through papermill, in its own process); ``local=True`` runs any of them in this process."""
 
 _module_cache: dict[tuple[str, int, int], ModuleType] = {}
 _module_lock = threading.Lock()
@@ -48,6 +48,7 @@ class Function:
     handler: str | Callable | None = None
     project: str = ""
     description: str = ""
+    kernel_name: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -122,6 +123,13 @@ class Function:
     def resolve(self, handler: str | Callable | None) -> HandlerRef:
         """What to call for ``handler`` (default: the function's handler); raises if it does not exist."""
         handler = handler if handler is not None else self.handler
+        if self.filename.endswith(".ipynb"):
+            from .runtimes.notebook import check_notebook
+
+            if handler:
+                raise HandlerNotFoundError(f"notebook function {self.name!r} runs the whole notebook: drop handler=")
+            kernel = check_notebook(self.filename, self.kernel_name)
+            return HandlerRef(label=f"notebook {Path(self.filename).name}", notebook=self.filename, kernel=kernel)
         if callable(handler):
             return HandlerRef(label=handler_label(handler), func=handler, path=importable_path(handler) or "")
         if not handler:
@@ -182,11 +190,12 @@ class Function:
             "handler": handler,
             "project": self.project,
             "description": self.description,
+            "kernel_name": self.kernel_name,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Function:
-        known = {"name", "kind", "filename", "args", "handler", "project", "description"}
+        known = {"name", "kind", "filename", "args", "handler", "project", "description", "kernel_name"}
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
@@ -198,6 +207,8 @@ class HandlerRef:
     func: Callable | None = None
     path: str = ""
     """How another process names this handler ('' when only this process can call it)."""
+    notebook: str = ""
+    kernel: str = ""
     cls: type | None = None
     method: str = ""
     script: str = ""
@@ -307,17 +318,18 @@ def code_to_function(
     handler: str | Callable | None = None,
     project: str = "",
     description: str = "",
+    kernel_name: str = "",
 ) -> Function:
-    """A function from a Python file: ``code_to_function("trainer", filename="trainer.py", handler="train")``."""
+    """A function from a Python file (``code_to_function("trainer", filename="trainer.py", handler="train")``)
+    or a notebook (``kind="notebook"``, inferred from ``.ipynb``; ``kernel_name`` overrides its kernelspec)."""
     if not filename:
         raise ValidationError("code_to_function needs filename= (the Python file holding the handlers)")
     path = Path(filename).expanduser()
     if not path.is_file():
         raise ValidationError(f"code_to_function: file {filename!r} does not exist (cwd: {os.getcwd()})")
     if path.suffix == ".ipynb":
-        raise UnsupportedError(
-            f"{filename} is a notebook: notebook functions are not supported by this version; "
-            "export the handlers to a .py file"
-        )
+        kind = "notebook" if kind in ("job", "notebook") else kind
+        if kind != "notebook" and kind != "local":
+            raise UnsupportedError(f"{filename} is a notebook: use kind='notebook' (or 'local'), not {kind!r}")
     return Function(name=name, kind=kind, filename=str(path), handler=handler, project=project,
-                    description=description)
+                    description=description, kernel_name=kernel_name)

@@ -163,12 +163,12 @@ def _runtime_name(function: Function, local: bool | None, sweep: Any) -> str:
     parallel = sweep is not None and (sweep.options.parallel_runs or 1) > 1
     if function.kind == "local" or local:
         return "job" if parallel else "local"
-    return function.kind
+    return "job" if function.kind == "notebook" else function.kind  # a notebook runs in a process of its own
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: Function) -> str | None:
     """How another process finds the handler (None: the file runs as a script)."""
-    if ref.script:
+    if ref.script or ref.notebook:
         return None
     if not ref.path and not in_process:
         raise ValidationError(
@@ -228,7 +228,7 @@ def _checked_inputs(inputs: Any, context: str) -> dict[str, str]:
 
 def _default_run_name(function: Function, ref: HandlerRef) -> str:
     base = function.name
-    if ref.script or not ref.label:
+    if ref.script or ref.notebook or not ref.label:
         return normalize_name(base) or "run"
     handler = ref.label.split("::")[-1].split(".")[-1]
     name = normalize_name(base if handler == base else f"{base}-{handler}")

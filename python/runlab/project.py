@@ -52,6 +52,7 @@ class Project:
         kind: str = "job",
         handler: str | Callable | None = None,
         description: str = "",
+        kernel_name: str = "",
     ) -> Function:
         """Add (or replace) a function: a file path relative to the project context, a ``Function``,
         or a callable.
@@ -70,7 +71,7 @@ class Project:
             path = Path(func).expanduser()
             path = path if path.is_absolute() else Path(self.context) / path
             fn = code_to_function(name=name, filename=str(path), kind=kind, handler=handler,
-                                  description=description)
+                                  description=description, kernel_name=kernel_name)
         else:
             raise ValidationError("set_function needs a file path, a Function or a callable as its first argument")
         validate_name(fn.name, "function name")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -57,7 +58,11 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: boo
     try:
         with capture_output(log, echo=echo):
             try:
-                if handler.script:
+                if handler.notebook:
+                    from .notebook import run_notebook
+
+                    run_notebook(handler.notebook, handler.kernel, context)
+                elif handler.script:
                     _run_script(handler.script, row["spec"].get("args", []), context)
                 else:
                     func = handler.build(context, context.parameters)
@@ -72,15 +77,26 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: boo
                 context.end("aborted", error="interrupted (KeyboardInterrupt)")
                 raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
             except BaseException as exc:  # noqa: BLE001 - the run records any failure
-                text = _user_traceback(exc)
+                text, message, details = _describe_failure(exc)
                 sys.stderr.write(text)
-                message = f"{type(exc).__name__}: {exc}"
-                context.end("error", error=message, status={"traceback": text})
+                context.end("error", error=message, status={"traceback": text, **details})
                 return Outcome("error", exc)
         context.end("completed")
         return Outcome("completed")
     finally:
         _active.pop()
+
+
+def _describe_failure(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
+    """Traceback text, error message and extra status fields of a failed handler (or notebook cell)."""
+    from .notebook import NotebookCellError
+
+    if isinstance(exc, NotebookCellError):
+        text = re.sub(r"\x1b\[[0-9;]*m", "", exc.notebook_traceback) + "\n"
+        details = {"cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
+                   "evalue": exc.evalue}
+        return text, str(exc), details
+    return _user_traceback(exc), f"{type(exc).__name__}: {exc}", {}
 
 
 def _user_traceback(exc: BaseException) -> str:

@@ -1,0 +1,100 @@
+"""Notebooks as functions: check a notebook before a run is recorded, and execute it with papermill.
+
+Params are injected by papermill after the cell tagged ``parameters`` (at the top, with papermill's
+warning, when there is none); inputs go in as their URLs. The kernel inherits ``RUNLAB_RUN_UID`` so
+``runlab.get_or_create_ctx()`` inside the notebook records into this run. The executed notebook, complete
+or up to the failing cell, is logged as a ``notebook`` artifact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..context import RunContext
+
+
+def check_notebook(path: str, kernel_name: str = "") -> str:
+    """Validate a notebook file and its kernel before any run exists; returns the kernel name to use."""
+    import nbformat
+
+    if not Path(path).is_file():
+        raise ValidationError(f"notebook {path} does not exist")
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as exc:  # noqa: BLE001 - any parse or schema failure is the same answer for the user
+        raise ValidationError(f"{path} is not a valid Jupyter notebook: {exc}") from None
+    name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        installed = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+        raise ValidationError(
+            f"notebook {path} needs the kernel {name!r}, which is not installed (installed: {installed}); "
+            "pass kernel_name= or install it"
+        ) from None
+    return name
+
+
+@contextlib.contextmanager
+def _run_environment(context: RunContext) -> Iterator[None]:
+    """What the notebook's kernel inherits: which run it belongs to and where the store is."""
+    keys = {"RUNLAB_RUN_UID": context.uid, "RUNLAB_RUN_ITERATION": str(context.iteration),
+            "RUNLAB_DB_URL": context._store.url}
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
+    """Execute the notebook for this run and log the executed copy; a failing cell raises
+    ``NotebookCellError`` with its index, execution count, exception and traceback."""
+    import papermill
+
+    parameters: dict[str, Any] = {**context.parameters, **context.inputs}
+    with tempfile.TemporaryDirectory(prefix="runlab-nb-") as folder:
+        output = str(Path(folder) / Path(path).name)
+        failure = None
+        try:
+            with _run_environment(context):
+                papermill.execute_notebook(path, output, parameters=parameters, kernel_name=kernel_name,
+                                           cwd=str(Path(path).parent), progress_bar=False, log_output=True,
+                                           stdout_file=sys.stdout, stderr_file=sys.stderr)
+        except papermill.PapermillExecutionError as exc:
+            failure = exc
+        context.sync_from_store()  # what the notebook logged through its own context
+        if Path(output).exists():
+            context.log_artifact("notebook", local_path=output, kind="notebook")
+    if failure is not None:
+        raise NotebookCellError(failure) from None
+
+
+class NotebookCellError(RuntimeError):
+    """A notebook cell raised: which cell, and what."""
+
+    def __init__(self, failure: Any) -> None:
+        self.cell_index = failure.cell_index
+        self.exec_count = failure.exec_count
+        self.ename = failure.ename
+        self.evalue = failure.evalue
+        self.notebook_traceback = "\n".join(failure.traceback)
+        super().__init__(f"cell {failure.cell_index} (execution count {failure.exec_count}) raised "
+                         f"{failure.ename}: {failure.evalue}")
