@@ -85,3 +85,25 @@ def test_notebook_sweep(nbproject):
     run = nbproject.run_function("train-nb", hyperparams={"lr": [0.1, 0.3]}, inputs={"data": "d.csv"},
                                  selector="max.lr")
     assert run.status.results == {"best_iteration": 2, "rows": 3, "lr": 0.3}
+
+
+def test_abort_stops_the_notebook_kernel_too(nbproject, tmp_path):
+    import time
+
+    from runlab.store import get_store
+
+    make_notebook(tmp_path / "sleep.ipynb", "import os, time\nprint('kernel', os.getpid(), flush=True)\ntime.sleep(60)")
+    nbproject.set_function("sleep.ipynb", name="sleep")
+    run = nbproject.run_function("sleep", watch=False)
+    deadline = time.monotonic() + 30
+    while "kernel" not in (text := get_store().read_log(run.uid())[0]):
+        assert time.monotonic() < deadline, "the notebook never started"
+        time.sleep(0.1)
+    kernel = int(text.split("kernel")[1].split()[0])
+    assert run.abort() == "aborted"
+    from runlab.runtimes.processes import is_alive
+
+    deadline = time.monotonic() + 5
+    while is_alive(kernel):
+        assert time.monotonic() < deadline, "the kernel outlived the abort"
+        time.sleep(0.05)
