@@ -43,7 +43,8 @@ def test_notebook_run_records_what_the_notebook_logs(nbproject, local, capsys):
     assert run.status.results == {"rows": 3, "lr": 0.5}
     executed = nbformat.reads(run.artifact("notebook").get(encoding="utf-8"), as_version=4)
     assert any("lr = 0.5" in cell.source for cell in executed.cells), "papermill injected the params"
-    assert run.status.artifacts[0]["kind"] == "notebook"
+    assert {a["key"]: a["kind"] for a in run.status.artifacts} == {"notebook": "notebook", "notebook_html": "notebook"}
+    assert b"lr is 0.5" in run.artifact("notebook_html").get()
     assert "lr is 0.5" in capsys.readouterr().out
 
 

@@ -83,8 +83,20 @@ def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
         context.sync_from_store()  # what the notebook logged through its own context
         if Path(output).exists():
             context.log_artifact("notebook", local_path=output, kind="notebook")
+            _log_html(output, context)
     if failure is not None:
         raise NotebookCellError(failure) from None
+
+
+def _log_html(notebook_path: str, context: RunContext) -> None:
+    """The executed notebook as self-contained HTML (viewable without a kernel), when nbconvert is installed."""
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        context.logger.info("nbconvert is not installed: no HTML copy of the notebook (pip install nbconvert)")
+        return
+    body, _ = HTMLExporter(embed_images=True).from_filename(notebook_path)
+    context.log_artifact("notebook_html", body=body, format="html", kind="notebook")
 
 
 class NotebookCellError(RuntimeError):
