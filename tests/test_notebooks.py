@@ -47,3 +47,16 @@ def test_quickstart_records_its_runs(tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs)
     assert "recorded: error - ValueError: the data looks wrong" in text
     assert any("text/html" in o.get("data", {}) for o in outputs), "run.show() displays an HTML table"
+
+
+@pytest.mark.slow
+def test_notebook_functions_example_records_runs_and_a_sweep(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNLAB_ARTIFACT_PATH", str(tmp_path / "artifacts"))
+    reset_config()
+    execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("notebook_functions.ipynb")])
+    runs = runlab.get_run_db().list_runs(project="notebook-functions", iter=True)
+    assert len(runs) == 5, "one run, and a sweep parent with three children"
+    assert {r.state() for r in runs} == {"completed"}
+    parent = next(r for r in runs if r.status.get("iterations"))
+    assert parent.status.results["best_iteration"] in (1, 2, 3)
+    assert all(0 < r.status.results["accuracy"] <= 1 for r in runs if r.metadata.iteration)
