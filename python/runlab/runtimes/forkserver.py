@@ -25,6 +25,7 @@ from pathlib import Path
 IDLE = float(os.environ.get("RUNLAB_FORKSERVER_IDLE", "300"))
 _PRELOAD = ("runlab.runtimes.jobworker", "runlab.runtimes.worker", "runlab.store.runstore", "runlab.functions",
             "runlab.context", "runlab.binding", "runlab.runtimes.job")
+_PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
 
 
 def _fingerprint() -> str:
@@ -139,6 +140,9 @@ def serve(path: str) -> None:
 
     for module in _PRELOAD:
         importlib.import_module(module)
+    for module in _PRELOAD_IF_INSTALLED:  # what notebook runs need, when it is installed
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
     signal.signal(signal.SIGCHLD, _reap_children)
     tmp = f"{path}.{os.getpid()}"
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:

@@ -1,0 +1,50 @@
+"""A 3-cell notebook as a function: bare ``papermill.execute_notebook`` in this process, against the same
+notebook through runlab in the foreground (``local=True``) and in the background (``watch=False``, submit
+to ``completed``); median of 5 each."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from _common import fresh_home, median, verdict
+
+
+def main() -> None:
+    fresh_home()
+    import nbformat
+    import papermill
+
+    import runlab
+
+    folder = Path(tempfile.mkdtemp(prefix="runlab-bench-nb-"))
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("y = x * 2"), nbformat.v4.new_code_cell("print(y)")]
+    path = folder / "three.ipynb"
+    nbformat.write(notebook, path)
+    project = runlab.get_or_create_project("bench-nb", context=str(folder))
+    project.set_function("three.ipynb", name="three")
+
+    def timed(call) -> float:
+        start = time.perf_counter()
+        call()
+        return time.perf_counter() - start
+
+    bare = median([timed(lambda: papermill.execute_notebook(str(path), str(folder / "out.ipynb"),
+                                                            parameters={"x": 2}, progress_bar=False))
+                   for _ in range(5)])
+    foreground = median([timed(lambda: project.run_function("three", params={"x": 2}, local=True))
+                         for _ in range(5)])
+    background = median([timed(lambda: project.run_function("three", params={"x": 2}, watch=False)
+                               .wait_for_completion(poll=0.01)) for _ in range(5)])
+    print(f"bare papermill {bare:.2f} s; runlab foreground {foreground:.2f} s "
+          f"({(foreground / bare - 1) * 100:+.0f}% over bare); background submit-to-completed {background:.2f} s")
+    verdict("foreground overhead over bare papermill", (foreground / bare - 1) * 100, 15, "%")
+    verdict("background submit-to-completed", background, 1.2, "s")
+
+
+if __name__ == "__main__":
+    main()
