@@ -65,7 +65,11 @@ def test_notebook_without_parameters_cell_still_runs(nbproject, tmp_path):
     make_notebook(tmp_path / "plain.ipynb", "import runlab\nrunlab.get_or_create_ctx('p').log_result('n', n)",
                   parameters=None)
     nbproject.set_function("plain.ipynb", name="plain")
-    assert nbproject.run_function("plain", params={"n": 7}, local=True).status.results == {"n": 7}
+    run = nbproject.run_function("plain", params={"n": 7}, local=True)
+    assert run.status.results == {"n": 7}
+    from runlab.store import get_store
+
+    assert "has no cell tagged 'parameters'" in get_store().read_log(run.uid())[0]
 
 
 def test_bad_notebooks_are_refused_before_any_record(nbproject, tmp_path):

@@ -70,6 +70,9 @@ def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
     import papermill
 
     parameters: dict[str, Any] = {**context.parameters, **context.inputs}
+    if parameters and not _has_parameters_cell(path):
+        print(f"warning: {Path(path).name} has no cell tagged 'parameters'; the params are injected at the top",
+              file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="runlab-nb-") as folder:
         output = str(Path(folder) / Path(path).name)
         failure = None
@@ -86,6 +89,13 @@ def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
             _log_html(output, context)
     if failure is not None:
         raise NotebookCellError(failure) from None
+
+
+def _has_parameters_cell(path: str) -> bool:
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    return any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in notebook.cells)
 
 
 def _log_html(notebook_path: str, context: RunContext) -> None:
