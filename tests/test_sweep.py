@@ -210,3 +210,12 @@ def test_an_interrupted_sweep_ends_its_parent(sweeps, write_file):
     parent = next(r for r in sweeps.list_runs(iter=True) if r.metadata.iteration == 0)
     assert parent.state() == "aborted"
     assert "KeyboardInterrupt" in parent.error
+
+
+@pytest.mark.slow
+def test_watch_false_sweep_of_jobs_returns_at_once(sweeps):
+    sweeps.set_function("handlers.py", name="jobfn2", kind="job", handler="timed")
+    run = sweeps.run_function("jobfn2", hyperparams={"p": [1, 2]}, selector="max.p", watch=False)
+    assert run.state() == "running"
+    run.wait_for_completion(timeout=60)
+    assert run.status.results["best_iteration"] == 2

@@ -136,7 +136,7 @@ def launch(
         row["spec"].update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)
     if sweep is not None:
-        sweep.run(row, runtime, function, ref, project, watch)
+        sweep.start(row, runtime, function, ref, project, watch)
         run = RunObject(uid, 0, project.store.url).refresh()
         if run.state() == "error":
             raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run)

@@ -32,16 +32,28 @@ class Sweep:
         self.space = space
         self.stop = StopCondition(options.stop_condition) if options.stop_condition else None
 
-    def run(self, row: dict[str, Any], runtime: Runtime, function: Function, ref: HandlerRef, project: Project,
-            watch: bool) -> None:
-        """Record the parent, run every child, and end the parent."""
-        store = project.store
+    def start(self, row: dict[str, Any], runtime: Runtime, function: Function, ref: HandlerRef, project: Project,
+              watch: bool) -> None:
+        """Record the parent, then run the children: here, or, for ``watch=False`` with children in processes
+        of their own, on a thread of this process (which owns the parent: if it dies, the reaper ends it)."""
         parent = copy.deepcopy(row)
         parent["state"] = "running"
         parent["pid"] = os.getpid()
         parent["spec"].update(hyperparams=self.space, hyper_param_options=self.options.to_dict())
         parent["status"] = {"runtime": "sweep"}
-        store.create_run(parent)
+        project.store.create_run(parent)
+        args = (parent, row, runtime, function, ref, project, watch)
+        if watch or runtime.in_process:
+            self.run(*args)
+        else:
+            import threading
+
+            threading.Thread(target=self.run, args=args, name=f"runlab-sweep-{row['uid'][:8]}", daemon=True).start()
+
+    def run(self, parent: dict[str, Any], row: dict[str, Any], runtime: Runtime, function: Function,
+            ref: HandlerRef, project: Project, watch: bool) -> None:
+        """Run every child of a recorded parent, and end the parent."""
+        store = project.store
         try:
             self._run_children(parent, row, runtime, function, ref, project, watch)
         except BaseException as exc:  # an interrupt or a store failure: the parent must not stay 'running'
