@@ -44,9 +44,12 @@ class RunState(str, Enum):
 _TERMINAL = frozenset({RunState.COMPLETED, RunState.ERROR, RunState.ABORTED})
 
 
+_TERMINAL_VALUES = frozenset(s.value for s in _TERMINAL)
+
+
 def is_terminal(state: str) -> bool:
-    """True for ``completed``, ``error`` and ``aborted``."""
-    return state in ("completed", "error", "aborted")
+    """True for ``completed``, ``error`` and ``aborted`` (the terminal ``RunState`` values)."""
+    return state in _TERMINAL_VALUES
 
 
 def to_iso(timestamp: float | None) -> str | None:
