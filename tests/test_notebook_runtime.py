@@ -48,6 +48,20 @@ def test_notebook_run_records_what_the_notebook_logs(nbproject, local, capsys):
     assert "lr is 0.5" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("local", [False, True], ids=["background", "in-process"])
+def test_cells_done_are_recorded_and_drawn_as_a_bar_while_watched(nbproject, local, capsys):
+    run = nbproject.run_function("train-nb", inputs={"data": "d.csv"}, local=local)
+    # the parameters cell, papermill's injected cell and the two cells of TRAIN
+    assert run.status.progress == {"done": 4, "total": 4, "unit": "cell"}
+    assert "4/4" in capsys.readouterr().err
+
+
+def test_a_background_run_not_watched_draws_no_bar(nbproject, capsys):
+    run = nbproject.run_function("train-nb", inputs={"data": "d.csv"}, watch=False).wait_for_completion(poll=0.05)
+    assert run.status.progress["done"] == 4
+    assert "cell/s" not in capsys.readouterr().err
+
+
 def test_failing_cell_is_described_and_the_partial_notebook_kept(nbproject, tmp_path):
     make_notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('bad cell')", "y = 2")
     nbproject.set_function("bad.ipynb", name="bad-nb")
@@ -58,6 +72,7 @@ def test_failing_cell_is_described_and_the_partial_notebook_kept(nbproject, tmp_
     assert (run.status.ename, run.status.evalue) == ("ValueError", "bad cell")
     assert isinstance(run.status.cell_index, int) and isinstance(run.status.exec_count, int)
     assert "ValueError" in run.status.traceback and "\x1b[" not in run.status.traceback
+    assert run.status.progress["done"] < run.status.progress["total"], "the cells after the failure never ran"
     assert run.artifact("notebook") is not None
 
 

@@ -235,6 +235,14 @@ class RunContext:
             self.logger.error(error)
         return {**(status or {}), **sweep_status}
 
+    def _report_progress(self, done: int, total: int, unit: str) -> None:
+        """Record how far the run is (``status.progress``) for whoever follows it. Writes the status alone,
+        so results another context of this run recorded (a notebook's kernel) are left as they are."""
+        stored = self._store.get_run_fields(self.uid, self.iteration, "status") or {}
+        status = self._row["status"] = {**(self._row.get("status") or {}), **(stored.get("status") or {}),
+                                        "progress": {"done": done, "total": total, "unit": unit}}
+        self._store.update_run(self.uid, self.iteration, {"status": status, "last_update": time.time()})
+
     def commit(self, completed: bool = False) -> None:
         """Write pending results, labels, params and log text to the store now.
 

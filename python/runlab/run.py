@@ -123,19 +123,25 @@ class RunObject:
     # -- following -------------------------------------------------------------------------------
 
     def logs(self, watch: bool = True, offset: int = 0, poll: float = 0.5) -> None:
-        """Print the run's log; with ``watch``, keep printing new output until the run ends."""
+        """Print the run's log; with ``watch``, keep printing new output until the run ends (with a
+        progress bar while the run reports one, e.g. the cells of a notebook)."""
         store = self._store
-        while True:
-            text, offset = store.read_log(self._uid, self._iteration, offset)
-            if text:
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            if not watch or is_terminal(self.state()):
-                if watch:  # output written between the last read and the end
-                    text, offset = store.read_log(self._uid, self._iteration, offset)
-                    sys.stdout.write(text)
-                return
-            time.sleep(poll)
+        bar = _FollowBar(self.metadata.name)
+        try:
+            while True:
+                text, offset = store.read_log(self._uid, self._iteration, offset)
+                if text:
+                    bar.write(text)
+                if not watch or is_terminal(self.state()):
+                    if watch:  # output written between the last read and the end
+                        text, offset = store.read_log(self._uid, self._iteration, offset)
+                        bar.write(text)
+                        bar.update(self._record()["status"].get("progress"))
+                    return
+                bar.update(self._record()["status"].get("progress"))
+                time.sleep(poll)
+        finally:
+            bar.close()
 
     def wait_for_completion(self, timeout: float | None = None, poll: float = 0.5,
                             raise_on_failure: bool = True) -> RunObject:
@@ -284,3 +290,38 @@ def get_run(uid: str, iteration: int = 0) -> RunObject:
             raise RunNotFoundError(f"uid {uid!r} {problem}: give more characters of the uid (at least 6)")
         uid = matches[0]
     return RunObject(uid, iteration, store.url).refresh()
+
+
+class _FollowBar:
+    """A progress bar drawn from a followed run's ``status.progress``; created when the run first reports."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._bar: Any = None
+
+    def update(self, progress: dict[str, Any] | None) -> None:
+        if not progress or not progress.get("total"):
+            return
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=progress["total"], desc=self._name, unit=progress.get("unit") or "step")
+        done = min(progress.get("done", 0), progress["total"])
+        if (self._bar.n, self._bar.total) != (done, progress["total"]):
+            self._bar.total = progress["total"]
+            self._bar.update(done - self._bar.n)
+
+    def write(self, text: str) -> None:
+        if self._bar is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        from tqdm.auto import tqdm
+
+        with tqdm.external_write_mode(file=sys.stdout):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

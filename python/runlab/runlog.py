@@ -81,6 +81,12 @@ class _Tee(io.TextIOBase):
         return getattr(self._original, "encoding", "utf-8") or "utf-8"
 
 
+def screen_of(stream: TextIO) -> TextIO:
+    """The stream a tee writes to besides the log (the cell or terminal): for what must not be logged,
+    such as a progress bar."""
+    return stream._original if isinstance(stream, _Tee) else stream
+
+
 @contextlib.contextmanager
 def capture_output(log: RunLog, echo: bool = True) -> Iterator[TextIO]:
     """Tee stdout and stderr into ``log`` for the duration of the block (only into ``log`` without

@@ -143,6 +143,8 @@ def serve(path: str) -> None:
     for module in _PRELOAD_IF_INSTALLED:  # what notebook runs need, when it is installed
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
+    if "runlab.runtimes.notebook" in sys.modules:
+        sys.modules["runlab.runtimes.notebook"].warm_up()
     signal.signal(signal.SIGCHLD, _reap_children)
     tmp = f"{path}.{os.getpid()}"
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:

@@ -64,23 +64,34 @@ def _run_environment(context: RunContext) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
+def run_notebook(path: str, kernel_name: str, context: RunContext, show_progress: bool = False) -> None:
     """Execute the notebook for this run and log the executed copy; a failing cell raises
-    ``NotebookCellError`` with its index, execution count, exception and traceback."""
+    ``NotebookCellError`` with its index, execution count, exception and traceback.
+
+    Cell outputs stream into the run's log as they come; ``status.progress`` counts the code cells done,
+    and ``show_progress`` also draws a bar (in-process runs; a watched background run draws it from the
+    status).
+    """
     import papermill
 
     parameters: dict[str, Any] = {**context.parameters, **context.inputs}
     if parameters and not _has_parameters_cell(path):
         print(f"warning: {Path(path).name} has no cell tagged 'parameters'; the params are injected at the top",
               file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="runlab-nb-") as folder:
+    _register_engine()
+    with tempfile.TemporaryDirectory(prefix="runlab-nb-") as folder, \
+            _CellProgress(context, Path(path).name, show_progress) as progress:
         output = str(Path(folder) / Path(path).name)
         failure = None
         try:
             with _run_environment(context):
                 papermill.execute_notebook(path, output, parameters=parameters, kernel_name=kernel_name,
                                            cwd=str(Path(path).parent), progress_bar=False, log_output=True,
-                                           stdout_file=sys.stdout, stderr_file=sys.stderr)
+                                           stdout_file=sys.stdout, stderr_file=sys.stderr,
+                                           engine_name=_ENGINE, runlab_progress=progress,
+                                           # nbclient's graceful shutdown stalls seconds now and then; the
+                                           # notebook is done, nothing is lost by stopping the kernel at once
+                                           shutdown_kernel="immediate")
         except papermill.PapermillExecutionError as exc:
             failure = exc
         context.sync_from_store()  # what the notebook logged through its own context
@@ -89,6 +100,66 @@ def run_notebook(path: str, kernel_name: str, context: RunContext) -> None:
             _log_html(output, context)
     if failure is not None:
         raise NotebookCellError(failure) from None
+
+
+_ENGINE = "runlab"
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine, told about each cell as it starts and ends (for the progress)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, runlab_progress=None, **kwargs):
+            if runlab_progress is not None:
+                runlab_progress.attach(nb_man)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(_ENGINE, _Engine)
+
+
+class _CellProgress:
+    """Counts code cells done into ``status.progress`` (one status write per cell) and, when shown, a bar."""
+
+    def __init__(self, context: RunContext, name: str, show: bool) -> None:
+        self._context, self._name, self._show = context, name, show
+        self._bar: Any = None
+        self._done = 0
+        self._total = 0
+
+    def __enter__(self) -> _CellProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def attach(self, nb_man: Any) -> None:
+        """Wrap papermill's per-cell hooks of this execution."""
+        self._total = sum(cell.cell_type == "code" for cell in nb_man.nb.cells)
+        complete = nb_man.cell_complete
+
+        def cell_complete(cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
+            result = complete(cell, cell_index=cell_index, **kwargs)
+            if cell.cell_type == "code":
+                self._advance()
+            return result
+
+        nb_man.cell_complete = cell_complete
+        if self._show:
+            from tqdm.auto import tqdm
+
+            from ..runlog import screen_of
+
+            self._bar = tqdm(total=self._total, desc=self._name, unit="cell", file=screen_of(sys.stderr))
+        self._context._report_progress(0, self._total, "cell")
+
+    def _advance(self) -> None:
+        self._done += 1
+        if self._bar is not None:
+            self._bar.update(1)
+        self._context._report_progress(self._done, self._total, "cell")
 
 
 def _has_parameters_cell(path: str) -> bool:
@@ -107,6 +178,25 @@ def _log_html(notebook_path: str, context: RunContext) -> None:
         return
     body, _ = HTMLExporter(embed_images=True).from_filename(notebook_path)
     context.log_artifact("notebook_html", body=body, format="html", kind="notebook")
+
+
+def warm_up() -> None:
+    """Do once, in a process that forks workers, what every notebook run would otherwise pay for again:
+    kernelspec lookup, kernel provisioner entry points, nbformat's schema and nbconvert's templates.
+    Starts no kernel and opens no socket (both must not cross a fork)."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    with contextlib.suppress(Exception):  # a warm-up that fails only means the first run pays for it
+        KernelSpecManager().find_kernel_specs()
+        KernelProvisionerFactory.instance()  # reads the provisioner entry points
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.validate(notebook)
+    with contextlib.suppress(ImportError):
+        from nbconvert import HTMLExporter
+
+        HTMLExporter(embed_images=True).from_notebook_node(notebook)
 
 
 class NotebookCellError(RuntimeError):

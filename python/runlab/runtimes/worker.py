@@ -61,7 +61,7 @@ def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: boo
                 if handler.notebook:
                     from .notebook import run_notebook
 
-                    run_notebook(handler.notebook, handler.kernel, context)
+                    run_notebook(handler.notebook, handler.kernel, context, show_progress=echo)
                 elif handler.script:
                     _run_script(handler.script, row["spec"].get("args", []), context)
                 else:

@@ -236,6 +236,16 @@ class RunStore:
                 select(table.c.state).where((table.c.uid == uid) & (table.c.iteration == iteration))
             ).scalar()
 
+    def get_run_fields(self, uid: str, iteration: int, *columns: str) -> dict[str, Any] | None:
+        """Some columns of one run (a cheap poll for followers), or None if there is no such run."""
+        table = schema.runs
+        with self._read() as conn:
+            row = conn.execute(
+                select(*(table.c[name] for name in columns))
+                .where((table.c.uid == uid) & (table.c.iteration == iteration))
+            ).first()
+        return None if row is None else dict(row._mapping)
+
     def list_runs(
         self,
         project: str | None = None,
