@@ -9,6 +9,7 @@ or up to the failing cell, is logged as a ``notebook`` artifact.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -172,12 +173,20 @@ def _has_parameters_cell(path: str) -> bool:
 def _log_html(notebook_path: str, context: RunContext) -> None:
     """The executed notebook as self-contained HTML (viewable without a kernel), when nbconvert is installed."""
     try:
-        from nbconvert import HTMLExporter
+        exporter = _html_exporter()
     except ImportError:
         context.logger.info("nbconvert is not installed: no HTML copy of the notebook (pip install nbconvert)")
         return
-    body, _ = HTMLExporter(embed_images=True).from_filename(notebook_path)
+    body, _ = exporter.from_filename(notebook_path)
     context.log_artifact("notebook_html", body=body, format="html", kind="notebook")
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """One exporter per process: a new one compiles its Jinja templates again (about 0.2 s)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(embed_images=True)
 
 
 def warm_up() -> None:
@@ -194,9 +203,7 @@ def warm_up() -> None:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     nbformat.validate(notebook)
     with contextlib.suppress(ImportError):
-        from nbconvert import HTMLExporter
-
-        HTMLExporter(embed_images=True).from_notebook_node(notebook)
+        _html_exporter().from_notebook_node(notebook)
 
 
 class NotebookCellError(RuntimeError):
