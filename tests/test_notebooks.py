@@ -60,3 +60,30 @@ def test_notebook_functions_example_records_runs_and_a_sweep(tmp_path, monkeypat
     parent = next(r for r in runs if r.status.get("iterations"))
     assert parent.status.results["best_iteration"] in (1, 2, 3)
     assert all(0 < r.status.results["accuracy"] <= 1 for r in runs if r.metadata.iteration)
+
+
+@pytest.mark.slow
+def test_show_runs_example_saves_widget_tables_with_static_copies(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNLAB_ARTIFACT_PATH", str(tmp_path / "artifacts"))
+    reset_config()
+    notebook = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("show_runs.ipynb")])
+    tables = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+              if "text/html" in o.get("data", {})]
+    assert len(tables) == 4, "the run, the sweep, the list and the short table"
+    assert all("application/vnd.jupyter.widget-view+json" in o["data"] and "text/plain" in o["data"]
+               for o in tables)
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    views = {o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for o in tables}
+    assert views <= set(state), "every table's widget state is saved with the notebook"
+    models = [state[m]["state"] for m in views]
+    listed = max(models, key=lambda m: len(m["rows"]))
+    assert len(listed["rows"]) == 2 and {r["state"] for r in listed["rows"]} == {"completed"}
+    links = [link["label"] for link in listed["rows"][0]["cells"]["artifacts"]["links"]]
+    assert links == ["iteration_results", "sweep_plot"], "the newest run is the sweep parent"
+    sweep = next(m for m in models if m["iterations"])
+    assert sweep["iterations"]["best"] in (1, 2, 3) and sweep["plot"].startswith("data:image/png")
+    single = [m for m in models if len(m["rows"]) == 1 and not m["iterations"]]
+    assert len(single) == 2, "the first run, shown by run_function and by run.show(short=True)"
+    assert all([link["label"] for link in m["rows"][0]["cells"]["artifacts"]["links"]] == [
+        "test_set", "model", "centroids_plot"] for m in single)
+    assert sorted("inputs" in m["columns"] for m in single) == [False, True], "short=True drops inputs"

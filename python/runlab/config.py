@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 _ENV = {
@@ -20,6 +20,7 @@ _ENV = {
     "max_jobs": "RUNLAB_MAX_JOBS",
     "log_flush_interval": "RUNLAB_LOG_FLUSH_INTERVAL",
     "dask_address": "RUNLAB_DASK_ADDRESS",
+    "auto_show": "RUNLAB_AUTO_SHOW",
 }
 
 
@@ -72,6 +73,11 @@ class RunlabConfig(Configurable):
     ).tag(config=True)
 
     dask_connect_timeout = Float(10.0, help="Seconds to wait for the Dask scheduler to answer.").tag(config=True)
+
+    auto_show = Bool(
+        True, help="Show a run's table in the notebook when run_function returns. Env: RUNLAB_AUTO_SHOW=0 "
+        "turns it off.",
+    ).tag(config=True)
 
     busy_timeout_ms = Int(
         60_000, help="How long a SQLite writer waits for another writer before giving up."

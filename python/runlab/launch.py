@@ -9,6 +9,7 @@ import getpass
 import os
 import re
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -138,6 +139,7 @@ def launch(
     if sweep is not None:
         sweep.start(row, runtime, function, ref, project, watch)
         run = RunObject(uid, 0, project.store.url).refresh()
+        auto_show(run)
         if run.state() == "error":
             raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run)
         return run
@@ -149,12 +151,21 @@ def launch(
         if not in_process:
             run.logs(watch=True, poll=0.1)  # an in-process run already printed into the cell
         state = handle.wait()
+    auto_show(run)
     if state == "error":
         run.refresh()
         raise RunError(f"run {run_name} ({uid[:8]}) failed: {run.error}", run=run) from getattr(
             handle, "exception", None
         )
     return run
+
+
+def auto_show(run: RunObject) -> None:
+    """In a notebook, show the run's table as run_function returns (the ``auto_show`` setting)."""
+    if "IPython" in sys.modules:  # no notebook without it: skip the import
+        from .display import auto_show as show
+
+        show(run)
 
 
 def _runtime_name(function: Function, local: bool | None, sweep: Any) -> str:

@@ -177,10 +177,19 @@ class RunObject:
     # -- presenting ------------------------------------------------------------------------------
 
     def show(self, short: bool = False) -> None:
-        """Display the run as a table (HTML in a notebook, text in a terminal)."""
+        """Display the run as a table: an interactive widget in a notebook (artifact previews, live while
+        the run goes on, a sweep's iterations), text in a terminal. ``short`` drops some columns."""
         from .display import show_runs
 
         show_runs([self], short=short)
+
+    def _ipython_display_(self) -> None:
+        from .display import kernel_shell
+
+        shell = kernel_shell()
+        if shell is not None and getattr(self, "_shown_in", None) == shell.execution_count:
+            return  # run_function already showed it in this cell
+        self.show()
 
     def _repr_html_(self) -> str:
         from .display import iterations_html, runs_html
@@ -238,10 +247,14 @@ class RunList(list):
         return pd.DataFrame(rows, columns=list(self.COLUMNS))
 
     def show(self, short: bool = False) -> None:
-        """Display the runs as a table."""
+        """Display the runs as a table: an interactive widget in a notebook (pages, artifact previews, live
+        rows), text in a terminal. ``short`` drops some columns."""
         from .display import show_runs
 
         show_runs(list(self), short=short)
+
+    def _ipython_display_(self) -> None:
+        self.show()
 
     def _repr_html_(self) -> str:
         from .display import runs_html

@@ -1,11 +1,15 @@
-"""Showing runs: an HTML table in a notebook (every user string escaped), plain text elsewhere."""
+"""Showing runs: an interactive widget in a notebook, with static HTML and text copies of the same table
+(every user string escaped) for wherever widgets do not render."""
 
 from __future__ import annotations
 
 import html
+import os
 from typing import Any
 
-from .table import Cell, columns, run_row
+from .table import Cell, columns, iteration_table, run_row
+
+HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them
 
 _STATE_COLOURS = {"completed": "#2e7d32", "error": "#c62828", "running": "#1565c0", "aborted": "#6d4c41"}
 
@@ -14,28 +18,30 @@ def runs_html(runs: list[Any], short: bool = False) -> str:
     """An HTML table of ``RunObject``s."""
     head = "".join(f"<th>{c}</th>" for c in columns(short))
     body = []
-    for run in runs:
+    for run in runs[:HTML_ROWS]:
         cells = run_row(run.to_dict(), short)
         body.append("<tr>" + "".join(f"<td>{_cell_html(name, cell)}</td>" for name, cell in cells.items()) + "</tr>")
+    more = (f"<p>… and {len(runs) - HTML_ROWS} more runs (<code>to_df()</code> has them all)</p>"
+            if len(runs) > HTML_ROWS else "")
     return (
         '<table class="runlab-runs" style="font-size:12px"><thead><tr>' + head + "</tr></thead><tbody>"
-        + "".join(body) + "</tbody></table>"
+        + "".join(body) + "</tbody></table>" + more
     )
 
 
 def iterations_html(run: Any) -> str:
     """A sweep parent's iteration table (params and outputs per child), the best iteration starred."""
-    status = run.to_dict()["status"]
-    rows, best = status.get("iterations") or [], status.get("best_iteration")
-    if not rows:
+    table = iteration_table(run.to_dict())
+    if table is None:
         return ""
-    columns = list(dict.fromkeys(c for row in rows for c in row))
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    names, best = table["columns"], table["best"]
+    at = names.index("iter") if "iter" in names else -1
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in names)
     body = "".join(
-        "<tr" + (' style="font-weight:bold" title="best iteration"' if row.get("iter") == best else "") + ">"
-        + "".join(f"<td>{html.escape(str(row.get(c, '')))}{' ★' if c == 'iter' and row.get(c) == best else ''}</td>"
-                  for c in columns) + "</tr>"
-        for row in rows
+        "<tr" + (' style="font-weight:bold" title="best iteration"' if at >= 0 and row[at] == best else "") + ">"
+        + "".join(f"<td>{html.escape(str(value))}{' ★' if i == at and value == best else ''}</td>"
+                  for i, value in enumerate(row)) + "</tr>"
+        for row in table["rows"]
     )
     return (f'<table class="runlab-iterations" style="font-size:12px"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -51,18 +57,43 @@ def runs_text(runs: list[Any], short: bool = False) -> str:
     return "\n".join(lines)
 
 
-def show_runs(runs: list[Any], short: bool = False) -> None:
-    """Display runs: rich HTML where IPython can show it, text otherwise."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-    except ImportError:
+def show_runs(runs: list[Any], short: bool = False) -> Any:
+    """Display runs: the widget in a notebook kernel (with its static copies), text elsewhere. Returns the
+    widget, or None."""
+    shell = kernel_shell()
+    if shell is None:
         print(runs_text(runs, short))
+        return None
+    from IPython.display import display
+
+    from .widget import RunsWidget
+
+    widget = RunsWidget(runs, short=short)
+    display(widget)
+    return widget
+
+
+def auto_show(run: Any) -> None:
+    """What ``run_function`` does in a notebook: show the run's table (unless ``auto_show`` is off)."""
+    from ..config import get_config
+
+    shell = kernel_shell()
+    if shell is None or not get_config().auto_show:
         return
-    if get_ipython() is None:
-        print(runs_text(runs, short))
-    else:
-        display(HTML(runs_html(runs, short) + "".join(iterations_html(r) for r in runs[:1] if len(runs) == 1)))
+    run._shown_in = shell.execution_count  # the cell's own display of the same run is then skipped
+    show_runs([run])
+
+
+def kernel_shell() -> Any:
+    """The IPython shell of a notebook kernel (a frontend that can show widgets), else None."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell if shell is not None and hasattr(shell, "kernel") else None
 
 
 def _cell_html(name: str, cell: Cell) -> str:
@@ -73,18 +104,31 @@ def _cell_html(name: str, cell: Cell) -> str:
             f"{esc(c)}</span>" for c in cell.chips
         )
     if cell.links:
-        return "<br>".join(f'<a href="{esc(href)}" title="{esc(href)}" target="_blank">{esc(label)}</a>'
-                           for label, href in cell.links)
+        return "<br>".join(f'<a href="{esc(_static_href(link.href))}" title="{esc(link.href)}" target="_blank">'
+                           f"{esc(link.label)}</a>" for link in cell.links)
     text = esc(cell.text)
     if name == "state":
         colour = _STATE_COLOURS.get(cell.text, "#555")
         text = f'<span style="color:{colour};font-weight:bold">{text}</span>'
-    return f'<span title="{esc(cell.title)}">{text}</span>' if cell.title else text
+    text = f'<span title="{esc(cell.title)}">{text}</span>' if cell.title else text
+    return text + (f'<br><small style="color:#777">{esc(cell.sub)}</small>' if cell.sub else "")
+
+
+def _static_href(target: str) -> str:
+    """A link that works from a saved notebook: relative to the working folder (where the notebook is)
+    when the file is under it, else a file:// URL for other local files, else the URL itself."""
+    if "://" in target:
+        return target
+    path = os.path.abspath(target)
+    here = os.getcwd()
+    if path.startswith(here + os.sep):
+        return os.path.relpath(path, here).replace(os.sep, "/")
+    return "file://" + path
 
 
 def _cell_text(cell: Cell) -> str:
     if cell.chips:
         return ", ".join(cell.chips)
     if cell.links:
-        return ", ".join(label for label, _ in cell.links)
+        return ", ".join(link.label for link in cell.links)
     return cell.text

@@ -1,9 +1,17 @@
-"""The runs table as data: one row per run, each cell already reduced to display text and links."""
+"""The runs table as data: one row per run, each cell reduced to display text, chips and links.
+
+The widget, the static HTML table and the text table all draw from this model, so they show the same
+thing. Nothing here is escaped: each renderer escapes for its medium (the widget through the DOM's
+``textContent``, the HTML table with ``html.escape``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
+
+from ..model import is_terminal
 
 COLUMNS = ("project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs", "parameters",
            "results", "artifacts")
@@ -11,13 +19,24 @@ SHORT_DROP = {"project", "kind", "labels", "inputs"}
 
 
 @dataclass
+class Link:
+    """A link to an artifact (``ref`` = uid, iteration, key) or an input (``ref`` = url)."""
+
+    label: str
+    href: str
+    ref: dict[str, Any]
+
+
+@dataclass
 class Cell:
-    """Display text of a cell: plain ``text``, or ``chips`` (key=value), or ``links`` (label, href)."""
+    """Display text of a cell: plain ``text`` (with a hover ``title`` and a second line ``sub``), or
+    ``chips`` (key=value), or ``links``."""
 
     text: str = ""
     title: str = ""
+    sub: str = ""
     chips: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 def columns(short: bool = False) -> list[str]:
@@ -27,24 +46,71 @@ def columns(short: bool = False) -> list[str]:
 def run_row(run: dict[str, Any], short: bool = False) -> dict[str, Cell]:
     """One run dict (``RunObject.to_dict()`` shape) as table cells."""
     meta, spec, status = run["metadata"], run["spec"], run["status"]
-    start = (status.get("start_time") or "")[:19].replace("T", " ")
+    progress = status.get("progress") or {}
+    state_sub = f"{progress['done']}/{progress['total']} {progress.get('unit', '')}s".rstrip() \
+        if progress.get("total") and not is_terminal(status["state"]) else ""
     cells = {
         "project": Cell(meta["project"]),
         "uid": Cell(meta["uid"][:8], title=meta["uid"]),
         "iter": Cell(str(meta["iteration"])),
-        "start": Cell(start),
-        "state": Cell(status["state"], title=status.get("error") or ""),
+        "start": Cell((status.get("start_time") or "")[:19].replace("T", " "), sub=duration_text(status)),
+        "state": Cell(status["state"], title=status.get("error") or "", sub=state_sub),
         "kind": Cell(meta["labels"].get("kind", "")),
         "name": Cell(meta["name"]),
         "labels": Cell(chips=[f"{k}={v}" for k, v in meta["labels"].items()]),
-        "inputs": Cell(links=[(k, v) for k, v in spec.get("inputs", {}).items()]),
-        "parameters": Cell(chips=[f"{k}={_short(v)}" for k, v in spec.get("parameters", {}).items()]),
-        "results": Cell(chips=[f"{k}={_short(v)}" for k, v in status.get("results", {}).items()]),
-        "artifacts": Cell(links=[(a["key"], a["target_path"]) for a in status.get("artifacts", [])]),
+        "inputs": Cell(links=[Link(k, str(v), {"url": str(v)}) for k, v in (spec.get("inputs") or {}).items()]),
+        "parameters": Cell(chips=[f"{k}={short_value(v)}" for k, v in (spec.get("parameters") or {}).items()]),
+        "results": Cell(chips=[f"{k}={short_value(v)}" for k, v in (status.get("results") or {}).items()]),
+        "artifacts": Cell(links=[
+            Link(a["key"], a["target_path"], {"uid": meta["uid"], "iteration": meta["iteration"], "key": a["key"]})
+            for a in status.get("artifacts") or []
+        ]),
     }
     return {c: cells[c] for c in columns(short)}
 
 
-def _short(value: Any, limit: int = 40) -> str:
+def widget_row(run: dict[str, Any], short: bool = False) -> dict[str, Any]:
+    """A run as the widget's JSON row: identity, state and the cells."""
+    meta, status = run["metadata"], run["status"]
+    return {
+        "uid": meta["uid"],
+        "iteration": meta["iteration"],
+        "state": status["state"],
+        "terminal": is_terminal(status["state"]),
+        "cells": {name: asdict(cell) for name, cell in run_row(run, short).items()},
+    }
+
+
+def iteration_table(run: dict[str, Any]) -> dict[str, Any] | None:
+    """A sweep parent's iterations (params and outputs per child) and its best iteration, or None."""
+    status = run["status"]
+    rows = status.get("iterations") or []
+    if not rows:
+        return None
+    names = list(dict.fromkeys(c for row in rows for c in row))
+    return {"columns": names, "rows": [[row.get(c, "") for c in names] for row in rows],
+            "best": status.get("best_iteration")}
+
+
+def duration_text(status: dict[str, Any]) -> str:
+    """How long the run took (or has been running), as "850 ms", "12 s", "3 min 4 s", "2 h 5 min"."""
+    start = status.get("start_time")
+    if not start:
+        return ""
+    end = status.get("end_time") if is_terminal(status["state"]) else None
+    finish = datetime.fromisoformat(end) if end else datetime.now(datetime.fromisoformat(start).tzinfo)
+    seconds = max(0.0, (finish - datetime.fromisoformat(start)).total_seconds())
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def short_value(value: Any, limit: int = 40) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

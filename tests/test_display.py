@@ -1,0 +1,244 @@
+"""Runs as tables: the table model, the widget (rows, previews, live rows, sweeps) and its static copies."""
+
+from __future__ import annotations
+
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import runlab
+from runlab.display import runs_html, runs_text
+from runlab.display.table import columns, run_row, widget_row
+from runlab.display.widget import RunsWidget
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+HANDLERS = """
+    import base64, pathlib, time
+
+    PNG = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+
+    def everything(context, data, note="x"):
+        import pandas as pd
+
+        context.log_result("accuracy", 0.9)
+        context.log_result("note", note)
+        context.set_label("team", note)
+        context.log_dataset("table", pd.DataFrame({"a": range(30), "b": [note] * 30}))
+        context.log_artifact("picture", body=PNG, format="png")
+        context.log_artifact("page", body="<html><body><h1>plot</h1></body></html>", format="html")
+        context.log_artifact("notes", body="line one\\nline two")
+        context.log_artifact("blob", body=bytes(range(256)) * 4, format="bin")
+        context.log_model("model", body={"w": [1, 2]}, metrics={"auc": 0.8}, framework="none")
+
+    def slow(context, seconds=1.5):
+        context.log_result("started", 1)
+        time.sleep(seconds)
+        context.log_result("done", 1)
+"""
+
+
+@pytest.fixture
+def runs(tmp_path, write_file):
+    write_file("handlers.py", HANDLERS)
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,4\n")
+    project = runlab.get_or_create_project("display", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="local", handler="everything")
+    first = project.run_function("fn", params={"note": EVIL}, inputs={"data": "data.csv"})
+    second = project.run_function("fn", params={"note": "plain"}, inputs={"data": "data.csv"})
+    return project, first, second
+
+
+def test_rows_carry_every_column_and_short_mode_drops_some(runs):
+    _, run, _ = runs
+    row = widget_row(run.to_dict())
+    assert list(row["cells"]) == columns() == ["project", "uid", "iter", "start", "state", "kind", "name", "labels",
+                                               "inputs", "parameters", "results", "artifacts"]
+    cells = row["cells"]
+    assert cells["uid"]["text"] == run.uid()[:8] and cells["uid"]["title"] == run.uid()
+    assert cells["state"]["text"] == "completed" and row["terminal"]
+    assert cells["results"]["chips"] == ["accuracy=0.9", f"note={EVIL}", "auc=0.8"]
+    assert [link["label"] for link in cells["artifacts"]["links"]] == ["table", "picture", "page", "notes", "blob",
+                                                                        "model"]
+    assert cells["artifacts"]["links"][0]["ref"] == {"uid": run.uid(), "iteration": 0, "key": "table"}
+    assert cells["inputs"]["links"][0]["label"] == "data" and cells["inputs"]["links"][0]["ref"]["url"].endswith(
+        "data.csv")
+    assert cells["start"]["sub"].endswith(("ms", "s")), "the duration under the start time"
+    assert set(run_row(run.to_dict(), short=True)) == set(columns()) - {"project", "kind", "labels", "inputs"}
+
+
+def test_a_failed_run_shows_its_error_on_the_state(project):
+    with pytest.raises(runlab.RunError):
+        project.run_function("trainer", handler="fail", local=True)
+    run = project.list_runs(name="trainer-fail")[0]
+    cell = widget_row(run.to_dict())["cells"]["state"]
+    assert (cell["text"], cell["title"]) == ("error", "ValueError: boom")
+    assert "ValueError: boom" in runs_html([run])
+
+
+def test_static_html_escapes_every_user_string(runs):
+    _, run, _ = runs
+    page = runs_html([run])
+    assert EVIL not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") >= 3  # param, result and label
+
+
+def test_widget_output_carries_the_widget_view_and_static_copies(runs):
+    project, first, second = runs
+    widget = RunsWidget(project.list_runs())
+    data, _ = widget._repr_mimebundle_()
+    assert set(data) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    assert EVIL not in data["text/html"]
+    assert second.uid()[:8] in data["text/plain"] and first.uid()[:8] in data["text/plain"]
+    assert [row["uid"] for row in widget.rows] == [second.uid(), first.uid()], "newest first"
+    assert not widget.live, "finished runs are not followed"
+
+
+@pytest.mark.parametrize(("key", "kind", "check"), [
+    ("table", "table", lambda p: p["shape"] == [30, 2] and p["columns"] == ["a", "b"] and len(p["rows"]) == 20),
+    ("picture", "image", lambda p: p["src"].startswith("data:image/png;base64,")),
+    ("page", "html", lambda p: "<h1>plot</h1>" in p["html"]),
+    ("notes", "text", lambda p: p["text"] == "line one\nline two"),
+    ("blob", "none", lambda p: "1,024 bytes" in p["text"]),
+    ("model", "model", lambda p: p["meta"]["metrics"] == {"auc": 0.8}),
+])
+def test_artifact_previews(runs, key, kind, check):
+    _, run, _ = runs
+    widget = RunsWidget([run])
+    preview = widget.open_preview({"uid": run.uid(), "iteration": 0, "key": key})
+    assert preview["kind"] == kind, preview
+    assert check(preview)
+    assert widget.preview == preview, "the preview is widget state (saved with the notebook)"
+    assert preview["path"] == next(a["target_path"] for a in run.status.artifacts if a["key"] == key)
+
+
+def test_input_preview_reads_only_the_first_rows(runs):
+    _, run, _ = runs
+    widget = RunsWidget([run])
+    url = run.spec.inputs["data"]
+    preview = widget.open_preview({"url": url})
+    assert preview["kind"] == "table" and preview["shape"] == [2, 2] and preview["rows"] == [[1, 2], [3, 4]]
+
+
+def test_previews_only_reach_what_the_table_shows(runs, tmp_path):
+    _, run, _ = runs
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not show")
+    widget = RunsWidget([run])
+    assert widget.open_preview({"url": str(secret)})["kind"] == "error"
+    assert widget.open_preview({"uid": run.uid(), "iteration": 0, "key": "../../secret"})["kind"] == "error"
+    assert widget.open_preview({"uid": "nope", "iteration": 0, "key": "table"})["kind"] == "error"
+
+
+def test_a_preview_of_a_deleted_file_says_why(runs):
+    import os
+
+    _, run, _ = runs
+    record = next(a for a in run.status.artifacts if a["key"] == "notes")
+    os.remove(record["target_path"])
+    preview = RunsWidget([run]).open_preview({"uid": run.uid(), "iteration": 0, "key": "notes"})
+    assert preview["kind"] == "error" and "cannot preview" in preview["text"]
+
+
+def test_messages_from_the_browser_open_and_close_previews(runs):
+    _, run, _ = runs
+    widget = RunsWidget([run])
+    widget._on_message(widget, {"type": "preview", "ref": {"uid": run.uid(), "iteration": 0, "key": "notes"}}, [])
+    assert widget.preview["kind"] == "text"
+    widget._on_message(widget, {"type": "close_preview"}, [])
+    assert widget.preview is None
+    widget._on_message(widget, "garbage", [])  # ignored
+
+
+@pytest.mark.slow
+def test_a_running_run_updates_its_row_until_it_ends(tmp_path, write_file):
+    write_file("handlers.py", HANDLERS)
+    project = runlab.get_or_create_project("live", context=str(tmp_path))
+    project.set_function("handlers.py", name="slow", kind="job", handler="slow")
+    run = project.run_function("slow", params={"seconds": 2}, watch=False)
+    widget = RunsWidget([run])
+    assert widget.live and widget.rows[0]["state"] in ("pending", "running")
+    seen = set()
+    deadline = time.monotonic() + 30
+    while widget.live:
+        assert time.monotonic() < deadline, "the row never reached a final state"
+        seen.add(widget.rows[0]["state"])
+        time.sleep(0.1)
+    assert widget.rows[0]["state"] == "completed" and "running" in seen
+    assert widget.rows[0]["cells"]["results"]["chips"] == ["started=1", "done=1"]
+
+
+def test_a_sweep_parent_shows_its_iterations_and_plot(project):
+    parent = project.run_function("trainer", local=True, inputs={"data": "data.csv"},
+                                  hyperparams={"p1": [1, 3, 2]}, selector="max.accuracy")
+    widget = RunsWidget([parent])
+    table = widget.iterations
+    assert table["best"] == 2
+    assert table["columns"][:3] == ["state", "iter", "param.p1"]
+    assert [row[1] for row in table["rows"]] == [1, 2, 3]
+    assert widget.plot.startswith("data:image/png;base64,")
+    data, _ = widget._repr_mimebundle_()
+    assert "runlab-iterations" in data["text/html"] and "★" in data["text/html"]
+
+
+def test_long_lists_page_in_the_widget_and_stop_at_200_rows_in_the_static_copy(runs):
+    project, first, _ = runs
+    many = [first] * 250
+    page = runs_html(many)
+    assert page.count("<tr>") == 201 and "and 50 more runs" in page
+    assert len(RunsWidget(many).rows) == 250
+    assert len(runs_text(many).splitlines()) == 251
+
+
+def _execute(source: str, tmp_path, env: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in source.split("# --\n")]
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    if env:
+        import os
+
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            client.execute()
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    else:
+        client.execute()
+    return notebook
+
+
+def _widget_outputs(cell) -> list:
+    return [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+
+
+CELLS = """
+import runlab
+project = runlab.get_or_create_project("auto", context="./")
+project.set_function("handlers.py", name="fn", kind="local", handler="everything")
+# --
+run = project.run_function("fn", inputs={"data": "data.csv"})
+# --
+project.run_function("fn", inputs={"data": "data.csv"})
+"""
+
+
+@pytest.mark.slow
+def test_run_function_shows_its_run_once_in_a_notebook(runs, tmp_path):
+    notebook = _execute(CELLS, tmp_path)
+    assert len(_widget_outputs(notebook.cells[1])) == 1, "shown as run_function returns"
+    assert len(_widget_outputs(notebook.cells[2])) == 1, "not again as the cell's value"
+
+
+@pytest.mark.slow
+def test_auto_show_can_be_turned_off(runs, tmp_path):
+    notebook = _execute(CELLS, tmp_path, env={"RUNLAB_AUTO_SHOW": "0"})
+    assert _widget_outputs(notebook.cells[1]) == []
+    assert len(_widget_outputs(notebook.cells[2])) == 1, "the cell's value still shows"
