@@ -45,7 +45,8 @@ def main() -> None:
                          for _ in range(5)])
     background = median([timed(lambda: project.run_function("three", params={"x": 2}, watch=False)
                                .wait_for_completion(poll=0.01)) for _ in range(5)])
-    print(f"bare papermill {bare:.2f} s ({bare_now:.2f} s with immediate kernel shutdown); runlab foreground {foreground:.2f} s "
+    print(f"bare papermill {bare:.2f} s ({bare_now:.2f} s with immediate kernel shutdown); "
+          f"runlab foreground {foreground:.2f} s "
           f"({(foreground / bare - 1) * 100:+.0f}% over bare); background submit-to-completed {background:.2f} s")
     verdict("foreground overhead over bare papermill", (foreground / bare - 1) * 100, 15, "%")
     print(f"runlab foreground over bare papermill with immediate shutdown: {(foreground / bare_now - 1) * 100:+.0f}%")

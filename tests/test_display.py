@@ -187,7 +187,7 @@ def test_a_sweep_parent_shows_its_iterations_and_plot(project):
 
 
 def test_long_lists_page_in_the_widget_and_stop_at_200_rows_in_the_static_copy(runs):
-    project, first, _ = runs
+    _, first, _ = runs
     many = [first] * 250
     page = runs_html(many)
     assert page.count("<tr>") == 201 and "and 50 more runs" in page
