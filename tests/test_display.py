@@ -55,12 +55,12 @@ def runs(tmp_path, write_file):
 
 def test_rows_carry_every_column_and_short_mode_drops_some(runs):
     _, run, _ = runs
-    row = widget_row(run.to_dict())
+    row = widget_row(run.to_dict(), run_row(run.to_dict()))
     assert list(row["cells"]) == columns() == ["project", "uid", "iter", "start", "state", "kind", "name", "labels",
                                                "inputs", "parameters", "results", "artifacts"]
     cells = row["cells"]
     assert cells["uid"]["text"] == run.uid()[:8] and cells["uid"]["title"] == run.uid()
-    assert cells["state"]["text"] == "completed" and row["terminal"]
+    assert cells["state"]["text"] == "completed" and row["terminal"] and "title" not in cells["state"]
     assert cells["results"]["chips"] == ["accuracy=0.9", f"note={EVIL}", "auc=0.8"]
     assert [link["label"] for link in cells["artifacts"]["links"]] == ["table", "picture", "page", "notes", "blob",
                                                                         "model"]
@@ -75,7 +75,7 @@ def test_a_failed_run_shows_its_error_on_the_state(project):
     with pytest.raises(runlab.RunError):
         project.run_function("trainer", handler="fail", local=True)
     run = project.list_runs(name="trainer-fail")[0]
-    cell = widget_row(run.to_dict())["cells"]["state"]
+    cell = widget_row(run.to_dict(), run_row(run.to_dict()))["cells"]["state"]
     assert (cell["text"], cell["title"]) == ("error", "ValueError: boom")
     assert "ValueError: boom" in runs_html([run])
 

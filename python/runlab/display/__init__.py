@@ -16,13 +16,17 @@ _STATE_COLOURS = {"completed": "#2e7d32", "error": "#c62828", "running": "#1565c
 
 def runs_html(runs: list[Any], short: bool = False) -> str:
     """An HTML table of ``RunObject``s."""
+    return table_html([run_row(run.to_dict(), short) for run in runs[:HTML_ROWS]], len(runs), short)
+
+
+def table_html(rows: list[dict[str, Cell]], total: int, short: bool = False) -> str:
+    """The HTML table of rows of cells (the first ``HTML_ROWS`` of ``total`` runs)."""
     head = "".join(f"<th>{c}</th>" for c in columns(short))
     body = []
-    for run in runs[:HTML_ROWS]:
-        cells = run_row(run.to_dict(), short)
+    for cells in rows[:HTML_ROWS]:
         body.append("<tr>" + "".join(f"<td>{_cell_html(name, cell)}</td>" for name, cell in cells.items()) + "</tr>")
-    more = (f"<p>… and {len(runs) - HTML_ROWS} more runs (<code>to_df()</code> has them all)</p>"
-            if len(runs) > HTML_ROWS else "")
+    more = (f"<p>… and {total - HTML_ROWS} more runs (<code>to_df()</code> has them all)</p>"
+            if total > HTML_ROWS else "")
     return (
         '<table class="runlab-runs" style="font-size:12px"><thead><tr>' + head + "</tr></thead><tbody>"
         + "".join(body) + "</tbody></table>" + more
@@ -49,8 +53,13 @@ def iterations_html(run: Any) -> str:
 
 def runs_text(runs: list[Any], short: bool = False) -> str:
     """A plain-text table of ``RunObject``s."""
+    return table_text([run_row(run.to_dict(), short) for run in runs], short)
+
+
+def table_text(cell_rows: list[dict[str, Cell]], short: bool = False) -> str:
+    """The plain-text table of rows of cells."""
     names = columns(short)
-    rows = [[_cell_text(cell) for cell in run_row(run.to_dict(), short).values()] for run in runs]
+    rows = [[_cell_text(cell) for cell in cells.values()] for cells in cell_rows]
     widths = [min(40, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
     lines += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]

@@ -17,7 +17,7 @@ import anywidget
 import traitlets
 
 from .preview import preview_artifact, preview_url
-from .table import columns, iteration_table, widget_row
+from .table import columns, iteration_table, run_row, widget_row
 
 _HERE = Path(__file__).parent
 POLL_SECONDS = 1.0
@@ -42,8 +42,9 @@ class RunsWidget(anywidget.AnyWidget):
         self._runs = list(runs)
         self._short = short
         data = [run.to_dict() for run in self._runs]
-        super().__init__(columns=columns(short), rows=[widget_row(d, short) for d in data], page_size=page_size,
-                         home=os.path.expanduser("~"))
+        self._cells = [run_row(d, short) for d in data]  # the widget and its static copies draw the same cells
+        rows = [widget_row(d, c) for d, c in zip(data, self._cells, strict=True)]
+        super().__init__(columns=columns(short), rows=rows, page_size=page_size, home=os.path.expanduser("~"))
         if len(self._runs) == 1:
             self._show_sweep(data[0])
         self.on_msg(self._on_message)
@@ -56,15 +57,15 @@ class RunsWidget(anywidget.AnyWidget):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view, and beside it the same table as static HTML and text."""
-        from . import runs_html, runs_text
+        from . import table_html, table_text
 
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
         data, metadata = bundle
         extra = _iterations_fallback(self._runs)
-        return {**data, "text/html": runs_html(self._runs, self._short) + extra,
-                "text/plain": runs_text(self._runs, self._short)}, metadata
+        return {**data, "text/html": table_html(self._cells, len(self._cells), self._short) + extra,
+                "text/plain": table_text(self._cells, self._short)}, metadata
 
     # -- previews --------------------------------------------------------------------------------
 
@@ -77,8 +78,8 @@ class RunsWidget(anywidget.AnyWidget):
 
     def _preview(self, ref: dict[str, Any]) -> dict[str, Any]:
         if "url" in ref:
-            if not any(ref["url"] == link["ref"].get("url") for row in self.rows
-                       for link in row["cells"].get("inputs", {}).get("links", [])):
+            if not any(ref["url"] == link.ref.get("url") for cells in self._cells
+                       for link in (cells["inputs"].links if "inputs" in cells else [])):
                 return {"kind": "error", "title": ref["url"], "text": "not an input of a run in this table"}
             return preview_url(ref["url"])
         for run in self._runs:
@@ -124,7 +125,8 @@ class RunsWidget(anywidget.AnyWidget):
             if row["terminal"]:
                 continue
             data = self._runs[i].refresh().to_dict()
-            rows[i] = widget_row(data, self._short)
+            self._cells[i] = run_row(data, self._short)
+            rows[i] = widget_row(data, self._cells[i])
             if len(self._runs) == 1:
                 self._show_sweep(data)
         if rows != self.rows:  # only changes cross to the browser
