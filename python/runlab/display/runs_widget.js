@@ -54,6 +54,28 @@ function fileLinks(path, home, ref) {
   return links;
 }
 
+// A value from the store as display text (objects as JSON, not "[object Object]").
+function show(value) {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function copyIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "12");
+  svg.setAttribute("height", "12");
+  svg.setAttribute("aria-hidden", "true");
+  for (const [x, y] of [[5, 5], [2, 2]]) {
+    const rect = document.createElementNS(ns, "rect");
+    for (const [k, v] of Object.entries({ x, y, width: 9, height: 9, rx: 1.5, fill: "none", stroke: "currentColor",
+      "stroke-width": 1.5 })) rect.setAttribute(k, String(v));
+    svg.append(rect);
+  }
+  return svg;
+}
+
 const STATES = ["completed", "error", "running", "pending", "aborted", "aborting", "created"];
 
 function badge(cell, state) {
@@ -68,9 +90,9 @@ function renderCell(name, cell, row, onLink) {
       class: "runlab-copy", title: "Copy the full uid", "aria-label": "Copy uid",
       onclick: (event) => {
         event.stopPropagation();
-        navigator.clipboard?.writeText(row.uid).then(() => { copy.textContent = "✓"; });
+        navigator.clipboard?.writeText(row.uid).then(() => { copy.replaceChildren("✓"); });
       },
-    }, "⧉");
+    }, copyIcon());
     td.append(h("span", { title: cell.title }, cell.text), copy);
   } else if (name === "state") {
     td.append(badge(cell, row.state));
@@ -121,7 +143,7 @@ function renderIterations(model, state) {
     rows.sort((a, b) => {
       const x = a[i], y = b[i];
       if (typeof x === "number" && typeof y === "number") return sign * (x - y);
-      return sign * String(x).localeCompare(String(y), undefined, { numeric: true });
+      return sign * show(x).localeCompare(show(y), undefined, { numeric: true });
     });
   }
   const iterIndex = data.columns.indexOf("iter");
@@ -133,7 +155,7 @@ function renderIterations(model, state) {
   const body = rows.map((row) => {
     const best = iterIndex >= 0 && row[iterIndex] === data.best;
     return h("tr", { class: best ? "runlab-best" : null, title: best ? "best iteration" : null },
-      row.map((value, i) => h("td", {}, String(value ?? ""), i === iterIndex && best ? " ★" : "")));
+      row.map((value, i) => h("td", {}, show(value), i === iterIndex && best ? " ★" : "")));
   });
   const parts = [h("div", { class: "runlab-heading" }, "Iterations"),
     h("table", { class: "runlab-table runlab-iterations" }, h("thead", {}, h("tr", {}, header)), h("tbody", {}, body))];
@@ -160,7 +182,7 @@ function renderPreview(model) {
       (preview.rows.length < (shape[0] ?? Infinity) ? ` (first ${preview.rows.length})` : "")));
     box.append(h("table", { class: "runlab-table" },
       h("thead", {}, h("tr", {}, preview.columns.map((c) => h("th", {}, c)))),
-      h("tbody", {}, preview.rows.map((r) => h("tr", {}, r.map((v) => h("td", {}, v === null ? "" : String(v))))))));
+      h("tbody", {}, preview.rows.map((r) => h("tr", {}, r.map((v) => h("td", {}, show(v))))))));
   } else if (preview.kind === "image" && String(preview.src).startsWith("data:image/")) {
     box.append(h("img", { class: "runlab-image", src: preview.src, alt: preview.title }));
   } else if (preview.kind === "html") {

@@ -1,0 +1,90 @@
+"""The runs widget in a real JupyterLab, driven in Debian's Chromium: run the show_runs example, see the
+tables, open previews, sort a sweep's iterations, and check that user strings render as text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def lab(tmp_path, runlab_home):
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("show_runs.ipynb", "trainer.py"):
+        shutil.copy(NOTEBOOKS / name, root / name)
+    shutil.copytree(NOTEBOOKS / "data", root / "data")
+    notebook = nbformat.read(root / "show_runs.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "def echo(context, text=''):\n    context.log_result('echo', text)\n\n"
+        "project.set_function(echo, name='echo', kind='local')\n"
+        f"evil = project.run_function('echo', params={{'text': {EVIL!r}}})"))
+    nbformat.write(notebook, root / "show_runs.ipynb")
+    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home),
+                                                  "RUNLAB_ARTIFACT_PATH": str(root / "artifacts")})
+    yield server
+    server.stop()
+
+
+def test_tables_previews_and_escaping_in_jupyterlab(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        try:
+            page.goto(f"{lab.url}/lab/tree/show_runs.ipynb?token={lab.token}")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            widgets = page.locator(".runlab-widget")
+            expect(widgets).to_have_count(5, timeout=180_000)
+
+            first = widgets.nth(0)
+            expect(first.locator("tbody tr")).to_have_count(1)
+            expect(first.locator(".runlab-badge")).to_have_text("completed")
+            first.locator("a.runlab-link", has_text="test_set").click()
+            preview = first.locator(".runlab-preview[data-kind=table]")
+            expect(preview).to_be_visible(timeout=30_000)
+            expect(preview.locator("tbody tr")).to_have_count(20)
+            assert "/lab/tree/artifacts/" in preview.get_by_role("link", name="Open in JupyterLab").get_attribute("href")
+            preview.scroll_into_view_if_needed()
+            screenshot(page, "show-dataset-preview")
+
+            first.locator("a.runlab-link", has_text="centroids_plot").click()
+            expect(first.locator(".runlab-preview img.runlab-image")).to_be_visible(timeout=30_000)
+            first.locator("a.runlab-link", has_text="data").click()
+            expect(first.locator(".runlab-preview[data-kind=table]")).to_be_visible(timeout=30_000)
+            first.get_by_role("button", name="Close preview").click()
+            expect(first.locator(".runlab-preview")).to_have_count(0)
+
+            sweep = widgets.nth(1)
+            iterations = sweep.locator("table.runlab-iterations")
+            expect(iterations.locator("tbody tr")).to_have_count(3)
+            expect(iterations.locator("tr.runlab-best")).to_have_count(1)
+            expect(sweep.locator("img.runlab-plot")).to_be_visible()
+            iterations.locator("th", has_text="iter").click()
+            iterations.locator("th", has_text="iter").click()  # descending
+            assert iterations.locator("tbody tr").first.locator("td").nth(1).inner_text().startswith("3")
+            sweep.scroll_into_view_if_needed()
+            screenshot(page, "show-sweep")
+
+            evil = widgets.nth(4)
+            expect(evil.locator(".runlab-chip", has_text=EVIL).first).to_be_visible()
+            assert page.locator("img[src='x']").count() == 0, "a param value became markup"
+        except Exception:
+            screenshot(page, "show-failure")
+            raise
+        finally:
+            browser.close()
