@@ -46,10 +46,14 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
         try:
             page.goto(f"{lab.url}/lab/tree/show_runs.ipynb?token={lab.token}")
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+            # run only once the kernel is up: JupyterLab may replace the first kernel it starts
+            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(500)
+            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
             page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             widgets = page.locator(".runlab-widget")
-            expect(widgets).to_have_count(5, timeout=180_000)
+            expect(widgets).to_have_count(5, timeout=120_000)
 
             first = widgets.nth(0)
             expect(first.locator("tbody tr")).to_have_count(1)

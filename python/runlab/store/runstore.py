@@ -297,6 +297,38 @@ class RunStore:
             run["artifacts"] = found.get((run["uid"], run["iteration"]), [])
         return runs
 
+    def list_jobs(self, project: str, name_contains: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Runs grouped by name (a "job"), newest first: run count, last start, and the latest run's uid,
+        state, end time, error and kind."""
+        table = schema.runs
+        where = (table.c.project == project) & (table.c.iteration == 0)
+        if name_contains:
+            where &= table.c.name.contains(name_contains, autoescape=True)
+        groups = (select(table.c.name, func.count().label("runs"), func.max(table.c.start_time).label("last_start"))
+                  .where(where).group_by(table.c.name).subquery())
+        query = (
+            select(groups.c.name, groups.c.runs, groups.c.last_start, table.c.uid, table.c.state, table.c.end_time,
+                   table.c.error, table.c.kind, table.c.last_update)
+            .join(table, (table.c.project == project) & (table.c.iteration == 0) & (table.c.name == groups.c.name)
+                  & (table.c.start_time == groups.c.last_start))
+            .order_by(groups.c.last_start.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        seen: set[str] = set()  # two runs of a name started in the same instant: keep one
+        return [r for r in rows if not (r["name"] in seen or seen.add(r["name"]))]
+
+    def changed_since(self, project: str | None = None) -> tuple[float, int]:
+        """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
+        table = schema.runs
+        query = select(func.max(table.c.last_update), func.count()).select_from(table)
+        if project is not None:
+            query = query.where(table.c.project == project)
+        with self._read() as conn:
+            newest, count = conn.execute(query).first()
+        return float(newest or 0.0), int(count or 0)
+
     def count_runs(self, project: str | None = None) -> int:
         table = schema.runs
         query = select(func.count()).select_from(table)

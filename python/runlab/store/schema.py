@@ -63,6 +63,8 @@ runs = Table(
     Index("ix_runs_project_name_start", "project", "name", "start_time"),
     Index("ix_runs_state", "state"),
     Index("ix_runs_start", "start_time"),
+    Index("ix_runs_project_iter_name_start", "project", "iteration", "name", "start_time"),  # jobs list
+    Index("ix_runs_project_update", "project", "last_update"),  # change stamp
 )
 
 artifacts = Table(
