@@ -62,7 +62,8 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
             preview = first.locator(".runlab-preview[data-kind=table]")
             expect(preview).to_be_visible(timeout=30_000)
             expect(preview.locator("tbody tr")).to_have_count(20)
-            assert "/lab/tree/artifacts/" in preview.get_by_role("link", name="Open in JupyterLab").get_attribute("href")
+            open_link = preview.get_by_role("link", name="Open in JupyterLab")
+            assert "/lab/tree/artifacts/" in open_link.get_attribute("href")
             preview.scroll_into_view_if_needed()
             screenshot(page, "show-dataset-preview")
 

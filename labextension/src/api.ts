@@ -1,0 +1,181 @@
+// The runlab server extension's REST API (python/runlab/server/openapi.yaml), typed.
+
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+export interface IProject {
+  name: string;
+  description: string;
+  context: string;
+  runs: number;
+  last_update: string | null;
+}
+
+export interface IJob {
+  name: string;
+  runs: number;
+  last_start: string | null;
+  last_uid: string;
+  last_state: string;
+  last_kind: string;
+  last_error: string | null;
+  last_duration: number | null;
+}
+
+export interface IArtifact {
+  key: string;
+  kind: string;
+  uri: string;
+  target_path: string;
+  size: number | null;
+  meta?: Record<string, unknown>;
+  producer: { uid: string; iteration: number; name: string };
+}
+
+export interface IRun {
+  kind: 'run';
+  metadata: { uid: string; name: string; project: string; iteration: number; labels: Record<string, string> };
+  spec: {
+    function: string;
+    handler: string;
+    parameters: Record<string, unknown>;
+    inputs: Record<string, string>;
+    source?: { kind?: string; filename?: string };
+    [key: string]: unknown;
+  };
+  status: {
+    state: string;
+    error: string | null;
+    traceback?: string;
+    results: Record<string, unknown>;
+    artifacts: IArtifact[];
+    start_time: string | null;
+    last_update: string | null;
+    end_time: string | null;
+    duration: number | null;
+    iterations?: Record<string, unknown>[];
+    best_iteration?: number | null;
+    progress?: { done: number; total: number; unit: string };
+    [key: string]: unknown;
+  };
+  children?: { iteration: number; state: string; error: string | null }[];
+}
+
+export interface IRunPage {
+  runs: IRun[];
+  offset: number;
+  limit: number;
+  next_offset: number | null;
+}
+
+export interface ILog {
+  text: string;
+  offset: number;
+  state: string;
+  terminal: boolean;
+}
+
+export interface IPreview {
+  kind: 'table' | 'image' | 'html' | 'text' | 'model' | 'none' | 'error';
+  title: string;
+  path: string;
+  size?: number | null;
+  columns?: string[];
+  rows?: unknown[][];
+  shape?: (number | null)[];
+  src?: string;
+  html?: string;
+  text?: string;
+  note?: string;
+}
+
+/** An answer other than 2xx/304: the status and the server's message. */
+export class RunlabApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+export class RunlabClient {
+  constructor(readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()) {}
+
+  url(...parts: (string | number)[]): string {
+    return URLExt.join(this.settings.baseUrl, 'runlab', 'api', ...parts.map(p => encodeURIComponent(String(p))));
+  }
+
+  async projects(): Promise<IProject[]> {
+    return (await this.json<{ projects: IProject[] }>(this.url('projects'))).projects;
+  }
+
+  /** The project's jobs, or null while nothing changed since the ETag of the last answer. */
+  async jobs(project: string, filter: string, etag: string): Promise<{ jobs: IJob[]; etag: string } | null> {
+    const query = filter ? `?q=${encodeURIComponent(filter)}` : '';
+    const response = await this.request(this.url('projects', project, 'jobs') + query, {
+      headers: etag ? { 'If-None-Match': etag } : {}
+    });
+    if (response.status === 304) {
+      return null;
+    }
+    const data = (await response.json()) as { jobs: IJob[] };
+    return { jobs: data.jobs, etag: response.headers.get('ETag') ?? '' };
+  }
+
+  async runs(query: Record<string, string | number>): Promise<IRunPage> {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+    return this.json<IRunPage>(`${this.url('runs')}?${search}`);
+  }
+
+  async run(uid: string, iteration = 0): Promise<IRun> {
+    return this.json<IRun>(`${this.url('runs', uid)}?iteration=${iteration}`);
+  }
+
+  async log(uid: string, iteration: number, offset: number): Promise<ILog> {
+    return this.json<ILog>(`${this.url('runs', uid, iteration, 'log')}?offset=${offset}`);
+  }
+
+  async preview(uid: string, iteration: number, key: string): Promise<IPreview> {
+    return this.json<IPreview>(this.url('runs', uid, iteration, 'artifacts', key, 'preview'));
+  }
+
+  artifactUrl(uid: string, iteration: number, key: string, download: boolean): string {
+    return this.url('runs', uid, iteration, 'artifacts', key) + (download ? '?download=1' : '');
+  }
+
+  async abort(uid: string): Promise<{ uid: string; state: string }> {
+    return this.json(this.url('runs', uid, 'abort'), { method: 'POST' });
+  }
+
+  async rerun(uid: string): Promise<{ uid: string; state: string }> {
+    return this.json(this.url('runs', uid, 'rerun'), { method: 'POST' });
+  }
+
+  async remove(uid: string): Promise<void> {
+    await this.json(this.url('runs', uid), { method: 'DELETE' });
+  }
+
+  private async request(url: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(url, init, this.settings);
+    } catch (error) {
+      throw new RunlabApiError(0, `cannot reach the Jupyter server: ${error}`);
+    }
+    if (!response.ok && response.status !== 304) {
+      let message = response.statusText;
+      try {
+        message = ((await response.json()) as { message?: string }).message ?? message;
+      } catch {
+        // not JSON: keep the status text
+      }
+      throw new RunlabApiError(response.status, message);
+    }
+    return response;
+  }
+
+  private async json<T>(url: string, init: RequestInit = {}): Promise<T> {
+    return (await (await this.request(url, init)).json()) as T;
+  }
+}

@@ -1,0 +1,195 @@
+"""HTTP around ``api``: authentication on every route, JSON errors, conditional GETs, file streaming.
+
+Every handler is ``@tornado.web.authenticated`` (a request without Jupyter's token or cookie gets 403)
+and mutations go through jupyter_server's XSRF check. Client errors answer 400/404/409 with
+``{"message": ...}``; store calls run in a worker thread so a slow disk never stalls the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import mimetypes
+from collections.abc import Callable
+from typing import Any
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+
+from . import api
+
+CHUNK = 256 * 1024
+
+
+def _json_errors(method: Callable) -> Callable:
+    """Turn ``ApiError`` into its status with a JSON message."""
+
+    @functools.wraps(method)
+    async def wrapper(self: RunlabHandler, *args: Any, **kwargs: Any) -> None:
+        try:
+            await method(self, *args, **kwargs)
+        except api.ApiError as exc:
+            self.set_status(exc.status)
+            self.set_header("Content-Type", "application/json")
+            self.finish({"message": exc.message, "status": exc.status})
+
+    return wrapper
+
+
+class RunlabHandler(APIHandler):
+    """Shared helpers: the store, query arguments with 400 on bad values, and thread offloading."""
+
+    @property
+    def store(self):
+        return self.settings["runlab_store"]()
+
+    def int_argument(self, name: str, default: int) -> int:
+        value = self.get_argument(name, None)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise api.ApiError(400, f"{name} must be an integer, not {value!r}") from None
+
+    def bool_argument(self, name: str) -> bool:
+        return self.get_argument(name, "0").lower() in ("1", "true", "yes")
+
+    async def call(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(function, self.store, *args, **kwargs)
+
+    def reply(self, data: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(tornado.escape.json_encode(data))
+
+
+class ProjectsHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        self.reply({"projects": await self.call(api.projects)})
+
+
+class JobsHandler(RunlabHandler):
+    """The jobs of a project; answers 304 while nothing changed (``If-None-Match`` with the last ETag)."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, project: str) -> None:
+        stamp = await self.call(api.stamp, project)
+        etag = f'"{stamp}"'
+        self.set_header("ETag", etag)
+        if self.request.headers.get("If-None-Match") == etag:
+            self.set_status(304)
+            self.finish()
+            return
+        jobs = await self.call(api.jobs, project, self.get_argument("q", None))
+        self.reply({"project": project, "jobs": jobs, "stamp": stamp})
+
+    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
+        return None
+
+
+class RunsHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        page = await self.call(
+            api.runs, project=self.get_argument("project", None), name=self.get_argument("name", None),
+            states=[s for v in self.get_arguments("state") for s in v.split(",") if s],
+            labels=self.get_arguments("label"), since=self.get_argument("since", None),
+            until=self.get_argument("until", None), sort=self.get_argument("sort", "-start"),
+            limit=self.int_argument("limit", 50), offset=self.int_argument("offset", 0),
+            iterations=self.bool_argument("iterations"))
+        self.reply(page)
+
+
+class RunHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str) -> None:
+        root = self.settings.get("server_root_dir", "")
+        self.reply(await self.call(api.run, uid, self.int_argument("iteration", 0), root))
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def delete(self, uid: str) -> None:
+        self.reply(await self.call(api.delete, uid))
+
+
+class LogHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str, iteration: str) -> None:
+        self.reply(await self.call(api.log, uid, int(iteration), self.int_argument("offset", 0)))
+
+
+class ArtifactHandler(RunlabHandler):
+    """An artifact's file, streamed from its record's target (never from a path the client sends)."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str, iteration: str, key: str) -> None:
+        from ..data import get_dataitem
+
+        record = await self.call(api.artifact_record, uid, int(iteration), key)
+        item = get_dataitem(record["target_path"])
+        try:
+            handle = await asyncio.to_thread(item.open, "rb")
+        except Exception as exc:  # noqa: BLE001 - a record whose file is gone is the client's 404
+            raise api.ApiError(404, f"artifact {key!r} of run {uid} is recorded but its file cannot be read: "
+                                    f"{exc}") from None
+        name = record["target_path"].rsplit("/", 1)[-1]
+        self.set_header("Content-Type", mimetypes.guess_type(name)[0] or "application/octet-stream")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Security-Policy", "sandbox")  # an HTML artifact opened directly runs no script
+        disposition = "attachment" if self.bool_argument("download") else "inline"
+        self.set_header("Content-Disposition", f'{disposition}; filename="{name}"')
+        try:
+            while chunk := await asyncio.to_thread(handle.read, CHUNK):
+                self.write(chunk)
+                await self.flush()
+        finally:
+            handle.close()
+        self.finish()
+
+
+class PreviewHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str, iteration: str, key: str) -> None:
+        cap = self.settings["runlab_preview_max_bytes"]
+        self.reply(await self.call(api.preview, uid, int(iteration), key, cap))
+
+
+class AbortHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def post(self, uid: str) -> None:
+        self.reply(await self.call(api.abort, uid))
+
+
+class RerunHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def post(self, uid: str) -> None:
+        self.set_status(201)
+        self.reply(await self.call(api.rerun, uid))
+
+
+def routes() -> list[tuple[str, type]]:
+    """The API's URL patterns (below the server's base URL)."""
+    root = "/runlab/api"
+    run = r"/runs/([^/]+)"
+    return [(root + path, handler) for path, handler in (
+        ("/projects", ProjectsHandler),
+        (r"/projects/([^/]+)/jobs", JobsHandler),
+        ("/runs", RunsHandler),
+        (run, RunHandler),
+        (run + r"/(\d+)/log", LogHandler),
+        (run + r"/(\d+)/artifacts/([^/]+)", ArtifactHandler),
+        (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),
+        (run + "/abort", AbortHandler),
+        (run + "/rerun", RerunHandler),
+    )]

@@ -1,0 +1,320 @@
+"""The REST API through real HTTP (pytest-jupyter's server), every response checked against openapi.yaml."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from tornado.httpclient import HTTPClientError
+
+import runlab
+
+SPEC = yaml.safe_load((Path(runlab.__file__).parent / "server" / "openapi.yaml").read_text())
+
+HANDLERS = """
+    import time
+
+    def train(context, data, lr=0.1):
+        print("training with", lr)
+        context.log_result("accuracy", 0.5 + lr)
+        context.log_dataset("table", __import__("pandas").DataFrame({"a": [1, 2, 3]}))
+        context.log_artifact("page", body="<html><body><script>alert(1)</script></body></html>", format="html")
+
+    def slow(context, seconds=30):
+        print("started", flush=True)
+        time.sleep(seconds)
+
+    def chatty(context, lines=2000):
+        for i in range(lines):
+            print(f"line {i:05d} " + "x" * 90)
+"""
+
+
+def check(body: bytes | str, schema: str) -> dict:
+    """Parse a JSON body and validate it against a schema of the OpenAPI file."""
+    data = json.loads(body)
+    jsonschema.validate(data, {"$ref": f"#/components/schemas/{schema}", "components": SPEC["components"]})
+    return data
+
+
+def check_operation(path: str, method: str, status: int, body: bytes) -> dict:
+    """Validate against the response the OpenAPI file documents for this operation and status."""
+    response = SPEC["paths"][path][method]["responses"][str(status)]
+    if "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+    schema = response["content"]["application/json"]["schema"]
+    data = json.loads(body)
+    jsonschema.validate(data, {**schema, "components": SPEC["components"]})
+    return data
+
+
+async def fetch_error(jp_fetch, *parts, **kwargs) -> tuple[int, dict]:
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(*parts, **kwargs)
+    body = info.value.response.body
+    return info.value.code, (check(body, "Error") if body else {})
+
+
+@pytest.fixture
+def store_runs(tmp_path):
+    (tmp_path / "handlers.py").write_text(textwrap.dedent(HANDLERS))
+    (tmp_path / "data.csv").write_text("a\n1\n2\n")
+    project = runlab.get_or_create_project("api", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="local", handler="train")
+    runs = [project.run_function("fn", params={"lr": lr}, inputs={"data": "data.csv"}) for lr in (0.1, 0.2, 0.3)]
+    project.set_function("handlers.py", name="other", kind="local", handler="train")
+    other = project.run_function("other", params={"lr": 0.4}, inputs={"data": "data.csv"}, labels={"team": "b"})
+    return project, runs, other
+
+
+async def test_projects(jp_fetch, store_runs):
+    response = await jp_fetch("runlab", "api", "projects")
+    data = check_operation("/projects", "get", 200, response.body)
+    assert [(p["name"], p["runs"]) for p in data["projects"]] == [("api", 4)]
+
+
+async def test_jobs_group_runs_by_name_newest_first(jp_fetch, store_runs):
+    response = await jp_fetch("runlab", "api", "projects", "api", "jobs")
+    data = check(response.body, "JobList")
+    assert [(j["name"], j["runs"], j["last_state"]) for j in data["jobs"]] == [
+        ("other-train", 1, "completed"), ("fn-train", 3, "completed")]
+    assert data["jobs"][1]["last_uid"] == store_runs[1][-1].uid()
+    filtered = check((await jp_fetch("runlab", "api", "projects", "api", "jobs", params={"q": "oth"})).body,
+                     "JobList")
+    assert [j["name"] for j in filtered["jobs"]] == ["other-train"]
+
+
+async def test_jobs_answer_304_until_something_changes(jp_fetch, store_runs):
+    project, _, _ = store_runs
+    first = await jp_fetch("runlab", "api", "projects", "api", "jobs")
+    etag = first.headers["ETag"]
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "projects", "api", "jobs",
+                                headers={"If-None-Match": etag})
+    assert code == 304
+    project.run_function("fn", params={"lr": 0.5}, inputs={"data": "data.csv"})
+    again = await jp_fetch("runlab", "api", "projects", "api", "jobs", headers={"If-None-Match": etag})
+    assert again.code == 200 and again.headers["ETag"] != etag
+    assert check(again.body, "JobList")["jobs"][0]["runs"] == 4
+
+
+async def test_unknown_project_is_404(jp_fetch, store_runs):
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "projects", "nope", "jobs")
+    assert code == 404 and "nope" in error["message"] and "api" in error["message"]
+
+
+async def test_runs_filters_sort_and_paging(jp_fetch, store_runs):
+    _, runs, other = store_runs
+    page = check_operation("/runs", "get", 200, (await jp_fetch("runlab", "api", "runs", params={
+        "project": "api", "limit": 2})).body)
+    assert [r["metadata"]["uid"] for r in page["runs"]] == [other.uid(), runs[2].uid()]
+    assert page["next_offset"] == 2
+    rest = check(
+        (await jp_fetch("runlab", "api", "runs", params={"project": "api", "limit": 2, "offset": 2})).body, "RunPage")
+    assert [r["metadata"]["uid"] for r in rest["runs"]] == [runs[1].uid(), runs[0].uid()]
+    assert rest["next_offset"] is None
+    oldest = check((await jp_fetch("runlab", "api", "runs", params={"sort": "start", "limit": 1})).body, "RunPage")
+    assert oldest["runs"][0]["metadata"]["uid"] == runs[0].uid()
+    named = check((await jp_fetch("runlab", "api", "runs", params={"name": "other-train"})).body, "RunPage")
+    assert [r["metadata"]["uid"] for r in named["runs"]] == [other.uid()]
+    labelled = check((await jp_fetch("runlab", "api", "runs", params={"label": "team=b"})).body, "RunPage")
+    assert [r["metadata"]["uid"] for r in labelled["runs"]] == [other.uid()]
+    states = check((await jp_fetch("runlab", "api", "runs", params={"state": "error,aborted"})).body, "RunPage")
+    assert states["runs"] == []
+    later = check((await jp_fetch("runlab", "api", "runs", params={
+        "since": runs[2].status.start_time})).body, "RunPage")
+    assert {r["metadata"]["uid"] for r in later["runs"]} == {runs[2].uid(), other.uid()}
+    earlier = check((await jp_fetch("runlab", "api", "runs", params={"until": time.time() + 60})).body, "RunPage")
+    assert len(earlier["runs"]) == 4
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "501"}, {"limit": "ten"}, {"offset": "-1"},
+                                    {"sort": "name"}, {"since": "yesterday"}, {"label": "=x"}])
+async def test_bad_run_queries_are_400(jp_fetch, store_runs, params):
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", params=params)
+    assert code == 400 and error["message"]
+
+
+async def test_one_run_and_its_sweep_iterations(jp_fetch, store_runs):
+    project, runs, _ = store_runs
+    data = check_operation("/runs/{uid}", "get", 200, (await jp_fetch("runlab", "api", "runs", runs[0].uid())).body)
+    assert data["status"]["results"]["accuracy"] == pytest.approx(0.6)
+    assert {a["key"] for a in data["status"]["artifacts"]} == {"table", "page"}
+    assert data["status"]["duration"] >= 0
+    sweep = project.run_function("fn", inputs={"data": "data.csv"}, hyperparams={"lr": [0.1, 0.3]},
+                                 selector="max.accuracy")
+    parent = check((await jp_fetch("runlab", "api", "runs", sweep.uid())).body, "Run")
+    assert [c["iteration"] for c in parent["children"]] == [1, 2]
+    assert parent["status"]["best_iteration"] == 2
+    child = check((await jp_fetch("runlab", "api", "runs", sweep.uid(), params={"iteration": 2})).body, "Run")
+    assert child["metadata"]["iteration"] == 2
+    query = {"iterations": "1", "name": "fn-train"}
+    with_children = check((await jp_fetch("runlab", "api", "runs", params=query)).body, "RunPage")
+    assert sum(r["metadata"]["uid"] == sweep.uid() for r in with_children["runs"]) == 3
+
+
+@pytest.mark.parametrize("parts", [("runs", "0" * 32), ("runs", "0" * 32, "0", "log"),
+                                   ("runs", "0" * 32, "0", "artifacts", "model"),
+                                   ("runs", "0" * 32, "0", "artifacts", "model", "preview")])
+async def test_unknown_runs_are_404(jp_fetch, store_runs, parts):
+    code, error = await fetch_error(jp_fetch, "runlab", "api", *parts)
+    assert code == 404 and "0" * 32 in error["message"]
+
+
+async def test_log_from_an_offset(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    full = check_operation("/runs/{uid}/{iteration}/log", "get", 200,
+                           (await jp_fetch("runlab", "api", "runs", runs[0].uid(), "0", "log")).body)
+    assert "training with 0.1" in full["text"] and full["terminal"]
+    tail = check((await jp_fetch("runlab", "api", "runs", runs[0].uid(), "0", "log",
+                                 params={"offset": full["offset"]})).body, "Log")
+    assert (tail["text"], tail["offset"]) == ("", full["offset"])
+    part = check((await jp_fetch("runlab", "api", "runs", runs[0].uid(), "0", "log", params={"offset": 5})).body,
+                 "Log")
+    assert full["text"].encode()[5:].decode() == part["text"]
+
+
+@pytest.mark.slow
+async def test_a_large_log_is_read_in_pieces(jp_fetch, store_runs):
+    project, _, _ = store_runs
+    project.set_function("handlers.py", name="chatty", kind="local", handler="chatty")
+    run = project.run_function("chatty", params={"lines": 20_000})
+    offset, text, reads = 0, [], 0
+    while True:
+        piece = check((await jp_fetch("runlab", "api", "runs", run.uid(), "0", "log",
+                                      params={"offset": offset})).body, "Log")
+        reads += 1
+        if not piece["text"]:
+            break
+        text.append(piece["text"])
+        offset = piece["offset"]
+    joined = "".join(text)
+    assert joined.count("\n") >= 20_000 and "line 19999" in joined
+    assert offset >= 2_000_000
+
+
+async def test_artifact_content_and_download(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    uid = runs[0].uid()
+    table = await jp_fetch("runlab", "api", "runs", uid, "0", "artifacts", "table")
+    assert table.body == b"a\n1\n2\n3\n"
+    assert table.headers["Content-Type"].startswith("text/csv")
+    assert table.headers["Content-Disposition"].startswith("inline")
+    download = await jp_fetch("runlab", "api", "runs", uid, "0", "artifacts", "page", params={"download": "1"})
+    assert download.headers["Content-Disposition"] == 'attachment; filename="page.html"'
+    assert download.headers["Content-Security-Policy"] == "sandbox"
+
+
+async def test_artifact_preview(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    body = (await jp_fetch("runlab", "api", "runs", runs[0].uid(), "0", "artifacts", "table", "preview")).body
+    preview = check_operation("/runs/{uid}/{iteration}/artifacts/{key}/preview", "get", 200, body)
+    assert preview["kind"] == "table" and preview["rows"] == [[1], [2], [3]] and preview["shape"] == [3, 1]
+
+
+@pytest.mark.parametrize("key", ["../../../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd",
+                                 "%2Fetc%2Fpasswd", "table/../../etc/passwd"])
+async def test_paths_from_the_client_never_reach_files(jp_fetch, store_runs, key):
+    _, runs, _ = store_runs
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("runlab", "api", "runs", runs[0].uid(), "0", "artifacts", key)
+    assert info.value.code == 404
+    assert b"root:" not in (info.value.response.body or b"")
+
+
+async def test_every_route_needs_the_token(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    uid = runs[0].uid()
+    for method, parts in [("GET", ("projects",)), ("GET", ("projects", "api", "jobs")), ("GET", ("runs",)),
+                          ("GET", ("runs", uid)), ("GET", ("runs", uid, "0", "log")),
+                          ("GET", ("runs", uid, "0", "artifacts", "table")),
+                          ("GET", ("runs", uid, "0", "artifacts", "table", "preview")),
+                          ("POST", ("runs", uid, "abort")), ("POST", ("runs", uid, "rerun")),
+                          ("DELETE", ("runs", uid))]:
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch("runlab", "api", *parts, method=method, headers={"Authorization": ""},
+                           **({"body": b""} if method == "POST" else {}))
+        assert info.value.code in (401, 403), (method, parts)
+    assert runlab.get_run(uid).state() == "completed", "nothing happened to the run"
+
+
+async def test_mutations_with_a_cookie_need_xsrf(jp_fetch, jp_serverapp, store_runs):
+    _, runs, _ = store_runs
+    login = await jp_fetch("login", method="GET", headers={"Authorization": ""}, follow_redirects=False)
+    cookies = "; ".join(c.split(";", 1)[0] for c in login.headers.get_list("Set-Cookie"))
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("runlab", "api", "runs", runs[0].uid(), method="DELETE",
+                       headers={"Authorization": "", "Cookie": cookies})
+    assert info.value.code == 403
+    assert runlab.get_run(runs[0].uid()).state() == "completed"
+
+
+async def test_delete_removes_the_run_its_log_and_files(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    target = Path(runs[0].status.artifacts[0]["target_path"])
+    assert target.exists()
+    response = await jp_fetch("runlab", "api", "runs", runs[0].uid(), method="DELETE")
+    data = check_operation("/runs/{uid}", "delete", 200, response.body)
+    assert data["deleted_artifacts"] == 2 and data["files_not_removed"] == []
+    assert not target.exists()
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid())
+    assert code == 404
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid(), "0", "log")
+    assert code == 404
+
+
+async def test_rerun_starts_the_same_function_again_in_the_background(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    response = await jp_fetch("runlab", "api", "runs", runs[1].uid(), "rerun", method="POST", body=b"")
+    assert response.code == 201
+    data = check_operation("/runs/{uid}/rerun", "post", 201, response.body)
+    new = runlab.get_run(data["uid"]).wait_for_completion(timeout=60, poll=0.1)
+    assert new.uid() != runs[1].uid()
+    assert new.spec.parameters == {"lr": 0.2} and new.spec.inputs == runs[1].spec.inputs
+    assert new.metadata.labels["rerun-of"] == runs[1].uid() and new.metadata.labels["kind"] == "job"
+    assert new.status.results["accuracy"] == pytest.approx(0.7)
+
+
+async def test_rerun_of_a_function_from_a_notebook_cell_is_409(jp_fetch, tmp_path):
+    def handler(context):
+        context.log_result("x", 1)
+
+    project = runlab.get_or_create_project("cells", context=str(tmp_path))
+    project.set_function(handler, name="cell", kind="local")
+    run = project.run_function("cell")
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", run.uid(), "rerun", method="POST", body=b"")
+    assert code == 409 and ".py file" in error["message"]
+
+
+@pytest.mark.slow
+async def test_abort_a_running_run(jp_fetch, store_runs):
+    project, runs, _ = store_runs
+    project.set_function("handlers.py", name="slow", kind="job", handler="slow")
+    run = project.run_function("slow", watch=False)
+    deadline = time.monotonic() + 30
+    while run.state() != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    response = await jp_fetch("runlab", "api", "runs", run.uid(), "abort", method="POST", body=b"")
+    assert check_operation("/runs/{uid}/abort", "post", 200, response.body)["state"] == "aborted"
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", run.uid(), "abort", method="POST", body=b"")
+    assert code == 409 and "already ended" in error["message"]
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid(), "abort", method="POST",
+                                    body=b"")
+    assert code == 409
+
+
+async def test_delete_of_a_running_run_is_409(jp_fetch, store_runs):
+    project, _, _ = store_runs
+    project.set_function("handlers.py", name="slow", kind="job", handler="slow")
+    run = project.run_function("slow", watch=False)
+    try:
+        code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", run.uid(), method="DELETE")
+        assert code == 409 and "abort it" in error["message"]
+    finally:
+        run.abort()
+
