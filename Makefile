@@ -3,13 +3,18 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-deps install bench lint clean
+.PHONY: demo test test-deps install labextension bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+# Rebuild the JupyterLab extension after editing labextension/ (the package build does it once, on install).
+labextension: install
+	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build
 	$(BIN)/pip install --quiet -e ".[test]"
 
 demo: install
@@ -39,4 +44,4 @@ lint: install
 	$(BIN)/ruff check python tests benchmarks
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache labextension/lib labextension/build-test python/runlab/labextension

@@ -26,7 +26,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 class LabServer:
     """``jupyter lab`` serving ``root`` with ``env`` (the runlab settings its kernels inherit)."""
 
-    def __init__(self, root: Path, state: Path, env: dict[str, str]) -> None:
+    def __init__(self, root: Path, state: Path, env: dict[str, str], server_config: dict | None = None) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -37,6 +37,9 @@ class LabServer:
         notification.mkdir(parents=True)
         (notification / "notification.jupyterlab-settings").write_text(
             json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        if server_config:  # the user's config folder wins over what installed packages enable
+            (state / "config").mkdir()
+            (state / "config" / "jupyter_server_config.json").write_text(json.dumps(server_config))
         self.log = (state / "lab.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",

@@ -8,7 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IArtifact, IPreview, IRun, RunlabClient } from './api';
-import { durationText, isTerminal, relativeTime, timestamp, valueText } from './format';
+import { durationText, elapsed, isTerminal, relativeTime, timestamp, valueText } from './format';
 import { explain, StateBadge } from './jobs';
 import { Poller } from './poll';
 
@@ -158,7 +158,7 @@ function Overview(props: { run: IRun; actions: IRunActions; notebookPath: string
     ['state', <StateBadge key="state" state={run.status.state} title={run.status.error} />],
     ['started', `${timestamp(run.status.start_time)} (${relativeTime(run.status.start_time)})`],
     ['ended', timestamp(run.status.end_time)],
-    ['duration', durationText(run.status.duration)],
+    ['duration', durationText(elapsed(run.status.state, run.status.start_time, run.status.duration))],
     ['function', run.spec.function],
     ['handler', run.spec.handler],
     ['kind', run.metadata.labels.kind ?? ''],

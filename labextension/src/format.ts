@@ -59,6 +59,20 @@ export function durationText(seconds: number | null | undefined): string {
   return `${hours} h ${minutes % 60} min`;
 }
 
+/** How long a run took, or for one still going, how long it has been going. */
+export function elapsed(
+  state: string,
+  start: string | null | undefined,
+  duration: number | null | undefined,
+  now: number = Date.now()
+): number | null {
+  if (isTerminal(state) || !start) {
+    return duration ?? null;
+  }
+  const started = Date.parse(start);
+  return Number.isNaN(started) ? (duration ?? null) : Math.max(0, (now - started) / 1000);
+}
+
 /** Local date and time, "2026-11-25 14:03:07". */
 export function timestamp(iso: string | null | undefined): string {
   if (!iso) {

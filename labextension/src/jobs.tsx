@@ -6,7 +6,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IJob, IProject, IRun, RunlabApiError, RunlabClient } from './api';
-import { durationText, relativeTime } from './format';
+import { durationText, elapsed, relativeTime } from './format';
 import { Poller } from './poll';
 
 const PROJECT_KEY = 'runlab:jobs-project';
@@ -210,7 +210,7 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
               <span className="runlab-muted" title={job.last_start ?? ''}>
                 {relativeTime(job.last_start, now)}
               </span>
-              <span className="runlab-muted">{durationText(job.last_duration)}</span>
+              <span className="runlab-muted">{durationText(elapsed(job.last_state, job.last_start, job.last_duration, now))}</span>
               <span className="runlab-count" title={`${job.runs} runs`}>
                 {job.runs}
               </span>
@@ -224,7 +224,9 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
                       <span className="runlab-uid">{run.metadata.uid.slice(0, 8)}</span>
                       <StateBadge state={run.status.state} title={run.status.error} />
                       <span className="runlab-muted">{relativeTime(run.status.start_time, now)}</span>
-                      <span className="runlab-muted">{durationText(run.status.duration)}</span>
+                      <span className="runlab-muted">
+                        {durationText(elapsed(run.status.state, run.status.start_time, run.status.duration, now))}
+                      </span>
                     </button>
                   </li>
                 ))}

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { durationText, isTerminal, relativeTime, underRoot, valueText } from '../src/format';
+import { durationText, elapsed, isTerminal, relativeTime, underRoot, valueText } from '../src/format';
 import { Poller } from '../src/poll';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -25,6 +25,12 @@ test('durations', () => {
   assert.equal(durationText(184), '3 min 4 s');
   assert.equal(durationText(7500), '2 h 5 min');
   assert.equal(durationText(null), '');
+});
+
+test('elapsed time of a run still going, recorded duration of one that ended', () => {
+  assert.equal(elapsed('running', '2026-11-25T11:59:00Z', 3, NOW), 60);
+  assert.equal(elapsed('completed', '2026-11-25T11:59:00Z', 3, NOW), 3);
+  assert.equal(elapsed('pending', null, null, NOW), null);
 });
 
 test('states and values', () => {
