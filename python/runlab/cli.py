@@ -67,6 +67,58 @@ def _logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scheduler(args: argparse.Namespace) -> int:
+    """Fire due schedules until SIGTERM or Ctrl-C (a foreground process for systemd or a container)."""
+    import logging
+    import signal
+    import threading
+
+    from .scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    Scheduler(poll=args.poll).run(stop)
+    return 0
+
+
+def _schedules(args: argparse.Namespace) -> int:
+    from .project import load_project
+    from .schedules import schedule_dict
+
+    project = load_project(args.project, set_current=False)
+    if args.action == "list":
+        rows = [s.to_dict() for s in project.list_schedules()]
+        if not rows:
+            print(f"no schedules in project {args.project}")
+        for row in rows:
+            state = "paused" if row["paused"] else f"next {row['next_run']}"
+            last = f"last {row['last_run']} ({row['last_state']})" if row["last_run"] else "never fired"
+            print(f"{row['name']:<24} {row['cron']:<16} {row['description']:<24} {row['concurrency']:<8} "
+                  f"{state}; {last}")
+        return 0
+    if not args.name:
+        print(f"runlab: error: schedules {args.action} needs a schedule name", file=sys.stderr)
+        return 2
+    schedule = project.get_schedule(args.name)
+    if args.action == "pause":
+        schedule.pause()
+    elif args.action == "resume":
+        schedule.resume()
+    elif args.action == "delete":
+        schedule.delete()
+        print(f"deleted schedule {args.name}")
+        return 0
+    elif args.action == "run-now":
+        run = schedule.run_now()
+        print(f"started run {run.metadata.name} {run.uid()}")
+        return 0
+    row = schedule_dict(project.store.get_schedule(project.name, args.name))
+    print(f"{args.name}: {'paused' if row['paused'] else 'next run ' + str(row['next_run'])}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -101,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("uid")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing until the run ends")
     logs.set_defaults(func=_logs)
+
+    scheduler = sub.add_parser("scheduler", help="fire due schedules until stopped (SIGTERM or Ctrl-C)")
+    scheduler.add_argument("--poll", type=float, default=5.0,
+                           help="seconds between looks for new or changed schedules (default 5)")
+    scheduler.set_defaults(func=_scheduler)
+
+    schedules = sub.add_parser("schedules", help="list, pause, resume, delete or run a schedule now")
+    schedules.add_argument("action", choices=["list", "pause", "resume", "delete", "run-now"])
+    schedules.add_argument("name", nargs="?", default="")
+    schedules.add_argument("--project", default="default")
+    schedules.set_defaults(func=_schedules)
     return parser
 
 

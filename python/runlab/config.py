@@ -21,6 +21,7 @@ _ENV = {
     "log_flush_interval": "RUNLAB_LOG_FLUSH_INTERVAL",
     "dask_address": "RUNLAB_DASK_ADDRESS",
     "auto_show": "RUNLAB_AUTO_SHOW",
+    "schedule_min_interval": "RUNLAB_SCHEDULE_MIN_INTERVAL",
 }
 
 
@@ -77,6 +78,10 @@ class RunlabConfig(Configurable):
     auto_show = Bool(
         True, help="Show a run's table in the notebook when run_function returns. Env: RUNLAB_AUTO_SHOW=0 "
         "turns it off.",
+    ).tag(config=True)
+
+    schedule_min_interval = Float(
+        60.0, help="The shortest interval a schedule may fire at, in seconds. Env: RUNLAB_SCHEDULE_MIN_INTERVAL.",
     ).tag(config=True)
 
     busy_timeout_ms = Int(

@@ -65,9 +65,11 @@ def launch(
     hyperparams: dict[str, list[Any]] | None = None,
     hyper_param_options: Any = None,
     selector: str | None = None,
-) -> RunObject:
+    check_only: bool = False,
+) -> RunObject | None:
     """Validate and start one run (or a sweep: a parent and one child per parameter set); with ``watch``
-    wait for it. Raises ``RunError`` if it failed."""
+    wait for it. Raises ``RunError`` if it failed. ``check_only`` stops after every check, before anything
+    is recorded (what a schedule does when it is created)."""
     from .run import RunObject
 
     if base_task is not None and not isinstance(base_task, Task):
@@ -133,6 +135,8 @@ def launch(
     validate = getattr(runtime, "validate", None)  # a runtime's own checks, before anything is recorded
     if validate is not None:
         validate(row)
+    if check_only:
+        return None
     if sweep is not None and sweep.options.strategy == "custom":
         row["spec"].update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)

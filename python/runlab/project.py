@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from .errors import FunctionNotFoundError, ProjectNotFoundError, UnsupportedError, ValidationError
 from .functions import Function, code_to_function
 from .launch import launch, validate_name
+from .task import Task
 
 if TYPE_CHECKING:
     from .run import RunList, RunObject
+    from .schedules import Schedule
     from .store.runstore import RunStore
-    from .task import Task
 
 _current: Project | None = None
 _defaults: dict[tuple[str, str], Project] = {}
@@ -127,18 +128,61 @@ class Project:
         hyperparams: dict[str, list[Any]] | None = None,
         hyper_param_options: Any = None,
         selector: str | None = None,
-    ) -> RunObject:
+        schedule: str | None = None,
+        schedule_name: str | None = None,
+        timezone: str | None = None,
+        concurrency: str = "forbid",
+        overwrite: bool = False,
+    ) -> RunObject | Schedule:
         """Run a function of this project (by name) or a function object; returns its ``RunObject``.
 
         The call's arguments win over ``base_task``'s; ``watch=True`` waits for the run to end.
         A failed run raises :class:`runlab.RunError` carrying the recorded run as ``err.run``.
+
+        With ``schedule`` (a cron string: ``"0 */6 * * *"``, ``"@daily"``) nothing runs now: the task is
+        recorded as a :class:`~runlab.schedules.Schedule` (named ``schedule_name``, default the function's
+        name; cron times in ``timezone``, default the local zone) that schedulers fire as background runs.
+        ``concurrency`` says what a firing does while the previous run still goes: ``"forbid"`` (skip it),
+        ``"allow"`` or ``"replace"`` (abort the previous run). ``overwrite=True`` replaces a schedule of the
+        same name.
         """
         fn = self.get_function(function) if isinstance(function, str) else function
         if not isinstance(fn, Function):
             raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
+        if schedule is not None:
+            from .schedules import create_schedule
+
+            options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
+            task = (base_task or Task()).merged(
+                name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
+                hyperparams=hyperparams, hyper_param_options=options)
+            return create_schedule(self, fn, schedule, task, handler if handler is not None else task.handler,
+                                   selector, name=schedule_name, timezone=timezone, concurrency=concurrency,
+                                   overwrite=overwrite)
         return launch(fn, self, base_task=base_task, handler=handler, name=name, params=params, inputs=inputs,
                       labels=labels, artifact_path=artifact_path, local=local, watch=watch, returns=returns,
                       hyperparams=hyperparams, hyper_param_options=hyper_param_options, selector=selector)
+
+    # -- schedules -------------------------------------------------------------------------------
+
+    def list_schedules(self) -> list[Schedule]:
+        """The project's schedules, by name."""
+        from .schedules import Schedule
+
+        return [Schedule(self.store, self.name, row["name"]) for row in self.store.list_schedules(self.name)]
+
+    def get_schedule(self, name: str) -> Schedule:
+        """One schedule by name (``ScheduleNotFoundError`` if there is none)."""
+        from .schedules import Schedule, ScheduleNotFoundError
+
+        if self.store.get_schedule(self.name, name) is None:
+            names = ", ".join(row["name"] for row in self.store.list_schedules(self.name)) or "none"
+            raise ScheduleNotFoundError(f"project {self.name!r} has no schedule {name!r} (schedules: {names})")
+        return Schedule(self.store, self.name, name)
+
+    def delete_schedule(self, name: str) -> None:
+        """Delete a schedule (the runs it fired stay)."""
+        self.get_schedule(name).delete()
 
     def list_runs(
         self,

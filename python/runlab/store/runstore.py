@@ -346,6 +346,88 @@ class RunStore:
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
+    # -- schedules ---------------------------------------------------------------------------------
+
+    def save_schedule(self, row: dict[str, Any], overwrite: bool = False) -> bool:
+        """Insert a schedule; with ``overwrite`` replace one of the same name. False if it exists (and not
+        ``overwrite``)."""
+        table = schema.schedules
+        key = (table.c.project == row["project"]) & (table.c.name == row["name"])
+        with self._write() as conn:
+            exists = conn.execute(select(table.c.name).where(key)).first() is not None
+            if exists and not overwrite:
+                return False
+            if exists:
+                conn.execute(update(table).where(key), {k: v for k, v in row.items() if k != "created"})
+            else:
+                conn.execute(insert(table), row)
+        return True
+
+    def get_schedule(self, project: str, name: str) -> dict[str, Any] | None:
+        table = schema.schedules
+        with self._read() as conn:
+            row = conn.execute(select(table).where((table.c.project == project) & (table.c.name == name))).first()
+        return dict(row._mapping) if row else None
+
+    def list_schedules(self, project: str | None = None) -> list[dict[str, Any]]:
+        table = schema.schedules
+        query = select(table).order_by(table.c.project, table.c.name)
+        if project is not None:
+            query = query.where(table.c.project == project)
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def due_schedules(self, now: float) -> list[dict[str, Any]]:
+        """Schedules not paused whose next run is at or before ``now``, the most overdue first."""
+        table = schema.schedules
+        with self._read() as conn:
+            rows = conn.execute(select(table).where((table.c.paused == 0) & (table.c.next_run <= now))
+                                .order_by(table.c.next_run)).all()
+        return [dict(r._mapping) for r in rows]
+
+    def next_due(self) -> float | None:
+        """The earliest next run of a schedule that is not paused."""
+        table = schema.schedules
+        with self._read() as conn:
+            return conn.execute(select(func.min(table.c.next_run)).where(table.c.paused == 0)).scalar()
+
+    def claim_schedule(self, project: str, name: str, due: float, next_run: float, now: float) -> bool:
+        """Take the firing due at ``due``: move ``next_run`` on, only if no other scheduler did. True if won."""
+        table = schema.schedules
+        with self._write() as conn:
+            result = conn.execute(
+                update(table).where((table.c.project == project) & (table.c.name == name)
+                                    & (table.c.next_run == due) & (table.c.paused == 0)),
+                {"next_run": next_run, "last_run": now, "updated": now},
+            )
+            return result.rowcount > 0
+
+    def update_schedule(self, project: str, name: str, changes: dict[str, Any]) -> bool:
+        table = schema.schedules
+        with self._write() as conn:
+            result = conn.execute(update(table).where((table.c.project == project) & (table.c.name == name)),
+                                  changes)
+            return result.rowcount > 0
+
+    def delete_schedule(self, project: str, name: str) -> bool:
+        table, events = schema.schedules, schema.schedule_events
+        with self._write() as conn:
+            conn.execute(delete(events).where((events.c.project == project) & (events.c.name == name)))
+            result = conn.execute(delete(table).where((table.c.project == project) & (table.c.name == name)))
+            return result.rowcount > 0
+
+    def add_schedule_event(self, row: dict[str, Any]) -> None:
+        with self._write() as conn:
+            conn.execute(insert(schema.schedule_events), {"message": "", "run_uid": None, "due": None, **row})
+
+    def schedule_events(self, project: str, name: str, last: int = 50) -> list[dict[str, Any]]:
+        """What schedulers did with a schedule, newest first."""
+        table = schema.schedule_events
+        with self._read() as conn:
+            rows = conn.execute(select(table).where((table.c.project == project) & (table.c.name == name))
+                                .order_by(table.c.time.desc(), table.c.id.desc()).limit(last)).all()
+        return [dict(r._mapping) for r in rows]
+
     # -- artifacts ---------------------------------------------------------------------------------
 
     def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -98,3 +98,39 @@ logs = Table(
     Column("offset", BigInteger, primary_key=True),
     Column("data", Text, nullable=False),
 )
+
+# A cron schedule of a project's function: the full task it runs, when it is due next, what it last did.
+# Schedulers claim a due time with a conditional update of ``next_run`` (exactly one wins it).
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("project", String(63), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("function", String(63), nullable=False),
+    Column("cron", String(255), nullable=False),
+    Column("timezone", String(63), nullable=False, default=""),
+    Column("task", JSON, nullable=False),
+    Column("concurrency", String(16), nullable=False),
+    Column("paused", Integer, nullable=False, default=0),
+    Column("next_run", Float, nullable=False),
+    Column("last_run", Float, nullable=True),
+    Column("last_uid", String(32), nullable=True),
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+    Index("ix_schedules_due", "paused", "next_run"),
+)
+
+# What schedulers did with a schedule: fired (with the run), skipped (forbid), replaced, caught up, failed.
+schedule_events = Table(
+    "schedule_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project", String(63), nullable=False),
+    Column("name", String(63), nullable=False),
+    Column("time", Float, nullable=False),
+    Column("due", Float, nullable=True),
+    Column("event", String(16), nullable=False),
+    Column("run_uid", String(32), nullable=True),
+    Column("message", Text, nullable=False, default=""),
+    Index("ix_schedule_events_schedule", "project", "name", "time"),
+)

@@ -1,0 +1,287 @@
+"""Scheduled jobs: validation, due times, exactly-once firing across schedulers, catch-up, concurrency
+policies, pause/resume/run-now, the CLI. Time is a controllable clock (``Scheduler.tick(now)``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import runlab
+from runlab.errors import ValidationError
+from runlab.scheduler import Scheduler
+from runlab.schedules import ScheduleExistsError, ScheduleNotFoundError
+
+SLOW = """
+    import time
+
+    def nap(context, seconds=30):
+        print("napping", flush=True)
+        time.sleep(seconds)
+        context.log_result("slept", seconds)
+"""
+
+
+@pytest.fixture
+def scheduled(project, write_file):
+    write_file("slow.py", SLOW)
+    project.set_function("slow.py", name="napper", kind="job", handler="nap")
+    return project
+
+
+def _wait_terminal(run, timeout=60):
+    return run.wait_for_completion(timeout=timeout, poll=0.05, raise_on_failure=False)
+
+
+def test_run_function_with_a_schedule_records_it_instead_of_running(scheduled):
+    sched = scheduled.run_function("trainer", params={"p1": 3}, inputs={"data": "data.csv"}, schedule="0 */6 * * *",
+                                   labels={"team": "a"})
+    assert isinstance(sched, runlab.schedules.Schedule)
+    assert scheduled.list_runs() == [], "nothing ran"
+    assert (sched.name, sched.cron, sched.description, sched.concurrency) == (
+        "trainer", "0 */6 * * *", "every 6 hours", "forbid")
+    due = sched.next_run_time
+    assert due.minute == 0 and due.hour % 6 == 0 and due.timestamp() > time.time()
+    assert [s.name for s in scheduled.list_schedules()] == ["trainer"]
+    assert scheduled.get_schedule("trainer").cron == "0 */6 * * *"
+    assert sched.to_dict()["task"]["task"]["params"] == {"p1": 3}
+
+
+def test_aliases_and_time_zones(scheduled):
+    sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@daily",
+                                   timezone="Asia/Kolkata", schedule_name="nightly")
+    due = sched.next_run_time
+    assert sched.cron == "0 0 * * *" and sched.description == "every day at 00:00"
+    assert due.tzinfo == ZoneInfo("Asia/Kolkata") and (due.hour, due.minute) == (0, 0)
+
+
+@pytest.mark.parametrize(("cron", "message"), [
+    ("61 * * * *", "minute field '61'"),
+    ("* 24 * * *", "hour field '24'"),
+    ("* * 32 * *", "day of month field '32'"),
+    ("* * * 13 *", "month field '13'"),
+    ("* * * * funday", "day of week field 'funday'"),
+    ("* * * *", "has 4 fields; it needs 5"),
+    ("0 * * * * *", "has 6 fields"),
+    ("@sometimes", "unknown cron alias"),
+    ("", "cron string"),
+])
+def test_invalid_cron_strings_name_the_problem(scheduled, cron, message):
+    with pytest.raises(ValidationError, match=message):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule=cron)
+    assert scheduled.list_schedules() == []
+
+
+def test_other_bad_input(scheduled, monkeypatch):
+    with pytest.raises(ValidationError, match="unknown time zone 'Mars/Olympus'"):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly", timezone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="concurrency must be one of"):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly", concurrency="queue")
+    with pytest.raises(ValidationError, match="missing"):
+        scheduled.run_function("trainer", inputs={"data": "missing.csv"}, schedule="@hourly")
+
+    monkeypatch.setenv("RUNLAB_SCHEDULE_MIN_INTERVAL", "300")
+    runlab.config.reset_config()
+    with pytest.raises(ValidationError, match="fires every 60 s, more often than the minimum of 300 s"):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="* * * * *")
+
+    def handler(context):
+        return 1
+
+    scheduled.set_function(handler, name="cell", kind="local")
+    with pytest.raises(ValidationError, match=r"put the handler in a \.py file"):
+        scheduled.run_function("cell", schedule="@hourly")
+    assert scheduled.list_schedules() == []
+
+
+def test_a_taken_name_is_an_error_unless_overwrite(scheduled):
+    scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly")
+    with pytest.raises(ScheduleExistsError, match="overwrite=True"):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@daily")
+    assert scheduled.get_schedule("trainer").cron == "0 * * * *"
+    scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@daily", overwrite=True)
+    assert scheduled.get_schedule("trainer").cron == "0 0 * * *"
+    with pytest.raises(ScheduleNotFoundError, match="schedules: trainer"):
+        scheduled.get_schedule("nope")
+
+
+def test_a_due_schedule_fires_once_as_a_labelled_background_run(scheduled, runlab_home):
+    sched = scheduled.run_function("trainer", params={"p1": 2}, inputs={"data": "data.csv"}, schedule="@hourly",
+                                   labels={"team": "a"})
+    due = sched.next_run_time.timestamp()
+    scheduler = Scheduler()
+    assert scheduler.tick(due - 1) == [], "not yet"
+    [run] = scheduler.tick(due + 0.5)
+    assert scheduler.tick(due + 1) == [], "the same due time fires once"
+    run = _wait_terminal(run)
+    assert run.state() == "completed" and run.status.results["accuracy"] == pytest.approx(0.7)
+    assert run.metadata.labels["schedule"] == "trainer" and run.metadata.labels["team"] == "a"
+    assert run.metadata.labels["kind"] == "job", "the trainer function runs as a job"
+    assert "catch-up" not in run.metadata.labels
+    assert [r.uid() for r in sched.runs()] == [run.uid()]
+    assert sched.next_run_time.timestamp() == due + 3600
+    assert sched.last_run_time is not None
+    assert [e["event"] for e in sched.events()] == ["fired"]
+
+
+def test_two_schedulers_racing_fire_each_due_time_exactly_once(scheduled):
+    names = [f"s{i}" for i in range(12)]
+    for name in names:
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly", schedule_name=name,
+                               concurrency="allow")
+    due = scheduled.get_schedule("s0").next_run_time.timestamp()
+    from runlab.store.runstore import RunStore
+
+    started: list[list] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def race(i: int) -> None:
+        scheduler = Scheduler(RunStore(scheduled.store.url))  # each with its own connections, as two processes
+        barrier.wait()
+        for _ in range(3):
+            started[i].extend(scheduler.tick(due + 1))
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    fired = [run.metadata.labels["schedule"] for runs in started for run in runs]
+    assert sorted(fired) == sorted(names), "every schedule once, by one scheduler or the other"
+    for run in started[0] + started[1]:
+        _wait_terminal(run)
+    assert len(scheduled.list_runs()) == len(names)
+
+
+def test_a_scheduler_that_was_down_catches_up_with_one_run(scheduled):
+    sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly")
+    due = sched.next_run_time.timestamp()
+    later = due + 5 * 3600 + 600  # five more windows passed while no scheduler ran
+    [run] = Scheduler().tick(later)
+    assert run.metadata.labels["catch-up"] == "missed 6 firings"
+    assert sched.next_run_time.timestamp() == due + 6 * 3600, "the next window after now, not a burst"
+    assert [e["event"] for e in sched.events()] == ["caught-up"]
+    _wait_terminal(run)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", ["forbid", "allow", "replace"])
+def test_concurrency_policies(scheduled, policy):
+    sched = scheduled.run_function("napper", params={"seconds": 30}, schedule="@hourly", concurrency=policy)
+    due = sched.next_run_time.timestamp()
+    scheduler = Scheduler()
+    [first] = scheduler.tick(due)
+    deadline = time.monotonic() + 30
+    while first.state() != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    second = scheduler.tick(due + 3600)
+    try:
+        if policy == "forbid":
+            assert second == [] and first.state() == "running"
+            event = sched.events()[0]
+            assert event["event"] == "skipped" and first.uid() in event["message"]
+        elif policy == "allow":
+            assert len(second) == 1 and first.state() == "running"
+        else:
+            assert len(second) == 1 and first.refresh().state() == "aborted"
+            assert [e["event"] for e in sched.events()][:2] == ["fired", "replaced"]
+    finally:
+        for run in [first, *second]:
+            if run.state() not in ("completed", "error", "aborted"):
+                run.abort()
+
+
+def test_pause_resume_and_run_now(scheduled):
+    sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly")
+    due = sched.next_run_time.timestamp()
+    sched.pause()
+    assert sched.paused and sched.next_run_time is None
+    assert Scheduler().tick(due + 10) == [], "a paused schedule does not fire"
+    sched.resume()
+    assert not sched.paused and sched.next_run_time.timestamp() > time.time()
+    run = sched.run_now()
+    assert run.metadata.labels["trigger"] == "run-now"
+    _wait_terminal(run)
+    assert [r.uid() for r in sched.runs()] == [run.uid()]
+    scheduled.delete_schedule("trainer")
+    assert scheduled.list_schedules() == []
+    assert len(scheduled.list_runs()) == 1, "the runs it fired stay"
+    with pytest.raises(ScheduleNotFoundError):
+        sched.pause()
+
+
+def test_cron_in_words():
+    from runlab.cron import describe
+
+    assert describe("* * * * *") == "every minute"
+    assert describe("*/15 * * * *") == "every 15 minutes"
+    assert describe("0 * * * *") == "every hour"
+    assert describe("30 * * * *") == "every hour at :30"
+    assert describe("0 */6 * * *") == "every 6 hours"
+    assert describe("30 9 * * *") == "every day at 09:30"
+    assert describe("0 8 * * 1") == "every Monday at 08:00"
+    assert describe("0 8 * * 1-5") == "every weekday at 08:00"
+    assert describe("0 0 1 * *") == "every month"
+    assert describe("5 4 2 3 *") == "cron 5 4 2 3 *"
+
+
+def test_due_times_follow_the_time_zone_across_dst():
+    from runlab.cron import next_time
+
+    berlin = ZoneInfo("Europe/Berlin")
+    before = datetime(2026, 3, 27, 12, 0, tzinfo=berlin).timestamp()  # clocks go forward on 29 March 2026
+    first = next_time("0 9 * * *", before, "Europe/Berlin")
+    second = next_time("0 9 * * *", first, "Europe/Berlin")
+    assert datetime.fromtimestamp(second, berlin).hour == 9
+    assert second - first == 23 * 3600, "9:00 local both days, 23 h apart"
+
+
+def test_schedules_cli(scheduled, runlab_home):
+    scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="0 */6 * * *")
+    env = {**os.environ, "RUNLAB_HOME": str(runlab_home)}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "runlab.cli", *args, "--project", "demo"], capture_output=True,
+                              text=True, env=env, timeout=60)
+
+    listed = cli("schedules", "list")
+    assert listed.returncode == 0 and "trainer" in listed.stdout and "every 6 hours" in listed.stdout
+    assert "paused" in cli("schedules", "pause", "trainer").stdout
+    assert scheduled.get_schedule("trainer").paused
+    assert "next run" in cli("schedules", "resume", "trainer").stdout
+    started = cli("schedules", "run-now", "trainer")
+    assert started.returncode == 0 and "started run trainer-train" in started.stdout
+    missing = cli("schedules", "pause", "nope")
+    assert missing.returncode == 2 and "no schedule 'nope'" in missing.stderr
+    assert "deleted" in cli("schedules", "delete", "trainer").stdout
+    for run in scheduled.list_runs():
+        _wait_terminal(run)
+
+
+@pytest.mark.slow
+def test_runlab_scheduler_fires_a_every_minute_schedule_and_stops_on_sigterm(scheduled, runlab_home):
+    sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="* * * * *")
+    env = {**os.environ, "RUNLAB_HOME": str(runlab_home)}
+    process = subprocess.Popen([sys.executable, "-m", "runlab.cli", "scheduler", "--poll", "1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not sched.runs():
+            assert time.monotonic() < deadline, "no firing within 90 s"
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.5)
+        run = _wait_terminal(sched.runs()[0])
+        assert run.state() == "completed" and run.metadata.labels["schedule"] == "trainer"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert "scheduler stopped" in out
