@@ -318,3 +318,57 @@ async def test_delete_of_a_running_run_is_409(jp_fetch, store_runs):
     finally:
         run.abort()
 
+
+
+@pytest.fixture
+def schedule(store_runs):
+    project, _, _ = store_runs
+    project.set_function("handlers.py", name="fn", kind="local", handler="train")
+    return project.run_function("fn", inputs={"data": "data.csv"}, schedule="0 */6 * * *", schedule_name="nightly")
+
+
+async def test_schedules_list_and_one(jp_fetch, schedule):
+    listed = check_operation("/schedules", "get", 200, (await jp_fetch("runlab", "api", "schedules",
+                                                                       params={"project": "api"})).body)
+    [row] = listed["schedules"]
+    assert (row["name"], row["description"], row["paused"], row["last_state"]) == (
+        "nightly", "every 6 hours", False, None)
+    one = check_operation("/schedules/{project}/{name}", "get", 200,
+                          (await jp_fetch("runlab", "api", "schedules", "api", "nightly")).body)
+    assert one["events"] == [] and one["next_run"] is not None
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nope")
+    assert code == 404 and "nope" in error["message"]
+
+
+async def test_schedule_pause_resume_run_now_delete(jp_fetch, schedule):
+    async def post(action):
+        response = await jp_fetch("runlab", "api", "schedules", "api", "nightly", action, method="POST", body=b"")
+        return check_operation("/schedules/{project}/{name}/{action}", "post", 200, response.body)
+
+    assert (await post("pause"))["paused"] is True and schedule.paused
+    resumed = await post("resume")
+    assert resumed["paused"] is False and resumed["next_run"] is not None
+    started = await post("run-now")
+    run = runlab.get_run(started["uid"]).wait_for_completion(timeout=60, poll=0.1)
+    assert run.metadata.labels["schedule"] == "nightly" and run.metadata.labels["kind"] == "job"
+    one = check((await jp_fetch("runlab", "api", "schedules", "api", "nightly")).body, "Schedule")
+    assert one["last_uid"] == run.uid() and one["last_state"] == "completed"
+    assert [e["event"] for e in one["events"]] == ["fired"]
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nightly", "explode", method="POST",
+                                body=b"")
+    assert code == 404
+    deleted = await jp_fetch("runlab", "api", "schedules", "api", "nightly", method="DELETE")
+    assert check_operation("/schedules/{project}/{name}", "delete", 200, deleted.body)["deleted"] is True
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nightly")
+    assert code == 404
+
+
+async def test_schedule_routes_need_the_token(jp_fetch, schedule):
+    for method, parts in [("GET", ("schedules",)), ("GET", ("schedules", "api", "nightly")),
+                          ("POST", ("schedules", "api", "nightly", "pause")),
+                          ("DELETE", ("schedules", "api", "nightly"))]:
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch("runlab", "api", *parts, method=method, headers={"Authorization": ""},
+                           **({"body": b""} if method == "POST" else {}))
+        assert info.value.code in (401, 403)
+    assert not schedule.paused

@@ -70,7 +70,8 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
             raise ApiError(400, f"label filter {label!r} must be 'key' or 'key=value'")
         label_filter[key] = value if sep else None
     rows = store.list_runs(project=project, name=name, state=states or None, labels=label_filter or None,
-                           since=_time(since, "since"), until=_time(until, "until"), iterations=iterations,
+                           since=_time(since, "since", inclusive=True), until=_time(until, "until"),
+                           iterations=iterations,
                            last=limit + 1, offset=offset, newest_first=sort == "-start")
     more = len(rows) > limit
     return {"runs": [run_summary(r) for r in rows[:limit]], "offset": offset, "limit": limit,
@@ -212,8 +213,9 @@ def _known_project(store: RunStore, project: str) -> None:
         raise ApiError(404, f"project {project!r} is not in the store (projects: {names})")
 
 
-def _time(value: str | None, name: str) -> float | None:
-    """Epoch seconds or an ISO 8601 time."""
+def _time(value: str | None, name: str, inclusive: bool = False) -> float | None:
+    """Epoch seconds or an ISO 8601 time. ISO times have microseconds, store times are finer: an inclusive
+    bound takes in the whole microsecond (so a run's own start time, as the API shows it, finds the run)."""
     if value is None or value == "":
         return None
     try:
@@ -221,10 +223,62 @@ def _time(value: str | None, name: str) -> float | None:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - (1e-6 if inclusive else 0.0)
     except ValueError:
         raise ApiError(400, f"{name} must be epoch seconds or an ISO 8601 time, not {value!r}") from None
 
 
 def _duration(start: float | None, end: float | None) -> float | None:
     return None if start is None or end is None else round(max(0.0, end - start), 3)
+
+
+# -- schedules -----------------------------------------------------------------------------------------
+
+
+def schedules(store: RunStore, project: str | None = None) -> list[dict[str, Any]]:
+    """Schedules (of a project, or all), with the cron in words, next run, and last run with its state."""
+    from ..schedules import schedule_dict
+
+    return [schedule_dict(row, store) for row in store.list_schedules(project)]
+
+
+def schedule(store: RunStore, project: str, name: str) -> dict[str, Any]:
+    """One schedule with what schedulers did with it (newest first)."""
+    from ..schedules import schedule_dict
+
+    data = schedule_dict(_schedule_row(store, project, name), store)
+    data["events"] = [{**e, "time": to_iso(e["time"]), "due": to_iso(e["due"])}
+                      for e in store.schedule_events(project, name, 20)]
+    return data
+
+
+def schedule_action(store: RunStore, project: str, name: str, action: str) -> dict[str, Any]:
+    """pause, resume, run-now or delete a schedule."""
+    from ..errors import RunlabError
+    from ..schedules import Schedule
+
+    _schedule_row(store, project, name)
+    target = Schedule(store, project, name)
+    if action == "pause":
+        target.pause()
+    elif action == "resume":
+        target.resume()
+    elif action == "run-now":
+        try:
+            run = target.run_now()
+        except RunlabError as exc:
+            raise ApiError(409, str(exc)) from None
+        return {"project": project, "name": name, "uid": run.uid(), "state": run.state()}
+    elif action == "delete":
+        target.delete()
+        return {"project": project, "name": name, "deleted": True}
+    else:
+        raise ApiError(404, f"unknown schedule action {action!r}: use pause, resume or run-now")
+    return schedule(store, project, name)
+
+
+def _schedule_row(store: RunStore, project: str, name: str) -> dict[str, Any]:
+    row = store.get_schedule(project, name)
+    if row is None:
+        raise ApiError(404, f"project {project!r} has no schedule {name!r}")
+    return row

@@ -178,6 +178,34 @@ class RerunHandler(RunlabHandler):
         self.reply(await self.call(api.rerun, uid))
 
 
+class SchedulesHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        self.reply({"schedules": await self.call(api.schedules, self.get_argument("project", None))})
+
+
+class ScheduleHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, project: str, name: str) -> None:
+        self.reply(await self.call(api.schedule, project, name))
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def delete(self, project: str, name: str) -> None:
+        self.reply(await self.call(api.schedule_action, project, name, "delete"))
+
+
+class ScheduleActionHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def post(self, project: str, name: str, action: str) -> None:
+        if action not in ("pause", "resume", "run-now"):  # delete is the DELETE method of the schedule
+            raise api.ApiError(404, f"unknown schedule action {action!r}: use pause, resume or run-now")
+        self.reply(await self.call(api.schedule_action, project, name, action))
+
+
 def routes() -> list[tuple[str, type]]:
     """The API's URL patterns (below the server's base URL)."""
     root = "/runlab/api"
@@ -192,4 +220,7 @@ def routes() -> list[tuple[str, type]]:
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),
         (run + "/abort", AbortHandler),
         (run + "/rerun", RerunHandler),
+        ("/schedules", SchedulesHandler),
+        (r"/schedules/([^/]+)/([^/]+)", ScheduleHandler),
+        (r"/schedules/([^/]+)/([^/]+)/([^/]+)", ScheduleActionHandler),
     )]
