@@ -39,6 +39,8 @@ CELLS = [
     "project.set_function('handlers.py', name='ticker', kind='job', handler='slow')",
     "run = project.run_function('fn', params={'lr': 0.5}, inputs={'data': 'data.csv'})",
     "slow = project.run_function('ticker', watch=False)",
+    "sched = project.run_function('fn', params={'lr': 0.2}, inputs={'data': 'data.csv'}, schedule='0 */6 * * *',\n"
+    "                             schedule_name='six-hourly')",
 ]
 
 
@@ -125,6 +127,18 @@ def test_jobs_sidebar_run_view_live_log_and_abort(lab):
             view.get_by_role("button", name="Abort").click()
             expect(view.locator(".runlab-run-header .runlab-badge")).to_have_text("aborted", timeout=20_000)
             expect(ticker.locator(".runlab-badge")).to_have_text("aborted", timeout=10_000)
+
+            panel.get_by_role("tab", name="Schedules").click()
+            schedule = panel.locator("[data-schedule='six-hourly']")
+            expect(schedule).to_contain_text("every 6 hours", timeout=10_000)
+            expect(schedule).to_contain_text("never fired")
+            schedule.get_by_role("button", name="Pause").click()
+            expect(schedule.locator(".runlab-state-paused")).to_be_visible(timeout=10_000)
+            schedule.get_by_role("button", name="Resume").click()
+            expect(schedule).to_contain_text("next in", timeout=10_000)
+            schedule.get_by_role("button", name="Run now").click()
+            expect(schedule.locator(".runlab-badge")).to_have_text("completed", timeout=60_000)
+            screenshot(page, "jobs-schedules")
         except Exception:
             screenshot(page, "jobs-failure")
             raise

@@ -89,6 +89,21 @@ export interface IPreview {
   note?: string;
 }
 
+export interface ISchedule {
+  project: string;
+  name: string;
+  function: string;
+  cron: string;
+  timezone: string;
+  description: string;
+  concurrency: 'allow' | 'forbid' | 'replace';
+  paused: boolean;
+  next_run: string | null;
+  last_run: string | null;
+  last_uid: string | null;
+  last_state: string | null;
+}
+
 /** An answer other than 2xx/304: the status and the server's message. */
 export class RunlabApiError extends Error {
   constructor(
@@ -154,6 +169,19 @@ export class RunlabClient {
 
   async remove(uid: string): Promise<void> {
     await this.json(this.url('runs', uid), { method: 'DELETE' });
+  }
+
+  async schedules(project: string): Promise<ISchedule[]> {
+    return (await this.json<{ schedules: ISchedule[] }>(`${this.url('schedules')}?project=${encodeURIComponent(project)}`))
+      .schedules;
+  }
+
+  async scheduleAction(project: string, name: string, action: 'pause' | 'resume' | 'run-now'): Promise<void> {
+    await this.json(this.url('schedules', project, name, action), { method: 'POST' });
+  }
+
+  async deleteSchedule(project: string, name: string): Promise<void> {
+    await this.json(this.url('schedules', project, name), { method: 'DELETE' });
   }
 
   private async request(url: string, init: RequestInit = {}): Promise<Response> {

@@ -16,6 +16,9 @@ export function relativeTime(iso: string | null | undefined, now: number = Date.
     return '';
   }
   const seconds = Math.round((now - then) / 1000);
+  if (seconds < 0) {
+    return `in ${untilText(-seconds)}`;
+  }
   if (seconds < 5) {
     return 'just now';
   }
@@ -35,6 +38,21 @@ export function relativeTime(iso: string | null | undefined, now: number = Date.
     return days === 1 ? 'yesterday' : `${days} days ago`;
   }
   return new Date(then).toISOString().slice(0, 10);
+}
+
+/** A time ahead, for "in …": "30 s", "5 min", "3 h", "2 days". */
+function untilText(seconds: number): string {
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  if (seconds < 3600) {
+    return `${Math.round(seconds / 60)} min`;
+  }
+  if (seconds < 86400) {
+    return `${Math.round(seconds / 3600)} h`;
+  }
+  const days = Math.round(seconds / 86400);
+  return days === 1 ? '1 day' : `${days} days`;
 }
 
 /** "850 ms", "4.2 s", "12 s", "3 min 4 s", "2 h 5 min"; empty for an unknown duration. */

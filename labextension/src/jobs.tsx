@@ -8,6 +8,7 @@ import * as React from 'react';
 import { IJob, IProject, IRun, RunlabApiError, RunlabClient } from './api';
 import { durationText, elapsed, relativeTime } from './format';
 import { Poller } from './poll';
+import { SchedulesModel, SchedulesView } from './schedules';
 
 const PROJECT_KEY = 'runlab:jobs-project';
 const HISTORY_PAGE = 20;
@@ -36,6 +37,8 @@ export function explain(error: unknown): string {
 export class JobsModel {
   constructor(readonly client: RunlabClient) {
     this.project = localStorage.getItem(PROJECT_KEY) ?? '';
+    this.schedules = new SchedulesModel(client);
+    this.schedules.changed.connect(() => this._changed.emit());
     this.poller = new Poller({
       interval: 1000,
       maxInterval: 15000,
@@ -45,6 +48,8 @@ export class JobsModel {
   }
 
   readonly poller: Poller;
+  readonly schedules: SchedulesModel;
+  view: 'jobs' | 'schedules' = 'jobs';
   projects: IProject[] = [];
   project: string;
   filter = '';
@@ -73,6 +78,11 @@ export class JobsModel {
       this.done();
       return;
     }
+    if (this.view === 'schedules') {
+      await this.schedules.refresh(this.project);
+      this.done();
+      return;
+    }
     const answer = await this.client.jobs(this.project, this.filter, this._etag);
     if (answer !== null) {
       this.jobs = answer.jobs;
@@ -88,6 +98,12 @@ export class JobsModel {
     this.project = name;
     localStorage.setItem(PROJECT_KEY, name);
     this.reset();
+  }
+
+  setView(view: 'jobs' | 'schedules'): void {
+    this.view = view;
+    this._changed.emit();
+    void this.poller.tick();
   }
 
   setFilter(text: string): void {
@@ -172,6 +188,15 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
           ⟳
         </button>
       </div>
+      <div className="runlab-views" role="tablist">
+        {(['jobs', 'schedules'] as const).map(view => (
+          <button key={view} role="tab" aria-selected={model.view === view}
+            className={model.view === view ? 'runlab-tab runlab-tab-active' : 'runlab-tab'}
+            onClick={() => model.setView(view)}>
+            {view === 'jobs' ? 'Jobs' : 'Schedules'}
+          </button>
+        ))}
+      </div>
       <div className="runlab-jobs-controls">
         <label>
           <span className="runlab-sr-only">Project</span>
@@ -184,8 +209,10 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
             ))}
           </select>
         </label>
-        <input className="jp-mod-styled runlab-filter" type="search" placeholder="Filter jobs" aria-label="Filter jobs"
-          value={model.filter} onChange={event => model.setFilter(event.target.value)} />
+        {model.view === 'jobs' && (
+          <input className="jp-mod-styled runlab-filter" type="search" placeholder="Filter jobs"
+            aria-label="Filter jobs" value={model.filter} onChange={event => model.setFilter(event.target.value)} />
+        )}
       </div>
       {model.error && (
         <div className="runlab-error" role="alert">
@@ -197,7 +224,8 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
           No runs yet. Run a function from a notebook (`project.run_function(...)`) and it shows up here.
         </div>
       )}
-      <ul className="runlab-job-list" role="list">
+      {model.view === 'schedules' && <SchedulesView model={model.schedules} openRun={openRun} />}
+      <ul className="runlab-job-list" role="list" hidden={model.view !== 'jobs'}>
         {model.jobs.map(job => (
           <li key={job.name} className="runlab-job">
             <div className="runlab-job-row" role="button" tabIndex={0} aria-expanded={model.expanded === job.name}

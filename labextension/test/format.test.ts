@@ -15,6 +15,9 @@ test('relative times', () => {
   assert.equal(relativeTime('2026-11-21T12:00:00Z', NOW), '4 days ago');
   assert.equal(relativeTime('2026-10-01T12:00:00Z', NOW), '2026-10-01');
   assert.equal(relativeTime(null, NOW), '');
+  assert.equal(relativeTime('2026-11-25T12:05:00Z', NOW), 'in 5 min');
+  assert.equal(relativeTime('2026-11-25T18:00:00Z', NOW), 'in 6 h');
+  assert.equal(relativeTime('2026-11-27T12:00:00Z', NOW), 'in 2 days');
   assert.equal(relativeTime('not a date', NOW), '');
 });
 

@@ -1,0 +1,124 @@
+// The sidebar's Schedules view: each schedule's cron in words, next run, last run with its state, and
+// pause/resume, run now and delete.
+
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { ISignal, Signal } from '@lumino/signaling';
+import * as React from 'react';
+
+import { ISchedule, RunlabClient } from './api';
+import { relativeTime, timestamp } from './format';
+import { explain, StateBadge } from './jobs';
+
+export class SchedulesModel {
+  constructor(readonly client: RunlabClient) {}
+
+  schedules: ISchedule[] = [];
+  error: string | null = null;
+  loaded = false;
+  busy: string | null = null;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  async refresh(project: string): Promise<void> {
+    this.schedules = project ? await this.client.schedules(project) : [];
+    this.error = null;
+    this.loaded = true;
+    this._changed.emit();
+  }
+
+  async act(schedule: ISchedule, action: 'pause' | 'resume' | 'run-now' | 'delete'): Promise<void> {
+    this.busy = schedule.name;
+    this._changed.emit();
+    try {
+      if (action === 'delete') {
+        await this.client.deleteSchedule(schedule.project, schedule.name);
+      } else {
+        await this.client.scheduleAction(schedule.project, schedule.name, action);
+      }
+      await this.refresh(schedule.project);
+    } catch (error) {
+      this.error = explain(error);
+    } finally {
+      this.busy = null;
+      this._changed.emit();
+    }
+  }
+
+  private _changed = new Signal<this, void>(this);
+}
+
+export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: string) => void }): JSX.Element {
+  const { model, openRun } = props;
+  const now = Date.now();
+  const remove = async (schedule: ISchedule) => {
+    const answer = await showDialog({
+      title: 'Delete this schedule?',
+      body: `Schedule ${schedule.name} (${schedule.description}) stops firing. The runs it started stay.`,
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+    });
+    if (answer.button.accept) {
+      await model.act(schedule, 'delete');
+    }
+  };
+  return (
+    <div className="runlab-schedules">
+      {model.error && (
+        <div className="runlab-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      {model.loaded && !model.schedules.length && !model.error && (
+        <div className="runlab-empty">
+          No schedules in this project. `project.run_function("trainer", schedule="0 */6 * * *")` makes one.
+        </div>
+      )}
+      <ul className="runlab-job-list" role="list">
+        {model.schedules.map(schedule => (
+          <li key={schedule.name} className="runlab-schedule" data-schedule={schedule.name}>
+            <div className="runlab-schedule-head">
+              <span className="runlab-job-name" title={`${schedule.name}: ${schedule.function}`}>
+                {schedule.name}
+              </span>
+              {schedule.paused && <span className="runlab-badge runlab-state-paused">paused</span>}
+            </div>
+            <div className="runlab-muted" title={`${schedule.cron} ${schedule.timezone || '(local time)'}`}>
+              {schedule.description} · {schedule.concurrency}
+            </div>
+            <div className="runlab-muted">
+              {schedule.paused ? 'paused' : (
+                <span title={timestamp(schedule.next_run)}>next {relativeTime(schedule.next_run, now)}</span>
+              )}
+            </div>
+            <div className="runlab-schedule-last">
+              {schedule.last_uid ? (
+                <button className="runlab-link" onClick={() => openRun(schedule.last_uid!)}
+                  title={timestamp(schedule.last_run)}>
+                  last {relativeTime(schedule.last_run, now)}
+                </button>
+              ) : (
+                <span className="runlab-muted">never fired</span>
+              )}
+              {schedule.last_state && <StateBadge state={schedule.last_state} />}
+            </div>
+            <div className="runlab-schedule-actions">
+              <button className="jp-mod-styled" disabled={model.busy === schedule.name}
+                onClick={() => void model.act(schedule, schedule.paused ? 'resume' : 'pause')}>
+                {schedule.paused ? 'Resume' : 'Pause'}
+              </button>
+              <button className="jp-mod-styled" disabled={model.busy === schedule.name}
+                onClick={() => void model.act(schedule, 'run-now')}>
+                Run now
+              </button>
+              <button className="jp-mod-styled jp-mod-warn" disabled={model.busy === schedule.name}
+                onClick={() => void remove(schedule)}>
+                Delete
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
