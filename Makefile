@@ -34,7 +34,7 @@ test-deps:
 	fi
 
 test: test-deps install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 	$(BIN)/ruff check python tests benchmarks
 
 bench: install

@@ -2,8 +2,7 @@
 // iterations (sweeps) and its log (tailed live), and the actions abort, rerun, delete, copy uid.
 
 import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
+import { UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
@@ -11,6 +10,7 @@ import { IArtifact, IPreview, IRun, RunlabClient } from './api';
 import { durationText, elapsed, isTerminal, relativeTime, timestamp, valueText } from './format';
 import { explain, StateBadge } from './jobs';
 import { Poller } from './poll';
+import { PolledReactWidget } from './polled';
 
 export const TABS = ['Overview', 'Inputs', 'Parameters', 'Results', 'Artifacts', 'Iterations', 'Logs'] as const;
 export type Tab = (typeof TABS)[number];
@@ -464,7 +464,7 @@ function RunView(props: { model: RunModel; actions: IRunActions }): JSX.Element 
 }
 
 /** The main-area widget of one run: polls while it is visible and the run is not finished. */
-export class RunPanel extends ReactWidget {
+export class RunPanel extends PolledReactWidget {
   constructor(
     readonly model: RunModel,
     private readonly actions: IRunActions
@@ -482,19 +482,8 @@ export class RunPanel extends ReactWidget {
     });
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.poller.start();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.poller.stop();
-  }
-
-  dispose(): void {
-    this.model.poller.stop();
-    super.dispose();
+  protected get poller(): Poller {
+    return this.model.poller;
   }
 
   render(): JSX.Element {

@@ -1,13 +1,13 @@
 // The "Jobs" sidebar: the jobs (runs grouped by name) of a project, each job's run history, live.
 
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
+import { UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IJob, IProject, IRun, RunlabApiError, RunlabClient } from './api';
 import { durationText, elapsed, relativeTime } from './format';
 import { Poller } from './poll';
+import { PolledReactWidget } from './polled';
 import { SchedulesModel, SchedulesView } from './schedules';
 
 const PROJECT_KEY = 'runlab:jobs-project';
@@ -275,7 +275,7 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
 }
 
 /** The sidebar widget: polls only while it is visible. */
-export class JobsPanel extends ReactWidget {
+export class JobsPanel extends PolledReactWidget {
   constructor(
     readonly model: JobsModel,
     private readonly openRun: (uid: string) => void
@@ -284,19 +284,8 @@ export class JobsPanel extends ReactWidget {
     this.addClass('runlab-jobs-panel');
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.poller.start();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.poller.stop();
-  }
-
-  dispose(): void {
-    this.model.poller.stop();
-    super.dispose();
+  protected get poller(): Poller {
+    return this.model.poller;
   }
 
   render(): JSX.Element {

@@ -1,0 +1,24 @@
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+
+import { Poller } from './poll';
+
+/** A React widget whose data is polled only while it is shown (and never after it is disposed). */
+export abstract class PolledReactWidget extends ReactWidget {
+  protected abstract get poller(): Poller;
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.poller.start();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.poller.stop();
+  }
+
+  dispose(): void {
+    this.poller.stop();
+    super.dispose();
+  }
+}
