@@ -372,3 +372,14 @@ async def test_schedule_routes_need_the_token(jp_fetch, schedule):
                            **({"body": b""} if method == "POST" else {}))
         assert info.value.code in (401, 403)
     assert not schedule.paused
+
+
+async def test_a_store_that_cannot_be_read_is_a_json_500(jp_fetch, monkeypatch, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the store's folder should be")
+    monkeypatch.setenv("RUNLAB_DB_URL", f"sqlite:///{blocked}/runs.db")
+    runlab.config.reset_config()
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("runlab", "api", "projects")
+    assert info.value.code == 500
+    assert "cannot open the run store" in json.loads(info.value.response.body)["message"]

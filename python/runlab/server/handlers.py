@@ -16,6 +16,7 @@ from typing import Any
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
+from ..errors import StoreError
 from . import api
 
 CHUNK = 256 * 1024
@@ -29,9 +30,10 @@ def _json_errors(method: Callable) -> Callable:
         try:
             await method(self, *args, **kwargs)
         except api.ApiError as exc:
-            self.set_status(exc.status)
-            self.set_header("Content-Type", "application/json")
-            self.finish({"message": exc.message, "status": exc.status})
+            self._error(exc.status, exc.message)
+        except StoreError as exc:  # the server's problem, but one the user can fix: say what it is
+            self.log.error("runlab: %s", exc)
+            self._error(500, str(exc))
 
     return wrapper
 
@@ -57,6 +59,11 @@ class RunlabHandler(APIHandler):
 
     async def call(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(function, self.store, *args, **kwargs)
+
+    def _error(self, status: int, message: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish({"message": message, "status": status})
 
     def reply(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")

@@ -29,8 +29,8 @@ class RunStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = self._create_engine(url)
         try:
+            self.engine = self._create_engine(url)
             ensure_schema(self.engine)
         except Exception as exc:
             raise StoreError(f"cannot open the run store at {url}: {exc}") from exc
