@@ -139,6 +139,14 @@ def test_jobs_sidebar_run_view_live_log_and_abort(lab):
             schedule.get_by_role("button", name="Run now").click()
             expect(schedule.locator(".runlab-badge")).to_have_text("completed", timeout=60_000)
             screenshot(page, "jobs-schedules")
+
+            page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+            page.locator(".lm-Menu-item", has_text="Theme").first.click()
+            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=15_000)
+            panel.get_by_role("tab", name="Jobs").click()
+            expect(train).to_be_visible()
+            screenshot(page, "jobs-dark-theme")
         except Exception:
             screenshot(page, "jobs-failure")
             raise
