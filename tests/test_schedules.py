@@ -17,7 +17,7 @@ import pytest
 import runlab
 from runlab.errors import ValidationError
 from runlab.scheduler import Scheduler
-from runlab.schedules import ScheduleExistsError, ScheduleNotFoundError
+from runlab.errors import ScheduleExistsError, ScheduleNotFoundError
 
 SLOW = """
     import time
@@ -285,3 +285,8 @@ def test_runlab_scheduler_fires_a_every_minute_schedule_and_stops_on_sigterm(sch
         out, _ = process.communicate(timeout=15)
     assert process.returncode == 0
     assert "scheduler stopped" in out
+
+
+def test_runlab_run_function_takes_a_schedule_too(scheduled):
+    sched = runlab.run_function("trainer", inputs={"data": "data.csv"}, schedule="@weekly", project="demo")
+    assert isinstance(sched, runlab.Schedule) and sched.description == "every Sunday at 00:00"

@@ -41,6 +41,7 @@ _EXPORTS = {
     "get_run_db": "rundb",
     "set_dask_client": "runtimes.dask",
     "RunDB": "rundb",
+    "Schedule": "schedules",
     # errors
     "RunlabError": "errors",
     "ValidationError": "errors",
@@ -57,6 +58,8 @@ _EXPORTS = {
     "RunTimeoutError": "errors",
     "StoreError": "errors",
     "RunError": "errors",
+    "ScheduleExistsError": "errors",
+    "ScheduleNotFoundError": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "run_function", "__version__"])
@@ -91,8 +94,14 @@ def run_function(
     hyperparams: dict[str, list[Any]] | None = None,
     hyper_param_options: Any = None,
     selector: str | None = None,
-) -> RunObject:
-    """Run a function of the current project (by name) or a function object; see ``Project.run_function``.
+    schedule: str | None = None,
+    schedule_name: str | None = None,
+    timezone: str | None = None,
+    concurrency: str = "forbid",
+    overwrite: bool = False,
+) -> RunObject | Schedule:
+    """Run a function of the current project (by name) or a function object; see ``Project.run_function``
+    (with ``schedule``, record a cron schedule instead).
 
     With no current project, a function object runs in the default project; a name needs a project
     (``runlab.get_or_create_project``).
@@ -105,10 +114,13 @@ def run_function(
     return target.run_function(function, handler=handler, name=name, params=params, inputs=inputs,
                                labels=labels, base_task=base_task, artifact_path=artifact_path, local=local,
                                watch=watch, returns=returns, hyperparams=hyperparams,
-                               hyper_param_options=hyper_param_options, selector=selector)
+                               hyper_param_options=hyper_param_options, selector=selector, schedule=schedule,
+                               schedule_name=schedule_name, timezone=timezone, concurrency=concurrency,
+                               overwrite=overwrite)
 
 
 if TYPE_CHECKING:
     from .functions import Function
     from .run import RunObject
+    from .schedules import Schedule
     from .task import Task

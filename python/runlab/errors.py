@@ -98,3 +98,11 @@ class RunError(RunlabError):
     def __init__(self, message: str, run: Any = None) -> None:
         super().__init__(message)
         self.run = run
+
+
+class ScheduleExistsError(ValidationError):
+    """A schedule of that name already exists in the project (pass ``overwrite=True`` to replace it)."""
+
+
+class ScheduleNotFoundError(RunlabError):
+    """No schedule of that name in the project."""

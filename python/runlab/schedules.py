@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import cron
-from .errors import RunlabError, ValidationError
+from .errors import RunlabError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from .functions import Function
@@ -22,14 +22,6 @@ if TYPE_CHECKING:
     from .store.runstore import RunStore
 
 CONCURRENCY = ("allow", "forbid", "replace")
-
-
-class ScheduleExistsError(ValidationError):
-    """A schedule of that name already exists in the project (pass ``overwrite=True`` to replace it)."""
-
-
-class ScheduleNotFoundError(RunlabError):
-    """No schedule of that name in the project."""
 
 
 def background_function(function: Function) -> Function:
