@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import runlab
-from runlab.errors import ValidationError
+from runlab.errors import ScheduleExistsError, ScheduleNotFoundError, ValidationError
 from runlab.scheduler import Scheduler
-from runlab.errors import ScheduleExistsError, ScheduleNotFoundError
 
 SLOW = """
     import time
