@@ -266,6 +266,7 @@ def test_schedules_cli(scheduled, runlab_home):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # a real minute; the racing test covers both stores
 def test_runlab_scheduler_fires_a_every_minute_schedule_and_stops_on_sigterm(scheduled, runlab_home):
     sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="* * * * *")
     env = {**os.environ, "RUNLAB_HOME": str(runlab_home)}
