@@ -138,6 +138,8 @@ def test_jobs_sidebar_run_view_live_log_and_abort(lab):
             expect(schedule).to_contain_text("next in", timeout=10_000)
             schedule.get_by_role("button", name="Run now").click()
             expect(schedule.locator(".runlab-badge")).to_have_text("completed", timeout=60_000)
+            schedule.get_by_role("button", name="History").click()
+            expect(schedule.locator("[data-event='fired']")).to_contain_text("run now", timeout=10_000)
             screenshot(page, "jobs-schedules")
 
             page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()

@@ -104,6 +104,14 @@ export interface ISchedule {
   last_state: string | null;
 }
 
+export interface IScheduleEvent {
+  time: string;
+  due: string | null;
+  event: 'fired' | 'skipped' | 'replaced' | 'caught-up' | 'failed';
+  run_uid: string | null;
+  message: string;
+}
+
 /** An answer other than 2xx/304: the status and the server's message. */
 export class RunlabApiError extends Error {
   constructor(
@@ -174,6 +182,10 @@ export class RunlabClient {
   async schedules(project: string): Promise<ISchedule[]> {
     return (await this.json<{ schedules: ISchedule[] }>(`${this.url('schedules')}?project=${encodeURIComponent(project)}`))
       .schedules;
+  }
+
+  async scheduleEvents(project: string, name: string): Promise<IScheduleEvent[]> {
+    return (await this.json<{ events: IScheduleEvent[] }>(this.url('schedules', project, name))).events;
   }
 
   async scheduleAction(project: string, name: string, action: 'pause' | 'resume' | 'run-now'): Promise<void> {

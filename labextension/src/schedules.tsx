@@ -5,7 +5,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { ISchedule, RunlabClient } from './api';
+import { ISchedule, IScheduleEvent, RunlabClient } from './api';
 import { relativeTime, timestamp } from './format';
 import { explain, StateBadge } from './jobs';
 
@@ -16,6 +16,8 @@ export class SchedulesModel {
   error: string | null = null;
   loaded = false;
   busy: string | null = null;
+  expanded: string | null = null;
+  events: IScheduleEvent[] = [];
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -23,9 +25,25 @@ export class SchedulesModel {
 
   async refresh(project: string): Promise<void> {
     this.schedules = project ? await this.client.schedules(project) : [];
+    const open = this.schedules.find(s => s.name === this.expanded);
+    this.events = open ? await this.client.scheduleEvents(open.project, open.name) : [];
     this.error = null;
     this.loaded = true;
     this._changed.emit();
+  }
+
+  async toggle(schedule: ISchedule): Promise<void> {
+    this.expanded = this.expanded === schedule.name ? null : schedule.name;
+    this.events = [];
+    this._changed.emit();
+    if (this.expanded) {
+      try {
+        this.events = await this.client.scheduleEvents(schedule.project, schedule.name);
+      } catch (error) {
+        this.error = explain(error);
+      }
+      this._changed.emit();
+    }
   }
 
   async act(schedule: ISchedule, action: 'pause' | 'resume' | 'run-now' | 'delete'): Promise<void> {
@@ -116,6 +134,27 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
                 Delete
               </button>
             </div>
+            <button className="runlab-link runlab-history-toggle" aria-expanded={model.expanded === schedule.name}
+              onClick={() => void model.toggle(schedule)}>
+              {model.expanded === schedule.name ? 'Hide history' : 'History'}
+            </button>
+            {model.expanded === schedule.name && (
+              <ul className="runlab-events" role="list">
+                {!model.events.length && <li className="runlab-muted">Nothing yet: it has not been due.</li>}
+                {model.events.map((event, i) => (
+                  <li key={i} className={`runlab-event runlab-event-${event.event}`} data-event={event.event}>
+                    <span className="runlab-muted" title={timestamp(event.time)}>{relativeTime(event.time, now)}</span>{' '}
+                    <strong>{event.event}</strong>{' '}
+                    {event.run_uid ? (
+                      <button className="runlab-link" onClick={() => openRun(event.run_uid!)}>
+                        {event.run_uid.slice(0, 8)}
+                      </button>
+                    ) : null}{' '}
+                    <span className="runlab-muted">{event.message}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </li>
         ))}
       </ul>
