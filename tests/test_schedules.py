@@ -290,3 +290,20 @@ def test_runlab_scheduler_fires_a_every_minute_schedule_and_stops_on_sigterm(sch
 def test_runlab_run_function_takes_a_schedule_too(scheduled):
     sched = runlab.run_function("trainer", inputs={"data": "data.csv"}, schedule="@weekly", project="demo")
     assert isinstance(sched, runlab.Schedule) and sched.description == "every Sunday at 00:00"
+
+
+def test_the_local_zone_keeps_its_daylight_saving_rules(monkeypatch):
+    from runlab.cron import next_time, zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    assert zone(None) == ZoneInfo("Europe/Berlin")
+    before = datetime(2026, 3, 27, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()
+    first = next_time("0 9 * * *", before)
+    assert next_time("0 9 * * *", first) - first == 23 * 3600
+
+
+def test_a_schedule_keeps_its_newest_events(scheduled):
+    store = scheduled.store
+    for i in range(12):
+        store.add_schedule_event({"project": "demo", "name": "x", "time": float(i), "event": "fired"}, keep=5)
+    assert [e["time"] for e in store.schedule_events("demo", "x")] == [11.0, 10.0, 9.0, 8.0, 7.0]

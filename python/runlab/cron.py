@@ -3,7 +3,9 @@ expression in words ("every 6 hours") for the UI."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -44,15 +46,29 @@ def normalize(expression: str) -> str:
 
 def zone(name: str | None) -> tzinfo:
     """The time zone ``name`` (IANA, e.g. 'Europe/Berlin'); the machine's local zone for None or ''."""
-    if not name:
-        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not name:
+        return _local_zone()
 
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(
             f"unknown time zone {name!r}: use an IANA name such as 'UTC' or 'Europe/Berlin'") from None
+
+
+def _local_zone() -> tzinfo:
+    """The machine's zone with its daylight-saving rules ($TZ, else /etc/localtime), else today's offset."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(name)
+    with contextlib.suppress(OSError, ValueError), open("/etc/localtime", "rb") as handle:
+        return ZoneInfo.from_file(handle, key="localtime")
+    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
 
 
 def next_time(expression: str, after: float, timezone: str | None = None) -> float:

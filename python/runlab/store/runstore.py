@@ -416,9 +416,16 @@ class RunStore:
             result = conn.execute(delete(table).where((table.c.project == project) & (table.c.name == name)))
             return result.rowcount > 0
 
-    def add_schedule_event(self, row: dict[str, Any]) -> None:
+    def add_schedule_event(self, row: dict[str, Any], keep: int = 500) -> None:
+        """Record what a scheduler did; a schedule keeps its newest ``keep`` events."""
+        table = schema.schedule_events
+        which = (table.c.project == row["project"]) & (table.c.name == row["name"])
         with self._write() as conn:
-            conn.execute(insert(schema.schedule_events), {"message": "", "run_uid": None, "due": None, **row})
+            conn.execute(insert(table), {"message": "", "run_uid": None, "due": None, **row})
+            oldest_kept = conn.execute(select(table.c.id).where(which).order_by(table.c.id.desc())
+                                       .offset(keep - 1).limit(1)).scalar()
+            if oldest_kept is not None:
+                conn.execute(delete(table).where(which & (table.c.id < oldest_kept)))
 
     def schedule_events(self, project: str, name: str, last: int = 50) -> list[dict[str, Any]]:
         """What schedulers did with a schedule, newest first."""
