@@ -34,6 +34,7 @@ test-deps:
 	fi
 
 test: test-deps install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q --durations=15
 	$(BIN)/ruff check python tests benchmarks
 
@@ -41,6 +42,7 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 lint: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check python tests benchmarks
 
 clean:

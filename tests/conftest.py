@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import runlab.project
-from runlab.config import reset_config
+from runlab import process
 
 sys.path.insert(0, str(Path(__file__).parent))  # the pgserver helper
 
@@ -60,11 +60,9 @@ def runlab_home(tmp_path_factory, monkeypatch, request, store_backend) -> Path:
         database = f"t_{uuid.uuid4().hex[:12]}"
         _admin(server, f'CREATE DATABASE "{database}"')
         monkeypatch.setenv("RUNLAB_DB_URL", f"{server}/{database}")
-    reset_config()
-    monkeypatch.setattr(runlab.project, "_current", None)
-    monkeypatch.setattr(runlab.project, "_defaults", {})
+    process.reset()  # every process global: settings, stores, the current project, ...
     yield home
-    reset_config()
+    process.reset()
     _stop_fork_servers(home)
     if database:
         _admin(server, f'DROP DATABASE "{database}" WITH (FORCE)')

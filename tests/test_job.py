@@ -13,6 +13,8 @@ import pytest
 
 import runlab
 from runlab.config import reset_config
+from runlab.model import RunRecord
+from runlab.store import get_store
 
 pytestmark = pytest.mark.slow
 
@@ -173,7 +175,8 @@ def test_concurrency_limit_queues_runs_in_submission_order(jobs, monkeypatch):
     for run in runs:
         run.wait_for_completion(timeout=60)
     spans = [(r.status.results["began"], r.status.results["ended"]) for r in runs]
-    process_starts = [r.status.pid_started for r in runs]  # kernel clock ticks of each run's process
+    # kernel clock ticks of each run's process start
+    process_starts = [get_store().get_run(r.uid()).owner.pid_started for r in runs]
     assert process_starts == sorted(process_starts), "queued runs start in submission order"
     for began, _ in spans:
         overlapping = sum(1 for s, e in spans if s <= began < e)
@@ -228,14 +231,17 @@ def test_source_removed_while_queued_is_a_recorded_error(jobs, monkeypatch, tmp_
 
 
 def test_a_run_on_another_host_is_reaped_when_its_heartbeat_stops(jobs):
+    import dataclasses
+
     from runlab.runtimes.processes import death_reason, reap
-    from runlab.store import get_store
 
     run = jobs.run_function("jobs")
     now = time.time()
-    away = {"pid": 4242, "host": "elsewhere", "status": {}, "last_update": now - 3, "state": "running"}
+    away = RunRecord.from_row({"uid": "u", "iteration": 0, "project": "p", "name": "n", "kind": "job", "labels": {},
+                               "spec": {}, "start_time": now - 5, "pid": 4242, "host": "elsewhere",
+                               "last_update": now - 3, "state": "running"})
     assert death_reason(away, now, reap_after=10) is None
-    assert death_reason({**away, "last_update": now - 11}, now, 10) == (
+    assert death_reason(dataclasses.replace(away, last_update=now - 11), now, 10) == (
         "no heartbeat from process 4242 on elsewhere for 11 s")
     get_store().update_run(run.uid(), 0, {"state": "running", "host": "elsewhere", "pid": 4242,
                                           "last_update": now - 60})

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import runlab
+from runlab.store import get_store
 
 HANDLERS = """
     def product(context, p2, p3):
@@ -127,7 +128,7 @@ def test_job_children_run_in_their_own_processes(sweeps):
     sweeps.set_function("handlers.py", name="jobfn", kind="job", handler="product")
     run = sweeps.run_function("jobfn", hyperparams={"p2": [1, 2], "p3": [3]}, selector="max.r1")
     assert run.status.results == {"best_iteration": 2, "r1": 6}
-    assert runlab.get_run(run.uid(), 1).status.runtime == "job"
+    assert get_store().get_run(run.uid(), 1).owner.runtime == "job"
     assert run.artifact("model").get() == b"model 2x3"
 
 
@@ -141,7 +142,7 @@ def test_parallel_runs_run_children_side_by_side(sweeps):
     most = max(sum(1 for s, e in spans if s <= began < e) for began, _ in spans)
     assert most == 2, "two children at a time, never more"
     assert run.status.results["best_iteration"] == 4
-    assert runlab.get_run(run.uid(), 1).status.runtime == "job", "in-process functions fan out as jobs"
+    assert get_store().get_run(run.uid(), 1).owner.runtime == "job", "in-process functions fan out as jobs"
 
 
 def test_custom_strategy_handler_makes_its_children(sweeps, write_file):

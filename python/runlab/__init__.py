@@ -60,6 +60,9 @@ _EXPORTS = {
     "RunError": "errors",
     "ScheduleExistsError": "errors",
     "ScheduleNotFoundError": "errors",
+    "RunStateError": "errors",
+    "ClusterUnavailableError": "errors",
+    "NotebookCellError": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "run_function", "__version__"])

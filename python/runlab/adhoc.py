@@ -10,13 +10,18 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-import time
 import traceback
-import uuid
 from typing import Any
 
-from .context import RunContext
+from . import process, projectref
+from .artifacts import expand_artifact_path
+from .context import RunContext, active_context
+from .errors import RunNotFoundError
+from .model import RunState, new_run
+from .names import normalize_name, validate_name
 from .runlog import RunLog
+from .store import get_store
+from .values import check_storable
 
 _by_name: dict[str, RunContext] = {}
 
@@ -24,8 +29,6 @@ _by_name: dict[str, RunContext] = {}
 def get_or_create_ctx(name: str, project: str = "", labels: dict[str, str] | None = None,
                       params: dict[str, Any] | None = None) -> RunContext:
     """The current run's context, or a new recorded run named ``name``."""
-    from .runtimes.worker import active_context
-
     context = active_context()
     if context is not None:
         return context
@@ -40,42 +43,27 @@ def get_or_create_ctx(name: str, project: str = "", labels: dict[str, str] | Non
 
 def _attach(uid: str, iteration: int) -> RunContext:
     """The context of a run started elsewhere that handed its uid down through the environment."""
-    from .errors import RunNotFoundError
-    from .store import get_store
-
     store = get_store()
-    row = store.get_run(uid, iteration)
-    if row is None:
+    record = store.get_run(uid, iteration)
+    if record is None:
         raise RunNotFoundError(f"RUNLAB_RUN_UID={uid} names no run in {store.url}")
-    context = RunContext(row, store, RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text)))
+    context = RunContext(record, store, RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text)))
     context._commit_interval = 0.0  # the owner ends the run; everything logged here must be stored at once
     return context
 
 
 def _create(name: str, project_name: str, labels: dict[str, str], params: dict[str, Any]) -> RunContext:
-    from .artifacts import expand_artifact_path
-    from .launch import _default_labels, _hostname, normalize_name, validate_name
-    from .project import resolve_project
-    from .values import check_storable
-
-    project = resolve_project(project_name)
+    project = projectref.resolve(project_name)
     run_name = validate_name(normalize_name(name) or "run")
-    uid = uuid.uuid4().hex
-    now = time.time()
-    row = {
-        "uid": uid, "iteration": 0, "project": project.name, "name": run_name, "kind": "local",
-        "state": "running", "labels": {**_default_labels("local"), **{k: str(v) for k, v in labels.items()}},
-        "spec": {
-            "function": "", "handler": "", "inputs": {}, "outputs": [], "returns": [],
-            "parameters": {k: check_storable(f"param {k!r}", v) for k, v in params.items()},
-            "output_path": expand_artifact_path(project.artifact_path, uid, run_name, project.name),
-        },
-        "results": {}, "status": {}, "error": None, "start_time": now, "last_update": now,
-        "end_time": None, "pid": os.getpid(), "host": _hostname(),
-    }
+    spec = {"function": "", "handler": "", "inputs": {}, "outputs": [], "returns": [],
+            "parameters": {k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
+    record = new_run(project.name, run_name, "local", RunState.RUNNING, {k: str(v) for k, v in labels.items()},
+                     spec, runtime="local", pid=os.getpid())
+    spec["output_path"] = expand_artifact_path(project.artifact_path, record.uid, run_name, project.name)
     store = project.store
-    store.create_run(row)
-    context = RunContext(row, store, RunLog(lambda offset, text: store.append_log(uid, 0, offset, text)))
+    store.create_run(record)
+    uid = record.uid
+    context = RunContext(record, store, RunLog(lambda offset, text: store.append_log(uid, 0, offset, text)))
     _finish_at_exit(context)
     return context
 
@@ -86,12 +74,15 @@ def _finish_at_exit(context: RunContext) -> None:
     def on_uncaught(exc_type, exc, tb):
         if not context.finished:
             text = "".join(traceback.format_exception(exc_type, exc, tb))
-            context.end("error", error=f"{exc_type.__name__}: {exc}", status={"traceback": text})
+            context.end(RunState.ERROR, error=f"{exc_type.__name__}: {exc}", status={"traceback": text})
         previous_hook(exc_type, exc, tb)
 
     def on_exit() -> None:
         if not context.finished:
-            context.end("completed")
+            context.end(RunState.COMPLETED)
 
     sys.excepthook = on_uncaught
     atexit.register(on_exit)
+
+
+process.on_reset("adhoc", "runs made by get_or_create_ctx, by name", _by_name.clear)

@@ -13,9 +13,13 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ArtifactNotFoundError, ValidationError
+from .store import get_store
+
+if TYPE_CHECKING:
+    from .store.runstore import RunStore
 
 KINDS = ("file", "dataset", "model", "plot", "table", "notebook")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
@@ -187,12 +191,13 @@ def parse_store_uri(uri: str) -> dict[str, Any]:
     return parts
 
 
-def resolve_store_uri(uri: str) -> ArtifactRef:
-    """The artifact record a ``store://`` URI names (the newest matching version)."""
-    from .store import get_store
-
+def resolve_store_uri(uri: str, store: RunStore | None = None) -> ArtifactRef:
+    """The artifact record a ``store://`` URI names (the newest matching version) in ``store`` (default:
+    the configured store)."""
+    if store is None:
+        store = get_store()
     parts = parse_store_uri(uri)
-    row = get_store().get_artifact(
+    row = store.get_artifact(
         parts["project"], parts["key"], tag=parts["tag"], uid=parts["uid"], iteration=parts["iteration"]
     )
     if row is None:

@@ -2,6 +2,8 @@
 
 ``get_config()`` returns the process-wide settings. The environment is read when the settings are first
 built; ``reset_config()`` rebuilds them (tests and long-lived servers call it after changing the env).
+Every setting runlab reads is a trait here; no other module reads a ``RUNLAB_*`` variable, except the
+ones a run hands to the processes it starts (``RUNLAB_RUN_UID``, ``RUNLAB_RUN_ITERATION``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
+
+from . import process
 
 _ENV = {
     "home": "RUNLAB_HOME",
@@ -22,6 +26,9 @@ _ENV = {
     "dask_address": "RUNLAB_DASK_ADDRESS",
     "auto_show": "RUNLAB_AUTO_SHOW",
     "schedule_min_interval": "RUNLAB_SCHEDULE_MIN_INTERVAL",
+    "forkserver": "RUNLAB_FORKSERVER",
+    "forkserver_idle": "RUNLAB_FORKSERVER_IDLE",
+    "dask_shared_fs": "RUNLAB_DASK_SHARED_FS",
 }
 
 
@@ -73,6 +80,21 @@ class RunlabConfig(Configurable):
         "Env: RUNLAB_DASK_ADDRESS.",
     ).tag(config=True)
 
+    dask_shared_fs = Bool(
+        False, help="The artifact path and local inputs are on storage every Dask worker sees (a shared mount), "
+        "so a remote cluster may use local paths. Env: RUNLAB_DASK_SHARED_FS=1.",
+    ).tag(config=True)
+
+    forkserver = Bool(
+        True, help="Start job workers by forking a warm server process (a few ms) instead of a new interpreter "
+        "(~0.2 s). Env: RUNLAB_FORKSERVER=0 turns it off.",
+    ).tag(config=True)
+
+    forkserver_idle = Float(
+        300.0, help="Seconds a fork server with no running worker waits for work before it exits. "
+        "Env: RUNLAB_FORKSERVER_IDLE.",
+    ).tag(config=True)
+
     dask_connect_timeout = Float(10.0, help="Seconds to wait for the Dask scheduler to answer.").tag(config=True)
 
     auto_show = Bool(
@@ -121,10 +143,15 @@ def get_config() -> RunlabConfig:
 
 
 def reset_config() -> RunlabConfig:
-    """Rebuild the settings from the environment and drop cached store connections."""
+    """Rebuild the settings from the environment and close the stores opened with the old ones
+    (``runlab.process.reset()`` resets every process global)."""
+    process.reset("config", "store")
+    return get_config()
+
+
+def _reset() -> None:
     global _config
     _config = None
-    from . import store  # local: the store imports SQLAlchemy, which plain config users do not need
 
-    store.close_stores()
-    return get_config()
+
+process.on_reset("config", "the settings", _reset)

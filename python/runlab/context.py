@@ -7,20 +7,46 @@ committed as they are logged.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import pickle
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from . import artifacts as arts
+from .config import get_config
+from .data import get_dataitem
 from .errors import InvalidInputError, ValidationError
+from .hyper import HyperParamOptions
+from .model import RunState, artifact_to_dict
 from .runlog import RunLog, make_run_logger
+from .sweepsummary import iteration_row, summarize
 from .values import check_storable, to_storable
 
 if TYPE_CHECKING:
     from .data import DataItem
+    from .model import RunRecord
     from .store.runstore import RunStore
+
+_active: ContextVar[RunContext | None] = ContextVar("runlab_active_run", default=None)
+
+
+def active_context() -> RunContext | None:
+    """The context of the run executing here (this thread or task) right now, innermost first, if any."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def activate(context: RunContext) -> Iterator[RunContext]:
+    """Make ``context`` the active run for the block (what ``get_or_create_ctx`` returns inside it)."""
+    token = _active.set(context)
+    try:
+        yield context
+    finally:
+        _active.reset(token)
 
 
 class RunAborted(BaseException):
@@ -30,19 +56,19 @@ class RunAborted(BaseException):
 class RunContext:
     """The running run, as seen from inside a handler (MLRun's ``MLClientCtx``)."""
 
-    def __init__(self, row: dict[str, Any], store: RunStore, log: RunLog | None = None) -> None:
+    def __init__(self, record: RunRecord, store: RunStore, log: RunLog | None = None) -> None:
         self._store = store
-        self._row = row
-        spec = row["spec"]
-        self.uid: str = row["uid"]
-        self.name: str = row["name"]
-        self.project: str = row["project"]
-        self.iteration: int = row["iteration"]
-        self.labels: dict[str, str] = dict(row["labels"])
+        self._record_ = record
+        spec = record.spec
+        self.uid: str = record.uid
+        self.name: str = record.name
+        self.project: str = record.project
+        self.iteration: int = record.iteration
+        self.labels: dict[str, str] = dict(record.labels)
         self.parameters: dict[str, Any] = copy.deepcopy(spec.get("parameters", {}))
         self.inputs: dict[str, str] = dict(spec.get("inputs", {}))
         self.artifact_path: str = spec.get("output_path", "")
-        self.results: dict[str, Any] = dict(row.get("results") or {})
+        self.results: dict[str, Any] = dict(record.results)
         self.log = log or RunLog()
         self.logger: logging.Logger = make_run_logger(f"runlab.{self.name}")
         self._data_items: dict[str, DataItem] = {}
@@ -51,12 +77,15 @@ class RunContext:
         self._parent: RunContext | None = None
         self._best: int | None = None
         self._last_commit = time.monotonic()
-        from .config import get_config
-
         self._commit_interval = get_config().log_flush_interval
 
     def __repr__(self) -> str:
         return f"<RunContext {self.name} uid={self.uid[:8]} iteration={self.iteration}>"
+
+    @property
+    def store_url(self) -> str:
+        """The URL of the store this run is recorded in."""
+        return self._store.url
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -70,8 +99,6 @@ class RunContext:
 
     def get_input(self, key: str, url: str | None = None) -> DataItem:
         """The input ``key`` as a :class:`~runlab.DataItem`; with ``url``, add it as a new input."""
-        from .data import get_dataitem
-
         if url is not None:
             self.inputs[key] = url
             self._data_items.pop(key, None)
@@ -83,7 +110,7 @@ class RunContext:
             )
         item = self._data_items.get(key)
         if item is None:
-            item = self._data_items[key] = get_dataitem(self.inputs[key], key=key)
+            item = self._data_items[key] = get_dataitem(self.inputs[key], key=key, store=self._store)
         return item
 
     # -- recording -------------------------------------------------------------------------------
@@ -187,10 +214,10 @@ class RunContext:
 
     def sync_from_store(self) -> None:
         """Take in results and labels that another context of this run (a notebook's kernel) recorded."""
-        row = self._store.get_run(self.uid, self.iteration)
-        if row is not None:
-            self.results = {**row["results"], **self.results}
-            self.labels = {**row["labels"], **self.labels}
+        record = self._store.get_run(self.uid, self.iteration)
+        if record is not None:
+            self.results = {**record.results, **self.results}
+            self.labels = {**record.labels, **self.labels}
 
     # -- custom sweeps ----------------------------------------------------------------------------
 
@@ -202,13 +229,10 @@ class RunContext:
             raise ValidationError("get_child_context is for the parent run (iteration 0), not a child")
         child_params = {**(self.parameters if with_parent_params else {}),
                         **{k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
-        row = copy.deepcopy(self._row)
-        now = time.time()
-        row.update(iteration=len(self._children) + 1, state="running", results={}, error=None, end_time=None,
-                   start_time=now, last_update=now, status={"runtime": "custom"})
-        row["spec"] = {**row["spec"], "parameters": child_params}
-        self._store.create_run(row)
-        child = RunContext(row, self._store)
+        record = self._record_.child(len(self._children) + 1, {}, state=RunState.RUNNING, runtime="local")
+        record.spec["parameters"] = child_params
+        self._store.create_run(record)
+        child = RunContext(record, self._store)
         child._parent = self
         self._children.append(child)
         return child
@@ -221,26 +245,23 @@ class RunContext:
 
     def _summarize_children(self, status: dict[str, Any] | None) -> dict[str, Any]:
         """End children still running and record the sweep on this (parent) run."""
-        from .hyper import HyperParamOptions
-        from .sweep import iteration_row, summarize
-
         for child in self._children:
             if not child.finished:
-                child.end("completed")
-        table = [iteration_row("completed", c.iteration, c.parameters, c.results) for c in self._children]
+                child.end(RunState.COMPLETED)
+        table = [iteration_row(RunState.COMPLETED, c.iteration, c.parameters, c.results) for c in self._children]
         finished = [(c.iteration, c.results) for c in self._children]
-        options = HyperParamOptions.from_dict(self._row["spec"].get("hyper_param_options") or {})
+        options = HyperParamOptions.from_dict(self._record_.spec.get("hyper_param_options") or {})
         error, sweep_status = summarize(self, table, finished, options, best=self._best)
         if error:
             self.logger.error(error)
         return {**(status or {}), **sweep_status}
 
-    def _report_progress(self, done: int, total: int, unit: str) -> None:
+    def report_progress(self, done: int, total: int, unit: str) -> None:
         """Record how far the run is (``status.progress``) for whoever follows it. Writes the status alone,
         so results another context of this run recorded (a notebook's kernel) are left as they are."""
         stored = self._store.get_run_fields(self.uid, self.iteration, "status") or {}
-        status = self._row["status"] = {**(self._row.get("status") or {}), **(stored.get("status") or {}),
-                                        "progress": {"done": done, "total": total, "unit": unit}}
+        status = self._record_.status = {**self._record_.status, **(stored.get("status") or {}),
+                                         "progress": {"done": done, "total": total, "unit": unit}}
         self._store.update_run(self.uid, self.iteration, {"status": status, "last_update": time.time()})
 
     def commit(self, completed: bool = False) -> None:
@@ -250,18 +271,18 @@ class RunContext:
         an abort request: the handler then stops with ``RunAborted``.
         """
         if completed:
-            self.end("completed")
+            self.end(RunState.COMPLETED)
             return
         self._write()
-        if self._store.get_run_state(self.uid, self.iteration) == "aborting":
+        if self._store.get_run_state(self.uid, self.iteration) == RunState.ABORTING:
             raise RunAborted(f"run {self.uid} was asked to abort")
 
-    def end(self, state: str, error: str | None = None, status: dict[str, Any] | None = None) -> None:
+    def end(self, state: RunState | str, error: str | None = None, status: dict[str, Any] | None = None) -> None:
         """Record the run's end: final results, log, state, end time, and error details if any."""
         if self._children:
             status = self._summarize_children(status)
-        self._write({"state": state, "end_time": time.time(), "error": error,
-                     **({"status": {**(self._row.get("status") or {}), **status}} if status else {})})
+        self._write({"state": RunState(state), "end_time": time.time(), "error": error,
+                     **({"status": {**self._record_.status, **status}} if status else {})})
         self.finished = True
 
     # -- internals -------------------------------------------------------------------------------
@@ -319,16 +340,14 @@ class RunContext:
                 "created": time.time(),
             }
         )
-        from .model import artifact_to_dict
-
         return artifact_to_dict(row)
 
     def _write(self, final: dict[str, Any] | None = None) -> None:
         """One store transaction: results, labels, changed params/inputs, the pending log, ``final`` columns."""
-        spec = self._row["spec"]
+        spec = self._record_.spec
         changes: dict[str, Any] = {"results": self.results, "labels": self.labels, "last_update": time.time()}
         if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
-            spec = self._row["spec"] = {**spec, "parameters": self.parameters, "inputs": self.inputs}
+            spec = self._record_.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
             changes["spec"] = spec
         self._store.update_run(self.uid, self.iteration, {**changes, **(final or {})}, log=self.log.take())
         self._last_commit = time.monotonic()

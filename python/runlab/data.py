@@ -12,9 +12,14 @@ import mimetypes
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from .artifacts import resolve_store_uri
+from .config import get_config
 from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
+
+if TYPE_CHECKING:
+    from .store.runstore import RunStore
 
 _READERS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
             ".jsonl": "jsonl", ".feather": "feather"}
@@ -106,8 +111,7 @@ class DataItem:
                 raise self._missing(FileNotFoundError(path))
             return path
         stat = self.stat()
-        home = os.environ.get("RUNLAB_HOME") or os.path.expanduser("~/.runlab")
-        folder = Path(home) / "cache" / hashlib.sha256(self._target.encode()).hexdigest()[:16]
+        folder = Path(get_config().home) / "cache" / hashlib.sha256(self._target.encode()).hexdigest()[:16]
         cached = folder / (path.rstrip("/").rsplit("/", 1)[-1] or "data")
         sidecar = folder / ".source.json"
         seen = {"size": stat.size, "modified": stat.modified}
@@ -202,12 +206,11 @@ def _protocols(fs: Any) -> tuple[str, ...]:
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
-def get_dataitem(url: str, key: str | None = None) -> DataItem:
-    """A DataItem for ``url`` (existence is checked when it is read, so outputs can be written)."""
+def get_dataitem(url: str, key: str | None = None, store: RunStore | None = None) -> DataItem:
+    """A DataItem for ``url`` (existence is checked when it is read, so outputs can be written); a
+    ``store://`` URI is looked up in ``store`` (default: the configured store)."""
     if url.startswith("store://"):
-        from .artifacts import resolve_store_uri
-
-        ref = resolve_store_uri(url)
+        ref = resolve_store_uri(url, store)
         return DataItem(url, key=key or ref.key, kind=ref.kind, meta=ref.meta, target=ref.target)
     return DataItem(_normalize(url), key=key)
 

@@ -13,12 +13,17 @@ catches them all. Each message names the problem and how to fix it.
     │   ├── InvalidParameterError  a param that cannot be stored (not JSON, int beyond int64)
     │   ├── InvalidInputError      inputs not a dict of str -> str, or an input URL that does not exist
     │   ├── InvalidNameError       a run, project or function name that is not DNS-label-like
-    │   └── UnsupportedError       a kind, runtime or option this installation cannot run
+    │   ├── UnsupportedError       a kind, runtime or option this installation cannot run
+    │   └── ScheduleExistsError    a schedule of that name exists already (overwrite=True replaces it)
     ├── ProjectNotFoundError       no current project, or no project of that name
     ├── RunNotFoundError           no run with that uid
     ├── ArtifactNotFoundError      no artifact for a store:// URI, or a data URL that does not exist
+    ├── ScheduleNotFoundError      no schedule of that name in the project
+    ├── RunStateError              the run's state forbids it (abort an ended run, delete a running one)
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
+    ├── ClusterUnavailableError    the Dask scheduler cannot be reached
+    ├── NotebookCellError          a cell of a notebook run raised (which cell, and what)
     └── RunError                   the run itself failed; ``err.run`` is the recorded run,
                                    ``err.__cause__`` the handler's exception when it ran in-process
 """
@@ -104,5 +109,27 @@ class ScheduleExistsError(ValidationError):
     """A schedule of that name already exists in the project (pass ``overwrite=True`` to replace it)."""
 
 
-class ScheduleNotFoundError(RunlabError):
+class ScheduleNotFoundError(RunlabError, LookupError):
     """No schedule of that name in the project."""
+
+
+class RunStateError(RunlabError):
+    """What was asked cannot be done in the run's (or schedule's) current state: aborting a run that ended,
+    deleting one that still runs, rerunning one whose code is gone."""
+
+
+class ClusterUnavailableError(RunlabError, ConnectionError):
+    """The Dask scheduler cannot be reached."""
+
+
+class NotebookCellError(RunlabError, RuntimeError):
+    """A notebook cell raised: which cell (``cell_index``, ``exec_count``), and what (``ename``, ``evalue``,
+    ``notebook_traceback``)."""
+
+    def __init__(self, cell_index: int, exec_count: int | None, ename: str, evalue: str, traceback: str) -> None:
+        self.cell_index = cell_index
+        self.exec_count = exec_count
+        self.ename = ename
+        self.evalue = evalue
+        self.notebook_traceback = traceback
+        super().__init__(f"cell {cell_index} (execution count {exec_count}) raised {ename}: {evalue}")

@@ -198,26 +198,6 @@ class StopCondition:
         return True
 
 
-def load_param_file(url: str, strategy: str | None) -> tuple[dict[str, list[Any]], str]:
-    """A parameter space from a file at any fsspec URL: CSV rows → ``list``; JSON dict of lists → ``grid``
-    (or the strategy given). Returns the space and the strategy to use."""
-    import json
-
-    from .data import get_dataitem
-
-    item = get_dataitem(url)
-    if item.suffix == ".csv":
-        if strategy not in (None, "list"):
-            raise ValidationError(f"param_file {url} is a CSV, which gives a 'list' space, not {strategy!r}")
-        df = item.as_df()
-        return {str(c): [_plain(v) for v in df[c].tolist()] for c in df.columns}, "list"
-    if item.suffix == ".json":
-        space = json.loads(item.get(encoding="utf-8"))
-        if not isinstance(space, dict):
-            raise ValidationError(f"param_file {url} must hold a JSON object of name → list of values")
-        return space, strategy or "grid"
-    raise ValidationError(f"param_file {url}: use a .csv (list) or .json (grid, list or random) file")
-
-
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (anything else as it is)."""
     return value.item() if hasattr(value, "item") else value

@@ -1,16 +1,30 @@
-"""The run's data: states, and the conversion between store rows and the MLRun-shaped run dict.
+"""The run's data: its states, the typed run record, and the MLRun-shaped dict users read.
 
-A run dict has three sections, as MLRun's ``RunObject.to_dict()`` does::
+A run is stored as one :class:`RunRecord` per ``(uid, iteration)``, built by :func:`new_run` (or
+``RunRecord.child``) and nowhere else. Users see it as a dict of three sections, as MLRun's
+``RunObject.to_dict()`` gives it::
 
     metadata: {uid, name, project, iteration, labels}
     spec:     {function, handler, parameters, inputs, outputs, output_path, hyperparams, ...}
     status:   {state, error, results, artifacts, start_time, last_update, end_time, ...}
+
+Which process owns a live run (its runtime, and how to tell its process from a later one with the same
+pid) is the record's ``owner``: runtimes read it, users never see it.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import getpass
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 
@@ -42,9 +56,153 @@ class RunState(str, Enum):
 
 
 _TERMINAL = frozenset({RunState.COMPLETED, RunState.ERROR, RunState.ABORTED})
-
-
 _TERMINAL_VALUES = frozenset(s.value for s in _TERMINAL)
+LIVE_STATES = (RunState.PENDING, RunState.RUNNING, RunState.ABORTING)
+"""States of a run that has not ended: someone owns it (or it waits for a slot)."""
+STARTED_STATES = (RunState.PENDING, RunState.RUNNING)
+"""States an abort may move to ``aborting``."""
+
+
+@dataclass
+class Owner:
+    """Who runs a live run: the runtime that started it, the start time of the owning process (so a reused
+    pid is told apart), and the Dask key of a Dask run."""
+
+    runtime: str = ""
+    pid_started: int | None = None
+    dask_key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, "")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Owner:
+        data = data or {}
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+@dataclass
+class RunRecord:
+    """One stored run (one iteration of it): the columns of the ``runs`` table, typed.
+
+    ``spec`` and ``status`` are JSON documents: ``spec`` holds what was asked (function, handler,
+    parameters, inputs, output_path, ...), ``status`` what the run reported besides its state, error and
+    results (traceback, progress, a sweep's iterations and best iteration, ...). ``artifacts`` are the
+    artifact rows the store read with the run (never written through the record).
+    """
+
+    uid: str
+    iteration: int
+    project: str
+    name: str
+    kind: str
+    state: RunState
+    labels: dict[str, str]
+    spec: dict[str, Any]
+    start_time: float
+    last_update: float
+    results: dict[str, Any] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    end_time: float | None = None
+    pid: int | None = None
+    host: str | None = None
+    owner: Owner = field(default_factory=Owner)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state.is_terminal
+
+    def to_row(self) -> dict[str, Any]:
+        """The record as ``runs`` columns."""
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "artifacts"}
+        row["state"] = self.state.value
+        row["owner"] = self.owner.to_dict()
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> RunRecord:
+        """A record from ``runs`` columns (missing columns take their defaults; ``artifacts`` if given)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in row.items() if k in known}
+        values["state"] = RunState(values["state"])
+        values["owner"] = Owner.from_dict(row.get("owner"))
+        values["status"] = dict(values.get("status") or {})
+        values["results"] = dict(values.get("results") or {})
+        return cls(**values)
+
+    def child(self, iteration: int, parameters: dict[str, Any], state: RunState | None = None,
+              runtime: str | None = None) -> RunRecord:
+        """A new iteration of this run with its own params (the parent's, updated), started now."""
+        now = time.time()
+        child = dataclasses.replace(
+            self, iteration=iteration, state=state or self.state, labels=dict(self.labels),
+            spec={**copy.deepcopy(self.spec), "parameters": {**self.spec.get("parameters", {}), **parameters}},
+            results={}, status={}, error=None, start_time=now, last_update=now, end_time=None, artifacts=[],
+            owner=Owner(runtime=runtime if runtime is not None else self.owner.runtime),
+        )
+        return child
+
+    def to_dict(self) -> dict[str, Any]:
+        """The MLRun-shaped run dict (metadata, spec, status) users read."""
+        status = dict(self.status)
+        for key in _OWNER_KEYS:  # records written before ownership had its own column
+            status.pop(key, None)
+        status.update(
+            state=self.state.value,
+            error=self.error,
+            results=self.results,
+            artifacts=[artifact_to_dict(a) for a in self.artifacts],
+            start_time=to_iso(self.start_time),
+            last_update=to_iso(self.last_update),
+            end_time=to_iso(self.end_time),
+        )
+        if self.pid is not None:
+            status["pid"] = self.pid
+            status["host"] = self.host
+        return {
+            "kind": "run",
+            "metadata": {
+                "uid": self.uid,
+                "name": self.name,
+                "project": self.project,
+                "iteration": self.iteration,
+                "labels": self.labels,
+            },
+            "spec": self.spec,
+            "status": status,
+        }
+
+
+_OWNER_KEYS = ("runtime", "pid_started", "dask_key")
+
+
+@lru_cache(maxsize=1)
+def hostname() -> str:
+    """This machine's name, as runs record it."""
+    return socket.gethostname()
+
+
+@lru_cache(maxsize=8)
+def default_labels(kind: str) -> dict[str, str]:
+    """The labels every new run gets: its kind, the user who started it and the machine."""
+    try:
+        owner = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        owner = str(os.getuid())
+    return {"kind": kind, "owner": owner, "host": hostname()}
+
+
+def new_run(project: str, name: str, kind: str, state: RunState, labels: dict[str, str], spec: dict[str, Any],
+            runtime: str = "", pid: int | None = None, host: str | None = None) -> RunRecord:
+    """A new run (iteration 0) with a fresh uid, started now on this host: the one place a run record is
+    made. ``labels`` are added to the default ones (kind, owner, host)."""
+    now = time.time()
+    return RunRecord(uid=uuid.uuid4().hex, iteration=0, project=project, name=name, kind=kind,
+                     state=RunState(state), labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
+                     last_update=now, pid=pid, host=hostname() if host is None else host,
+                     owner=Owner(runtime=runtime))
 
 
 def is_terminal(state: str) -> bool:
@@ -86,33 +244,4 @@ def artifact_to_dict(row: dict[str, Any]) -> dict[str, Any]:
         "meta": row["meta"],
         "labels": row["labels"],
         "created": to_iso(row["created"]),
-    }
-
-
-def run_row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
-    """A store row (with ``artifacts``) as the MLRun-shaped run dict."""
-    status = dict(row.get("status") or {})
-    status.update(
-        state=row["state"],
-        error=row["error"],
-        results=row["results"],
-        artifacts=[artifact_to_dict(a) for a in row.get("artifacts", [])],
-        start_time=to_iso(row["start_time"]),
-        last_update=to_iso(row["last_update"]),
-        end_time=to_iso(row["end_time"]),
-    )
-    if row.get("pid") is not None:
-        status["pid"] = row["pid"]
-        status["host"] = row["host"]
-    return {
-        "kind": "run",
-        "metadata": {
-            "uid": row["uid"],
-            "name": row["name"],
-            "project": row["project"],
-            "iteration": row["iteration"],
-            "labels": row["labels"],
-        },
-        "spec": row["spec"],
-        "status": status,
     }

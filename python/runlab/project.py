@@ -6,43 +6,34 @@ them; the current project is what ``runlab.run_function`` acts on.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FunctionNotFoundError, ProjectNotFoundError, UnsupportedError, ValidationError
+from . import projectref
+from .errors import ProjectNotFoundError, ScheduleNotFoundError, ValidationError
 from .functions import Function, code_to_function
-from .launch import launch, validate_name
-from .task import Task
+from .handlers import load_function
+from .launch import launch
+from .model import artifact_to_dict
+from .names import validate_name
+from .projectref import ProjectRef
+from .run import RunList, list_runs
+from .schedules import Schedule, create_schedule
+from .task import Task, task_for_call
 
 if TYPE_CHECKING:
-    from .run import RunList, RunObject
-    from .schedules import Schedule
+    from .run import RunObject
     from .store.runstore import RunStore
 
-_current: Project | None = None
-_defaults: dict[tuple[str, str], Project] = {}
-_lock = threading.Lock()
 
-
-class Project:
+class Project(ProjectRef):
     """A project: functions, a context folder, an artifact path, and the runs made in it."""
 
     def __init__(self, name: str, context: str, artifact_path: str = "", description: str = "",
                  store: RunStore | None = None) -> None:
-        from .store import get_store
-
-        self.name = name
-        self.context = str(Path(context).expanduser().resolve())
-        self.artifact_path = artifact_path or _default_artifact_path(self.context)
-        self.description = description
-        self.store = store or get_store()
+        super().__init__(name, context, artifact_path, description, store)
         self._functions: dict[str, Function] = {}
-
-    def __repr__(self) -> str:
-        return f"<Project {self.name} context={self.context}>"
 
     # -- functions -------------------------------------------------------------------------------
 
@@ -87,22 +78,8 @@ class Project:
     def get_function(self, name: str) -> Function:
         """The project's function called ``name``."""
         fn = self._functions.get(name)
-        if fn is not None:
-            return fn
-        record = self.store.get_function(self.name, name)
-        if record is None:
-            known = ", ".join(self.list_functions()) or "none yet"
-            raise FunctionNotFoundError(
-                f"project {self.name!r} has no function {name!r} (functions: {known}); add it with "
-                "project.set_function(...)"
-            )
-        spec = record["spec"]
-        if spec.get("in_process_only"):
-            raise UnsupportedError(
-                f"function {name!r} was set from a callable defined in another kernel; set it again here, "
-                "or put the handler in a file and set_function that file"
-            )
-        fn = self._functions[name] = Function.from_dict(spec)
+        if fn is None:
+            fn = self._functions[name] = load_function(self.store, self.name, name, Function)
         return fn
 
     def list_functions(self) -> list[str]:
@@ -149,32 +126,23 @@ class Project:
         fn = self.get_function(function) if isinstance(function, str) else function
         if not isinstance(fn, Function):
             raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
+        task = task_for_call(base_task, name=name, params=params, inputs=inputs, labels=labels, returns=returns,
+                             artifact_path=artifact_path, hyperparams=hyperparams,
+                             hyper_param_options=hyper_param_options)
         if schedule is not None:
-            from .schedules import create_schedule
-
-            options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
-            task = (base_task or Task()).merged(
-                name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
-                hyperparams=hyperparams, hyper_param_options=options)
             return create_schedule(self, fn, schedule, task, handler if handler is not None else task.handler,
                                    selector, name=schedule_name, timezone=timezone, concurrency=concurrency,
                                    overwrite=overwrite)
-        return launch(fn, self, base_task=base_task, handler=handler, name=name, params=params, inputs=inputs,
-                      labels=labels, artifact_path=artifact_path, local=local, watch=watch, returns=returns,
-                      hyperparams=hyperparams, hyper_param_options=hyper_param_options, selector=selector)
+        return launch(fn, self, task, handler=handler, local=local, watch=watch, selector=selector)
 
     # -- schedules -------------------------------------------------------------------------------
 
     def list_schedules(self) -> list[Schedule]:
         """The project's schedules, by name."""
-        from .schedules import Schedule
-
         return [Schedule(self.store, self.name, row["name"]) for row in self.store.list_schedules(self.name)]
 
     def get_schedule(self, name: str) -> Schedule:
         """One schedule by name (``ScheduleNotFoundError`` if there is none)."""
-        from .schedules import Schedule, ScheduleNotFoundError
-
         if self.store.get_schedule(self.name, name) is None:
             names = ", ".join(row["name"] for row in self.store.list_schedules(self.name)) or "none"
             raise ScheduleNotFoundError(f"project {self.name!r} has no schedule {name!r} (schedules: {names})")
@@ -197,36 +165,12 @@ class Project:
     ) -> RunList:
         """The project's runs, newest first, filtered by name, uid, labels (``{"team": "a"}`` or
         ``["team=a"]``), state and start time; ``last`` limits how many."""
-        from .run import list_runs
-
         return list_runs(project=self.name, name=name, uid=uid, labels=labels, state=state, last=last,
                          iter=iter, since=since, until=until, store=self.store)
 
     def list_artifacts(self, key: str | None = None) -> list[dict[str, Any]]:
         """Artifact records of this project (every version), newest version first per key."""
-        from .model import artifact_to_dict
-
         return [artifact_to_dict(r) for r in self.store.list_artifacts(self.name, key)]
-
-    def save(self) -> Project:
-        """Store the project's context, artifact path and description."""
-        self.store.save_project(self.name, self.context, self.artifact_path, self.description)
-        return self
-
-
-def _default_artifact_path(context: str) -> str:
-    from .config import get_config
-
-    return get_config().artifact_path or str(Path(context) / "artifacts")
-
-
-def _load(name: str) -> Project | None:
-    from .store import get_store
-
-    record = get_store().get_project(name)
-    if record is None:
-        return None
-    return Project(name, record["context"], record["artifact_path"], record["description"])
 
 
 def get_or_create_project(
@@ -234,18 +178,9 @@ def get_or_create_project(
 ) -> Project:
     """The stored project ``name``, or a new one with this context (it becomes the current project)."""
     validate_name(name, "project name")
-    project = _load(name)
-    if project is None:
-        project = Project(name, context, artifact_path, description).save()
-    elif _differs(project, context, artifact_path, description):
-        old_default = _default_artifact_path(project.context)
-        project.context = str(Path(context).expanduser().resolve())
-        if artifact_path or project.artifact_path == old_default:
-            project.artifact_path = artifact_path or _default_artifact_path(project.context)
-        project.description = description or project.description
-        project.save()
+    project = projectref.get_or_create(name, context, artifact_path, description, cls=Project)
     if set_current:
-        _set_current(project)
+        projectref.set_current(project)
     return project
 
 
@@ -256,23 +191,23 @@ def new_project(
     """A new project. If one of that name exists, pass ``overwrite=True`` (its runs are kept) or use
     :func:`get_or_create_project`."""
     validate_name(name, "project name")
-    if not overwrite and _load(name) is not None:
+    if not overwrite and projectref.load(name) is not None:
         raise ValidationError(
             f"project {name!r} already exists: use get_or_create_project({name!r}) or new_project(..., overwrite=True)"
         )
     project = Project(name, context, artifact_path, description).save()
     if set_current:
-        _set_current(project)
+        projectref.set_current(project)
     return project
 
 
 def load_project(name: str, set_current: bool = True) -> Project:
     """A project from the store, by name."""
-    project = _load(name)
+    project = projectref.load(name, cls=Project)
     if project is None:
         raise ProjectNotFoundError(f"no project named {name!r}: create it with runlab.get_or_create_project")
     if set_current:
-        _set_current(project)
+        projectref.set_current(project)
     return project
 
 
@@ -281,41 +216,14 @@ def get_current_project(required: bool = False) -> Project | None:
 
     With ``required=True`` a missing current project raises ``ProjectNotFoundError``.
     """
-    if _current is None and required:
+    current = projectref.current()
+    if current is None and required:
         raise ProjectNotFoundError(
             "there is no current project: call runlab.get_or_create_project('name') first"
         )
-    return _current
+    return current  # type: ignore[return-value]
 
 
 def resolve_project(name: str = "") -> Project:
     """The named project, else the current one, else the configured default project (created on demand)."""
-    if name:
-        if _current is not None and _current.name == name:
-            return _current
-        return load_project(name, set_current=False)
-    if _current is not None:
-        return _current
-    from .config import get_config
-
-    config = get_config()
-    key = (config.db_url, config.default_project)
-    project = _defaults.get(key)
-    if project is None:  # cached: a run with no current project must not pay a project lookup each time
-        project = _defaults[key] = get_or_create_project(config.default_project, context=os.getcwd(),
-                                                         set_current=False)
-    return project
-
-
-def _set_current(project: Project) -> None:
-    global _current
-    with _lock:
-        _current = project
-
-
-def _differs(project: Project, context: str, artifact_path: str, description: str) -> bool:
-    return (
-        project.context != str(Path(context).expanduser().resolve())
-        or bool(artifact_path and artifact_path != project.artifact_path)
-        or bool(description and description != project.description)
-    )
+    return projectref.resolve(name, cls=Project)

@@ -7,8 +7,13 @@ import sys
 import time
 from typing import Any
 
+from .data import get_dataitem
+from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError
-from .model import is_terminal, run_row_to_dict
+from .model import RunState, artifact_to_dict, is_terminal
+from .runtimes import abort_run
+from .runtimes.processes import reap
+from .store import get_store
 
 
 class _Section(dict):
@@ -40,8 +45,6 @@ class RunObject:
 
     @property
     def _store(self):
-        from .store import get_store
-
         return get_store(self._store_url)
 
     def _record(self) -> dict[str, Any]:
@@ -52,14 +55,12 @@ class RunObject:
 
     def refresh(self) -> RunObject:
         """Re-read the run from the store (a run whose process died is marked ``error`` first)."""
-        from .runtimes.processes import reap
-
         store = self._store
         reap(store)
-        row = store.get_run(self._uid, self._iteration)
-        if row is None:
+        record = store.get_run(self._uid, self._iteration)
+        if record is None:
             raise RunNotFoundError(f"run {self._uid} (iteration {self._iteration}) is not in the store")
-        self._data = run_row_to_dict(row)
+        self._data = record.to_dict()
         return self
 
     @property
@@ -97,9 +98,7 @@ class RunObject:
             return status["artifacts"]
         child = self._store.get_run(self._uid, best)
         own = {a["key"] for a in status["artifacts"]}
-        from .model import artifact_to_dict
-
-        inherited = [artifact_to_dict(a) for a in (child or {}).get("artifacts", []) if a["key"] not in own]
+        inherited = [artifact_to_dict(a) for a in (child.artifacts if child else []) if a["key"] not in own]
         return [*status["artifacts"], *inherited]
 
     @property
@@ -113,11 +112,9 @@ class RunObject:
 
     def artifact(self, key: str):
         """An artifact of the run as a :class:`~runlab.DataItem` (None for an unknown key)."""
-        from .data import get_dataitem
-
         for record in self._artifact_records():
             if record["key"] == key:
-                return get_dataitem(record["uri"], key=key)
+                return get_dataitem(record["uri"], key=key, store=self._store)
         return None
 
     # -- following -------------------------------------------------------------------------------
@@ -154,7 +151,7 @@ class RunObject:
                     run=self,
                 )
             time.sleep(poll)
-        if raise_on_failure and self.state() == "error":
+        if raise_on_failure and self.state() == RunState.ERROR:
             raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)
         return self
 
@@ -164,8 +161,6 @@ class RunObject:
         A background run's whole process tree gets SIGTERM, then SIGKILL after ``abort_grace`` seconds; an
         in-process run stops at its next commit. A run that already ended is left as it is (and says so).
         """
-        from .runtimes.job import abort_run
-
         state = self.state()
         if is_terminal(state):
             print(f"run {self._uid} already ended ({state}); nothing to abort", file=sys.stderr)
@@ -179,21 +174,15 @@ class RunObject:
     def show(self, short: bool = False) -> None:
         """Display the run as a table: an interactive widget in a notebook (artifact previews, live while
         the run goes on, a sweep's iterations), text in a terminal. ``short`` drops some columns."""
-        from .display import show_runs
-
         show_runs([self], short=short)
 
     def _ipython_display_(self) -> None:
-        from .display import kernel_shell
-
         shell = kernel_shell()
         if shell is not None and getattr(self, "_shown_in", None) == shell.execution_count:
             return  # run_function already showed it in this cell
         self.show()
 
     def _repr_html_(self) -> str:
-        from .display import iterations_html, runs_html
-
         return runs_html([self]) + iterations_html(self)
 
     def __repr__(self) -> str:
@@ -249,16 +238,12 @@ class RunList(list):
     def show(self, short: bool = False) -> None:
         """Display the runs as a table: an interactive widget in a notebook (pages, artifact previews, live
         rows), text in a terminal. ``short`` drops some columns."""
-        from .display import show_runs
-
         show_runs(list(self), short=short)
 
     def _ipython_display_(self) -> None:
         self.show()
 
     def _repr_html_(self) -> str:
-        from .display import runs_html
-
         return runs_html(list(self))
 
 
@@ -280,22 +265,18 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
               until: float | None = None, store=None) -> RunList:
     """Runs from the store, newest first."""
     if store is None:
-        from .store import get_store
-
         store = get_store()
-    from .runtimes.processes import reap
-
     reap(store)
-    rows = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
-                           last=last, iterations=iter, since=since, until=until)
-    return RunList(RunObject(r["uid"], r["iteration"], store.url, run_row_to_dict(r)) for r in rows)
+    records = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
+                              last=last, iterations=iter, since=since, until=until)
+    return RunList(RunObject(r.uid, r.iteration, store.url, r.to_dict()) for r in records)
 
 
-def get_run(uid: str, iteration: int = 0) -> RunObject:
-    """A stored run by uid (a unique prefix of at least 6 characters is enough)."""
-    from .store import get_store
-
-    store = get_store()
+def get_run(uid: str, iteration: int = 0, store=None) -> RunObject:
+    """A stored run by uid (a unique prefix of at least 6 characters is enough), from ``store`` (default:
+    the configured store)."""
+    if store is None:
+        store = get_store()
     if len(uid) < 32:
         matches = store.find_runs_by_uid_prefix(uid) if len(uid) >= 6 else []
         if len(matches) != 1:

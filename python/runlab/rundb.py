@@ -6,14 +6,13 @@ from typing import Any
 
 from .model import artifact_to_dict
 from .run import RunList, RunObject, get_run, list_runs
+from .store import get_store
 
 
 class RunDB:
     """Queries over the run store: runs, logs, artifacts and projects."""
 
     def __init__(self, url: str | None = None) -> None:
-        from .store import get_store
-
         self.store = get_store(url)
 
     def list_runs(self, name: str | None = None, project: str | None = None, uid: str | None = None,
@@ -24,8 +23,8 @@ class RunDB:
                          store=self.store)
 
     def read_run(self, uid: str, iter: int = 0) -> RunObject:
-        """One run by uid (or unique prefix)."""
-        return get_run(uid, iter)
+        """One run by uid (or unique prefix), from this store."""
+        return get_run(uid, iter, store=self.store)
 
     def get_log(self, uid: str, offset: int = 0, iteration: int = 0) -> tuple[str, int]:
         """The run's log from byte ``offset``, and the next offset."""

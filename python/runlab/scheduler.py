@@ -9,14 +9,20 @@ run is still going, and record the skip) or ``replace`` (abort it, then fire).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import cron
-from .model import is_terminal
+from . import cron, projectref
+from .errors import ProjectNotFoundError, RunError
+from .handlers import FunctionSpec, load_function
+from .launch import launch
+from .runtimes import abort_run, recover
+from .store import get_store
+from .task import Task
 
 if TYPE_CHECKING:
     from .run import RunObject
@@ -28,42 +34,44 @@ log = logging.getLogger("runlab.scheduler")
 LATE = 30.0
 
 
+def background_function(function: FunctionSpec) -> FunctionSpec:
+    """The function as it runs when fired: never in the scheduler's own process."""
+    if function.kind != "local":
+        return function
+    return dataclasses.replace(function, kind="job")
+
+
 def fire(store: RunStore, row: dict[str, Any], due: float | None, reason: str = "",
          missed: int = 0) -> RunObject | None:
     """Start one run of the schedule ``row`` under its concurrency policy; None if it was skipped."""
-    from .errors import RunError
-    from .launch import launch
-    from .project import load_project
-    from .run import RunObject
-    from .schedules import background_function
-    from .task import Task
-
     project, name = row["project"], row["name"]
     now = time.time()
     previous = row["last_uid"]
     previous_state = store.get_run_state(previous, 0) if previous else None
-    if previous_state is not None and not is_terminal(previous_state):
+    if previous_state is not None and not previous_state.is_terminal:
         if row["concurrency"] == "forbid":
             store.add_schedule_event({"project": project, "name": name, "time": now, "due": due, "event": "skipped",
                                       "run_uid": previous,
                                       "message": f"run {previous} is still {previous_state} (concurrency forbid)"})
             return None
         if row["concurrency"] == "replace":
-            RunObject(previous, 0, store.url).abort()
+            abort_run(store, previous, 0)
             store.add_schedule_event({"project": project, "name": name, "time": now, "due": due, "event": "replaced",
                                       "run_uid": previous, "message": f"aborted run {previous} to start a new one"})
     saved = row["task"]
-    task = Task(**saved["task"])
+    task = Task.from_dict(saved["task"])
     labels = {**task.labels, "schedule": name}
     if missed:
         labels["catch-up"] = f"missed {missed} firing{'s' if missed > 1 else ''}"
     if reason == "run now":
         labels["trigger"] = "run-now"
     try:
-        proj = load_project(project, set_current=False)
-        function = background_function(proj.get_function(row["function"]))
-        run = launch(function, proj, base_task=task, handler=saved.get("handler"), selector=saved.get("selector"),
-                     labels=labels, watch=False)
+        ref = projectref.load(project, store=store)
+        if ref is None:
+            raise ProjectNotFoundError(f"project {project!r} is no longer in the store")
+        function = background_function(load_function(store, project, row["function"]))
+        run = launch(function, ref, task.merged(labels=labels), handler=saved.get("handler"),
+                     selector=saved.get("selector"), watch=False)
     except RunError as exc:  # recorded as a failed run (e.g. a sweep whose children all failed at once)
         run = exc.run
     except Exception as exc:  # noqa: BLE001 - a schedule that cannot fire says why, and the scheduler goes on
@@ -84,17 +92,15 @@ class Scheduler:
 
     def __init__(self, store: RunStore | None = None, clock: Callable[[], float] = time.time,
                  poll: float = 5.0) -> None:
-        if store is None:
-            from .store import get_store
-
-            store = get_store()
-        self.store = store
+        self.store = store or get_store()
         self.clock = clock
         self.poll = poll
 
     def tick(self, now: float | None = None) -> list[RunObject]:
-        """Fire every schedule due at ``now``; returns the runs this scheduler started."""
+        """Fire every schedule due at ``now``; returns the runs this scheduler started. Runs whose process
+        died are reaped on the way, and runs queued behind them started."""
         now = self.clock() if now is None else now
+        recover(self.store)
         started = []
         for row in self.store.due_schedules(now):
             due = row["next_run"]

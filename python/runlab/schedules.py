@@ -13,31 +13,28 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import cron
-from .errors import RunlabError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
+from .config import get_config
+from .errors import RunStateError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
+from .launch import prepare
+from .model import to_iso
+from .names import validate_name
+from .run import RunList, list_runs
+from .scheduler import background_function, fire
 
 if TYPE_CHECKING:
-    from .functions import Function
-    from .project import Project
-    from .run import RunList, RunObject
+    from .handlers import FunctionSpec
+    from .projectref import ProjectRef
+    from .run import RunObject
     from .store.runstore import RunStore
+    from .task import Task
 
 CONCURRENCY = ("allow", "forbid", "replace")
 
 
-def background_function(function: Function) -> Function:
-    """The function as it runs when fired: never in the scheduler's own process."""
-    if function.kind != "local":
-        return function
-    return dataclasses.replace(function, kind="job")
-
-
-def create_schedule(project: Project, function: Function, schedule: str, task: Any, handler: Any,
+def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, task: Task, handler: Any,
                     selector: str | None, name: str | None = None, timezone: str | None = None,
                     concurrency: str = "forbid", overwrite: bool = False) -> Schedule:
     """Validate everything a firing will need, then record the schedule; returns it."""
-    from .config import get_config
-    from .launch import launch, validate_name
-
     expression = cron.normalize(schedule)
     cron.zone(timezone)
     if concurrency not in CONCURRENCY:
@@ -56,8 +53,7 @@ def create_schedule(project: Project, function: Function, schedule: str, task: A
     if gap < minimum:
         raise ValidationError(f"schedule {schedule!r} fires every {gap:.0f} s, more often than the minimum of "
                               f"{minimum:.0f} s (RUNLAB_SCHEDULE_MIN_INTERVAL)")
-    fired = background_function(function)
-    launch(fired, project, base_task=task, handler=handler, selector=selector, watch=False, check_only=True)
+    prepare(background_function(function), project, task, handler=handler, selector=selector)
     row = {
         "project": project.name, "name": schedule_name, "function": function.name, "cron": expression,
         "timezone": timezone or "", "concurrency": concurrency, "paused": 0,
@@ -131,8 +127,6 @@ class Schedule:
 
     def runs(self) -> RunList:
         """The runs it fired, newest first."""
-        from .run import list_runs
-
         return list_runs(project=self.project, labels={"schedule": self.name}, store=self._store)
 
     def events(self, last: int = 50) -> list[dict[str, Any]]:
@@ -156,11 +150,9 @@ class Schedule:
 
     def run_now(self) -> RunObject:
         """Fire once now (outside the cron times, under the concurrency policy); returns the run."""
-        from .scheduler import fire
-
         run = fire(self._store, self._row(), due=None, reason="run now")
         if run is None:
-            raise RunlabError(f"schedule {self.name!r} skipped run_now: its previous run is still going and its "
+            raise RunStateError(f"schedule {self.name!r} skipped run_now: its previous run is still going and its "
                               "concurrency is 'forbid' (see .events())")
         return run
 
@@ -188,6 +180,4 @@ def schedule_dict(row: dict[str, Any], store: RunStore | None = None) -> dict[st
 
 
 def _iso(timestamp: float | None) -> str | None:
-    from .model import to_iso
-
     return to_iso(timestamp)

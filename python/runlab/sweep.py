@@ -7,19 +7,28 @@ its own iteration. The parent records the iteration table, the best child (by se
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import json
 import os
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from .context import RunContext
+from .data import get_dataitem
 from .errors import ValidationError
-from .hyper import HyperParamOptions, StopCondition, select_best
+from .hyper import HyperParamOptions, StopCondition, expand, parse_selector, plain_value
+from .model import Owner, RunState
+from .runtimes import abort_run, recover
 from .runtimes.base import PreparedRun
+from .sweepsummary import iteration_row, summarize
+from .values import check_storable
 
 if TYPE_CHECKING:
-    from .functions import Function, HandlerRef
-    from .project import Project
-    from .runtimes import Runtime
+    from .handlers import HandlerRef
+    from .model import RunRecord
+    from .runtimes.base import Runtime
+    from .store.runstore import RunStore
 
 
 class Sweep:
@@ -32,48 +41,40 @@ class Sweep:
         self.space = space
         self.stop = StopCondition(options.stop_condition) if options.stop_condition else None
 
-    def start(self, row: dict[str, Any], runtime: Runtime, function: Function, ref: HandlerRef, project: Project,
-              watch: bool) -> None:
-        """Record the parent, then run the children: here, or, for ``watch=False`` with children in processes
-        of their own, on a thread of this process (which owns the parent: if it dies, the reaper ends it)."""
-        parent = copy.deepcopy(row)
-        parent["state"] = "running"
-        parent["pid"] = os.getpid()
-        parent["spec"].update(hyperparams=self.space, hyper_param_options=self.options.to_dict())
-        parent["status"] = {"runtime": "sweep"}
-        project.store.create_run(parent)
-        args = (parent, row, runtime, function, ref, project, watch)
+    def start(self, template: RunRecord, runtime: Runtime, ref: HandlerRef, store: RunStore, watch: bool) -> None:
+        """Record the parent, then run the children (each a copy of ``template`` with its own params): here,
+        or, for ``watch=False`` with children in processes of their own, on a thread of this process (which
+        owns the parent: if it dies, the reaper ends it)."""
+        parent = dataclasses.replace(
+            template, state=RunState.RUNNING, pid=os.getpid(), owner=Owner(runtime="local"),
+            spec={**template.spec, "hyperparams": self.space, "hyper_param_options": self.options.to_dict()})
+        store.create_run(parent)
+        args = (parent, template, runtime, ref, store, watch)
         if watch or runtime.in_process:
             self.run(*args)
         else:
-            import threading
+            threading.Thread(target=self.run, args=args, name=f"runlab-sweep-{parent.uid[:8]}", daemon=True).start()
 
-            threading.Thread(target=self.run, args=args, name=f"runlab-sweep-{row['uid'][:8]}", daemon=True).start()
-
-    def run(self, parent: dict[str, Any], row: dict[str, Any], runtime: Runtime, function: Function,
-            ref: HandlerRef, project: Project, watch: bool) -> None:
+    def run(self, parent: RunRecord, template: RunRecord, runtime: Runtime, ref: HandlerRef, store: RunStore,
+            watch: bool) -> None:
         """Run every child of a recorded parent, and end the parent."""
-        store = project.store
         try:
-            self._run_children(parent, row, runtime, function, ref, project, watch)
+            self._run_children(parent, template, runtime, ref, store, watch)
         except BaseException as exc:  # an interrupt or a store failure: the parent must not stay 'running'
-            from .runtimes.job import abort_run
-
             for child in store.live_runs():
-                if child["uid"] == parent["uid"] and child["iteration"]:
-                    abort_run(store, child["uid"], child["iteration"])
+                if child.uid == parent.uid and child.iteration:
+                    abort_run(store, child.uid, child.iteration)
             interrupted = isinstance(exc, KeyboardInterrupt)
             now = time.time()
-            store.update_run_if(parent["uid"], 0, {"state": "aborted" if interrupted else "error",
-                                                   "error": f"the sweep stopped: {type(exc).__name__}: {exc}",
-                                                   "end_time": now, "last_update": now}, ("running",))
+            store.update_run_if(parent.uid, 0, {"state": RunState.ABORTED if interrupted else RunState.ERROR,
+                                                "error": f"the sweep stopped: {type(exc).__name__}: {exc}",
+                                                "end_time": now, "last_update": now}, (RunState.RUNNING,))
             raise
 
-    def _run_children(self, parent: dict[str, Any], row: dict[str, Any], runtime: Runtime, function: Function,
-                      ref: HandlerRef, project: Project, watch: bool) -> None:
-        store = project.store
+    def _run_children(self, parent: RunRecord, template: RunRecord, runtime: Runtime, ref: HandlerRef,
+                      store: RunStore, watch: bool) -> None:
         total = len(self.param_sets)
-        bar = _progress(total, parent["name"]) if watch else None
+        bar = _progress(total, parent.name) if watch else None
         table: list[dict[str, Any]] = []
         finished: list[tuple[int, dict[str, Any]]] = []
         failures = 0
@@ -85,17 +86,18 @@ class Sweep:
         while (waiting or running) and not stopped:
             while waiting and len(running) < width:
                 iteration, values = waiting.pop(0)
-                child = _child_row(row, iteration, values)
+                child = template.child(iteration, values)
                 store.create_run(child)
-                handle = runtime.submit(PreparedRun(row=child, function=function, handler=ref, store_url=store.url))
+                handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))
                 running[iteration] = values
                 if width == 1:  # one at a time: the handle knows best how to wait (an in-process run is done)
                     handle.wait()
-            for iteration, state in _wait_for_any(store, row["uid"], running):
+            for iteration, state in _wait_for_any(store, parent.uid, running):
                 values = running.pop(iteration)
-                results = (store.get_run(row["uid"], iteration) or {}).get("results", {})
+                record = store.get_run(parent.uid, iteration)
+                results = record.results if record is not None else {}
                 table.append(iteration_row(state, iteration, values, results))
-                if state == "completed":
+                if state == RunState.COMPLETED:
                     finished.append((iteration, results))
                 else:
                     failures += 1
@@ -104,7 +106,7 @@ class Sweep:
                     bar.set_postfix(failed=failures, **_best_so_far(finished, self.options.selector))
                 if self.options.max_errors and failures >= self.options.max_errors:
                     stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
-                elif self.stop is not None and state == "completed":
+                elif self.stop is not None and state == RunState.COMPLETED:
                     try:
                         met = self.stop.evaluate({**values, **results})
                     except ValidationError as exc:  # a name no iteration produces: end the sweep, say why
@@ -113,20 +115,16 @@ class Sweep:
                     if met:
                         stopped = failed_condition or f"stop_condition {self.stop.text!r} met at iteration {iteration}"
         for iteration in running:  # a stopped sweep does not leave children behind
-            from .runtimes.job import abort_run
-
-            abort_run(store, row["uid"], iteration)
+            abort_run(store, parent.uid, iteration)
         table.sort(key=lambda entry: entry["iter"])
         finished.sort()
         if bar is not None:
             bar.close()
-        self._end(parent, project, table, finished, failures, stopped, failed_condition)
+        self._end(parent, store, table, finished, failures, stopped, failed_condition)
 
-    def _end(self, parent: dict[str, Any], project: Project, table: list[dict[str, Any]],
+    def _end(self, parent: RunRecord, store: RunStore, table: list[dict[str, Any]],
              finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str, failed_condition: str) -> None:
-        from .context import RunContext
-
-        context = RunContext(parent, project.store)
+        context = RunContext(parent, store)
         error, status = summarize(context, table, finished, self.options)
         error = failed_condition or error
         ran = len(table)
@@ -134,47 +132,12 @@ class Sweep:
             error = f"{failures} of {ran} iterations failed"
         if stopped:
             status["stopped"] = stopped
-        context.end("error" if error else "completed", error=error, status=status)
-
-
-def summarize(parent: Any, table: list[dict[str, Any]], finished: list[tuple[int, dict[str, Any]]],
-              options: HyperParamOptions, best: int | None = None) -> tuple[str | None, dict[str, Any]]:
-    """Record a sweep's outcome on the parent's context: the best child's results (by ``best``, else the
-    selector), the ``iteration_results`` dataset and a plot; returns (error or None, status fields)."""
-    from .errors import ValidationError
-
-    error = None
-    if best is None and finished:
-        try:
-            best = select_best(finished, options.selector)
-        except ValidationError as exc:
-            error = str(exc)
-    if best is not None:
-        parent.log_results({"best_iteration": best, **dict(finished).get(best, {})})
-    if table:
-        import pandas as pd
-
-        frame = pd.DataFrame(table)
-        parent.log_dataset("iteration_results", frame)
-        from .sweepplot import sweep_plot
-
-        try:
-            figure = sweep_plot(frame, options.selector, best)
-        except ImportError:
-            parent.logger.info("matplotlib is not installed: no sweep_plot (pip install matplotlib)")
-            figure = None
-        if figure is not None:
-            parent.log_artifact("sweep_plot", body=figure)
-    return error, {"iterations": table, "best_iteration": best}
+        context.end(RunState.ERROR if error else RunState.COMPLETED, error=error, status=status)
 
 
 def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: dict[str, Any] | HyperParamOptions,
             selector: str | None) -> Sweep:
     """Validate a sweep's space and options before anything is recorded."""
-    from .errors import ValidationError
-    from .hyper import expand, load_param_file, parse_selector
-    from .values import check_storable
-
     opts = HyperParamOptions.from_dict(options)
     if selector:
         opts.selector = selector
@@ -190,16 +153,8 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
     return Sweep(expand(space, opts), opts, space)
 
 
-def iteration_row(state: str, iteration: int, params: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
-    """One row of a sweep's iteration table."""
-    return {"state": state, "iter": iteration, **{f"param.{k}": v for k, v in params.items()},
-            **{f"output.{k}": v for k, v in results.items()}}
-
-
 def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> dict[str, Any]:
     """The progress bar's "best" field: the selected result's best value so far."""
-    from .hyper import parse_selector
-
     if not selector or not finished:
         return {}
     op, key = parse_selector(selector)
@@ -207,29 +162,35 @@ def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> d
     return {f"best {key}": (max if op == "max" else min)(values)} if values else {}
 
 
-def _wait_for_any(store, uid: str, running: dict[int, Any]) -> list[tuple[int, str]]:
+def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any]) -> list[tuple[int, RunState]]:
     """Block until at least one of the running children is terminal; their (iteration, state)."""
-    from .model import is_terminal
-    from .runtimes.processes import reap
-
     while True:
-        states = [(it, store.get_run_state(uid, it) or "error") for it in sorted(running)]
-        ended = [(it, state) for it, state in states if is_terminal(state)]
+        states = [(it, store.get_run_state(uid, it) or RunState.ERROR) for it in sorted(running)]
+        ended = [(it, state) for it, state in states if state.is_terminal]
         if ended or not running:
             return ended
-        reap(store)
+        recover(store)
         time.sleep(0.02)
 
 
-def _child_row(parent: dict[str, Any], iteration: int, values: dict[str, Any]) -> dict[str, Any]:
-    child = copy.deepcopy(parent)
-    now = time.time()
-    child.update(iteration=iteration, start_time=now, last_update=now, results={}, error=None, end_time=None)
-    child["spec"]["parameters"] = {**parent["spec"]["parameters"], **values}
-    return child
-
-
 def _progress(total: int, name: str):
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # only while a sweep is watched
 
     return tqdm(total=total, desc=name, unit="iter")
+
+
+def load_param_file(url: str, strategy: str | None) -> tuple[dict[str, list[Any]], str]:
+    """A parameter space from a file at any fsspec URL: CSV rows → ``list``; JSON dict of lists → ``grid``
+    (or the strategy given). Returns the space and the strategy to use."""
+    item = get_dataitem(url)
+    if item.suffix == ".csv":
+        if strategy not in (None, "list"):
+            raise ValidationError(f"param_file {url} is a CSV, which gives a 'list' space, not {strategy!r}")
+        df = item.as_df()
+        return {str(c): [plain_value(v) for v in df[c].tolist()] for c in df.columns}, "list"
+    if item.suffix == ".json":
+        space = json.loads(item.get(encoding="utf-8"))
+        if not isinstance(space, dict):
+            raise ValidationError(f"param_file {url} must hold a JSON object of name → list of values")
+        return space, strategy or "grid"
+    raise ValidationError(f"param_file {url}: use a .csv (list) or .json (grid, list or random) file")

@@ -10,6 +10,8 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .errors import ValidationError
+
 
 @dataclass
 class Task:
@@ -90,6 +92,28 @@ class Task:
             else:
                 setattr(merged, key, value)
         return merged
+
+
+def task_for_call(
+    base_task: Task | None = None,
+    name: str = "",
+    params: dict[str, Any] | None = None,
+    inputs: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    returns: list[str] | None = None,
+    artifact_path: str | None = None,
+    hyperparams: dict[str, list[Any]] | None = None,
+    hyper_param_options: Any = None,
+) -> Task:
+    """The task a ``run_function`` call describes: ``base_task`` with the call's arguments applied (the
+    one place the run arguments of every entry point are merged)."""
+    if base_task is not None and not isinstance(base_task, Task):
+        raise ValidationError(f"base_task must be a Task from runlab.new_task(), not {type(base_task).__name__}")
+    options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
+    return (base_task or Task()).merged(
+        name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
+        hyperparams=hyperparams, hyper_param_options=options,
+    )
 
 
 def new_task(

@@ -374,12 +374,37 @@ async def test_schedule_routes_need_the_token(jp_fetch, schedule):
     assert not schedule.paused
 
 
-async def test_a_store_that_cannot_be_read_is_a_json_500(jp_fetch, monkeypatch, tmp_path):
+async def test_a_store_that_cannot_be_read_is_a_json_503(jp_fetch, monkeypatch, tmp_path):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the store's folder should be")
     monkeypatch.setenv("RUNLAB_DB_URL", f"sqlite:///{blocked}/runs.db")
     runlab.config.reset_config()
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("runlab", "api", "projects")
-    assert info.value.code == 500
+    assert info.value.code == 503
     assert "cannot open the run store" in json.loads(info.value.response.body)["message"]
+
+
+async def test_an_unreachable_store_never_shows_its_password(jp_fetch, monkeypatch):
+    # nothing listens on port 9 of this machine: the connection is refused at once
+    monkeypatch.setenv("RUNLAB_DB_URL", "postgresql+psycopg://alice:s3cret-pw@127.0.0.1:9/runs")
+    runlab.config.reset_config()
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("runlab", "api", "projects")
+    assert info.value.code == 503
+    message = json.loads(info.value.response.body)["message"]
+    assert "cannot open the run store at postgresql+psycopg://alice:***@127.0.0.1:9/runs" in message
+    assert "s3cret-pw" not in message
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (runlab.ValidationError("bad"), 400), (runlab.FunctionNotFoundError("no fn"), 404),
+    (runlab.ScheduleExistsError("taken"), 409), (runlab.RunNotFoundError("no run"), 404),
+    (runlab.ProjectNotFoundError("no project"), 404), (runlab.ArtifactNotFoundError("no file"), 404),
+    (runlab.ScheduleNotFoundError("no schedule"), 404), (runlab.RunStateError("ended"), 409),
+    (runlab.StoreError("down"), 503), (runlab.RunTimeoutError("slow"), 500),
+])
+def test_every_runlab_error_has_one_status(error, status):
+    from runlab.server.handlers import status_of
+
+    assert status_of(error) == status

@@ -1,69 +1,16 @@
 """Showing runs: an interactive widget in a notebook, with static HTML and text copies of the same table
-(every user string escaped) for wherever widgets do not render."""
+(``static``) for wherever widgets do not render."""
 
 from __future__ import annotations
 
-import html
-import os
+import sys
 from typing import Any
 
-from .table import Cell, columns, iteration_table, run_row
+from ..config import get_config
+from .static import iterations_html, runs_html, runs_text, table_html, table_text
 
-HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them
-
-_STATE_COLOURS = {"completed": "#2e7d32", "error": "#c62828", "running": "#1565c0", "aborted": "#6d4c41"}
-
-
-def runs_html(runs: list[Any], short: bool = False) -> str:
-    """An HTML table of ``RunObject``s."""
-    return table_html([run_row(run.to_dict(), short) for run in runs[:HTML_ROWS]], len(runs), short)
-
-
-def table_html(rows: list[dict[str, Cell]], total: int, short: bool = False) -> str:
-    """The HTML table of rows of cells (the first ``HTML_ROWS`` of ``total`` runs)."""
-    head = "".join(f"<th>{c}</th>" for c in columns(short))
-    body = []
-    for cells in rows[:HTML_ROWS]:
-        body.append("<tr>" + "".join(f"<td>{_cell_html(name, cell)}</td>" for name, cell in cells.items()) + "</tr>")
-    more = (f"<p>… and {total - HTML_ROWS} more runs (<code>to_df()</code> has them all)</p>"
-            if total > HTML_ROWS else "")
-    return (
-        '<table class="runlab-runs" style="font-size:12px"><thead><tr>' + head + "</tr></thead><tbody>"
-        + "".join(body) + "</tbody></table>" + more
-    )
-
-
-def iterations_html(run: Any) -> str:
-    """A sweep parent's iteration table (params and outputs per child), the best iteration starred."""
-    table = iteration_table(run.to_dict())
-    if table is None:
-        return ""
-    names, best = table["columns"], table["best"]
-    at = names.index("iter") if "iter" in names else -1
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in names)
-    body = "".join(
-        "<tr" + (' style="font-weight:bold" title="best iteration"' if at >= 0 and row[at] == best else "") + ">"
-        + "".join(f"<td>{html.escape(str(value))}{' ★' if i == at and value == best else ''}</td>"
-                  for i, value in enumerate(row)) + "</tr>"
-        for row in table["rows"]
-    )
-    return (f'<table class="runlab-iterations" style="font-size:12px"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
-
-
-def runs_text(runs: list[Any], short: bool = False) -> str:
-    """A plain-text table of ``RunObject``s."""
-    return table_text([run_row(run.to_dict(), short) for run in runs], short)
-
-
-def table_text(cell_rows: list[dict[str, Cell]], short: bool = False) -> str:
-    """The plain-text table of rows of cells."""
-    names = columns(short)
-    rows = [[_cell_text(cell) for cell in cells.values()] for cells in cell_rows]
-    widths = [min(40, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
-    lines += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
-    return "\n".join(lines)
+__all__ = ["auto_show", "iterations_html", "kernel_shell", "runs_html", "runs_text", "show_runs", "table_html",
+           "table_text"]
 
 
 def show_runs(runs: list[Any], short: bool = False) -> Any:
@@ -75,7 +22,7 @@ def show_runs(runs: list[Any], short: bool = False) -> Any:
         return None
     from IPython.display import display
 
-    from .widget import RunsWidget
+    from .widget import RunsWidget  # ipywidgets and anywidget, only when a table is shown in a kernel
 
     widget = RunsWidget(runs, short=short)
     display(widget)
@@ -84,8 +31,6 @@ def show_runs(runs: list[Any], short: bool = False) -> Any:
 
 def auto_show(run: Any) -> None:
     """What ``run_function`` does in a notebook: show the run's table (unless ``auto_show`` is off)."""
-    from ..config import get_config
-
     shell = kernel_shell()
     if shell is None or not get_config().auto_show:
         return
@@ -95,49 +40,9 @@ def auto_show(run: Any) -> None:
 
 def kernel_shell() -> Any:
     """The IPython shell of a notebook kernel (a frontend that can show widgets), else None."""
-    import sys
-
     if "IPython" not in sys.modules:
         return None
     from IPython import get_ipython
 
     shell = get_ipython()
     return shell if shell is not None and hasattr(shell, "kernel") else None
-
-
-def _cell_html(name: str, cell: Cell) -> str:
-    esc = html.escape
-    if cell.chips:
-        return " ".join(
-            f'<span style="background:#eee;border-radius:3px;padding:0 4px;margin:1px;display:inline-block">'
-            f"{esc(c)}</span>" for c in cell.chips
-        )
-    if cell.links:
-        return "<br>".join(f'<a href="{esc(_static_href(link.href))}" title="{esc(link.href)}" target="_blank">'
-                           f"{esc(link.label)}</a>" for link in cell.links)
-    text = esc(cell.text)
-    if name == "state":
-        colour = _STATE_COLOURS.get(cell.text, "#555")
-        text = f'<span style="color:{colour};font-weight:bold">{text}</span>'
-    text = f'<span title="{esc(cell.title)}">{text}</span>' if cell.title else text
-    return text + (f'<br><small style="color:#777">{esc(cell.sub)}</small>' if cell.sub else "")
-
-
-def _static_href(target: str) -> str:
-    """A link that works from a saved notebook: relative to the working folder (where the notebook is)
-    when the file is under it, else a file:// URL for other local files, else the URL itself."""
-    if "://" in target:
-        return target
-    path = os.path.abspath(target)
-    here = os.getcwd()
-    if path.startswith(here + os.sep):
-        return os.path.relpath(path, here).replace(os.sep, "/")
-    return "file://" + path
-
-
-def _cell_text(cell: Cell) -> str:
-    if cell.chips:
-        return ", ".join(cell.chips)
-    if cell.links:
-        return ", ".join(link.label for link in cell.links)
-    return cell.text

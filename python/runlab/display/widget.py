@@ -16,7 +16,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .preview import preview_artifact, preview_url
+from ..preview import preview_artifact, preview_url
+from .static import iterations_html, table_html, table_text
 from .table import columns, iteration_table, run_row, widget_row
 
 _HERE = Path(__file__).parent
@@ -57,8 +58,6 @@ class RunsWidget(anywidget.AnyWidget):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view, and beside it the same table as static HTML and text."""
-        from . import table_html, table_text
-
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
@@ -139,6 +138,4 @@ class RunsWidget(anywidget.AnyWidget):
 
 
 def _iterations_fallback(runs: list[Any]) -> str:
-    from . import iterations_html
-
     return iterations_html(runs[0]) if len(runs) == 1 else ""

@@ -1,53 +1,33 @@
-"""How a run executes. Each runtime is one small module implementing :class:`Runtime`.
+"""How a run executes. Each runtime is one small module implementing :class:`~.base.Runtime`.
 
 Runtimes are found by name in a registry (built-ins below, plus the ``runlab.runtimes`` entry-point
-group), never by ``if kind == ...`` in the launcher.
+group), never by ``if kind == ...``: a run records the runtime that owns it (``RunRecord.owner``), and
+aborting or waiting for it asks that runtime.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Protocol
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ..errors import UnsupportedError
+from .. import process
+from ..errors import RunNotFoundError, UnsupportedError
+from ..model import STARTED_STATES, RunState
+from .base import Runtime
+from .processes import reap
 
 if TYPE_CHECKING:
-    from .base import PreparedRun
+    from ..store.runstore import RunStore
 
 _BUILTIN = {
     "local": "runlab.runtimes.local:LocalRuntime",
     "job": "runlab.runtimes.job:JobRuntime",
     "dask": "runlab.runtimes.dask:DaskRuntime",
 }
-
-
-class RunHandle(Protocol):
-    """A submitted run."""
-
-    uid: str
-
-    def wait(self, timeout: float | None = None) -> str:
-        """Block until the run is terminal; return its state."""
-
-    def abort(self) -> None:
-        """Stop the run."""
-
-
-class Runtime(Protocol):
-    """Starts runs."""
-
-    name: str
-
-    initial_state: str
-    """The state a run is recorded with: ``running`` in-process, ``pending`` when it waits to start."""
-    in_process: bool
-    """True if the handler runs inside the submitting process (its output is already in the cell)."""
-
-    def submit(self, run: PreparedRun) -> RunHandle:
-        """Start ``run`` and return a handle at once (the in-process runtime returns when it ends).
-
-        A runtime may also define ``validate(row)``: checks that refuse a run before it is recorded.
-        """
+_IN_PROCESS_OWNERS = ("", "sweep", "custom")
+"""Owners recorded by earlier versions for runs driven by a thread of the submitting process."""
 
 
 def available_runtimes() -> list[str]:
@@ -66,7 +46,40 @@ def get_runtime(name: str) -> Runtime:
     return getattr(importlib.import_module(module_name), attr)()
 
 
+def owner_runtime(name: str) -> Runtime:
+    """The runtime that owns a run recorded with owner ``name``."""
+    return get_runtime("local" if name in _IN_PROCESS_OWNERS else name)
+
+
+def abort_run(store: RunStore, uid: str, iteration: int = 0) -> RunState:
+    """Stop a run: ``aborting``, then its runtime stops it (a background run's process tree is killed after
+    the grace period; an in-process run stops at its next commit). Returns the state it is in afterwards;
+    a run that already ended is left as it is."""
+    record = store.get_run(uid, iteration)
+    if record is None:
+        raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
+    if record.is_terminal:
+        return record.state
+    store.update_run_if(uid, iteration, {"state": RunState.ABORTING, "last_update": time.time()}, STARTED_STATES)
+    owner_runtime(record.owner.runtime).abort(store, record)
+    return store.get_run_state(uid, iteration) or RunState.ABORTED
+
+
+def recover(store: RunStore) -> list[tuple[str, int]]:
+    """Mark runs whose owner died (the reaper), then let every runtime start what waited for the freed
+    slots; returns the reaped runs."""
+    reaped = reap(store)
+    if reaped:
+        for name in _BUILTIN:
+            get_runtime(name).start_queued(store)
+    return reaped
+
+
+@lru_cache(maxsize=1)
 def _entry_points() -> dict[str, str]:
     from importlib.metadata import entry_points
 
     return {ep.name: ep.value for ep in entry_points(group="runlab.runtimes")}
+
+
+process.on_reset("runtimes", "the runtimes found through entry points", _entry_points.cache_clear)

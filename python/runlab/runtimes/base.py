@@ -1,45 +1,120 @@
-"""What the launcher hands a runtime: the stored run row and the function/handler to call."""
+"""What every runtime shares: the run handed to it, the protocol it implements, and the default behaviour.
+
+A runtime is found by name in the registry (``runtimes.get_runtime``) and implements :class:`Runtime`:
+``validate`` (refuse a run before it is recorded), ``submit`` (start it), ``wait`` (until it ends, from
+any process), ``abort`` (stop a run it owns) and ``start_queued`` (start runs that wait for a slot).
+:class:`RuntimeBase` gives the defaults a runtime overrides.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import is_terminal
+from ..errors import RunTimeoutError
+from ..model import RunState
 
 if TYPE_CHECKING:
-    from ..functions import Function, HandlerRef
+    from ..handlers import HandlerRef
+    from ..model import RunRecord
     from ..store.runstore import RunStore
 
 
 @dataclass
 class PreparedRun:
-    """A validated run, already recorded in the store."""
+    """A validated run, already recorded in the store, and the handler it calls."""
 
-    row: dict[str, Any]
-    function: Function
+    record: RunRecord
     handler: HandlerRef
     store_url: str
 
     @property
     def uid(self) -> str:
-        return self.row["uid"]
+        return self.record.uid
+
+
+class RunHandle(Protocol):
+    """A submitted run."""
+
+    uid: str
+    exception: BaseException | None
+    """The handler's exception, when it ran (and failed) in this process."""
+
+    def wait(self, timeout: float | None = None) -> RunState:
+        """Block until the run is terminal; return its state."""
+
+    def abort(self) -> None:
+        """Stop the run."""
+
+
+class Runtime(Protocol):
+    """Starts runs, follows them, stops them."""
+
+    name: str
+    initial_state: RunState
+    """The state a run is recorded with: ``running`` in-process, ``pending`` when it waits to start."""
+    in_process: bool
+    """True if the handler runs inside the submitting process (its output is already in the cell)."""
+
+    def validate(self, record: RunRecord) -> None:
+        """Refuse a run before it is recorded (raise a ``ValidationError`` saying why)."""
+
+    def submit(self, run: PreparedRun) -> RunHandle:
+        """Start ``run`` and return a handle at once (the in-process runtime returns when it ends)."""
+
+    def wait(self, store: RunStore, uid: str, iteration: int, timeout: float | None = None) -> RunState:
+        """Block until the run is terminal (from any process); return its state."""
+
+    def abort(self, store: RunStore, record: RunRecord) -> None:
+        """Stop a run this runtime owns, already marked ``aborting``; record how it ended."""
+
+    def start_queued(self, store: RunStore) -> int:
+        """Start runs that wait for a free slot; how many were started."""
+
+
+class RuntimeBase:
+    """Defaults: nothing to validate, wait by polling the store, an in-process run stops at its next commit
+    (nothing may kill the process that runs it), no queue."""
+
+    name = ""
+    initial_state = RunState.PENDING
+    in_process = False
+
+    def validate(self, record: RunRecord) -> None:
+        return None
+
+    def wait(self, store: RunStore, uid: str, iteration: int, timeout: float | None = None) -> RunState:
+        return wait_until_terminal(store, uid, iteration, timeout)
+
+    def abort(self, store: RunStore, record: RunRecord) -> None:
+        return None
+
+    def start_queued(self, store: RunStore) -> int:
+        return 0
 
 
 def wait_until_terminal(store: RunStore, uid: str, iteration: int, timeout: float | None = None,
-                        poll: float = 0.02, on_poll: Callable[[], Any] | None = None) -> str:
+                        poll: float = 0.02, on_poll: Callable[[], Any] | None = None) -> RunState:
     """Poll the store until the run is terminal and return its state; ``RunTimeoutError`` after ``timeout``."""
-    from ..errors import RunTimeoutError
-
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         state = store.get_run_state(uid, iteration)
-        if state is None or is_terminal(state):
-            return state or "error"
+        if state is None or state.is_terminal:
+            return state or RunState.ERROR
         if deadline is not None and time.monotonic() >= deadline:
             raise RunTimeoutError(f"run {uid} is still {state} after {timeout} s")
         if on_poll is not None:
             on_poll()
         time.sleep(poll)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -11,15 +11,24 @@ storage the workers share when the cluster is remote.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RunlabError, ValidationError
-from .base import wait_until_terminal
+from .. import process
+from ..config import get_config
+from ..errors import ClusterUnavailableError, ValidationError
+from ..handlers import FunctionSpec, add_source_folders
+from ..model import LIVE_STATES, RunState
+from ..store import get_store
+from .base import RuntimeBase, wait_until, wait_until_terminal
+from .processes import process_start_time
+from .worker import execute
 
 if TYPE_CHECKING:
+    from ..model import RunRecord
     from ..store.runstore import RunStore
     from .base import PreparedRun
 
@@ -28,10 +37,8 @@ _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
 _lock = threading.Lock()
-
-
-class ClusterUnavailableError(RunlabError, ConnectionError):
-    """The Dask scheduler cannot be reached."""
+_writer = None
+_writer_lock = threading.Lock()
 
 
 def set_dask_client(client: Any) -> None:
@@ -43,8 +50,6 @@ def set_dask_client(client: Any) -> None:
 def get_client() -> Any:
     """The Dask client runs are submitted to (connecting or starting a LocalCluster on first use)."""
     global _client, _cluster
-    from ..config import get_config
-
     with _lock:
         if _client is not None and _client.status == "running":
             return _client
@@ -70,17 +75,16 @@ def _is_remote(client: Any) -> bool:
     return _cluster is None or client.scheduler.address != _cluster.scheduler_address
 
 
-_writer = None
-
-
 def _write_in_order(func: Any, *args: Any) -> None:
     """Store writes for Dask runs happen on one thread, in arrival order, off the client's event loop."""
     global _writer
-    if _writer is None:
-        from concurrent.futures import ThreadPoolExecutor
+    with _writer_lock:
+        if _writer is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-        _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runlab-dask-writer")
-    _writer.submit(func, *args).add_done_callback(_report_failure)
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runlab-dask-writer")
+        writer = _writer
+    writer.submit(func, *args).add_done_callback(_report_failure)
 
 
 def _report_failure(done: Any) -> None:
@@ -109,7 +113,7 @@ class DaskHandle:
     def _apply_event(self, message: dict[str, Any]) -> None:
         if "state" in message:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
-                                     ("pending",))
+                                     (RunState.PENDING,))
         if "log" in message:
             offset, text = message["log"]
             if offset not in self._logged:
@@ -117,9 +121,9 @@ class DaskHandle:
                 self.store.append_log(self.uid, self.iteration, offset, text)
         if "results" in message:
             self.store.update_run_if(self.uid, self.iteration, {"results": message["results"],
-                                                                "last_update": time.time()}, ("running",))
+                                                                "last_update": time.time()}, (RunState.RUNNING,))
 
-    def wait(self, timeout: float | None = None) -> str:
+    def wait(self, timeout: float | None = None) -> RunState:
         return wait_until_terminal(self.store, self.uid, self.iteration, timeout)
 
     def abort(self) -> None:
@@ -128,13 +132,13 @@ class DaskHandle:
     def record(self, future: Any) -> None:
         """Write what the worker returned (or why it failed) to the store."""
         now = time.time()
-        live = ("pending", "running", "aborting")
         try:
             if future.cancelled():
-                changes: dict[str, Any] = {"state": "aborted", "error": "aborted by request"}
+                changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
             elif future.exception() is not None:
                 exc = future.exception()
-                changes = {"state": "error", "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
+                changes = {"state": RunState.ERROR,
+                           "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
             else:
                 outcome = future.result()
                 for row in outcome["artifacts"]:
@@ -144,61 +148,60 @@ class DaskHandle:
                         self._logged.add(offset)
                         self.store.append_log(self.uid, self.iteration, offset, text)
                 changes = outcome["changes"]
-                if self.store.get_run_state(self.uid, self.iteration) == "aborting":
-                    changes = {**changes, "state": "aborted", "error": "aborted by request"}
+                if self.store.get_run_state(self.uid, self.iteration) == RunState.ABORTING:
+                    changes = {**changes, "state": RunState.ABORTED, "error": "aborted by request"}
             self.store.update_run_if(self.uid, self.iteration, {**changes, "end_time": changes.get("end_time", now),
-                                                                "last_update": now}, live)
+                                                                "last_update": now}, LIVE_STATES)
         finally:
             _handles.pop((self.uid, self.iteration), None)
             with contextlib.suppress(Exception):
                 get_client().unsubscribe_topic(topic(self.uid, self.iteration))
 
 
-class DaskRuntime:
-    """Submits runs to a Dask cluster."""
+class DaskRuntime(RuntimeBase):
+    """Submits runs to a Dask cluster; this process records them (it owns them for the reaper)."""
 
     name = RUNTIME
-    initial_state = "pending"
+    initial_state = RunState.PENDING
     in_process = False
 
-    def validate(self, row: dict[str, Any]) -> None:
+    def validate(self, record: RunRecord) -> None:
         """Before the run is recorded: reach the cluster, and refuse paths its workers cannot see."""
         client = get_client()
-        if _is_remote(client) and not os.environ.get("RUNLAB_DASK_SHARED_FS"):
-            _check_shared(row["spec"])
+        if _is_remote(client) and not get_config().dask_shared_fs:
+            _check_shared(record.spec)
 
     def submit(self, run: PreparedRun) -> DaskHandle:
-        from ..store import get_store
-
         store = get_store(run.store_url)
         client = get_client()
-        row = run.row
-        spec = row["spec"]
-        payload = {
-            "row": {k: v for k, v in row.items() if k != "artifacts"},
-            "taken": store.artifact_targets_under(spec["output_path"]),
-        }
-        handle = DaskHandle(row["uid"], row["iteration"], store)
-        client.subscribe_topic(topic(row["uid"], row["iteration"]), handle.on_event)
-        future = client.submit(run_on_worker, payload, key=topic(row["uid"], row["iteration"]), pure=False)
+        record = run.record
+        uid, iteration = record.uid, record.iteration
+        payload = {"record": dataclasses.replace(record, artifacts=[]),
+                   "taken": store.artifact_targets_under(record.spec["output_path"])}
+        handle = DaskHandle(uid, iteration, store)
+        client.subscribe_topic(topic(uid, iteration), handle.on_event)
+        future = client.submit(run_on_worker, payload, key=topic(uid, iteration), pure=False)
         handle.future = future
-        from .processes import process_start_time
-
-        # this process records the run, so it is the run's owner for the reaper
-        status = {**row["status"], "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
-        store.update_run_if(row["uid"], row["iteration"], {"status": status, "pid": os.getpid()}, ("pending",))
-        _handles[(row["uid"], row["iteration"])] = handle
+        owner = {**record.owner.to_dict(), "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
+        store.update_run_if(uid, iteration, {"owner": owner, "pid": os.getpid()}, (RunState.PENDING,))
+        _handles[(uid, iteration)] = handle
         future.add_done_callback(lambda f: _write_in_order(handle.record, f))
         return handle
 
-
-def abort(uid: str, iteration: int) -> bool:
-    """Cancel a run submitted from this process; False if this process does not hold it."""
-    handle = _handles.get((uid, iteration))
-    if handle is None:
-        return False
-    handle.future.cancel()
-    return True
+    def abort(self, store: RunStore, record: RunRecord) -> None:
+        """Cancel the Dask future when this process holds it (its end is recorded as ``aborted``); a run
+        submitted by another process is marked ``aborted`` and its task left to the cluster."""
+        uid, iteration = record.uid, record.iteration
+        handle = _handles.get((uid, iteration))
+        if handle is not None:
+            handle.future.cancel()
+            wait_until(lambda: (store.get_run_state(uid, iteration) or RunState.ERROR).is_terminal,
+                       get_config().abort_grace)
+            return
+        now = time.time()
+        store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "end_time": now, "last_update": now,
+                                             "error": "aborted by request (the Dask task was left to its cluster)"},
+                            (RunState.ABORTING,))
 
 
 def _check_shared(spec: dict[str, Any]) -> None:
@@ -250,32 +253,47 @@ class _CollectingStore:
     def next_artifact_version(self, project: str, key: str) -> int:
         return 2
 
-    def get_run_state(self, uid: str, iteration: int = 0) -> str:
-        return "running"
+    def get_run_state(self, uid: str, iteration: int = 0) -> RunState:
+        return RunState.RUNNING
 
 
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     """Executed by a Dask worker: run the handler and return what it recorded."""
-    import sys
-
-    from ..functions import Function
-    from .worker import execute
-
-    row = payload["row"]
-    spec = row["spec"]
-    for folder in (spec.get("workdir"), os.path.dirname(spec["source"].get("filename") or "")):
-        if folder and folder not in sys.path:
-            sys.path.insert(0, folder)
+    record = payload["record"]
+    spec = record.spec
+    add_source_folders(spec)
     from distributed import get_worker
 
-    worker, name = get_worker(), topic(row["uid"], row["iteration"])
+    worker, name = get_worker(), topic(record.uid, record.iteration)
 
     def publish(message: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
             worker.log_event(name, message)
 
-    publish({"state": "running"})
+    publish({"state": RunState.RUNNING.value})
     store = _CollectingStore(payload["taken"], publish)
-    handler = Function.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
-    execute(row, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+    handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+    execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}
+
+
+def _reset() -> None:
+    """Stop the LocalCluster runlab started (and its client) and the writer thread; a client the user gave
+    (``set_dask_client``) stays."""
+    global _client, _cluster, _writer
+    with _lock:
+        client, cluster = _client, _cluster
+        if cluster is not None:
+            _client, _cluster = None, None
+    with _writer_lock:
+        writer, _writer = _writer, None
+    if writer is not None:
+        writer.shutdown(wait=True)
+    if cluster is not None:
+        _handles.clear()
+        with contextlib.suppress(Exception):
+            client.close()
+            cluster.close()
+
+
+process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread", _reset)

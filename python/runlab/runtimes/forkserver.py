@@ -1,78 +1,32 @@
-"""A per-machine fork server that starts ``job`` workers with runlab and SQLAlchemy already imported.
+"""A per-machine fork server that starts ``job`` workers with runlab and SQLAlchemy already imported:
+``python -m runlab.runtimes.forkserver SOCKET`` (``forkclient`` starts it and talks to it).
 
 A new interpreter spends ~220 ms importing what a worker needs; forking a process that has done it once
 costs a few ms. The server is detached (its own session), listens on a Unix socket under RUNLAB_HOME,
 forks one worker per request (each in a session of its own, with the submitter's environment and
-folder), records a worker that dies without reporting, and exits after ``IDLE`` seconds without work.
-Its socket name carries a fingerprint of the Python executable and runlab's sources, so an upgraded
-runlab never runs in a stale server. If the server cannot be reached, ``job`` falls back to a plain
-subprocess.
+folder), records a worker that dies without reporting, and exits after ``forkserver_idle`` seconds
+without work.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
 import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-IDLE = float(os.environ.get("RUNLAB_FORKSERVER_IDLE", "300"))
-_PRELOAD = ("runlab.runtimes.jobworker", "runlab.runtimes.worker", "runlab.store.runstore", "runlab.functions",
-            "runlab.context", "runlab.binding", "runlab.runtimes.job")
+from .. import process
+from ..config import get_config
+from ..store import get_store
+from .jobqueue import record_silent_death
+from .jobworker import main as worker_main
+
+_PRELOAD = ("runlab.runtimes.worker", "runlab.store.runstore", "runlab.handlers", "runlab.context",
+            "runlab.binding")
 _PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
 
-
-def _fingerprint() -> str:
-    package = Path(__file__).resolve().parent.parent
-    stamps = [sys.executable] + [f"{p}:{p.stat().st_mtime_ns}" for p in sorted(package.rglob("*.py"))]
-    return hashlib.sha1("\n".join(map(str, stamps)).encode()).hexdigest()[:12]
-
-
-def socket_path(home: str) -> Path:
-    return Path(home) / f"forkserver-{_fingerprint()}.sock"
-
-
-# -- client ------------------------------------------------------------------------------------------
-
-
-def spawn(home: str, argv: list[str], env: dict[str, str], cwd: str, err_path: str) -> int | None:
-    """Ask the server (started on demand) to fork a worker; its pid, or None to fall back."""
-    path = socket_path(home)
-    for attempt in range(2):
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(10)
-                conn.connect(str(path))
-                request = {"argv": argv, "env": env, "cwd": cwd, "err": err_path}
-                conn.sendall(json.dumps(request).encode() + b"\n")
-                reply = json.loads(conn.makefile().readline() or "{}")
-                return int(reply["pid"]) if "pid" in reply else None
-        except (OSError, ValueError, KeyError):
-            if attempt == 0 and not _start_server(home, path):
-                return None
-    return None
-
-
-def _start_server(home: str, path: Path) -> bool:
-    Path(home).mkdir(parents=True, exist_ok=True)
-    with open(Path(home) / "forkserver.log", "ab") as log:
-        subprocess.Popen([sys.executable, "-m", "runlab.runtimes.forkserver", str(path)], stdin=subprocess.DEVNULL,
-                         stdout=log, stderr=log, start_new_session=True, env={**os.environ, "RUNLAB_HOME": home})
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if path.exists():
-            return True
-        time.sleep(0.01)
-    return False
-
-
-# -- server ------------------------------------------------------------------------------------------
 
 _children: dict[int, tuple[str, int]] = {}
 
@@ -91,16 +45,9 @@ def _reap_children(signum: int, frame: object) -> None:
 
 
 def _record_silent_death(pid: int, run: tuple[str, int], code: int) -> None:
-    from ..store import get_store
-
     how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-    now = time.time()
     with contextlib.suppress(Exception):  # the server must outlive a store hiccup; the reaper is the backstop
-        store = get_store()
-        store.update_run_if(run[0], run[1], {"state": "error", "error": f"process {pid} {how} without reporting",
-                                             "end_time": now, "last_update": now}, ("pending", "running"))
-        store.update_run_if(run[0], run[1], {"state": "aborted", "error": "aborted by request", "end_time": now,
-                                             "last_update": now}, ("aborting",))
+        record_silent_death(get_store(), run[0], run[1], f"process {pid} {how} without reporting")
 
 
 def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
@@ -119,11 +66,8 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
         os.dup2(null, 0)
         os.dup2(null, 1)
         os.dup2(err, 2)
-        from ..config import reset_config
-        from .jobworker import main
-
-        reset_config()  # the submitter's settings, not the server's
-        code = main(request["argv"])
+        process.reset()  # the submitter's settings (and stores), not the server's
+        code = worker_main(request["argv"])
     except BaseException:  # noqa: BLE001 - reported on stderr (the boot log); the exit code says it failed
         import traceback
 
@@ -135,7 +79,7 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
 
 
 def serve(path: str) -> None:
-    """Accept fork requests on ``path`` until idle for ``IDLE`` seconds."""
+    """Accept fork requests on ``path`` until idle for ``forkserver_idle`` seconds."""
     import importlib
 
     for module in _PRELOAD:
@@ -151,7 +95,7 @@ def serve(path: str) -> None:
         listener.bind(tmp)
         listener.listen(64)
         os.replace(tmp, path)  # appear only when ready to accept
-        listener.settimeout(IDLE)
+        listener.settimeout(get_config().forkserver_idle)
         try:
             while True:
                 try:

@@ -12,7 +12,14 @@ import sys
 import threading
 import time
 
+from ..config import get_config
 from ..context import RunAborted
+from ..handlers import FunctionSpec, add_source_folders
+from ..model import Owner, RunState
+from ..store import get_store
+from .jobqueue import RUNTIME, boot_log_path, dispatch
+from .processes import hostname, process_start_time
+from .worker import execute
 
 
 def _abort_on_sigterm(signum, frame) -> None:
@@ -21,54 +28,48 @@ def _abort_on_sigterm(signum, frame) -> None:
 
 def _heartbeat(store, uid: str, iteration: int, interval: float, done: threading.Event) -> None:
     while not done.wait(interval):
-        if store.get_run_state(uid, iteration) == "aborting":
+        if store.get_run_state(uid, iteration) == RunState.ABORTING:
             os.kill(os.getpid(), signal.SIGTERM)
             return
-        store.update_run_if(uid, iteration, {"last_update": time.time()}, ("running",))
+        store.update_run_if(uid, iteration, {"last_update": time.time()}, (RunState.RUNNING,))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..config import get_config
-    from ..functions import Function
-    from ..store import get_store
-    from .job import boot_log_path, dispatch
-    from .processes import hostname, process_start_time
-    from .worker import execute
-
     uid, iteration = (argv or sys.argv[1:])[:2]
     iteration = int(iteration)
     store = get_store()
-    row = store.get_run(uid, iteration)
-    now = time.time()
-    status = {**((row or {}).get("status") or {}), "runtime": "job", "pid_started": process_start_time(os.getpid())}
-    claim = {"state": "running", "pid": os.getpid(), "host": hostname(), "last_update": now, "status": status}
-    if row is None or not store.update_run_if(uid, iteration, claim, ("pending",)):
+    record = store.get_run(uid, iteration)
+    if record is None:
+        return 0
+    owner = {**record.owner.to_dict(), "runtime": RUNTIME, "pid_started": process_start_time(os.getpid())}
+    claim = {"state": RunState.RUNNING, "pid": os.getpid(), "host": hostname(), "last_update": time.time(),
+             "owner": owner}
+    if not store.update_run_if(uid, iteration, claim, (RunState.PENDING,)):
         return 0  # aborted or taken while queued
-    row.update(claim)
+    record.state, record.pid, record.host, record.owner = RunState.RUNNING, claim["pid"], claim["host"], \
+        Owner.from_dict(owner)
     signal.signal(signal.SIGTERM, _abort_on_sigterm)
     done = threading.Event()
     threading.Thread(target=_heartbeat, args=(store, uid, iteration, get_config().heartbeat_interval, done),
                      daemon=True).start()
     try:
-        spec = row["spec"]
-        for folder in (spec.get("workdir"), os.path.dirname(spec["source"].get("filename") or "")):
-            if folder and folder not in sys.path:
-                sys.path.insert(0, folder)
+        spec = record.spec
+        add_source_folders(spec)
         try:
-            handler = Function.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+            handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
         except Exception as exc:  # noqa: BLE001 - recorded as the run's error
             now = time.time()
-            store.update_run(uid, iteration, {"state": "error", "error": f"cannot load the handler: {exc}",
+            store.update_run(uid, iteration, {"state": RunState.ERROR, "error": f"cannot load the handler: {exc}",
                                               "end_time": now, "last_update": now})
             return 1
         devnull = open(os.devnull, "w")  # noqa: SIM115 - the output now goes to the run's log only
         sys.stdout = sys.stderr = devnull
-        outcome = execute(row, handler, store, live=True)
+        outcome = execute(record, handler, store, live=True)
     finally:
         done.set()
         dispatch(store)
     boot_log_path(uid, iteration).unlink(missing_ok=True)  # the handler ran: its output is in the run's log
-    return 0 if outcome.state == "completed" else 1
+    return 0 if outcome.state == RunState.COMPLETED else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Notebooks as functions: check a notebook before a run is recorded, and execute it with papermill.
+"""Notebooks as functions: execute one with papermill for a run (``handlers.check_notebook`` checks it
+before the run is recorded).
 
 Params are injected by papermill after the cell tagged ``parameters`` (at the top, with papermill's
 warning, when there is none); inputs go in as their URLs. The kernel inherits ``RUNLAB_RUN_UID`` so
@@ -17,42 +18,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+from ..errors import NotebookCellError
+from ..runlog import screen_of
 
 if TYPE_CHECKING:
     from ..context import RunContext
-
-
-def check_notebook(path: str, kernel_name: str = "") -> str:
-    """Validate a notebook file and its kernel before any run exists; returns the kernel name to use."""
-    import nbformat
-
-    if not Path(path).is_file():
-        raise ValidationError(f"notebook {path} does not exist")
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
-    except Exception as exc:  # noqa: BLE001 - any parse or schema failure is the same answer for the user
-        raise ValidationError(f"{path} is not a valid Jupyter notebook: {exc}") from None
-    name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec(name)
-    except NoSuchKernel:
-        installed = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
-        raise ValidationError(
-            f"notebook {path} needs the kernel {name!r}, which is not installed (installed: {installed}); "
-            "pass kernel_name= or install it"
-        ) from None
-    return name
 
 
 @contextlib.contextmanager
 def _run_environment(context: RunContext) -> Iterator[None]:
     """What the notebook's kernel inherits: which run it belongs to and where the store is."""
     keys = {"RUNLAB_RUN_UID": context.uid, "RUNLAB_RUN_ITERATION": str(context.iteration),
-            "RUNLAB_DB_URL": context._store.url}
+            "RUNLAB_DB_URL": context.store_url}
     saved = {k: os.environ.get(k) for k in keys}
     os.environ.update(keys)
     try:
@@ -100,7 +77,8 @@ def run_notebook(path: str, kernel_name: str, context: RunContext, show_progress
             context.log_artifact("notebook", local_path=output, kind="notebook")
             _log_html(output, context)
     if failure is not None:
-        raise NotebookCellError(failure) from None
+        raise NotebookCellError(failure.cell_index, failure.exec_count, failure.ename, failure.evalue,
+                                "\n".join(failure.traceback)) from None
 
 
 _ENGINE = "runlab"
@@ -151,16 +129,14 @@ class _CellProgress:
         if self._show:
             from tqdm.auto import tqdm
 
-            from ..runlog import screen_of
-
             self._bar = tqdm(total=self._total, desc=self._name, unit="cell", file=screen_of(sys.stderr))
-        self._context._report_progress(0, self._total, "cell")
+        self._context.report_progress(0, self._total, "cell")
 
     def _advance(self) -> None:
         self._done += 1
         if self._bar is not None:
             self._bar.update(1)
-        self._context._report_progress(self._done, self._total, "cell")
+        self._context.report_progress(self._done, self._total, "cell")
 
 
 def _has_parameters_cell(path: str) -> bool:
@@ -204,16 +180,3 @@ def warm_up() -> None:
     nbformat.validate(notebook)
     with contextlib.suppress(ImportError):
         _html_exporter().from_notebook_node(notebook)
-
-
-class NotebookCellError(RuntimeError):
-    """A notebook cell raised: which cell, and what."""
-
-    def __init__(self, failure: Any) -> None:
-        self.cell_index = failure.cell_index
-        self.exec_count = failure.exec_count
-        self.ename = failure.ename
-        self.evalue = failure.evalue
-        self.notebook_traceback = "\n".join(failure.traceback)
-        super().__init__(f"cell {failure.cell_index} (execution count {failure.exec_count}) raised "
-                         f"{failure.ename}: {failure.evalue}")

@@ -3,26 +3,26 @@
 A run records the pid, host and start time of the process that owns it, and that process writes a
 heartbeat (``last_update``). A run is never left ``running`` for ever: when its process is gone (on this
 host) or its heartbeat is stale (on another), anyone who looks at runs marks it ``error`` with the reason.
+The reaper only marks runs; starting the runs queued behind them is the runtimes' job
+(``runtimes.recover``).
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import time
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .. import process
+from ..config import get_config
+from ..model import LIVE_STATES, RunState, hostname
 
 if TYPE_CHECKING:
+    from ..model import RunRecord
     from ..store.runstore import RunStore
 
 _REAP_EVERY = 2.0  # seconds between two reaper passes in one process
 _last_reap: dict[str, float] = {}
-
-
-@lru_cache(maxsize=1)
-def hostname() -> str:
-    return socket.gethostname()
 
 
 def process_start_time(pid: int) -> int | None:
@@ -53,18 +53,18 @@ def is_alive(pid: int, started: int | None = None) -> bool:
     return started is None or int(fields[19]) == started
 
 
-def death_reason(run: dict[str, Any], now: float, reap_after: float) -> str | None:
+def death_reason(run: RunRecord, now: float, reap_after: float) -> str | None:
     """Why the owner of a live run is gone, or None if it may still be working."""
-    pid, status = run["pid"], run["status"] or {}
+    pid = run.pid
     if pid is None:
         return None  # queued, not started yet
-    if run["host"] == hostname():
-        if is_alive(pid, status.get("pid_started")):
+    if run.host == hostname():
+        if is_alive(pid, run.owner.pid_started):
             return None
         return f"process {pid} exited without reporting (killed, out of memory, or the machine restarted)"
-    silent = now - run["last_update"]
+    silent = now - run.last_update
     if silent > reap_after:
-        return f"no heartbeat from process {pid} on {run['host']} for {silent:.0f} s"
+        return f"no heartbeat from process {pid} on {run.host} for {silent:.0f} s"
     return None
 
 
@@ -73,8 +73,6 @@ def reap(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
 
     Cheap to call often: one indexed query, at most once every few seconds per store unless ``force``.
     """
-    from ..config import get_config
-
     now = time.time()
     if not force and now - _last_reap.get(store.url, 0.0) < _REAP_EVERY:
         return []
@@ -85,13 +83,12 @@ def reap(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
         reason = death_reason(run, now, reap_after)
         if reason is None:
             continue
-        aborted = run["state"] == "aborting"
-        changes = {"state": "aborted" if aborted else "error", "error": "aborted by request" if aborted else reason,
-                   "end_time": now, "last_update": now}
-        if store.update_run_if(run["uid"], run["iteration"], changes, ("pending", "running", "aborting")):
-            reaped.append((run["uid"], run["iteration"]))
-    if reaped:
-        from .job import dispatch
-
-        dispatch(store)  # freed slots go to queued runs
+        aborted = run.state == RunState.ABORTING
+        changes = {"state": RunState.ABORTED if aborted else RunState.ERROR,
+                   "error": "aborted by request" if aborted else reason, "end_time": now, "last_update": now}
+        if store.update_run_if(run.uid, run.iteration, changes, LIVE_STATES):
+            reaped.append((run.uid, run.iteration))
     return reaped
+
+
+process.on_reset("runtimes.processes", "when the reaper last looked at each store", _last_reap.clear)

@@ -17,80 +17,69 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import binding
-from ..context import RunAborted, RunContext
+from ..config import get_config
+from ..context import RunAborted, RunContext, activate
+from ..errors import NotebookCellError
+from ..model import RunState
 from ..runlog import RunLog, capture_output
 from ..values import to_storable
+from .notebook import run_notebook
 
 if TYPE_CHECKING:
-    from ..functions import HandlerRef
+    from ..handlers import HandlerRef
+    from ..model import RunRecord
     from ..store.runstore import RunStore
-
-_active: list[RunContext] = []
-
-
-def active_context() -> RunContext | None:
-    """The context of the run executing in this process right now (innermost), if any."""
-    return _active[-1] if _active else None
 
 
 @dataclass
 class Outcome:
-    state: str
+    state: RunState
     exception: BaseException | None = None
 
 
-def execute(row: dict[str, Any], handler: HandlerRef, store: RunStore, live: bool = False,
+def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool = False,
             echo: bool = True) -> Outcome:
-    """Run ``handler`` for the stored run ``row`` and record how it ended.
+    """Run ``handler`` for the stored run ``record`` and record how it ended.
 
     ``live`` (background runs): every result is committed at once and the log is flushed within 0.2 s,
     so others follow the run as it goes. Without ``echo`` the output goes to the run's log only.
     """
-    from ..config import get_config
-
-    uid, iteration = row["uid"], row["iteration"]
-    interval = min(0.2, get_config().log_flush_interval) if live else get_config().log_flush_interval
+    uid, iteration = record.uid, record.iteration
+    config = get_config()
+    interval = min(0.2, config.log_flush_interval) if live else config.log_flush_interval
     log = RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text), interval)
-    context = RunContext(row, store, log)
+    context = RunContext(record, store, log)
     if live:
         context._commit_interval = 0.0
-    _active.append(context)
-    try:
-        with capture_output(log, echo=echo):
-            try:
-                if handler.notebook:
-                    from .notebook import run_notebook
-
-                    run_notebook(handler.notebook, handler.kernel, context, show_progress=echo)
-                elif handler.script:
-                    _run_script(handler.script, row["spec"].get("args", []), context)
-                else:
-                    func = handler.build(context, context.parameters)
-                    args, kwargs = binding.bind(func, context, context.parameters, context.inputs)
-                    value = func(*args, **kwargs)
-                    record_returns(context, value, row["spec"].get("returns") or [])
-            except RunAborted:
-                print(f"run {uid} aborted", file=sys.stderr)
-                context.end("aborted", error="aborted by request")
-                return Outcome("aborted")
-            except KeyboardInterrupt:
-                context.end("aborted", error="interrupted (KeyboardInterrupt)")
-                raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
-            except BaseException as exc:  # noqa: BLE001 - the run records any failure
-                text, message, details = _describe_failure(exc)
-                sys.stderr.write(text)
-                context.end("error", error=message, status={"traceback": text, **details})
-                return Outcome("error", exc)
-        context.end("completed")
-        return Outcome("completed")
-    finally:
-        _active.pop()
+    with activate(context), capture_output(log, echo=echo):
+        try:
+            if handler.notebook:
+                run_notebook(handler.notebook, handler.kernel, context, show_progress=echo)
+            elif handler.script:
+                _run_script(handler.script, record.spec.get("args", []), context)
+            else:
+                func = handler.build(context, context.parameters)
+                args, kwargs = binding.bind(func, context, context.parameters, context.inputs)
+                value = func(*args, **kwargs)
+                record_returns(context, value, record.spec.get("returns") or [])
+        except RunAborted:
+            print(f"run {uid} aborted", file=sys.stderr)
+            context.end(RunState.ABORTED, error="aborted by request")
+            return Outcome(RunState.ABORTED)
+        except KeyboardInterrupt:
+            context.end(RunState.ABORTED, error="interrupted (KeyboardInterrupt)")
+            raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
+        except BaseException as exc:  # noqa: BLE001 - the run records any failure
+            text, message, details = _describe_failure(exc)
+            sys.stderr.write(text)
+            context.end(RunState.ERROR, error=message, status={"traceback": text, **details})
+            return Outcome(RunState.ERROR, exc)
+    context.end(RunState.COMPLETED)
+    return Outcome(RunState.COMPLETED)
 
 
 def _describe_failure(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
     """Traceback text, error message and extra status fields of a failed handler (or notebook cell)."""
-    from .notebook import NotebookCellError
-
     if isinstance(exc, NotebookCellError):
         text = re.sub(r"\x1b\[[0-9;]*m", "", exc.notebook_traceback) + "\n"
         details = {"cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,

@@ -1,29 +1,40 @@
 """What the REST API answers, as plain functions over the store (the handlers add HTTP around them).
 
-Every function takes the store and validated arguments and returns JSON-ready data, or raises
-``ApiError`` with the HTTP status and a message that says what was wrong and how to fix it.
+Every function takes the store and validated arguments and returns JSON-ready data, or raises one of
+runlab's typed errors with a message that says what was wrong and how to fix it; the handlers map each
+error class to its HTTP status in one place (``handlers.STATUS``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from datetime import datetime
 from typing import Any
 
-from ..model import is_terminal, run_row_to_dict, to_iso
+from .. import projectref
+from ..data import get_dataitem
+from ..errors import (
+    ArtifactNotFoundError,
+    ProjectNotFoundError,
+    RunError,
+    RunlabError,
+    RunNotFoundError,
+    RunStateError,
+    ScheduleNotFoundError,
+    ValidationError,
+)
+from ..handlers import FunctionSpec
+from ..launch import launch
+from ..model import RunRecord, is_terminal, to_iso
+from ..preview import preview_artifact
+from ..runtimes import abort_run
+from ..schedules import Schedule, schedule_dict
 from ..store.runstore import RunStore
+from ..task import Task
 
 MAX_LIMIT = 500
-
-
-class ApiError(Exception):
-    """A client error: ``status`` (400, 404, 409) and a message for the user."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def projects(store: RunStore) -> list[dict[str, Any]]:
@@ -58,16 +69,16 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
          sort: str = "-start", limit: int = 50, offset: int = 0, iterations: bool = False) -> dict[str, Any]:
     """A page of runs with filters; ``next_offset`` is None on the last page."""
     if sort not in ("start", "-start"):
-        raise ApiError(400, f"sort must be 'start' or '-start', not {sort!r}")
+        raise ValidationError(f"sort must be 'start' or '-start', not {sort!r}")
     if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
-        raise ApiError(400, f"offset must be 0 or more, not {offset}")
+        raise ValidationError(f"offset must be 0 or more, not {offset}")
     label_filter: dict[str, str | None] = {}
     for label in labels or []:
         key, sep, value = label.partition("=")
         if not key:
-            raise ApiError(400, f"label filter {label!r} must be 'key' or 'key=value'")
+            raise ValidationError(f"label filter {label!r} must be 'key' or 'key=value'")
         label_filter[key] = value if sep else None
     rows = store.list_runs(project=project, name=name, state=states or None, labels=label_filter or None,
                            since=_time(since, "since", inclusive=True), until=_time(until, "until"),
@@ -78,11 +89,11 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
             "next_offset": offset + limit if more else None}
 
 
-def run_summary(row: dict[str, Any]) -> dict[str, Any]:
+def run_summary(record: RunRecord) -> dict[str, Any]:
     """A run as listed: the MLRun-shaped dict plus its duration in seconds."""
-    data = run_row_to_dict(row)
-    data["status"]["duration"] = _duration(row["start_time"], row["end_time"] or (
-        None if is_terminal(row["state"]) else row["last_update"]))
+    data = record.to_dict()
+    data["status"]["duration"] = _duration(record.start_time, record.end_time or (
+        None if record.is_terminal else record.last_update))
     return data
 
 
@@ -98,89 +109,78 @@ def run(store: RunStore, uid: str, iteration: int = 0, root: str = "") -> dict[s
     data["notebook_path"] = _under(source.get("filename") or "", root) if source.get("kind") == "notebook" else None
     if iteration == 0 and data["status"].get("iterations"):
         children = store.list_runs(uid=uid, iterations=True, newest_first=False)
-        data["children"] = [{"iteration": c["iteration"], "state": c["state"], "error": c["error"]}
-                            for c in children if c["iteration"]]
+        data["children"] = [{"iteration": c.iteration, "state": c.state.value, "error": c.error}
+                            for c in children if c.iteration]
     return data
 
 
 def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[str, Any]:
     """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state."""
     if offset < 0:
-        raise ApiError(400, f"offset must be 0 or more, not {offset}")
+        raise ValidationError(f"offset must be 0 or more, not {offset}")
     state = store.get_run_state(uid, iteration)
     if state is None:
-        raise ApiError(404, f"run {uid} (iteration {iteration}) is not in the store")
+        raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
     text, next_offset = store.read_log(uid, iteration, offset)
-    return {"text": text, "offset": next_offset, "state": state, "terminal": is_terminal(state)}
+    return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
 
 
 def artifact_record(store: RunStore, uid: str, iteration: int, key: str) -> dict[str, Any]:
     """The artifact record of a run by key (the only way to reach a file through the API)."""
-    data = run_row_to_dict(_row(store, uid, iteration))
+    data = _row(store, uid, iteration).to_dict()
     for record in data["status"]["artifacts"]:
         if record["key"] == key:
             return record
     keys = ", ".join(a["key"] for a in data["status"]["artifacts"]) or "none"
-    raise ApiError(404, f"run {uid} (iteration {iteration}) has no artifact {key!r} (it has: {keys})")
+    raise ArtifactNotFoundError(f"run {uid} (iteration {iteration}) has no artifact {key!r} (it has: {keys})")
 
 
 def preview(store: RunStore, uid: str, iteration: int, key: str, max_bytes: int) -> dict[str, Any]:
-    from ..display.preview import preview_artifact
-
     return preview_artifact(artifact_record(store, uid, iteration, key), max_bytes)
 
 
 def abort(store: RunStore, uid: str) -> dict[str, Any]:
     """Abort a run (every iteration of a sweep); returns its state."""
-    from ..run import RunObject
-
-    row = _row(store, uid, 0)
-    if is_terminal(row["state"]):
-        raise ApiError(409, f"run {uid} already ended ({row['state']}); nothing to abort")
-    state = RunObject(uid, 0, store.url).abort()
-    return {"uid": uid, "state": state}
+    record = _row(store, uid, 0)
+    if record.is_terminal:
+        raise RunStateError(f"run {uid} already ended ({record.state}); nothing to abort")
+    return {"uid": uid, "state": abort_run(store, uid, 0).value}
 
 
 def rerun(store: RunStore, uid: str) -> dict[str, Any]:
     """Start the same function with the same params and inputs as a new run (in the background)."""
-    from ..functions import Function
-    from ..launch import launch
-    from ..project import load_project
-
-    row = _row(store, uid, 0)
-    spec = row["spec"]
-    function = Function.from_dict(spec.get("source") or {})
+    record = _row(store, uid, 0)
+    spec = record.spec
+    function = FunctionSpec.from_dict(spec.get("source") or {})
     if not function.filename:
-        raise ApiError(409, f"run {uid}'s function was defined in a notebook cell, so only that kernel can run "
+        raise RunStateError(f"run {uid}'s function was defined in a notebook cell, so only that kernel can run "
                             "it: rerun it there, or put the handler in a .py file and set_function that file")
     if not os.path.exists(function.filename):
-        raise ApiError(409, f"run {uid}'s source {function.filename} no longer exists")
+        raise RunStateError(f"run {uid}'s source {function.filename} no longer exists")
     if function.kind == "local":
-        function.kind = "job"  # the server never runs user code in its own process
+        function = dataclasses.replace(function, kind="job")  # the server never runs user code in its own process
     automatic = {"kind", "owner", "host"}
-    labels = {k: v for k, v in row["labels"].items() if k not in automatic} | {"rerun-of": uid}
-    project = load_project(row["project"], set_current=False)
-    from ..errors import RunError, RunlabError
-
+    labels = {k: v for k, v in record.labels.items() if k not in automatic} | {"rerun-of": uid}
+    project = projectref.load(record.project, store=store)
+    if project is None:
+        raise ProjectNotFoundError(f"run {uid}'s project {record.project!r} is no longer in the store")
+    task = Task(name=record.name, params=dict(spec.get("parameters") or {}), inputs=dict(spec.get("inputs") or {}),
+                labels=labels, hyperparams=dict(spec.get("hyperparams") or {}),
+                hyper_param_options=dict(spec.get("hyper_param_options") or {}))
     try:
-        new = launch(function, project, handler=spec.get("handler") or None, name=row["name"],
-                     params=spec.get("parameters"), inputs=spec.get("inputs"), labels=labels, watch=False,
-                     hyperparams=spec.get("hyperparams") or None,
-                     hyper_param_options=spec.get("hyper_param_options") or None)
+        new = launch(function, project, task, handler=spec.get("handler") or None, watch=False)
     except RunError as exc:
         new = exc.run
     except RunlabError as exc:
-        raise ApiError(409, f"cannot rerun {uid}: {exc}") from None
+        raise RunStateError(f"cannot rerun {uid}: {exc}") from None
     return {"uid": new.uid(), "state": new.state()}
 
 
 def delete(store: RunStore, uid: str) -> dict[str, Any]:
     """Delete a run that ended: every iteration, its log, its artifact records and their files."""
-    from ..data import get_dataitem
-
-    row = _row(store, uid, 0)
-    if not is_terminal(row["state"]):
-        raise ApiError(409, f"run {uid} is {row['state']}: abort it before deleting it")
+    record = _row(store, uid, 0)
+    if not record.is_terminal:
+        raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
     records = store.delete_run(uid)
     removed, kept = 0, []
     for record in records:
@@ -200,17 +200,17 @@ def _under(path: str, root: str) -> str | None:
     return os.path.relpath(local, base).replace(os.sep, "/") if local.startswith(base + os.sep) else None
 
 
-def _row(store: RunStore, uid: str, iteration: int) -> dict[str, Any]:
-    row = store.get_run(uid, iteration)
-    if row is None:
-        raise ApiError(404, f"run {uid} (iteration {iteration}) is not in the store")
-    return row
+def _row(store: RunStore, uid: str, iteration: int) -> RunRecord:
+    record = store.get_run(uid, iteration)
+    if record is None:
+        raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
+    return record
 
 
 def _known_project(store: RunStore, project: str) -> None:
     if store.get_project(project) is None:
         names = ", ".join(p["name"] for p in store.list_projects()) or "none"
-        raise ApiError(404, f"project {project!r} is not in the store (projects: {names})")
+        raise ProjectNotFoundError(f"project {project!r} is not in the store (projects: {names})")
 
 
 def _time(value: str | None, name: str, inclusive: bool = False) -> float | None:
@@ -225,7 +225,7 @@ def _time(value: str | None, name: str, inclusive: bool = False) -> float | None
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - (1e-6 if inclusive else 0.0)
     except ValueError:
-        raise ApiError(400, f"{name} must be epoch seconds or an ISO 8601 time, not {value!r}") from None
+        raise ValidationError(f"{name} must be epoch seconds or an ISO 8601 time, not {value!r}") from None
 
 
 def _duration(start: float | None, end: float | None) -> float | None:
@@ -237,15 +237,11 @@ def _duration(start: float | None, end: float | None) -> float | None:
 
 def schedules(store: RunStore, project: str | None = None) -> list[dict[str, Any]]:
     """Schedules (of a project, or all), with the cron in words, next run, and last run with its state."""
-    from ..schedules import schedule_dict
-
     return [schedule_dict(row, store) for row in store.list_schedules(project)]
 
 
 def schedule(store: RunStore, project: str, name: str) -> dict[str, Any]:
     """One schedule with what schedulers did with it (newest first)."""
-    from ..schedules import schedule_dict
-
     data = schedule_dict(_schedule_row(store, project, name), store)
     data["events"] = [{**e, "time": to_iso(e["time"]), "due": to_iso(e["due"])}
                       for e in store.schedule_events(project, name, 20)]
@@ -254,9 +250,6 @@ def schedule(store: RunStore, project: str, name: str) -> dict[str, Any]:
 
 def schedule_action(store: RunStore, project: str, name: str, action: str) -> dict[str, Any]:
     """pause, resume, run-now or delete a schedule."""
-    from ..errors import RunlabError
-    from ..schedules import Schedule
-
     _schedule_row(store, project, name)
     target = Schedule(store, project, name)
     if action == "pause":
@@ -264,21 +257,18 @@ def schedule_action(store: RunStore, project: str, name: str, action: str) -> di
     elif action == "resume":
         target.resume()
     elif action == "run-now":
-        try:
-            run = target.run_now()
-        except RunlabError as exc:
-            raise ApiError(409, str(exc)) from None
+        run = target.run_now()
         return {"project": project, "name": name, "uid": run.uid(), "state": run.state()}
     elif action == "delete":
         target.delete()
         return {"project": project, "name": name, "deleted": True}
     else:
-        raise ApiError(404, f"unknown schedule action {action!r}: use pause, resume or run-now")
+        raise ValidationError(f"unknown schedule action {action!r}: use pause, resume or run-now")
     return schedule(store, project, name)
 
 
 def _schedule_row(store: RunStore, project: str, name: str) -> dict[str, Any]:
     row = store.get_schedule(project, name)
     if row is None:
-        raise ApiError(404, f"project {project!r} has no schedule {name!r}")
+        raise ScheduleNotFoundError(f"project {project!r} has no schedule {name!r}")
     return row

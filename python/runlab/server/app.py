@@ -5,6 +5,8 @@ from __future__ import annotations
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Int
 
+from ..scheduler import start_in_thread
+from ..store import get_store
 from .handlers import routes
 
 
@@ -22,12 +24,8 @@ class RunlabServerApp(ExtensionApp):
     _scheduler_stop = None
 
     def initialize_settings(self) -> None:
-        from ..store import get_store
-
         self.settings.update(runlab_store=get_store, runlab_preview_max_bytes=self.preview_max_bytes)
         if self.scheduler:
-            from ..scheduler import start_in_thread
-
             try:
                 _, self._scheduler_stop = start_in_thread()
             except Exception as exc:  # noqa: BLE001 - the API still serves; the panel shows the store error

@@ -1,8 +1,10 @@
 """HTTP around ``api``: authentication on every route, JSON errors, conditional GETs, file streaming.
 
 Every handler is ``@tornado.web.authenticated`` (a request without Jupyter's token or cookie gets 403)
-and mutations go through jupyter_server's XSRF check. Client errors answer 400/404/409 with
-``{"message": ...}``; store calls run in a worker thread so a slow disk never stalls the server.
+and mutations go through jupyter_server's XSRF check. Errors answer ``{"message": ..., "status": ...}``
+with the status ``STATUS`` gives their class (400 bad input, 404 not found, 409 a state that forbids it,
+503 the store cannot be reached); store calls run in a worker thread so a slow disk never stalls the
+server.
 """
 
 from __future__ import annotations
@@ -16,24 +18,55 @@ from typing import Any
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
-from ..errors import StoreError
+from ..data import get_dataitem
+from ..errors import (
+    ArtifactNotFoundError,
+    FunctionNotFoundError,
+    ProjectNotFoundError,
+    RunlabError,
+    RunNotFoundError,
+    RunStateError,
+    ScheduleExistsError,
+    ScheduleNotFoundError,
+    StoreError,
+    ValidationError,
+)
 from . import api
 
 CHUNK = 256 * 1024
 
+STATUS: tuple[tuple[type[RunlabError], int], ...] = (
+    # the first class an error is an instance of decides (subclasses before their bases)
+    (FunctionNotFoundError, 404),
+    (ScheduleExistsError, 409),
+    (ValidationError, 400),
+    (ProjectNotFoundError, 404),
+    (RunNotFoundError, 404),
+    (ArtifactNotFoundError, 404),
+    (ScheduleNotFoundError, 404),
+    (RunStateError, 409),
+    (StoreError, 503),
+)
+"""The HTTP status of each runlab error; any other ``RunlabError`` is a 500 with its message."""
+
+
+def status_of(exc: RunlabError) -> int:
+    """The HTTP status an error answers with."""
+    return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
+
 
 def _json_errors(method: Callable) -> Callable:
-    """Turn ``ApiError`` into its status with a JSON message."""
+    """Turn runlab's errors into their status (``STATUS``) with a JSON message."""
 
     @functools.wraps(method)
     async def wrapper(self: RunlabHandler, *args: Any, **kwargs: Any) -> None:
         try:
             await method(self, *args, **kwargs)
-        except api.ApiError as exc:
-            self._error(exc.status, exc.message)
-        except StoreError as exc:  # the server's problem, but one the user can fix: say what it is
-            self.log.error("runlab: %s", exc)
-            self._error(500, str(exc))
+        except RunlabError as exc:
+            status = status_of(exc)
+            if status >= 500:  # the server's problem, but one the user can fix: say what it is
+                self.log.error("runlab: %s", exc)
+            self._error(status, str(exc))
 
     return wrapper
 
@@ -52,7 +85,7 @@ class RunlabHandler(APIHandler):
         try:
             return int(value)
         except ValueError:
-            raise api.ApiError(400, f"{name} must be an integer, not {value!r}") from None
+            raise ValidationError(f"{name} must be an integer, not {value!r}") from None
 
     def bool_argument(self, name: str) -> bool:
         return self.get_argument(name, "0").lower() in ("1", "true", "yes")
@@ -138,15 +171,13 @@ class ArtifactHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self, uid: str, iteration: str, key: str) -> None:
-        from ..data import get_dataitem
-
         record = await self.call(api.artifact_record, uid, int(iteration), key)
         item = get_dataitem(record["target_path"])
         try:
             handle = await asyncio.to_thread(item.open, "rb")
         except Exception as exc:  # noqa: BLE001 - a record whose file is gone is the client's 404
-            raise api.ApiError(404, f"artifact {key!r} of run {uid} is recorded but its file cannot be read: "
-                                    f"{exc}") from None
+            raise ArtifactNotFoundError(f"artifact {key!r} of run {uid} is recorded but its file cannot be read: "
+                                        f"{exc}") from None
         name = record["target_path"].rsplit("/", 1)[-1]
         self.set_header("Content-Type", mimetypes.guess_type(name)[0] or "application/octet-stream")
         self.set_header("X-Content-Type-Options", "nosniff")
@@ -209,7 +240,8 @@ class ScheduleActionHandler(RunlabHandler):
     @_json_errors
     async def post(self, project: str, name: str, action: str) -> None:
         if action not in ("pause", "resume", "run-now"):  # delete is the DELETE method of the schedule
-            raise api.ApiError(404, f"unknown schedule action {action!r}: use pause, resume or run-now")
+            self._error(404, f"unknown schedule action {action!r}: use pause, resume or run-now")
+            return
         self.reply(await self.call(api.schedule_action, project, name, action))
 
 

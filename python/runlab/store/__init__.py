@@ -10,6 +10,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from .. import process
+from ..config import get_config
+
 if TYPE_CHECKING:
     from .runstore import RunStore
 
@@ -19,18 +22,16 @@ _lock = threading.Lock()
 
 def get_store(url: str | None = None) -> RunStore:
     """The store at ``url`` (default: the configured one), opened and migrated on first use."""
-    if url is None:
-        from ..config import get_config
-
-        url = get_config().db_url
+    config = get_config()
+    url = url or config.db_url
     store = _stores.get(url)
     if store is None:
         with _lock:
             store = _stores.get(url)
             if store is None:
-                from .runstore import RunStore
+                from .runstore import RunStore  # SQLAlchemy, on first use
 
-                store = _stores[url] = RunStore(url)
+                store = _stores[url] = RunStore(url, busy_timeout_ms=config.busy_timeout_ms)
     return store
 
 
@@ -40,3 +41,6 @@ def close_stores() -> None:
         for store in _stores.values():
             store.close()
         _stores.clear()
+
+
+process.on_reset("store", "open stores and their connection pools", close_stores)

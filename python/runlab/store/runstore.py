@@ -1,8 +1,9 @@
 """``RunStore``: every query runlab makes, over SQLAlchemy Core, for SQLite and PostgreSQL alike.
 
-Records cross this boundary as plain dicts of column values; ``model`` turns runs into their MLRun-shaped
-form. Writes on SQLite take the write lock up front (``BEGIN IMMEDIATE``) so that concurrent writers
-queue on the busy timeout instead of failing with ``database is locked`` mid-transaction.
+Runs cross this boundary as :class:`~runlab.model.RunRecord`; projects, functions, artifacts and
+schedules as plain dicts of column values. Writes on SQLite take the write lock up front
+(``BEGIN IMMEDIATE``) so that concurrent writers queue on the busy timeout instead of failing with
+``database is locked`` mid-transaction.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sqlalchemy import Connection, create_engine, delete, event, func, insert, s
 from sqlalchemy.exc import OperationalError
 
 from ..errors import StoreError
+from ..model import LIVE_STATES, RunRecord, RunState
 from . import schema
 from .migrate import ensure_schema
+from .url import redact
 
 _LOCK_RETRIES = 20
 
@@ -27,20 +30,18 @@ _LOCK_RETRIES = 20
 class RunStore:
     """A connection to one run store (a database URL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = 60_000) -> None:
         self.url = url
         try:
-            self.engine = self._create_engine(url)
+            self.engine = self._create_engine(url, busy_timeout_ms)
             ensure_schema(self.engine)
         except Exception as exc:
-            raise StoreError(f"cannot open the run store at {url}: {exc}") from exc
+            raise StoreError(f"cannot open the run store at {redact(url)}: {redact(str(exc))}") from exc
 
     # -- connections -------------------------------------------------------------------------------
 
     @staticmethod
-    def _create_engine(url: str):
-        from ..config import get_config
-
+    def _create_engine(url: str, busy_ms: int):
         if url.startswith("sqlite"):
             database = url.split("///", 1)[-1]
             if database and database != ":memory:":
@@ -48,7 +49,6 @@ class RunStore:
             # AUTOCOMMIT hands transaction control to us: reads need none in WAL mode, writes use
             # BEGIN IMMEDIATE (see _write).
             engine = create_engine(url, isolation_level="AUTOCOMMIT")
-            busy_ms = get_config().busy_timeout_ms
 
             @event.listens_for(engine, "connect")
             def _on_connect(dbapi_conn, _record):
@@ -85,7 +85,7 @@ class RunStore:
                     if "locked" not in str(exc) and "busy" not in str(exc):
                         raise
                     if attempt == _LOCK_RETRIES - 1:
-                        raise StoreError(f"the run store at {self.url} stayed locked: {exc}") from exc
+                        raise StoreError(f"the run store at {redact(self.url)} stayed locked: {exc}") from exc
                 except BaseException:
                     if sqlite:
                         with contextlib.suppress(Exception):
@@ -158,10 +158,10 @@ class RunStore:
 
     # -- runs --------------------------------------------------------------------------------------
 
-    def create_run(self, row: dict[str, Any]) -> None:
-        """Insert a run row (all ``schema.runs`` columns)."""
+    def create_run(self, record: RunRecord) -> None:
+        """Insert a run."""
         with self._write() as conn:
-            conn.execute(insert(schema.runs), row)
+            conn.execute(insert(schema.runs), record.to_row())
 
     def update_run(
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
@@ -172,7 +172,7 @@ class RunStore:
             if changes:
                 conn.execute(
                     update(table).where((table.c.uid == uid) & (table.c.iteration == iteration)),
-                    changes,
+                    _columns(changes),
                 )
             if log is not None and log[1]:
                 conn.execute(
@@ -188,27 +188,27 @@ class RunStore:
         with self._write() as conn:
             result = conn.execute(
                 update(table).where(
-                    (table.c.uid == uid) & (table.c.iteration == iteration) & table.c.state.in_(list(states))
+                    (table.c.uid == uid) & (table.c.iteration == iteration)
+                    & table.c.state.in_([str(state) for state in states])
                 ),
-                changes,
+                _columns(changes),
             )
             return result.rowcount > 0
 
-    def live_runs(self) -> list[dict[str, Any]]:
-        """Runs not yet finished (pending, running, aborting): who owns them and when they last spoke."""
+    def live_runs(self) -> list[RunRecord]:
+        """Runs not yet finished (pending, running, aborting), oldest first: who owns them and when they
+        last spoke (without their artifacts)."""
         table = schema.runs
-        columns = [table.c.uid, table.c.iteration, table.c.name, table.c.kind, table.c.state, table.c.pid,
-                   table.c.host, table.c.start_time, table.c.last_update, table.c.status]
         with self._read() as conn:
             rows = conn.execute(
-                select(*columns)
-                .where(table.c.state.in_(["pending", "running", "aborting"]))
+                select(table)
+                .where(table.c.state.in_([state.value for state in LIVE_STATES]))
                 .order_by(table.c.start_time, table.c.iteration)
             )
-            return [dict(r._mapping) for r in rows]
+            return [RunRecord.from_row(r._mapping) for r in rows]
 
-    def get_run(self, uid: str, iteration: int = 0) -> dict[str, Any] | None:
-        """A run row with its artifact rows under ``"artifacts"``, or None."""
+    def get_run(self, uid: str, iteration: int = 0) -> RunRecord | None:
+        """A run with its artifact rows, or None."""
         table = schema.runs
         with self._read() as conn:
             row = conn.execute(
@@ -216,8 +216,8 @@ class RunStore:
             ).first()
             if row is None:
                 return None
-            run = dict(row._mapping)
-            run["artifacts"] = self._artifacts_of(conn, [(uid, iteration)]).get((uid, iteration), [])
+            run = RunRecord.from_row(row._mapping)
+            run.artifacts = self._artifacts_of(conn, [(uid, iteration)]).get((uid, iteration), [])
         return run
 
     def find_runs_by_uid_prefix(self, prefix: str, limit: int = 2) -> list[str]:
@@ -229,12 +229,14 @@ class RunStore:
             )
             return [r[0] for r in rows]
 
-    def get_run_state(self, uid: str, iteration: int = 0) -> str | None:
+    def get_run_state(self, uid: str, iteration: int = 0) -> RunState | None:
+        """The run's state, or None if there is no such run."""
         table = schema.runs
         with self._read() as conn:
-            return conn.execute(
+            state = conn.execute(
                 select(table.c.state).where((table.c.uid == uid) & (table.c.iteration == iteration))
             ).scalar()
+        return None if state is None else RunState(state)
 
     def get_run_fields(self, uid: str, iteration: int, *columns: str) -> dict[str, Any] | None:
         """Some columns of one run (a cheap poll for followers), or None if there is no such run."""
@@ -259,8 +261,8 @@ class RunStore:
         last: int | None = None,
         offset: int = 0,
         newest_first: bool = True,
-    ) -> list[dict[str, Any]]:
-        """Run rows (with their artifacts) matching every given filter, newest first by default.
+    ) -> list[RunRecord]:
+        """Runs (with their artifacts) matching every given filter, newest first by default.
 
         ``labels`` values of ``None`` match runs that carry the label with any value.
         """
@@ -274,7 +276,7 @@ class RunStore:
             query = query.where(table.c.uid == uid)
         if state is not None:
             states = [state] if isinstance(state, str) else list(state)
-            query = query.where(table.c.state.in_(states))
+            query = query.where(table.c.state.in_([str(s) for s in states]))
         for key, value in (labels or {}).items():
             label = table.c.labels[key].as_string()
             query = query.where(label.is_not(None) if value is None else label == str(value))
@@ -291,10 +293,10 @@ class RunStore:
         if offset:
             query = query.offset(offset)
         with self._read() as conn:
-            runs = [dict(r._mapping) for r in conn.execute(query)]
-            found = self._artifacts_of(conn, [(r["uid"], r["iteration"]) for r in runs])
+            runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query)]
+            found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
         for run in runs:
-            run["artifacts"] = found.get((run["uid"], run["iteration"]), [])
+            run.artifacts = found.get((run.uid, run.iteration), [])
         return runs
 
     def list_jobs(self, project: str, name_contains: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
@@ -556,3 +558,13 @@ class RunStore:
             parts.append(raw[max(0, offset - chunk_offset) :])
             end = chunk_end
         return b"".join(parts).decode("utf-8", errors="replace"), end
+
+
+def _columns(changes: dict[str, Any]) -> dict[str, Any]:
+    """Column values for an update: a ``RunState`` as its string, an ``Owner`` as its dict."""
+    out = dict(changes)
+    if "state" in out:
+        out["state"] = str(out["state"])
+    if "owner" in out and hasattr(out["owner"], "to_dict"):
+        out["owner"] = out["owner"].to_dict()
+    return out

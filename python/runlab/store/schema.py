@@ -59,6 +59,7 @@ runs = Table(
     Column("end_time", Float, nullable=True),
     Column("pid", Integer, nullable=True),
     Column("host", String(255), nullable=True),
+    Column("owner", JSON, nullable=True),  # model.Owner: runtime, pid_started, dask_key
     Index("ix_runs_project_start", "project", "start_time"),
     Index("ix_runs_project_name_start", "project", "name", "start_time"),
     Index("ix_runs_state", "state"),

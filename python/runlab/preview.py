@@ -1,4 +1,4 @@
-"""Previews of artifacts and inputs, as JSON-safe dicts that the widget (and the server) draw.
+"""Previews of artifacts and inputs, as JSON-safe dicts that the notebook widget and the server's API draw.
 
 A preview never reads more than it shows: datasets use the shape and first rows recorded when they were
 logged (or read only their first rows), text and HTML are cut at ``MAX_BYTES``, images above it are not
@@ -12,6 +12,10 @@ import base64
 import json
 from pathlib import PurePosixPath
 from typing import Any
+
+from .artifacts import json_safe, resolve_store_uri
+from .data import get_dataitem
+from .model import artifact_to_dict
 
 MAX_BYTES = 2 * 1024 * 1024
 ROWS = 20
@@ -35,11 +39,7 @@ def preview_artifact(record: dict[str, Any], max_bytes: int = MAX_BYTES) -> dict
 def preview_url(url: str, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """A preview of an input given by URL (a file, or a ``store://`` artifact URI)."""
     if url.startswith("store://"):
-        from ..artifacts import resolve_store_uri
-
         ref = resolve_store_uri(url)
-        from ..model import artifact_to_dict
-
         return {**preview_artifact(artifact_to_dict(ref.record), max_bytes), "title": url}
     base = {"title": url, "path": url, "size": None, "artifact_kind": "input"}
     try:
@@ -49,8 +49,6 @@ def preview_url(url: str, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
 
 
 def _preview(path: str, kind: str, meta: dict[str, Any], max_bytes: int) -> dict[str, Any]:
-    from ..data import get_dataitem
-
     suffix = _suffix(path)
     if kind == "model":
         return {"kind": "model", "meta": meta, "text": json.dumps(meta, indent=2, default=str)}
@@ -80,7 +78,7 @@ def _preview(path: str, kind: str, meta: dict[str, Any], max_bytes: int) -> dict
 
 def _table(item: Any, suffix: str, size: int) -> dict[str, Any]:
     """The first rows of a dataset (and its shape, when reading it all is cheap)."""
-    import pandas as pd
+    import pandas as pd  # only for a table preview
 
     if suffix in (".csv", ".tsv"):
         with item.open("rb") as handle:
@@ -93,8 +91,6 @@ def _table(item: Any, suffix: str, size: int) -> dict[str, Any]:
     else:
         full = item.as_df()
         df, shape = full.head(ROWS), [int(full.shape[0]), int(full.shape[1])]
-    from ..artifacts import json_safe
-
     return {"kind": "table", "columns": [str(c) for c in df.columns],
             "rows": [[json_safe(v) for v in row] for row in df.itertuples(index=False, name=None)], "shape": shape}
 

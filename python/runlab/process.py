@@ -1,0 +1,49 @@
+"""Process-wide state: every global runlab keeps in a process, listed here, and the one reset of them all.
+
+Each module that keeps state registers a reset for it when it is imported (a module never imported has
+nothing to reset). The state kept per process:
+
+- ``config``: the settings, built from the environment on first use;
+- ``store``: open stores (engines and their connection pools), one per database URL;
+- ``projectref``: the current project, and the default project used when there is none;
+- ``adhoc``: runs made by ``get_or_create_ctx`` in this process, by name;
+- ``handlers``: Python files imported as function sources (one module per version of a file);
+- ``runtimes.processes``: when the reaper last looked at each store;
+- ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add;
+- ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs. A
+  client given to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``.
+
+The active run (the ``RunContext`` a handler runs in) is a ``ContextVar`` in ``context``, not a global:
+each thread and task sees its own. Tests call :func:`reset` between tests; a forked worker calls it to take
+the submitter's settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+_resets: dict[str, tuple[str, Callable[[], None]]] = {}
+_lock = threading.Lock()
+
+
+def on_reset(key: str, what: str, reset: Callable[[], None]) -> None:
+    """Register how to reset one piece of process state: ``key`` is the module's name in the list above,
+    ``what`` says what the state is."""
+    with _lock:
+        _resets[key] = (what, reset)
+
+
+def reset(*keys: str) -> None:
+    """Reset the registered state of ``keys`` (default: all of it), the latest registered first, so
+    stores close before the settings they were opened with are dropped."""
+    with _lock:
+        chosen = [(key, reset_one) for key, (_, reset_one) in _resets.items() if not keys or key in keys]
+    for _, reset_one in reversed(chosen):
+        reset_one()
+
+
+def registered() -> dict[str, str]:
+    """What is registered so far: key → what it is, in registration order."""
+    with _lock:
+        return {key: what for key, (what, _) in _resets.items()}
