@@ -7,8 +7,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IArtifact, IPreview, IRun, RunlabClient } from './api';
+import { explain } from './components/errorText';
+import { StateBadge } from './components/stateBadge';
 import { durationText, elapsed, isTerminal, relativeTime, timestamp, valueText } from './format';
-import { explain, StateBadge } from './jobs';
 import { Poller } from './poll';
 import { PolledReactWidget } from './polled';
 
