@@ -1,13 +1,12 @@
 import * as React from 'react';
 
-import { IArtifact } from '../api';
 import { IRunActions, RunModel } from './model';
 import { ArtifactPreview } from './preview';
 
 /** The Artifacts tab: each artifact with its size and path, to preview, download or open. */
 export function Artifacts(props: { model: RunModel; actions: IRunActions }): JSX.Element {
   const { model, actions } = props;
-  const artifacts = (model.run?.status.artifacts ?? []) as (IArtifact & { root_path?: string | null })[];
+  const artifacts = model.run?.status.artifacts ?? [];
   if (!artifacts.length) {
     return <div className="runlab-empty">This run logged no artifacts.</div>;
   }

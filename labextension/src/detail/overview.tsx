@@ -6,8 +6,9 @@ import { durationText, elapsed, isTerminal, relativeTime, timestamp } from '../f
 import { IRunActions } from './model';
 
 /** The Overview tab: who, when, how long, what ran, its progress while it runs, its error and traceback. */
-export function Overview(props: { run: IRun; actions: IRunActions; notebookPath: string | null }): JSX.Element {
-  const { run } = props;
+export function Overview(props: { run: IRun; actions: IRunActions }): JSX.Element {
+  const { run, actions } = props;
+  const notebookPath = run.notebook_path;
   const rows: [string, React.ReactNode][] = [
     ['uid', run.metadata.uid],
     ['name', run.metadata.name],
@@ -37,8 +38,8 @@ export function Overview(props: { run: IRun; actions: IRunActions; notebookPath:
           ))}
         </tbody>
       </table>
-      {props.notebookPath && (
-        <button className="jp-mod-styled" onClick={() => props.actions.openFile(props.notebookPath!)}>
+      {notebookPath && (
+        <button className="jp-mod-styled" onClick={() => actions.openFile(notebookPath)}>
           Open the notebook that ran it
         </button>
       )}

@@ -41,9 +41,7 @@ function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunAct
   const { model, run, actions } = props;
   switch (props.tab) {
     case 'Overview':
-      return (
-        <Overview run={run} actions={actions} notebookPath={(run as unknown as { notebook_path?: string }).notebook_path ?? null} />
-      );
+      return <Overview run={run} actions={actions} />;
     case 'Inputs':
       return <Inputs run={run} />;
     case 'Parameters':
