@@ -68,7 +68,7 @@ export class RunModel {
     }
   }
 
-  async readLog(): Promise<void> {
+  private async readLog(): Promise<void> {
     // Read until the end: a big log arrives in pieces, each from the last offset.
     for (let i = 0; i < 50; i++) {
       const piece = await this.client.log(this.uid, 0, this.logOffset);
