@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-LABEXTENSION = Path(__file__).resolve().parent.parent / "labextension"
+ROOT = Path(__file__).resolve().parent.parent
 JUPYTER = [sys.executable, "-m", "jupyter"]
 
 
@@ -29,9 +29,9 @@ def test_the_lab_extension_is_installed_and_enabled():
     assert "runlab-labextension v0.1.0 enabled OK" in out, out
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not (LABEXTENSION / "node_modules").exists(),
+@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules").exists(),
                     reason="needs node and the extension's node_modules (the package build installs them)")
 def test_typescript_unit_tests():
-    done = subprocess.run(["npm", "test", "--silent"], cwd=LABEXTENSION, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(["npm", "test", "--silent"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "# fail 0" in done.stdout
