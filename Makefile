@@ -14,7 +14,7 @@ install: $(BIN)/python
 
 # Rebuild the JupyterLab extension after editing labextension/ (the package build does it once, on install).
 labextension: install
-	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build
+	PATH="$(CURDIR)/$(BIN):$$PATH" npm run build
 	$(BIN)/pip install --quiet -e ".[test]"
 
 demo: install
@@ -46,4 +46,4 @@ lint: install
 	$(BIN)/ruff check python tests benchmarks
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache labextension/lib labextension/build-test python/runlab/labextension
+	rm -rf build .pytest_cache .ruff_cache lib build-test python/runlab/labextension

@@ -28,8 +28,15 @@ export interface IArtifact {
   uri: string;
   target_path: string;
   size: number | null;
-  meta?: Record<string, unknown>;
+  hash: string | null;
+  version: number;
+  tag: string | null;
+  meta: Record<string, unknown>;
+  labels: Record<string, string>;
+  created: string;
   producer: { uid: string; iteration: number; name: string };
+  /** The file's path under the server's root folder, or null when it is elsewhere (one run's view only). */
+  root_path?: string | null;
 }
 
 export interface IRun {
@@ -53,11 +60,18 @@ export interface IRun {
     last_update: string | null;
     end_time: string | null;
     duration: number | null;
+    /** A sweep's table: one row per iteration (`iter`, `state`, `param.*`, results). */
     iterations?: Record<string, unknown>[];
     best_iteration?: number | null;
     progress?: { done: number; total: number; unit: string };
+    stopped?: string;
+    pid?: number;
+    host?: string;
     [key: string]: unknown;
   };
+  /** A notebook function's notebook, relative to the server's root folder (one run's view only). */
+  notebook_path?: string | null;
+  /** The iterations' states, for a sweep's parent run (one run's view only). */
   children?: { iteration: number; state: string; error: string | null }[];
 }
 
@@ -125,7 +139,7 @@ export class RunlabApiError extends Error {
 export class RunlabClient {
   constructor(readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()) {}
 
-  url(...parts: (string | number)[]): string {
+  private url(...parts: (string | number)[]): string {
     return URLExt.join(this.settings.baseUrl, 'runlab', 'api', ...parts.map(p => encodeURIComponent(String(p))));
   }
 

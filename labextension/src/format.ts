@@ -1,6 +1,6 @@
 // Display text for runs: relative times, durations, states. Pure functions (unit-tested with node --test).
 
-export const TERMINAL_STATES = ['completed', 'error', 'aborted'];
+const TERMINAL_STATES = ['completed', 'error', 'aborted'];
 
 export function isTerminal(state: string): boolean {
   return TERMINAL_STATES.includes(state);
@@ -113,17 +113,4 @@ export function valueText(value: unknown): string {
     return '';
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** The path of a local file relative to the server's root folder, or null when it is not under it. */
-export function underRoot(path: string, root: string): string | null {
-  if (!path || !root) {
-    return null;
-  }
-  const local = path.startsWith('file://') ? decodeURIComponent(path.slice(7)) : path;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(local)) {
-    return null;
-  }
-  const base = root.replace(/\/+$/, '');
-  return local.startsWith(base + '/') ? local.slice(base.length + 1) : null;
 }

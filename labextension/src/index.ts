@@ -4,7 +4,8 @@ import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } fr
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 
 import { RunlabClient } from './api';
-import { RunModel, RunPanel } from './detail';
+import { RunModel } from './detail/model';
+import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
 

@@ -4,7 +4,10 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IJob, IProject, IRun, RunlabApiError, RunlabClient } from './api';
+import { IJob, IProject, IRun, RunlabClient } from './api';
+import { ErrorAlert, explain } from './components/errorText';
+import { StateBadge } from './components/stateBadge';
+import { TabBar } from './components/tabBar';
 import { durationText, elapsed, relativeTime } from './format';
 import { Poller } from './poll';
 import { PolledReactWidget } from './polled';
@@ -12,27 +15,8 @@ import { SchedulesModel, SchedulesView } from './schedules';
 
 const PROJECT_KEY = 'runlab:jobs-project';
 const HISTORY_PAGE = 20;
-
-/** What went wrong, said so that the user knows what to do. */
-export function explain(error: unknown): string {
-  if (error instanceof RunlabApiError) {
-    if (error.status === 404 && error.message === 'Not Found') {
-      return (
-        'The runlab server extension is not answering. Install runlab in the Python environment that runs ' +
-        'this Jupyter server, check that `jupyter server extension list` shows runlab.server enabled, and ' +
-        'restart the server.'
-      );
-    }
-    if (error.status === 0) {
-      return `${error.message}. Is the Jupyter server still running?`;
-    }
-    if (error.status >= 500) {
-      return `The run store cannot be read (HTTP ${error.status}): ${error.message}. Check RUNLAB_DB_URL / RUNLAB_HOME of the server.`;
-    }
-    return error.message;
-  }
-  return String(error);
-}
+const SIDEBAR_VIEWS = ['jobs', 'schedules'] as const;
+type SidebarView = (typeof SIDEBAR_VIEWS)[number];
 
 export class JobsModel {
   constructor(readonly client: RunlabClient) {
@@ -49,7 +33,7 @@ export class JobsModel {
 
   readonly poller: Poller;
   readonly schedules: SchedulesModel;
-  view: 'jobs' | 'schedules' = 'jobs';
+  view: SidebarView = 'jobs';
   projects: IProject[] = [];
   project: string;
   filter = '';
@@ -100,7 +84,7 @@ export class JobsModel {
     this.reset();
   }
 
-  setView(view: 'jobs' | 'schedules'): void {
+  setView(view: SidebarView): void {
     this.view = view;
     this._changed.emit();
     void this.poller.tick();
@@ -168,14 +152,6 @@ export class JobsModel {
   private _changed = new Signal<this, void>(this);
 }
 
-export function StateBadge(props: { state: string; title?: string | null }): JSX.Element {
-  return (
-    <span className={`runlab-badge runlab-state-${props.state}`} title={props.title ?? props.state}>
-      {props.state}
-    </span>
-  );
-}
-
 function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): JSX.Element {
   const { model, openRun } = props;
   const now = Date.now();
@@ -188,15 +164,8 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
           ⟳
         </button>
       </div>
-      <div className="runlab-views" role="tablist">
-        {(['jobs', 'schedules'] as const).map(view => (
-          <button key={view} role="tab" aria-selected={model.view === view}
-            className={model.view === view ? 'runlab-tab runlab-tab-active' : 'runlab-tab'}
-            onClick={() => model.setView(view)}>
-            {view === 'jobs' ? 'Jobs' : 'Schedules'}
-          </button>
-        ))}
-      </div>
+      <TabBar className="runlab-views" tabs={SIDEBAR_VIEWS} active={model.view}
+        label={view => (view === 'jobs' ? 'Jobs' : 'Schedules')} onSelect={view => model.setView(view)} />
       <div className="runlab-jobs-controls">
         <label>
           <span className="runlab-sr-only">Project</span>
@@ -214,11 +183,7 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
             aria-label="Filter jobs" value={model.filter} onChange={event => model.setFilter(event.target.value)} />
         )}
       </div>
-      {model.error && (
-        <div className="runlab-error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorAlert message={model.error} />
       {model.loaded && !model.error && !model.projects.length && (
         <div className="runlab-empty">
           No runs yet. Run a function from a notebook (`project.run_function(...)`) and it shows up here.

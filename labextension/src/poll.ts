@@ -15,10 +15,6 @@ export class Poller {
     return this._active;
   }
 
-  get running(): boolean {
-    return this._running;
-  }
-
   /** The delay before the next tick (grows while the task keeps failing). */
   get delay(): number {
     const max = this.options.maxInterval ?? this.options.interval * 16;

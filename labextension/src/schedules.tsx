@@ -6,8 +6,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { ISchedule, IScheduleEvent, RunlabClient } from './api';
+import { ErrorAlert, explain } from './components/errorText';
+import { StateBadge } from './components/stateBadge';
 import { relativeTime, timestamp } from './format';
-import { explain, StateBadge } from './jobs';
 
 export class SchedulesModel {
   constructor(readonly client: RunlabClient) {}
@@ -82,11 +83,7 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
   };
   return (
     <div className="runlab-schedules">
-      {model.error && (
-        <div className="runlab-error" role="alert">
-          {model.error}
-        </div>
-      )}
+      <ErrorAlert message={model.error} />
       {model.loaded && !model.schedules.length && !model.error && (
         <div className="runlab-empty">
           No schedules in this project. `project.run_function("trainer", schedule="0 */6 * * *")` makes one.

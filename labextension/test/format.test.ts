@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 
-import { durationText, elapsed, isTerminal, relativeTime, underRoot, valueText } from '../src/format';
+import { durationText, elapsed, isTerminal, relativeTime, valueText } from '../src/format';
 import { Poller } from '../src/poll';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -42,14 +42,6 @@ test('states and values', () => {
   assert.equal(valueText({ a: 1 }), '{"a":1}');
   assert.equal(valueText('<b>'), '<b>');
   assert.equal(valueText(null), '');
-});
-
-test('paths under the server root', () => {
-  assert.equal(underRoot('/home/me/proj/artifacts/a.csv', '/home/me/'), 'proj/artifacts/a.csv');
-  assert.equal(underRoot('file:///home/me/a%20b.csv', '/home/me'), 'a b.csv');
-  assert.equal(underRoot('/home/mean/a.csv', '/home/me'), null);
-  assert.equal(underRoot('s3://bucket/a.csv', '/home/me'), null);
-  assert.equal(underRoot('', '/home/me'), null);
 });
 
 test('the poller runs while active, one tick at a time, and backs off on failures', async () => {

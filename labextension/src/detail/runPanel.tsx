@@ -1,0 +1,37 @@
+import { UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { Poller } from '../poll';
+import { PolledReactWidget } from '../polled';
+import { IRunActions, RunModel } from './model';
+import { RunView } from './runView';
+
+/** The main-area widget of one run: polls while it is visible and the run is not finished. */
+export class RunPanel extends PolledReactWidget {
+  constructor(
+    readonly model: RunModel,
+    private readonly actions: IRunActions
+  ) {
+    super();
+    this.addClass('runlab-run-panel');
+    this.id = `runlab-run-${model.uid}`;
+    this.title.label = `Run ${model.uid.slice(0, 8)}`;
+    this.title.closable = true;
+    model.changed.connect(() => {
+      if (model.run) {
+        this.title.label = `${model.run.metadata.name} ${model.uid.slice(0, 8)}`;
+        this.title.caption = `${model.run.metadata.name} (${model.uid}): ${model.run.status.state}`;
+      }
+    });
+  }
+
+  protected get poller(): Poller {
+    return this.model.poller;
+  }
+
+  render(): JSX.Element {
+    return (
+      <UseSignal signal={this.model.changed}>{() => <RunView model={this.model} actions={this.actions} />}</UseSignal>
+    );
+  }
+}

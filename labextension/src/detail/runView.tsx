@@ -1,0 +1,58 @@
+import * as React from 'react';
+
+import { IRun } from '../api';
+import { ErrorAlert } from '../components/errorText';
+import { TabBar } from '../components/tabBar';
+import { Artifacts } from './artifacts';
+import { RunHeader } from './header';
+import { Inputs } from './inputs';
+import { Iterations } from './iterations';
+import { Logs } from './logs';
+import { IRunActions, RunModel, Tab, TABS } from './model';
+import { Overview } from './overview';
+import { Parameters } from './parameters';
+import { Results } from './results';
+
+/** One run: its header and actions, and a tab bar over its overview, inputs, parameters, results,
+ * artifacts, iterations (sweeps only) and log. */
+export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.Element {
+  const { model, actions } = props;
+  const run = model.run;
+  if (model.deleted) {
+    return <div className="runlab-empty">Run {model.uid} was deleted.</div>;
+  }
+  if (!run) {
+    return <div className="runlab-run">{model.error ? <div className="runlab-error">{model.error}</div> : 'loading…'}</div>;
+  }
+  const tabs = TABS.filter(t => t !== 'Iterations' || (run.status.iterations ?? []).length > 0);
+  return (
+    <div className="runlab-run" data-uid={run.metadata.uid} data-state={run.status.state}>
+      <RunHeader model={model} run={run} actions={actions} />
+      <ErrorAlert message={model.error} />
+      <TabBar className="runlab-tabs" tabs={tabs} active={model.tab} onSelect={tab => model.setTab(tab)} />
+      <div className="runlab-tab-body" role="tabpanel">
+        <TabBody tab={model.tab} model={model} run={run} actions={actions} />
+      </div>
+    </div>
+  );
+}
+
+function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunActions }): JSX.Element {
+  const { model, run, actions } = props;
+  switch (props.tab) {
+    case 'Overview':
+      return <Overview run={run} actions={actions} />;
+    case 'Inputs':
+      return <Inputs run={run} />;
+    case 'Parameters':
+      return <Parameters run={run} />;
+    case 'Results':
+      return <Results run={run} />;
+    case 'Artifacts':
+      return <Artifacts model={model} actions={actions} />;
+    case 'Iterations':
+      return <Iterations run={run} />;
+    case 'Logs':
+      return <Logs model={model} />;
+  }
+}
