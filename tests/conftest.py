@@ -52,6 +52,7 @@ def store_backend(request) -> str:
 def runlab_home(tmp_path_factory, monkeypatch, request, store_backend) -> Path:
     home = tmp_path_factory.mktemp("runlab-home")
     monkeypatch.setenv("RUNLAB_HOME", str(home))
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # the default project's artifacts land here, not in the repo
     for var in ("RUNLAB_DB_URL", "RUNLAB_ARTIFACT_PATH", "RUNLAB_RUN_UID"):
         monkeypatch.delenv(var, raising=False)
     database = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .model import RunState
+
 
 def sweep_plot(table: Any, selector: str, best: int | None) -> Any:
     """A matplotlib figure of the completed iterations (None if there is nothing numeric to draw).
@@ -16,7 +18,7 @@ def sweep_plot(table: Any, selector: str, best: int | None) -> Any:
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    done = table[table["state"] == "completed"]
+    done = table[table["state"] == RunState.COMPLETED.value]
     columns = [c for c in done.columns if c.startswith(("param.", "output.")) and _numeric(done[c])]
     if done.empty or not columns:
         return None

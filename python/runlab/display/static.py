@@ -7,11 +7,13 @@ import html
 import os
 from typing import Any
 
+from ..model import RunState
 from .table import Cell, columns, iteration_table, run_row
 
 HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them
 
-_STATE_COLOURS = {"completed": "#2e7d32", "error": "#c62828", "running": "#1565c0", "aborted": "#6d4c41"}
+_STATE_COLOURS = {RunState.COMPLETED: "#2e7d32", RunState.ERROR: "#c62828", RunState.RUNNING: "#1565c0",
+                  RunState.ABORTED: "#6d4c41"}
 
 
 def runs_html(runs: list[Any], short: bool = False) -> str:

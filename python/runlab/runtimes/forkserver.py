@@ -56,6 +56,7 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
     conn.close()
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     os.environ.clear()
     os.environ.update(request["env"])
     code = 1
@@ -106,11 +107,16 @@ def serve(path: str) -> None:
                     continue
                 with conn:
                     request = json.loads(conn.makefile().readline())
-                    pid = os.fork()
-                    if pid == 0:
-                        _child(listener, conn, request)
                     argv = request["argv"]
-                    _children[pid] = (argv[0], int(argv[1]))
+                    # a worker that dies at once must still be known when its SIGCHLD is handled
+                    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+                    try:
+                        pid = os.fork()
+                        if pid == 0:
+                            _child(listener, conn, request)
+                        _children[pid] = (argv[0], int(argv[1]))
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                     conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         finally:
             with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,60 @@
+// runlab's JupyterLab extension: the "Jobs" sidebar and a main-area view per run.
+import { ILabShell, ILayoutRestorer } from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { RunlabClient } from './api';
+import { RunModel, RunPanel } from './detail';
+import { jobsIcon } from './icons';
+import { JobsModel, JobsPanel } from './jobs';
+const OPEN_RUN = 'runlab:open-run';
+const SHOW_JOBS = 'runlab:show-jobs';
+const plugin = {
+    id: 'runlab-labextension:plugin',
+    description: 'The runs of your runlab projects: jobs, run history and run details.',
+    autoStart: true,
+    requires: [ILabShell],
+    optional: [ILayoutRestorer, ICommandPalette],
+    activate: (app, shell, restorer, palette) => {
+        const client = new RunlabClient();
+        const tracker = new WidgetTracker({ namespace: 'runlab-run' });
+        const openRun = (uid) => {
+            const existing = tracker.find(panel => panel.model.uid === uid);
+            if (existing) {
+                shell.activateById(existing.id);
+                return;
+            }
+            const model = new RunModel(client, uid);
+            const panel = new RunPanel(model, {
+                openFile: path => void app.commands.execute('docmanager:open', { path }),
+                openRun,
+                closed: () => panel.close()
+            });
+            void tracker.add(panel);
+            shell.add(panel, 'main');
+            shell.activateById(panel.id);
+        };
+        app.commands.addCommand(OPEN_RUN, {
+            label: 'Open a runlab run',
+            execute: args => openRun(String(args.uid))
+        });
+        const jobs = new JobsPanel(new JobsModel(client), openRun);
+        jobs.id = 'runlab-jobs';
+        jobs.title.icon = jobsIcon;
+        jobs.title.caption = 'Jobs: runlab runs';
+        shell.add(jobs, 'left', { rank: 600 });
+        app.commands.addCommand(SHOW_JOBS, {
+            label: 'Show runlab Jobs',
+            execute: () => shell.activateById(jobs.id)
+        });
+        palette?.addItem({ command: SHOW_JOBS, category: 'runlab' });
+        if (restorer) {
+            restorer.add(jobs, 'runlab-jobs');
+            void restorer.restore(tracker, {
+                command: OPEN_RUN,
+                args: panel => ({ uid: panel.model.uid }),
+                name: panel => panel.model.uid
+            });
+        }
+    }
+};
+export default plugin;
+//# sourceMappingURL=index.js.map
