@@ -13,12 +13,12 @@ import time
 from typing import TYPE_CHECKING
 
 from ..config import get_config
-from ..model import RunState
+from ..model import RunState, hostname
 from ..store import get_store
-from . import abort_run
+from . import abort_run, recover
 from .base import PreparedRun, RuntimeBase, wait_until, wait_until_terminal
 from .jobqueue import RUNTIME, dispatch
-from .processes import hostname, is_alive, reap
+from .processes import is_alive
 
 if TYPE_CHECKING:
     from ..model import RunRecord
@@ -55,11 +55,8 @@ class JobRuntime(RuntimeBase):
         return JobHandle(run.uid, run.record.iteration, store)
 
     def wait(self, store: RunStore, uid: str, iteration: int, timeout: float | None = None) -> RunState:
-        def recover() -> None:
-            if reap(store):
-                dispatch(store)  # freed slots go to queued runs
-
-        return wait_until_terminal(store, uid, iteration, timeout, poll=0.05, on_poll=recover)
+        """Poll until the run ends, reaping dead runs on the way (their slots go to queued runs)."""
+        return wait_until_terminal(store, uid, iteration, timeout, poll=0.05, on_poll=lambda: recover(store))
 
     def abort(self, store: RunStore, record: RunRecord) -> None:
         """SIGTERM to the run's process group, SIGKILL after the grace period, then ``aborted``; a run on

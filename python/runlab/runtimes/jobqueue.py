@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from ..config import get_config
 from ..filelock import file_lock
-from ..model import STARTED_STATES, RunState
+from ..model import STARTED_STATES, RunState, hostname
 from . import forkclient
-from .processes import hostname, process_start_time
+from .processes import process_start_time
 
 if TYPE_CHECKING:
     from ..store.runstore import RunStore
