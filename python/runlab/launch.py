@@ -21,7 +21,7 @@ from .errors import InvalidInputError, RunError, ValidationError
 from .model import RunState, new_run
 from .names import normalize_name, validate_name
 from .run import RunObject
-from .runtimes import get_runtime
+from .runtimes import runtime_for
 from .runtimes.base import PreparedRun
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
@@ -63,7 +63,8 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     sweep = None
     if task.hyperparams or task.param_file or selector or task.hyper_param_options:
         sweep = prepare_sweep(task.hyperparams, task.param_file, task.hyper_param_options, selector)
-    runtime = get_runtime(_runtime_name(function, local, sweep))
+    side_by_side = sweep is not None and (sweep.options.parallel_runs or 1) > 1
+    runtime = runtime_for(function.kind, in_process=bool(local), side_by_side=side_by_side)
     ref = function.resolve(handler)
     _check_handler_kind(function, ref)
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
@@ -129,15 +130,6 @@ def auto_show(run: RunObject) -> None:
     """In a notebook, show the run's table as run_function returns (the ``auto_show`` setting)."""
     if "IPython" in sys.modules:  # no notebook without it
         show_in_notebook(run)
-
-
-def _runtime_name(function: FunctionSpec, local: bool | None, sweep: Sweep | None) -> str:
-    """In-process for ``local`` functions and ``local=True``, else the function's kind. Children of a
-    sweep with ``parallel_runs`` run side by side, so in-process functions then run them as jobs."""
-    parallel = sweep is not None and (sweep.options.parallel_runs or 1) > 1
-    if function.kind == "local" or local:
-        return "job" if parallel else "local"
-    return "job" if function.kind == "notebook" else function.kind  # a notebook runs in a process of its own
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec) -> str | None:

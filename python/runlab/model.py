@@ -22,6 +22,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -77,8 +78,9 @@ class Owner:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Owner:
-        data = data or {}
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+        if not data:
+            return cls()
+        return cls(data.get("runtime", ""), data.get("pid_started"), data.get("dask_key"))
 
 
 @dataclass
@@ -122,15 +124,15 @@ class RunRecord:
         return row
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> RunRecord:
-        """A record from ``runs`` columns (missing columns take their defaults; ``artifacts`` if given)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in row.items() if k in known}
-        values["state"] = RunState(values["state"])
-        values["owner"] = Owner.from_dict(row.get("owner"))
-        values["status"] = dict(values.get("status") or {})
-        values["results"] = dict(values.get("results") or {})
-        return cls(**values)
+    def from_row(cls, row: Mapping[str, Any]) -> RunRecord:
+        """A record from ``runs`` columns (the optional ones may be missing; ``artifacts`` if given).
+        Field by field, not through ``dataclasses.fields``: listing runs builds thousands of these."""
+        get = row.get
+        return cls(uid=row["uid"], iteration=row["iteration"], project=row["project"], name=row["name"],
+                   kind=row["kind"], state=RunState(row["state"]), labels=row["labels"], spec=row["spec"],
+                   start_time=row["start_time"], last_update=row["last_update"], results=get("results") or {},
+                   status=get("status") or {}, error=get("error"), end_time=get("end_time"), pid=get("pid"),
+                   host=get("host"), owner=Owner.from_dict(get("owner")), artifacts=get("artifacts") or [])
 
     def child(self, iteration: int, parameters: dict[str, Any], state: RunState | None = None,
               runtime: str | None = None) -> RunRecord:

@@ -35,7 +35,8 @@ LATE = 30.0
 
 
 def background_function(function: FunctionSpec) -> FunctionSpec:
-    """The function as it runs when fired: never in the scheduler's own process."""
+    """The function as a scheduler or the server runs it: never in their own process (a ``local`` function
+    becomes a ``job``)."""
     if function.kind != "local":
         return function
     return dataclasses.replace(function, kind="job")

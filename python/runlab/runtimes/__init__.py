@@ -46,6 +46,15 @@ def get_runtime(name: str) -> Runtime:
     return getattr(importlib.import_module(module_name), attr)()
 
 
+def runtime_for(kind: str, in_process: bool = False, side_by_side: bool = False) -> Runtime:
+    """The runtime that runs a function of ``kind``: this process for ``local`` functions and ``local=True``
+    (``in_process``), except sweep children run ``side_by_side``, which need processes of their own; a
+    notebook in a process of its own (its kernel); any other kind, the runtime of that name."""
+    if kind == "local" or in_process:
+        return get_runtime("job" if side_by_side else "local")
+    return get_runtime("job" if kind == "notebook" else kind)
+
+
 def owner_runtime(name: str) -> Runtime:
     """The runtime that owns a run recorded with owner ``name``."""
     return get_runtime("local" if name in _IN_PROCESS_OWNERS else name)

@@ -7,7 +7,6 @@ error class to its HTTP status in one place (``handlers.STATUS``).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 from datetime import datetime
@@ -30,6 +29,7 @@ from ..launch import launch
 from ..model import RunRecord, is_terminal, to_iso
 from ..preview import preview_artifact
 from ..runtimes import abort_run
+from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict
 from ..store.runstore import RunStore
 from ..task import Task
@@ -157,8 +157,7 @@ def rerun(store: RunStore, uid: str) -> dict[str, Any]:
                             "it: rerun it there, or put the handler in a .py file and set_function that file")
     if not os.path.exists(function.filename):
         raise RunStateError(f"run {uid}'s source {function.filename} no longer exists")
-    if function.kind == "local":
-        function = dataclasses.replace(function, kind="job")  # the server never runs user code in its own process
+    function = background_function(function)  # the server never runs user code in its own process
     automatic = {"kind", "owner", "host"}
     labels = {k: v for k, v in record.labels.items() if k not in automatic} | {"rerun-of": uid}
     project = projectref.load(record.project, store=store)
