@@ -47,7 +47,8 @@ def test_run_function_with_a_schedule_records_it_instead_of_running(scheduled):
     assert (sched.name, sched.cron, sched.description, sched.concurrency) == (
         "trainer", "0 */6 * * *", "every 6 hours", "forbid")
     due = sched.next_run_time
-    assert due.minute == 0 and due.hour % 6 == 0 and due.timestamp() > time.time()
+    assert (due.minute, due.hour % 6) == (0, 0)
+    assert time.time() < due.timestamp() <= time.time() + 6 * 3600, "the next 6-hourly window, not a later one"
     assert [s.name for s in scheduled.list_schedules()] == ["trainer"]
     assert scheduled.get_schedule("trainer").cron == "0 */6 * * *"
     assert sched.to_dict()["task"]["task"]["params"] == {"p1": 3}
@@ -206,7 +207,9 @@ def test_pause_resume_and_run_now(scheduled):
     assert sched.paused and sched.next_run_time is None
     assert Scheduler().tick(due + 10) == [], "a paused schedule does not fire"
     sched.resume()
-    assert not sched.paused and sched.next_run_time.timestamp() > time.time()
+    resumed = sched.next_run_time
+    assert not sched.paused and (resumed.minute, resumed.second) == (0, 0)
+    assert time.time() < resumed.timestamp() <= time.time() + 3600, "the next hour after now"
     run = sched.run_now()
     assert run.metadata.labels["trigger"] == "run-now"
     _wait_terminal(run)
