@@ -13,6 +13,7 @@ from runlab.runtimes import dask as dask_runtime
 pytestmark = pytest.mark.slow
 
 HANDLERS = """
+    import os
     import time
 
     def train(context, lr=0.1):
@@ -27,11 +28,16 @@ HANDLERS = """
     def sleepy(context, seconds=30):
         time.sleep(seconds)
 
-    def stepwise(context, steps=10):
+    def stepwise(context, steps=10, gate=None):
         for i in range(steps):
             context.log_result("step", i)
             print("step", i, flush=True)
             time.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while gate and not os.path.exists(gate):  # the test knows the run goes on until it opens the gate
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the gate {gate} never opened")
+            time.sleep(0.02)
 """
 
 
@@ -68,10 +74,23 @@ def test_dask_run_is_recorded_like_any_run(project, capsys):
     assert "training with 0.5" in capsys.readouterr().out
 
 
-def test_watch_false_and_wait(project):
-    run = project.run_function("fn", params={"lr": 0.2}, watch=False)
-    assert run.state() in ("pending", "running")
-    assert run.wait_for_completion(timeout=60).status.results["score"] == 2.0
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_watch_false_and_wait(project, tmp_path):
+    gate = tmp_path / "gate"
+    run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
+    try:
+        wait_for(lambda: run.refresh().status.results == {"step": 0})
+        assert run.state() == "running", "watch=False returned while the run goes on"
+    finally:
+        gate.touch()
+    assert run.wait_for_completion(timeout=60).status.results == {"step": 0}
+    assert run.state() == "completed"
 
 
 def test_failure_is_recorded_with_traceback(project):
@@ -82,10 +101,11 @@ def test_failure_is_recorded_with_traceback(project):
 
 def test_abort_cancels_the_future(project):
     run = project.run_function("fn", handler="sleepy", watch=False)
-    time.sleep(0.5)
+    wait_for(lambda: run.state() == "running")
     started = time.monotonic()
     assert run.abort() == "aborted"
     assert time.monotonic() - started < 5
+    assert (run.state(), run.error) == ("aborted", "aborted by request")
 
 
 def test_relogged_artifacts_do_not_overwrite_earlier_runs(project):
@@ -121,17 +141,18 @@ def test_unreachable_scheduler_is_a_clear_error_within_the_timeout(write_file, t
     assert project.list_runs() == []
 
 
-def test_state_log_and_results_stream_while_running(project):
-    run = project.run_function("fn", handler="stepwise", params={"steps": 10}, watch=False)
-    deadline = time.monotonic() + 30
-    while run.refresh().status.results.get("step", -1) < 2:
-        assert time.monotonic() < deadline, "results never streamed"
-        time.sleep(0.05)
-    assert run.state() == "running"
-    from runlab.store import get_store
+def test_state_log_and_results_stream_while_running(project, tmp_path):
+    gate = tmp_path / "gate"
+    run = project.run_function("fn", handler="stepwise", params={"steps": 10, "gate": str(gate)}, watch=False)
+    try:
+        wait_for(lambda: run.refresh().status.results.get("step", -1) >= 2)
+        assert run.state() == "running"
+        from runlab.store import get_store
 
-    text, _ = get_store().read_log(run.uid())
-    assert "step 1\n" in text
+        text, _ = get_store().read_log(run.uid())
+        assert "step 1\n" in text
+    finally:
+        gate.touch()
     run.wait_for_completion(timeout=30)
     text, _ = get_store().read_log(run.uid())
     assert text == "".join(f"step {i}\n" for i in range(10)), "every chunk once, in order"

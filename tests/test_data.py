@@ -44,7 +44,8 @@ def test_put_append_open_stat_delete(tmp_path):
     with item.open() as src:
         assert src.read() == b"hello world"
     stat = item.stat()
-    assert (stat.size, stat.content_type) == (11, "text/plain") and stat.modified
+    assert (stat.size, stat.modified, stat.content_type) == (
+        11, (tmp_path / "out" / "notes.txt").stat().st_mtime, "text/plain")
     item.delete()
     assert not item.exists()
     with pytest.raises(runlab.ArtifactNotFoundError, match=r"notes\.txt"):

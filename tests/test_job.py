@@ -25,11 +25,21 @@ JOBS = """
         print("quick", x)
         context.log_result("double", 2 * x)
 
-    def stepwise(context, steps=20):
+    def wait_for_gate(gate):
+        # blocks until the test creates the file: till then, the test knows the run is still going
+        deadline = time.monotonic() + 60
+        while not os.path.exists(gate):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the gate {gate} never opened")
+            time.sleep(0.02)
+
+    def stepwise(context, steps=20, gate=None):
         for i in range(steps):
             context.log_result("step", i)
             print("step", i, flush=True)
             time.sleep(0.2)
+        if gate:
+            wait_for_gate(gate)
 
     def stubborn(context):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -38,8 +48,10 @@ JOBS = """
         context.log_result("me", os.getpid())
         time.sleep(60)
 
-    def began(context, wait=0.6):
+    def began(context, wait=0.6, gate=None):
         context.log_result("began", time.time())
+        if gate:
+            wait_for_gate(gate)
         time.sleep(wait)
         context.log_result("ended", time.time())
 
@@ -79,13 +91,14 @@ def test_job_runs_in_its_own_process_and_streams_output(jobs, capsys):
     assert "quick 21" in capsys.readouterr().out
 
 
-def test_watch_false_returns_at_once_and_results_are_live(jobs):
-    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 15}, watch=False)
-    assert run.state() in ("pending", "running")
-    wait_for(lambda: run.refresh().status.results.get("step", -1) >= 2)
+def test_watch_false_returns_at_once_and_results_are_live(jobs, tmp_path):
+    gate = tmp_path / "gate"  # the run goes on until the test opens it
+    run = jobs.run_function("jobs", handler="stepwise", params={"steps": 3, "gate": str(gate)}, watch=False)
+    wait_for(lambda: run.refresh().status.results.get("step") == 2)
     assert run.state() == "running"
+    gate.touch()
     run.wait_for_completion(timeout=30)
-    assert run.status.results == {"step": 14}
+    assert (run.state(), run.status.results) == ("completed", {"step": 2})
 
 
 def test_failed_job_raises_run_error_with_the_traceback(jobs):
@@ -116,12 +129,16 @@ def test_abort_stops_the_process_tree_even_if_it_ignores_sigterm(jobs):
     wait_for(lambda: not alive(child) and not alive(worker), timeout=5)
 
 
-def test_abort_during_sleep_records_aborted_from_the_worker(jobs):
+def test_abort_during_sleep_records_aborted_from_the_worker(jobs, capsys):
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
     wait_for(lambda: run.refresh().status.results.get("step", -1) >= 1)
     assert run.abort() == "aborted"
     assert run.error == "aborted by request"
+    capsys.readouterr()
     run.logs(watch=False)
+    *steps, last = capsys.readouterr().out.splitlines()
+    assert last == f"run {run.uid()} aborted", "the worker itself stopped and said so"
+    assert steps[0] == "step 0" and steps == [f"step {i}" for i in range(len(steps))]
 
 
 def test_abort_of_a_finished_run_is_a_no_op_that_says_so(jobs, capsys):
@@ -144,12 +161,14 @@ def test_two_aborts_at_once_leave_one_consistent_end(jobs):
 
 
 def test_killed_worker_is_reaped_with_the_reason(jobs):
+    from runlab.store import get_store
+
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
     wait_for(lambda: run.refresh().state() == "running")
     os.kill(run.status.pid, signal.SIGKILL)
-    wait_for(lambda: run.refresh().state() == "error", timeout=10)
-    assert f"process {run.status.pid}" in run.error
-    assert "signal 9" in run.error or "without reporting" in run.error
+    # read the state without refresh(): its reaper would race the fork server to record the death
+    wait_for(lambda: get_store().get_run_state(run.uid(), 0) == "error", timeout=10)
+    assert run.refresh().error == f"process {run.status.pid} was killed by signal 9 without reporting"
 
 
 def test_dead_owner_found_by_another_process_is_reaped(jobs, runlab_home):
@@ -167,11 +186,16 @@ def test_dead_owner_found_by_another_process_is_reaped(jobs, runlab_home):
     assert "exited without reporting" in runlab.get_run(uid).error
 
 
-def test_concurrency_limit_queues_runs_in_submission_order(jobs, monkeypatch):
+def test_concurrency_limit_queues_runs_in_submission_order(jobs, monkeypatch, tmp_path):
     monkeypatch.setenv("RUNLAB_MAX_JOBS", "2")
     reset_config()
-    runs = [jobs.run_function("jobs", handler="began", name=f"q{i}", watch=False) for i in range(5)]
-    assert sum(r.state() == "pending" for r in runs) >= 3
+    gate = tmp_path / "gate"  # the first two hold their slots until the test opens it
+    runs = [jobs.run_function("jobs", handler="began", name=f"q{i}", params={"gate": str(gate)}, watch=False)
+            for i in range(5)]
+    wait_for(lambda: all("began" in r.refresh().status.results for r in runs[:2]))
+    assert [r.state() for r in runs] == ["running", "running", "pending", "pending", "pending"]
+    assert [r.status.get("pid") is None for r in runs] == [False, False, True, True, True], "queued: no process"
+    gate.touch()
     for run in runs:
         run.wait_for_completion(timeout=60)
     spans = [(r.status.results["began"], r.status.results["ended"]) for r in runs]

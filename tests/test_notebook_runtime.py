@@ -65,15 +65,17 @@ def test_a_background_run_not_watched_draws_no_bar(nbproject, capsys):
 def test_failing_cell_is_described_and_the_partial_notebook_kept(nbproject, tmp_path):
     make_notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('bad cell')", "y = 2")
     nbproject.set_function("bad.ipynb", name="bad-nb")
-    with pytest.raises(runlab.RunError, match=r"cell \d+ \(execution count \d+\) raised ValueError: bad cell") as info:
+    with pytest.raises(runlab.RunError, match=r"cell 2 \(execution count 3\) raised ValueError: bad cell") as info:
         nbproject.run_function("bad-nb")
     run = info.value.run
     assert run.metadata.name == "bad-nb"
     assert (run.status.ename, run.status.evalue) == ("ValueError", "bad cell")
-    assert isinstance(run.status.cell_index, int) and isinstance(run.status.exec_count, int)
+    assert (run.status.cell_index, run.status.exec_count) == (2, 3), "the parameters cell, x = 1, then the raise"
     assert "ValueError" in run.status.traceback and "\x1b[" not in run.status.traceback
-    assert run.status.progress["done"] < run.status.progress["total"], "the cells after the failure never ran"
-    assert run.artifact("notebook") is not None
+    assert run.status.progress == {"done": 3, "total": 4, "unit": "cell"}, "the cell after the failure never ran"
+    kept = nbformat.reads(run.artifact("notebook").get(encoding="utf-8"), as_version=4)
+    ran = {cell.source: cell.execution_count for cell in kept.cells if cell.cell_type == "code"}
+    assert ran == {"lr = 0.1\nrows = 0\ndata = ''": 1, "x = 1": 2, "raise ValueError('bad cell')": 3, "y = 2": None}
 
 
 def test_notebook_without_parameters_cell_still_runs(nbproject, tmp_path):

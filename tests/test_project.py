@@ -68,7 +68,8 @@ def test_set_function_from_a_callable_or_a_function_object(project):
     assert project.run_function("inline", params={"x": 5}).status.results == {"return": 5}
     fn = runlab.new_function(name="ignored", kind="local", handler=handler)
     project.set_function(fn, name="renamed")
-    assert "renamed" in project.list_functions()
+    assert project.list_functions() == ["inline", "renamed", "trainer"]
+    assert project.run_function("renamed", params={"x": 7}).status.results == {"return": 7}
 
 
 def test_a_notebook_callable_is_not_runnable_from_another_kernel(project):

@@ -70,13 +70,13 @@ def test_list_runs_filters_and_order(project):
 
 
 def test_to_df_has_mlrun_columns(project):
-    _run(project)
+    run = _run(project)
     df = project.list_runs().to_df()
     assert list(df.columns) == ["project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs",
                                 "parameters", "results", "artifacts", "error"]
     row = df.iloc[0]
     assert row["state"] == "completed" and row["kind"] == "job" and row["results"]["rows"] == 3
-    assert row["artifacts"][0].startswith("store://artifacts/demo/summary")
+    assert row["artifacts"] == [f"store://artifacts/demo/summary@{run.uid()}"]
 
 
 def test_html_table_escapes_user_strings(project):

@@ -47,7 +47,8 @@ def test_run_function_with_a_schedule_records_it_instead_of_running(scheduled):
     assert (sched.name, sched.cron, sched.description, sched.concurrency) == (
         "trainer", "0 */6 * * *", "every 6 hours", "forbid")
     due = sched.next_run_time
-    assert due.minute == 0 and due.hour % 6 == 0 and due.timestamp() > time.time()
+    assert (due.minute, due.hour % 6) == (0, 0)
+    assert time.time() < due.timestamp() <= time.time() + 6 * 3600, "the next 6-hourly window, not a later one"
     assert [s.name for s in scheduled.list_schedules()] == ["trainer"]
     assert scheduled.get_schedule("trainer").cron == "0 */6 * * *"
     assert sched.to_dict()["task"]["task"]["params"] == {"p1": 3}
@@ -126,8 +127,9 @@ def test_a_due_schedule_fires_once_as_a_labelled_background_run(scheduled, runla
     assert "catch-up" not in run.metadata.labels
     assert [r.uid() for r in sched.runs()] == [run.uid()]
     assert sched.next_run_time.timestamp() == due + 3600
-    assert sched.last_run_time is not None
-    assert [e["event"] for e in sched.events()] == ["fired"]
+    [event] = sched.events()
+    assert (event["event"], event["run_uid"]) == ("fired", run.uid())
+    assert sched.last_run_time == datetime.fromisoformat(event["time"]), "when it fired"
 
 
 def test_two_schedulers_racing_fire_each_due_time_exactly_once(scheduled):
@@ -205,7 +207,9 @@ def test_pause_resume_and_run_now(scheduled):
     assert sched.paused and sched.next_run_time is None
     assert Scheduler().tick(due + 10) == [], "a paused schedule does not fire"
     sched.resume()
-    assert not sched.paused and sched.next_run_time.timestamp() > time.time()
+    resumed = sched.next_run_time
+    assert not sched.paused and (resumed.minute, resumed.second) == (0, 0)
+    assert time.time() < resumed.timestamp() <= time.time() + 3600, "the next hour after now"
     run = sched.run_now()
     assert run.metadata.labels["trigger"] == "run-now"
     _wait_terminal(run)
@@ -252,17 +256,23 @@ def test_schedules_cli(scheduled, runlab_home):
                               text=True, env=env, timeout=60)
 
     listed = cli("schedules", "list")
-    assert listed.returncode == 0 and "trainer" in listed.stdout and "every 6 hours" in listed.stdout
-    assert "paused" in cli("schedules", "pause", "trainer").stdout
+    next_run = scheduled.get_schedule("trainer").to_dict()["next_run"]
+    assert listed.returncode == 0
+    assert listed.stdout.split() == ["trainer", "0", "*/6", "*", "*", "*", "every", "6", "hours", "forbid", "next",
+                                     f"{next_run};", "never", "fired"]
+    assert cli("schedules", "pause", "trainer").stdout == "trainer: paused\n"
     assert scheduled.get_schedule("trainer").paused
-    assert "next run" in cli("schedules", "resume", "trainer").stdout
+    resumed = cli("schedules", "resume", "trainer").stdout
+    assert resumed == f"trainer: next run {scheduled.get_schedule('trainer').to_dict()['next_run']}\n"
     started = cli("schedules", "run-now", "trainer")
-    assert started.returncode == 0 and "started run trainer-train" in started.stdout
+    [run] = scheduled.list_runs()
+    assert (started.returncode, started.stdout) == (0, f"started run trainer-train {run.uid()}\n")
+    assert (run.metadata.labels["schedule"], run.metadata.labels["trigger"]) == ("trainer", "run-now")
     missing = cli("schedules", "pause", "nope")
     assert missing.returncode == 2 and "no schedule 'nope'" in missing.stderr
-    assert "deleted" in cli("schedules", "delete", "trainer").stdout
-    for run in scheduled.list_runs():
-        _wait_terminal(run)
+    assert cli("schedules", "delete", "trainer").stdout == "deleted schedule trainer\n"
+    assert scheduled.list_schedules() == []
+    _wait_terminal(run)
 
 
 @pytest.mark.slow

@@ -86,7 +86,7 @@ def test_eight_concurrent_writer_processes(runlab_home):
         named = [r for r in runs if r.metadata.name == f"w{worker}-handler"]
         assert sorted(r.status.results["i"] for r in named) == list(range(500))
     text, _ = get_store().read_log(runs[0].uid())
-    assert text.startswith("line ")
+    assert text == f"line {runs[0].status.results['i']}\n", "each run has its own log"
 
 
 def test_second_process_sees_runs(runlab_home):

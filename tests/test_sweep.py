@@ -208,9 +208,12 @@ def test_an_interrupted_sweep_ends_its_parent(sweeps, write_file):
     sweeps.set_function("stop.py", name="stop", kind="local", handler="halt")
     with pytest.raises(KeyboardInterrupt):
         sweeps.run_function("stop", hyperparams={"n": [1, 2, 3]})
-    parent = next(r for r in sweeps.list_runs(iter=True) if r.metadata.iteration == 0)
-    assert parent.state() == "aborted"
-    assert "KeyboardInterrupt" in parent.error
+    runs = {r.metadata.iteration: r for r in sweeps.list_runs(iter=True)}
+    assert {i: (r.state(), r.error) for i, r in runs.items()} == {
+        0: ("aborted", "the sweep stopped: KeyboardInterrupt: "),
+        1: ("completed", None),
+        2: ("aborted", "interrupted (KeyboardInterrupt)"),
+    }, "the third iteration never ran"
 
 
 @pytest.mark.slow
