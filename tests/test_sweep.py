@@ -210,7 +210,7 @@ def test_an_interrupted_sweep_ends_its_parent(sweeps, write_file):
         sweeps.run_function("stop", hyperparams={"n": [1, 2, 3]})
     runs = {r.metadata.iteration: r for r in sweeps.list_runs(iter=True)}
     assert {i: (r.state(), r.error) for i, r in runs.items()} == {
-        0: ("aborted", "the sweep stopped: KeyboardInterrupt: "),
+        0: ("aborted", "the sweep stopped: KeyboardInterrupt"),
         1: ("completed", None),
         2: ("aborted", "interrupted (KeyboardInterrupt)"),
     }, "the third iteration never ran"

@@ -65,9 +65,10 @@ class Sweep:
                 if child.uid == parent.uid and child.iteration:
                     abort_run(store, child.uid, child.iteration)
             interrupted = isinstance(exc, KeyboardInterrupt)
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             now = time.time()
             store.update_run_if(parent.uid, 0, {"state": RunState.ABORTED if interrupted else RunState.ERROR,
-                                                "error": f"the sweep stopped: {type(exc).__name__}: {exc}",
+                                                "error": f"the sweep stopped: {reason}",
                                                 "end_time": now, "last_update": now}, (RunState.RUNNING,))
             raise
 
