@@ -114,3 +114,19 @@ def test_settings_have_one_home(monkeypatch):
     monkeypatch.setenv("RUNLAB_DASK_SHARED_FS", "1")
     config = runlab.config.reset_config()
     assert (config.forkserver, config.forkserver_idle, config.dask_shared_fs) == (False, 7.0, True)
+
+
+def test_a_handler_only_this_process_can_load_runs_here_or_is_refused_saying_why(project):
+    def nested(context):
+        context.log_result("here", True)
+
+    job = runlab.new_function(name="cell", kind="job")
+    with pytest.raises(runlab.ValidationError, match=r"^a lambda cannot be the handler of job 'cell'"):
+        project.run_function(job, handler=lambda context: None, local=True)
+    with pytest.raises(runlab.ValidationError, match=r"^a nested function cannot be the handler of job 'cell'"):
+        project.run_function(job, handler=nested)
+    on_dask = runlab.new_function(name="spread", kind="dask")
+    with pytest.raises(runlab.ValidationError, match=r"^a nested function cannot be the handler of a background "
+                                                     r"'dask' run of 'spread'.* pass local=True to run it here"):
+        project.run_function(on_dask, handler=nested)
+    assert project.run_function(on_dask, handler=nested, local=True).status.results == {"here": True}

@@ -107,6 +107,17 @@ class FunctionSpec:
             return HandlerRef(label=handler, cls=cls, method=method, path=handler)
         return HandlerRef(label=handler, func=self._lookup(handler, handler), path=handler)
 
+    def check_handler(self, ref: HandlerRef) -> None:
+        """A ``job`` function names its handler so that any process can load it: a lambda or a nested
+        function cannot be one, even for a run with ``local=True`` (the function stays a job)."""
+        qualname = getattr(ref.func, "__qualname__", "")
+        if self.kind == "job" and ("<lambda>" in qualname or "<locals>" in qualname):
+            raise ValidationError(
+                f"a {'lambda' if '<lambda>' in qualname else 'nested function'} cannot be the handler of job "
+                f"{self.name!r}: a job must be able to load its handler by name; define it with def at the "
+                "top level of a file, or use kind='local'"
+            )
+
     def _lookup(self, dotted: str, label: str) -> Any:
         if self.filename:
             obj: Any = self.load_module()

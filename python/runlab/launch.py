@@ -66,7 +66,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     side_by_side = sweep is not None and (sweep.options.parallel_runs or 1) > 1
     runtime = runtime_for(function.kind, in_process=bool(local), side_by_side=side_by_side)
     ref = function.resolve(handler)
-    _check_handler_kind(function, ref)
+    function.check_handler(ref)
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
     run_inputs = _checked_inputs(task.inputs, project)
@@ -133,26 +133,24 @@ def auto_show(run: RunObject) -> None:
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec) -> str | None:
-    """How another process finds the handler (None: the file runs as a script)."""
+    """How another process finds the handler (None: the file runs as a script, or the notebook whole)."""
     if ref.script or ref.notebook:
         return None
     if not ref.path and not in_process:
-        raise ValidationError(
-            f"handler {ref.label!r} is defined in this notebook or script, so a background {function.kind!r} run "
-            "cannot load it: put it in a .py file and set_function that file, or pass local=True to run it here"
-        )
+        raise ValidationError(_not_loadable(ref, function))
     return ref.path or None
 
 
-def _check_handler_kind(function: FunctionSpec, ref: HandlerRef) -> None:
-    if function.kind == "job" and ref.func is not None:
-        qualname = getattr(ref.func, "__qualname__", "")
-        if "<lambda>" in qualname or "<locals>" in qualname:
-            raise ValidationError(
-                f"a {'lambda' if '<lambda>' in qualname else 'nested function'} cannot be the handler of job "
-                f"{function.name!r}: a job must be able to load its handler by name; define it with def at the "
-                "top level of a file, or use kind='local'"
-            )
+def _not_loadable(ref: HandlerRef, function: FunctionSpec) -> str:
+    """Why a run in another process cannot load this handler, and what to do."""
+    qualname = getattr(ref.func, "__qualname__", "")
+    fix = "put it in a .py file and set_function that file, or pass local=True to run it here"
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        what = "a lambda" if "<lambda>" in qualname else "a nested function"
+        return (f"{what} cannot be the handler of a background {function.kind!r} run of {function.name!r}: "
+                f"another process loads its handler by name; define it with def at the top level and {fix}")
+    return (f"handler {ref.label!r} is defined in this notebook or script, so a background {function.kind!r} run "
+            f"cannot load it: {fix}")
 
 
 def _as_dict(value: Any, what: str = "params") -> dict:
