@@ -58,7 +58,7 @@ class RunContext:
 
     def __init__(self, record: RunRecord, store: RunStore, log: RunLog | None = None) -> None:
         self._store = store
-        self._record_ = record
+        self._run_record = record
         spec = record.spec
         self.uid: str = record.uid
         self.name: str = record.name
@@ -229,7 +229,7 @@ class RunContext:
             raise ValidationError("get_child_context is for the parent run (iteration 0), not a child")
         child_params = {**(self.parameters if with_parent_params else {}),
                         **{k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
-        record = self._record_.child(len(self._children) + 1, {}, state=RunState.RUNNING, runtime="local")
+        record = self._run_record.child(len(self._children) + 1, {}, state=RunState.RUNNING, runtime="local")
         record.spec["parameters"] = child_params
         self._store.create_run(record)
         child = RunContext(record, self._store)
@@ -250,7 +250,7 @@ class RunContext:
                 child.end(RunState.COMPLETED)
         table = [iteration_row(RunState.COMPLETED, c.iteration, c.parameters, c.results) for c in self._children]
         finished = [(c.iteration, c.results) for c in self._children]
-        options = HyperParamOptions.from_dict(self._record_.spec.get("hyper_param_options") or {})
+        options = HyperParamOptions.from_dict(self._run_record.spec.get("hyper_param_options") or {})
         error, sweep_status = summarize(self, table, finished, options, best=self._best)
         if error:
             self.logger.error(error)
@@ -260,7 +260,7 @@ class RunContext:
         """Record how far the run is (``status.progress``) for whoever follows it. Writes the status alone,
         so results another context of this run recorded (a notebook's kernel) are left as they are."""
         stored = self._store.get_run_fields(self.uid, self.iteration, "status") or {}
-        status = self._record_.status = {**self._record_.status, **(stored.get("status") or {}),
+        status = self._run_record.status = {**self._run_record.status, **(stored.get("status") or {}),
                                          "progress": {"done": done, "total": total, "unit": unit}}
         self._store.update_run(self.uid, self.iteration, {"status": status, "last_update": time.time()})
 
@@ -282,7 +282,7 @@ class RunContext:
         if self._children:
             status = self._summarize_children(status)
         self._write({"state": RunState(state), "end_time": time.time(), "error": error,
-                     **({"status": {**self._record_.status, **status}} if status else {})})
+                     **({"status": {**self._run_record.status, **status}} if status else {})})
         self.finished = True
 
     # -- internals -------------------------------------------------------------------------------
@@ -344,10 +344,10 @@ class RunContext:
 
     def _write(self, final: dict[str, Any] | None = None) -> None:
         """One store transaction: results, labels, changed params/inputs, the pending log, ``final`` columns."""
-        spec = self._record_.spec
+        spec = self._run_record.spec
         changes: dict[str, Any] = {"results": self.results, "labels": self.labels, "last_update": time.time()}
         if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
-            spec = self._record_.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
+            spec = self._run_record.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
             changes["spec"] = spec
         self._store.update_run(self.uid, self.iteration, {**changes, **(final or {})}, log=self.log.take())
         self._last_commit = time.monotonic()

@@ -61,7 +61,7 @@ _TERMINAL_VALUES = frozenset(s.value for s in _TERMINAL)
 LIVE_STATES = (RunState.PENDING, RunState.RUNNING, RunState.ABORTING)
 """States of a run that has not ended: someone owns it (or it waits for a slot)."""
 STARTED_STATES = (RunState.PENDING, RunState.RUNNING)
-"""States an abort may move to ``aborting``."""
+"""States of a run nobody asked to stop yet: an abort moves them to ``aborting``, a dead owner to ``error``."""
 
 
 @dataclass
@@ -138,13 +138,13 @@ class RunRecord:
               runtime: str | None = None) -> RunRecord:
         """A new iteration of this run with its own params (the parent's, updated), started now."""
         now = time.time()
-        child = dataclasses.replace(
-            self, iteration=iteration, state=state or self.state, labels=dict(self.labels),
-            spec={**copy.deepcopy(self.spec), "parameters": {**self.spec.get("parameters", {}), **parameters}},
+        spec = copy.deepcopy(self.spec)
+        spec["parameters"] = {**spec.get("parameters", {}), **parameters}
+        return dataclasses.replace(
+            self, iteration=iteration, state=state or self.state, labels=dict(self.labels), spec=spec,
             results={}, status={}, error=None, start_time=now, last_update=now, end_time=None, artifacts=[],
             owner=Owner(runtime=runtime if runtime is not None else self.owner.runtime),
         )
-        return child
 
     def to_dict(self) -> dict[str, Any]:
         """The MLRun-shaped run dict (metadata, spec, status) users read."""
