@@ -253,6 +253,19 @@ def test_source_removed_while_queued_is_a_recorded_error(jobs, monkeypatch, tmp_
         queued.wait_for_completion(timeout=30)
 
 
+def test_waiting_for_a_queued_run_starts_it_when_the_run_before_it_died(jobs, monkeypatch, tmp_path):
+    monkeypatch.setenv("RUNLAB_MAX_JOBS", "1")
+    reset_config()
+    blocker = jobs.run_function("jobs", handler="began", params={"gate": str(tmp_path / "never")}, watch=False)
+    queued = jobs.run_function("jobs", params={"x": 5}, watch=False)
+    wait_for(lambda: "began" in blocker.refresh().status.results)
+    assert queued.state() == "pending"
+    os.kill(blocker.status.pid, signal.SIGKILL)  # no worker ends normally, so none starts the queued run
+    wait_for(lambda: get_store().get_run_state(blocker.uid(), 0) == "error", timeout=10)
+    assert queued.refresh().state() == "pending", "reading a run never starts another"
+    assert queued.wait_for_completion(timeout=60).status.results == {"double": 10}
+
+
 def test_a_run_on_another_host_is_reaped_when_its_heartbeat_stops(jobs):
     import dataclasses
 

@@ -9,7 +9,7 @@ nothing to reset). The state kept per process:
 - ``adhoc``: runs made by ``get_or_create_ctx`` in this process, by name;
 - ``handlers``: Python files imported as function sources (one module per version of a file);
 - ``runtimes.processes``: when the reaper last looked at each store;
-- ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add;
+- ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add, and when each store was last recovered;
 - ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs. A
   client given to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``.
 

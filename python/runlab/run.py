@@ -11,7 +11,7 @@ from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError
 from .model import RunState, artifact_to_dict, is_terminal
-from .runtimes import abort_run
+from .runtimes import abort_run, recover
 from .runtimes.processes import reap
 from .store import get_store
 
@@ -150,6 +150,7 @@ class RunObject:
                     f"run {self._uid} is still {self.state()} after {timeout} s; wait longer or abort() it",
                     run=self,
                 )
+            recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
             time.sleep(poll)
         if raise_on_failure and self.state() == RunState.ERROR:
             raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)

@@ -26,6 +26,8 @@ _BUILTIN = {
     "job": "runlab.runtimes.job:JobRuntime",
     "dask": "runlab.runtimes.dask:DaskRuntime",
 }
+_RECOVER_EVERY = 1.0  # seconds between two recover passes of one store in one process
+_last_recover: dict[str, float] = {}
 _IN_PROCESS_OWNERS = ("", "sweep", "custom")
 """Owners recorded by earlier versions for runs driven by a thread of the submitting process."""
 
@@ -74,13 +76,17 @@ def abort_run(store: RunStore, uid: str, iteration: int = 0) -> RunState:
     return store.get_run_state(uid, iteration) or RunState.ABORTED
 
 
-def recover(store: RunStore) -> list[tuple[str, int]]:
-    """Mark runs whose owner died (the reaper), then let every runtime start what waited for the freed
-    slots; returns the reaped runs."""
-    reaped = reap(store)
-    if reaped:
-        for name in _BUILTIN:
-            get_runtime(name).start_queued(store)
+def recover(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
+    """Mark runs whose owner died (the reaper), then let every runtime start runs waiting for a free slot
+    (a slot may have been freed by a death someone else recorded); returns the reaped runs. At most once a
+    second per store unless ``force``: waiters call it on every poll."""
+    now = time.monotonic()
+    if not force and now - _last_recover.get(store.url, -_RECOVER_EVERY) < _RECOVER_EVERY:
+        return []
+    _last_recover[store.url] = now
+    reaped = reap(store, force=force)
+    for name in _BUILTIN:
+        get_runtime(name).start_queued(store)
     return reaped
 
 
@@ -91,4 +97,9 @@ def _entry_points() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group="runlab.runtimes")}
 
 
-process.on_reset("runtimes", "the runtimes found through entry points", _entry_points.cache_clear)
+def _reset() -> None:
+    _entry_points.cache_clear()
+    _last_recover.clear()
+
+
+process.on_reset("runtimes", "the runtimes found through entry points, when each store was last recovered", _reset)
