@@ -123,7 +123,8 @@ def test_abort_stops_the_process_tree_even_if_it_ignores_sigterm(jobs):
     wait_for(lambda: "me" in run.refresh().status.results)
     child, worker = run.status.results["child"], run.status.results["me"]
     started = time.monotonic()
-    assert run.abort() == "aborted"
+    state = run.abort()
+    assert (state, type(state)) == ("aborted", str)
     assert time.monotonic() - started < 5
     assert run.state() == "aborted"
     wait_for(lambda: not alive(child) and not alive(worker), timeout=5)

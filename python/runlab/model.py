@@ -197,13 +197,13 @@ def default_labels(kind: str) -> dict[str, str]:
 
 
 def new_run(project: str, name: str, kind: str, state: RunState, labels: dict[str, str], spec: dict[str, Any],
-            runtime: str = "", pid: int | None = None, host: str | None = None) -> RunRecord:
+            runtime: str = "", pid: int | None = None) -> RunRecord:
     """A new run (iteration 0) with a fresh uid, started now on this host: the one place a run record is
     made. ``labels`` are added to the default ones (kind, owner, host)."""
     now = time.time()
     return RunRecord(uid=uuid.uuid4().hex, iteration=0, project=project, name=name, kind=kind,
                      state=RunState(state), labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
-                     last_update=now, pid=pid, host=hostname() if host is None else host,
+                     last_update=now, pid=pid, host=hostname(),
                      owner=Owner(runtime=runtime))
 
 

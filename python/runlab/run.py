@@ -166,9 +166,8 @@ class RunObject:
         if is_terminal(state):
             print(f"run {self._uid} already ended ({state}); nothing to abort", file=sys.stderr)
             return state
-        state = abort_run(self._store, self._uid, self._iteration)
-        self.refresh()
-        return state
+        abort_run(self._store, self._uid, self._iteration)
+        return self.refresh().state()
 
     # -- presenting ------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ or the one the Jupyter server extension starts) fire it; see ``scheduler.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -57,7 +56,7 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
     row = {
         "project": project.name, "name": schedule_name, "function": function.name, "cron": expression,
         "timezone": timezone or "", "concurrency": concurrency, "paused": 0,
-        "task": {"task": dataclasses.asdict(task), "handler": handler, "selector": selector},
+        "task": {"task": task.to_dict(), "handler": handler, "selector": selector},
         "next_run": cron.next_time(expression, now, timezone), "last_run": None, "last_uid": None,
         "created": now, "updated": now,
     }

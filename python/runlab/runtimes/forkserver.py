@@ -20,11 +20,10 @@ import sys
 from .. import process
 from ..config import get_config
 from ..store import get_store
-from .jobqueue import record_silent_death
 from .jobworker import main as worker_main
+from .processes import record_death
 
-_PRELOAD = ("runlab.runtimes.worker", "runlab.store.runstore", "runlab.handlers", "runlab.context",
-            "runlab.binding")
+_PRELOAD = ("runlab.store.runstore",)  # SQLAlchemy; the worker's own modules come with jobworker above
 _PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
 
 
@@ -47,7 +46,7 @@ def _reap_children(signum: int, frame: object) -> None:
 def _record_silent_death(pid: int, run: tuple[str, int], code: int) -> None:
     how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
     with contextlib.suppress(Exception):  # the server must outlive a store hiccup; the reaper is the backstop
-        record_silent_death(get_store(), run[0], run[1], f"process {pid} {how} without reporting")
+        record_death(get_store(), run[0], run[1], f"process {pid} {how} without reporting")
 
 
 def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:

@@ -11,15 +11,14 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import get_config
 from ..filelock import file_lock
-from ..model import STARTED_STATES, RunState, hostname
+from ..model import RunState, hostname
 from . import forkclient
-from .processes import process_start_time
+from .processes import process_start_time, record_death
 
 if TYPE_CHECKING:
     from ..store.runstore import RunStore
@@ -85,19 +84,10 @@ def _watch_exit(store: RunStore, proc: subprocess.Popen, uid: str, iteration: in
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
         tail = _tail(boot_log_path(uid, iteration))
         reason = f"process {proc.pid} {how} without reporting" + (f": {tail}" if tail else "")
-        record_silent_death(store, uid, iteration, reason)
+        record_death(store, uid, iteration, reason)
         dispatch(store)
 
     threading.Thread(target=wait, name=f"runlab-job-{uid[:8]}", daemon=True).start()
-
-
-def record_silent_death(store: RunStore, uid: str, iteration: int, reason: str) -> None:
-    """A worker died without recording its end: ``error`` with the reason (``aborted`` if asked to stop)."""
-    now = time.time()
-    store.update_run_if(uid, iteration, {"state": RunState.ERROR, "error": reason, "end_time": now,
-                                         "last_update": now}, STARTED_STATES)
-    store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "error": "aborted by request", "end_time": now,
-                                         "last_update": now}, (RunState.ABORTING,))
 
 
 def _tail(path: Path, limit: int = 2000) -> str:

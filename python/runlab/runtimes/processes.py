@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import process
 from ..config import get_config
-from ..model import LIVE_STATES, RunState, hostname
+from ..model import STARTED_STATES, RunState, hostname
 
 if TYPE_CHECKING:
     from ..model import RunRecord
@@ -83,12 +83,21 @@ def reap(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
         reason = death_reason(run, now, reap_after)
         if reason is None:
             continue
-        aborted = run.state == RunState.ABORTING
-        changes = {"state": RunState.ABORTED if aborted else RunState.ERROR,
-                   "error": "aborted by request" if aborted else reason, "end_time": now, "last_update": now}
-        if store.update_run_if(run.uid, run.iteration, changes, LIVE_STATES):
+        if record_death(store, run.uid, run.iteration, reason):
             reaped.append((run.uid, run.iteration))
     return reaped
+
+
+def record_death(store: RunStore, uid: str, iteration: int, reason: str) -> bool:
+    """End a run whose owning process died: ``error`` with the reason, or ``aborted`` when an abort had been
+    asked. Conditional on the state, so it never overwrites an end the run recorded itself; True if it ended
+    the run here."""
+    now = time.time()
+    errored = store.update_run_if(uid, iteration, {"state": RunState.ERROR, "error": reason, "end_time": now,
+                                                   "last_update": now}, STARTED_STATES)
+    aborted = store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "error": "aborted by request",
+                                                   "end_time": now, "last_update": now}, (RunState.ABORTING,))
+    return errored or aborted
 
 
 process.on_reset("runtimes.processes", "when the reaper last looked at each store", _last_reap.clear)
