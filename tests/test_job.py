@@ -13,7 +13,7 @@ import pytest
 
 import runlab
 from runlab.config import reset_config
-from runlab.model import RunRecord
+from runlab.record import RunRecord
 from runlab.store import get_store
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import pytest
 import runlab
 from runlab import process, projectref
 from runlab.config import get_config
-from runlab.model import RunState
 from runlab.project import Project
+from runlab.record import RunState
 from runlab.runtimes import abort_run, get_runtime, owner_runtime
 from runlab.scheduler import Scheduler
 from runlab.store import get_store

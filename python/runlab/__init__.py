@@ -33,7 +33,7 @@ _EXPORTS = {
     "RunObject": "run",
     "RunList": "run",
     "get_run": "run",
-    "RunState": "model",
+    "RunState": "record",
     "RunContext": "context",
     "get_or_create_ctx": "adhoc",
     "DataItem": "data",

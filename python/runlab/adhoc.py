@@ -14,11 +14,11 @@ import traceback
 from typing import Any
 
 from . import process, projectref
-from .artifacts import expand_artifact_path
+from .artifactfiles import expand_artifact_path
 from .context import RunContext, active_context
 from .errors import RunNotFoundError
-from .model import RunState, new_run
 from .names import normalize_name, validate_name
+from .record import RunState, new_run
 from .runlog import RunLog
 from .store import get_store
 from .values import check_storable

@@ -16,19 +16,19 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from . import artifacts as arts
+from . import artifactfiles as arts
 from .config import get_config
 from .data import get_dataitem
 from .errors import InvalidInputError, ValidationError
 from .hyper import HyperParamOptions
-from .model import RunState, artifact_to_dict
+from .record import RunState, artifact_to_dict
 from .runlog import RunLog, make_run_logger
 from .sweepsummary import iteration_row, summarize
 from .values import check_storable, to_storable
 
 if TYPE_CHECKING:
     from .data import DataItem
-    from .model import RunRecord
+    from .record import RunRecord
     from .store.runstore import RunStore
 
 _active: ContextVar[RunContext | None] = ContextVar("runlab_active_run", default=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .artifacts import resolve_store_uri
+from .artifactfiles import resolve_store_uri
 from .config import get_config
 from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
 

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .artifacts import expand_artifact_path, resolve_store_uri
+from .artifactfiles import expand_artifact_path, resolve_store_uri
 from .binding import check_binding
 from .data import check_exists
 from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, RunError, ValidationError
-from .model import RunState, new_run
 from .names import normalize_name, validate_name
+from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import runtime_for
 from .runtimes.base import PreparedRun
@@ -29,8 +29,8 @@ from .values import check_storable
 
 if TYPE_CHECKING:
     from .handlers import FunctionSpec, HandlerRef
-    from .model import RunRecord
     from .projectref import ProjectRef
+    from .record import RunRecord
     from .runtimes.base import Runtime
     from .store.runstore import RunStore
     from .task import Task

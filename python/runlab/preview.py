@@ -13,9 +13,9 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
-from .artifacts import json_safe, resolve_store_uri
+from .artifactfiles import json_safe, resolve_store_uri
 from .data import get_dataitem
-from .model import artifact_to_dict
+from .record import artifact_to_dict
 
 MAX_BYTES = 2 * 1024 * 1024
 ROWS = 20

@@ -15,9 +15,9 @@ from .errors import ProjectNotFoundError, ScheduleNotFoundError, ValidationError
 from .functions import Function, code_to_function
 from .handlers import load_function
 from .launch import launch
-from .model import artifact_to_dict
 from .names import validate_name
 from .projectref import ProjectRef
+from .record import artifact_to_dict
 from .run import RunList, list_runs
 from .schedules import Schedule, create_schedule
 from .task import Task, task_for_call

@@ -10,7 +10,7 @@ from typing import Any
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError
-from .model import RunState, artifact_to_dict, is_terminal
+from .record import RunState, artifact_to_dict, is_terminal
 from .runtimes import abort_run, recover
 from .runtimes.processes import reap
 from .store import get_store

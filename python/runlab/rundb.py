@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import artifact_to_dict
+from .record import artifact_to_dict
 from .run import RunList, RunObject, get_run, list_runs
 from .store import get_store
 

@@ -15,8 +15,8 @@ from . import cron
 from .config import get_config
 from .errors import RunStateError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
 from .launch import prepare
-from .model import to_iso
 from .names import validate_name
+from .record import to_iso
 from .run import RunList, list_runs
 from .scheduler import background_function, fire
 

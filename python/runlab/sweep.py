@@ -18,7 +18,7 @@ from .context import RunContext
 from .data import get_dataitem
 from .errors import ValidationError
 from .hyper import HyperParamOptions, StopCondition, expand, parse_selector, plain_value
-from .model import Owner, RunState
+from .record import Owner, RunState
 from .runtimes import abort_run, recover
 from .runtimes.base import PreparedRun
 from .sweepsummary import iteration_row, summarize
@@ -26,7 +26,7 @@ from .values import check_storable
 
 if TYPE_CHECKING:
     from .handlers import HandlerRef
-    from .model import RunRecord
+    from .record import RunRecord
     from .runtimes.base import Runtime
     from .store.runstore import RunStore
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import RunState
+from .record import RunState
 
 
 def sweep_plot(table: Any, selector: str, best: int | None) -> Any:

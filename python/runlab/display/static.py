@@ -7,7 +7,7 @@ import html
 import os
 from typing import Any
 
-from ..model import RunState
+from ..record import RunState
 from .table import Cell, columns, iteration_table, run_row
 
 HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .. import process
 from ..errors import RunNotFoundError, UnsupportedError
-from ..model import STARTED_STATES, RunState
+from ..record import STARTED_STATES, RunState
 from .base import Runtime
 from .processes import reap
 

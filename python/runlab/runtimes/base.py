@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import RunTimeoutError
-from ..model import RunState
+from ..record import RunState
 
 if TYPE_CHECKING:
     from ..handlers import HandlerRef
-    from ..model import RunRecord
+    from ..record import RunRecord
     from ..store.runstore import RunStore
 
 

@@ -21,14 +21,14 @@ from .. import process
 from ..config import get_config
 from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
-from ..model import LIVE_STATES, RunState
+from ..record import LIVE_STATES, RunState
 from ..store import get_store
 from .base import RuntimeBase, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
 
 if TYPE_CHECKING:
-    from ..model import RunRecord
+    from ..record import RunRecord
     from ..store.runstore import RunStore
     from .base import PreparedRun
 

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..config import get_config
-from ..model import RunState, hostname
+from ..record import RunState, hostname
 from ..store import get_store
 from . import abort_run, recover
 from .base import PreparedRun, RuntimeBase, wait_until, wait_until_terminal
@@ -21,7 +21,7 @@ from .jobqueue import RUNTIME, dispatch
 from .processes import is_alive
 
 if TYPE_CHECKING:
-    from ..model import RunRecord
+    from ..record import RunRecord
     from ..store.runstore import RunStore
 
 

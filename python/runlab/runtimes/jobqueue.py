@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..config import get_config
 from ..filelock import file_lock
-from ..model import RunState, hostname
+from ..record import RunState, hostname
 from . import forkclient
 from .processes import process_start_time, record_death
 

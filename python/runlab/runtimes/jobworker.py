@@ -15,7 +15,7 @@ import time
 from ..config import get_config
 from ..context import RunAborted
 from ..handlers import FunctionSpec, add_source_folders
-from ..model import Owner, RunState, hostname
+from ..record import Owner, RunState, hostname
 from ..store import get_store
 from .jobqueue import RUNTIME, boot_log_path, dispatch
 from .processes import process_start_time

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import RunState
+from ..record import RunState
 from ..store import get_store
 from .base import PreparedRun, RuntimeBase
 from .worker import execute

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from .. import process
 from ..config import get_config
-from ..model import STARTED_STATES, RunState, hostname
+from ..record import STARTED_STATES, RunState, hostname
 
 if TYPE_CHECKING:
-    from ..model import RunRecord
+    from ..record import RunRecord
     from ..store.runstore import RunStore
 
 _REAP_EVERY = 2.0  # seconds between two reaper passes in one process

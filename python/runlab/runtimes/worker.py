@@ -20,14 +20,14 @@ from .. import binding
 from ..config import get_config
 from ..context import RunAborted, RunContext, activate
 from ..errors import NotebookCellError
-from ..model import RunState
+from ..record import RunState
 from ..runlog import RunLog, capture_output
 from ..values import to_storable
 from .notebook import run_notebook
 
 if TYPE_CHECKING:
     from ..handlers import HandlerRef
-    from ..model import RunRecord
+    from ..record import RunRecord
     from ..store.runstore import RunStore
 
 

@@ -26,8 +26,8 @@ from ..errors import (
 )
 from ..handlers import FunctionSpec
 from ..launch import launch
-from ..model import RunRecord, is_terminal, to_iso
 from ..preview import preview_artifact
+from ..record import RunRecord, is_terminal, to_iso
 from ..runtimes import abort_run
 from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict

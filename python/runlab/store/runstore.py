@@ -1,6 +1,6 @@
 """``RunStore``: every query runlab makes, over SQLAlchemy Core, for SQLite and PostgreSQL alike.
 
-Runs cross this boundary as :class:`~runlab.model.RunRecord`; projects, functions, artifacts and
+Runs cross this boundary as :class:`~runlab.record.RunRecord`; projects, functions, artifacts and
 schedules as plain dicts of column values. Writes on SQLite take the write lock up front
 (``BEGIN IMMEDIATE``) so that concurrent writers queue on the busy timeout instead of failing with
 ``database is locked`` mid-transaction.
@@ -19,7 +19,7 @@ from sqlalchemy import Connection, create_engine, delete, event, func, insert, s
 from sqlalchemy.exc import OperationalError
 
 from ..errors import StoreError
-from ..model import LIVE_STATES, RunRecord, RunState
+from ..record import LIVE_STATES, RunRecord, RunState
 from . import schema
 from .migrate import ensure_schema
 from .url import redact
