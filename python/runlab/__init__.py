@@ -67,9 +67,17 @@ _EXPORTS = {
 
 __all__ = sorted([*_EXPORTS, "run_function", "__version__"])
 
+# MLRun's names for the same things (see runlab.compat): resolvable, but not part of runlab's own API listing.
+_MLRUN_NAMES = {
+    "MLClientCtx": "compat.execution",
+}
+_SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
+
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"runlab.{name}")
+    module = _EXPORTS.get(name) or _MLRUN_NAMES.get(name)
     if module is None:
         raise AttributeError(f"module 'runlab' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"runlab.{module}"), name)

@@ -15,10 +15,11 @@ catches them all. Each message names the problem and how to fix it.
     │   ├── InvalidNameError       a run, project or function name that is not DNS-label-like
     │   ├── UnsupportedError       a kind, runtime or option this installation cannot run
     │   └── ScheduleExistsError    a schedule of that name exists already (overwrite=True replaces it)
-    ├── ProjectNotFoundError       no current project, or no project of that name
-    ├── RunNotFoundError           no run with that uid
-    ├── ArtifactNotFoundError      no artifact for a store:// URI, or a data URL that does not exist
-    ├── ScheduleNotFoundError      no schedule of that name in the project
+    ├── NotFoundError              something named does not exist (also the base of the two above)
+    │   ├── ProjectNotFoundError   no current project, or no project of that name
+    │   ├── RunNotFoundError       no run with that uid
+    │   ├── ArtifactNotFoundError  no artifact for a store:// URI, or a data URL that does not exist
+    │   └── ScheduleNotFoundError  no schedule of that name in the project
     ├── RunStateError              the run's state forbids it (abort an ended run, delete a running one)
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
@@ -26,6 +27,10 @@ catches them all. Each message names the problem and how to fix it.
     ├── NotebookCellError          a cell of a notebook run raised (which cell, and what)
     └── RunError                   the run itself failed; ``err.run`` is the recorded run,
                                    ``err.__cause__`` the handler's exception when it ran in-process
+
+MLRun's error names (``MLRunNotFoundError``, ``MLRunInvalidArgumentError``, ...) are the same classes under
+MLRun's names, at the end of this module, so ``except mlrun.errors.MLRunNotFoundError`` keeps working
+after ``import runlab as mlrun``.
 """
 
 from __future__ import annotations
@@ -41,11 +46,15 @@ class ValidationError(RunlabError, ValueError):
     """Bad input to a run; raised before any run record is created."""
 
 
-class FunctionNotFoundError(ValidationError, LookupError):
+class NotFoundError(RunlabError, LookupError):
+    """Something named (a project, run, function, handler, artifact or schedule) does not exist."""
+
+
+class FunctionNotFoundError(ValidationError, NotFoundError):
     """The project has no function of the given name."""
 
 
-class HandlerNotFoundError(ValidationError, LookupError):
+class HandlerNotFoundError(ValidationError, NotFoundError):
     """The function's source has no handler of the given name."""
 
 
@@ -69,15 +78,15 @@ class UnsupportedError(ValidationError):
     """A kind, runtime or option that this installation cannot run."""
 
 
-class ProjectNotFoundError(RunlabError, LookupError):
+class ProjectNotFoundError(NotFoundError):
     """No project of that name, or no current project set."""
 
 
-class RunNotFoundError(RunlabError, LookupError):
+class RunNotFoundError(NotFoundError):
     """No run with that uid in the store."""
 
 
-class ArtifactNotFoundError(RunlabError, LookupError):
+class ArtifactNotFoundError(NotFoundError):
     """A ``store://`` URI or data URL that points at nothing."""
 
 
@@ -109,7 +118,7 @@ class ScheduleExistsError(ValidationError):
     """A schedule of that name already exists in the project (pass ``overwrite=True`` to replace it)."""
 
 
-class ScheduleNotFoundError(RunlabError, LookupError):
+class ScheduleNotFoundError(NotFoundError):
     """No schedule of that name in the project."""
 
 
@@ -133,3 +142,21 @@ class NotebookCellError(RunlabError, RuntimeError):
         self.evalue = evalue
         self.notebook_traceback = traceback
         super().__init__(f"cell {cell_index} (execution count {exec_count}) raised {ename}: {evalue}")
+
+
+# -- MLRun's names for the same errors ------------------------------------------------------------------
+# Aliases, not new classes: an MLRun ``except`` clause catches exactly what runlab raises for that case.
+
+MLRunBaseError = RunlabError
+MLRunHTTPError = RunlabError
+MLRunHTTPStatusError = RunlabError
+MLRunNotFoundError = NotFoundError
+MLRunBadRequestError = ValidationError
+MLRunInvalidArgumentError = ValidationError
+MLRunInvalidArgumentTypeError = InvalidParameterError
+MLRunConflictError = RunStateError
+MLRunPreconditionFailedError = RunStateError
+MLRunNotImplementedServerError = UnsupportedError
+MLRunRuntimeError = RunError
+MLRunTimeoutError = RunTimeoutError
+MLRunValueError = ValidationError

@@ -1,0 +1,5 @@
+"""``mlrun.datastore``: MLRun's names for runlab's objects."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
