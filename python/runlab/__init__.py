@@ -70,6 +70,14 @@ __all__ = sorted([*_EXPORTS, "run_function", "__version__"])
 # MLRun's names for the same things (see runlab.compat): resolvable, but not part of runlab's own API listing.
 _MLRUN_NAMES = {
     "MLClientCtx": "compat.execution",
+    "mlconf": "compat.config",
+    "set_environment": "compat.config",
+    "set_env_from_file": "compat.config",
+    "get_secret_or_env": "compat.config",
+    "get_version": "compat.config",
+    "mount_v3io": "compat.config",
+    "v3io_cred": "compat.config",
+    "auto_mount": "compat.config",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
 
