@@ -22,9 +22,14 @@ def test_not_found_is_caught_by_mlruns_name():
         mlrun.load_project("no-such-project")
 
 
+def _identity(context, p):
+    return p
+
+
 def test_invalid_argument_is_a_value_error():
     with pytest.raises(mlrun.errors.MLRunInvalidArgumentError) as caught:
-        mlrun.new_task(params={"p": 1}).with_hyper_params({"p": [1]}, strategy="sideways")
+        task = mlrun.new_task(params={"p": 1}).with_hyper_params({"p": [1, 2]}, strategy="sideways")
+        mlrun.new_function(kind="local").run(task, handler=_identity)
     assert isinstance(caught.value, ValueError)
 
 
