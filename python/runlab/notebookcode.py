@@ -1,0 +1,95 @@
+"""A notebook's code as a Python file: how ``code_to_function()`` with no filename, called in a notebook,
+turns the notebook's code into a function's source (as MLRun does), so its handlers can run as jobs.
+
+Only code cells are kept. Cell markers, in a cell's first lines: ``# mlrun: ignore`` skips that cell;
+``# mlrun: start-code`` / ``# mlrun: end-code`` keep only the cells between them (``nuclio:`` works for
+``mlrun:``); a cell tagged ``mlrun-ignore`` or ``nuclio-ignore`` is skipped. IPython magics (``%...``),
+shell lines (``!...``) and cell magics (``%%...``, e.g. ``%%writefile``) are left out: they are not Python.
+The file is written once per distinct content under ``$RUNLAB_HOME/code/``, so a run always loads the code
+it was started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from .config import get_config
+from .errors import ValidationError
+
+IGNORED_TAGS = ("mlrun-ignore", "nuclio-ignore")
+_MARKER = re.compile(r"^\s*#\s*(?:mlrun|nuclio)\s*:\s*(ignore|start-code|end-code)\b", re.IGNORECASE)
+
+
+def current_notebook() -> str | None:
+    """The path of the notebook this kernel serves, when Jupyter (``JPY_SESSION_NAME``) or VS Code says it;
+    None outside a notebook."""
+    path = os.environ.get("JPY_SESSION_NAME", "")
+    if not path.endswith(".ipynb"):
+        try:
+            from IPython import get_ipython  # only present in a kernel; runlab does not depend on it
+        except ImportError:
+            return None
+        shell = get_ipython()
+        path = str(getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__", "")) if shell else ""
+    return path if path.endswith(".ipynb") and Path(path).is_file() else None
+
+
+def _markers(source: str) -> set[str]:
+    found = set()
+    for line in source.splitlines()[:3]:
+        match = _MARKER.match(line)
+        if match:
+            found.add(match.group(1).lower())
+    return found
+
+
+def _python_lines(source: str) -> list[str]:
+    if source.lstrip().startswith("%%"):
+        return []
+    return [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+
+
+def notebook_code(notebook: str) -> str:
+    """The Python source of a notebook's code cells, with markers, magics and ignored cells left out."""
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValidationError(f"cannot read the code of notebook {notebook}: {exc}") from exc
+    sources = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"], c.get("metadata", {}))
+               for c in cells if c.get("cell_type") == "code"]
+    if any("start-code" in _markers(src) for src, _ in sources):
+        kept, inside = [], False
+        for src, meta in sources:
+            marks = _markers(src)
+            if "end-code" in marks:
+                inside = False
+            if inside:
+                kept.append((src, meta))
+            if "start-code" in marks:
+                inside = True
+        sources = kept
+    blocks = []
+    for src, meta in sources:
+        if "ignore" in _markers(src) or set(meta.get("tags", [])) & set(IGNORED_TAGS):
+            continue
+        lines = _python_lines(src)
+        if any(line.strip() for line in lines):
+            blocks.append("\n".join(lines).rstrip())
+    return f"# code of {Path(notebook).name}\n\n" + "\n\n\n".join(blocks) + "\n"
+
+
+def notebook_to_file(notebook: str) -> str:
+    """Write the notebook's code as a Python file (one per distinct content) and return its path."""
+    code = notebook_code(notebook)
+    digest = hashlib.sha256(code.encode()).hexdigest()[:12]
+    target = Path(get_config().home) / "code" / f"{Path(notebook).stem}-{digest}.py"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(code, encoding="utf-8")
+        partial.replace(target)
+    return str(target)
