@@ -146,6 +146,11 @@ def _resolve(function: FunctionSpec, handler: str | Callable | None) -> HandlerR
     except Exception as exc:  # the file's own code failed while it was imported
         if not function.filename:
             raise
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != function.filename:
+            tb = tb.tb_next  # the recorded traceback starts in the user's file, not in runlab's loader
+        if tb is not None:
+            exc = exc.with_traceback(tb)
         handler = handler if handler is not None else function.handler
         if not handler:
             return HandlerRef(label=f"script {os.path.basename(function.filename)}", script=function.filename,
