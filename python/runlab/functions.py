@@ -83,6 +83,9 @@ class Function(FunctionSpec):
                                  hyperparams=hyperparams, hyper_param_options=hyper_param_options)
         target = project_for(project, run_task.project or self.project)
         if schedule is not None:
+            if local:
+                raise ValidationError(f"schedule={schedule!r} with local=True: a schedule fires later in another "
+                                      "process, never in this one; drop local=True (or schedule=)")
             return self._schedule(target, schedule, run_task, handler, selector)
         return launch(self, target, run_task, handler=handler, local=local, watch=watch, selector=selector)
 
@@ -100,7 +103,20 @@ class Function(FunctionSpec):
         target.store.save_function(target.name, self.name, self.kind, stored)  # the scheduler loads it by name
         return sched
 
-    # -- MLRun's export and build options: recorded ----------------------------------------------
+    # -- MLRun's views and export, build options: recorded ---------------------------------------
+
+    @property
+    def metadata(self) -> FunctionMetadataView:
+        """MLRun's ``fn.metadata``: ``name``, ``project``, ``tag`` (``"latest"`` when none), ``labels``,
+        ``categories`` (views of this function's fields)."""
+        return FunctionMetadataView(self)
+
+    @property
+    def spec(self) -> FunctionSpecView:
+        """MLRun's ``fn.spec``: ``command``, ``args``, ``default_handler``, ``description``, ``image``,
+        ``mode``, ``env`` and ``build`` (``requirements``, ``source``, ...) (views of this function's fields)."""
+        return FunctionSpecView(self)
+
 
     def to_yaml(self) -> str:
         """The function as MLRun's function YAML (``kind``, ``metadata``, ``spec``), which
@@ -206,6 +222,72 @@ class Function(FunctionSpec):
         """An environment variable from a Kubernetes secret: raises ``UnsupportedError``."""
         raise UnsupportedError(f"fn.set_env_from_secret() reads a Kubernetes secret: {_POD_ONLY}; use "
                                "fn.set_env(name, value) or the task's secrets")
+
+
+class _FunctionView:
+    """Attributes under MLRun's names over a function's fields (reads and writes go to the function)."""
+
+    _names: dict[str, str] = {}
+
+    def __init__(self, fn: FunctionSpec) -> None:
+        object.__setattr__(self, "_fn", fn)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in type(self)._names:
+            raise AttributeError(f"function {type(self).__name__[8:-4].lower()} has no {name!r} "
+                                 f"(it has {', '.join(sorted(type(self)._names))})")
+        return getattr(self._fn, type(self)._names[name])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in type(self)._names:
+            raise ValidationError(f"a function has no {name!r} to set here (use one of "
+                                  f"{', '.join(sorted(type(self)._names))})")
+        setattr(self._fn, type(self)._names[name], value)
+
+    def __dir__(self) -> list[str]:
+        return sorted(type(self)._names)
+
+
+class FunctionMetadataView(_FunctionView):
+    """``fn.metadata``: MLRun's ``BaseMetadata`` names."""
+
+    _names = {"name": "name", "project": "project", "tag": "tag", "labels": "labels", "categories": "categories"}
+
+    @property
+    def tag(self) -> str:
+        """The function's tag; ``"latest"`` when it has none, as in MLRun."""
+        return self._fn.tag or "latest"
+
+
+class FunctionSpecView(_FunctionView):
+    """``fn.spec``: MLRun's ``FunctionSpec`` names."""
+
+    _names = {"command": "filename", "args": "args", "default_handler": "handler", "description": "description",
+              "image": "image", "mode": "mode", "env": "env"}
+
+    @property
+    def build(self) -> FunctionBuildView:
+        """``fn.spec.build``: ``requirements``, ``requirements_file``, ``source``, ``image``, ``base_image``,
+        ``commands``, ... (recorded)."""
+        return FunctionBuildView(self._fn)
+
+
+class FunctionBuildView(_FunctionView):
+    """``fn.spec.build``: MLRun's build settings, recorded with the function."""
+
+    _names = {"requirements": "requirements", "requirements_file": "requirements_file", "source": "source",
+              "image": "image", "with_repo": "with_repo"}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self)._names or name.startswith("_"):
+            return super().__getattr__(name)
+        return self._fn.build.get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in type(self)._names:
+            super().__setattr__(name, value)
+        else:
+            self._fn.build[name] = value
 
 
 def _pod_only(what: str) -> UnsupportedError:

@@ -11,10 +11,17 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from . import projectref
-from .errors import ProjectNotFoundError, ScheduleNotFoundError, UnsupportedError, ValidationError
+from .errors import (
+    FunctionNotFoundError,
+    ProjectNotFoundError,
+    ScheduleNotFoundError,
+    UnsupportedError,
+    ValidationError,
+)
 from .functions import Function, code_to_function, import_function_file
 from .handlers import load_function
 from .launch import launch
@@ -124,12 +131,27 @@ class Project(ProjectRef):
         """A project parameter (``parameters=`` of ``get_or_create_project`` / ``new_project``), or ``default``."""
         return self.params.get(key, default)
 
-    def get_function(self, name: str) -> Function:
-        """The project's function called ``name``."""
+    def get_function(self, name: str, tag: str = "") -> Function:
+        """The project's function called ``name`` (MLRun's ``"name:tag"`` and ``tag=`` check its tag)."""
+        name, tag = _split_tag(name, tag)
         fn = self._functions.get(name)
         if fn is None:
             fn = self._functions[name] = load_function(self.store, self.name, name, Function)
+        if tag and tag != fn.metadata.tag:
+            raise FunctionNotFoundError(f"function {name!r} of project {self.name!r} has tag {fn.metadata.tag!r}, "
+                                        f"not {tag!r}: runlab keeps one version of each function")
         return fn
+
+    @property
+    def metadata(self) -> SimpleNamespace:
+        """MLRun's ``project.metadata``: ``name`` (read only)."""
+        return SimpleNamespace(name=self.name)
+
+    @property
+    def spec(self) -> SimpleNamespace:
+        """MLRun's ``project.spec``: ``context``, ``artifact_path``, ``description``, ``params`` (read only)."""
+        return SimpleNamespace(context=self.context, artifact_path=self.artifact_path, description=self.description,
+                               params=self.params)
 
     def list_functions(self) -> list[str]:
         """Names of the project's functions."""
