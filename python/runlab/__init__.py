@@ -71,6 +71,7 @@ __all__ = sorted([*_EXPORTS, "run_function", "__version__"])
 _MLRUN_NAMES = {
     "MLClientCtx": "compat.execution",
     "import_function": "compat.functions",
+    "auto_mount": "compat.functions",
     "RunTemplate": "compat.model",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}

@@ -99,8 +99,11 @@ class Project(ProjectRef):
             else:
                 fn = code_to_function(name=name, filename=str(path), kind=kind, handler=handler,
                                       description=description, kernel_name=kernel_name)
+        elif func is None and isinstance(handler, str) and "." in handler and name:
+            fn = Function(name=name, kind=kind, handler=handler, description=description)  # a module's function
         else:
-            raise ValidationError("set_function needs a file path, a Function or a callable as its first argument")
+            raise ValidationError("set_function needs a file path, a Function, a callable, or name= and a module "
+                                  "handler ('package.module.func') as its first argument")
         validate_name(fn.name, "function name")
         fn.tag = tag or fn.tag
         fn.image = image or fn.image
@@ -126,6 +129,10 @@ class Project(ProjectRef):
         raise UnsupportedError(
             "project.deploy_function() deploys a real-time function on Kubernetes (Nuclio, serving), which "
             "runlab does not have: run the handler as a job with project.run_function(...)")
+
+    def set_source(self, source: str = "", pull_at_runtime: bool = False, workdir: str | None = None) -> None:
+        """Record MLRun's project source (a git repo or archive); runlab runs the files of the context folder."""
+        self.options.update(source=source, pull_at_runtime=pull_at_runtime, workdir=workdir)
 
     def get_param(self, key: str, default: Any = None) -> Any:
         """A project parameter (``parameters=`` of ``get_or_create_project`` / ``new_project``), or ``default``."""

@@ -41,3 +41,12 @@ def import_function(url: str = "", secrets: dict | None = None, db: str = "", pr
 
 
 __all__ = ["import_function"]
+
+
+def auto_mount(*args: object, **kwargs: object) -> None:
+    """MLRun's ``auto_mount()`` pod modifier (a volume for ``fn.apply``): raises ``UnsupportedError``."""
+    raise UnsupportedError("mlrun.auto_mount() mounts a volume into a Kubernetes pod: runlab runs functions as "
+                           "processes of this machine, which see its files already; drop fn.apply(auto_mount())")
+
+
+__all__ += ["auto_mount"]
