@@ -185,7 +185,7 @@ def test_what_needs_kubernetes_raises_and_records_nothing(tmp_path):
         project.build_function(fn)
     with pytest.raises(mlrun.UnsupportedError, match="job"):
         project.deploy_function(fn)
-    with pytest.raises(mlrun.UnsupportedError, match="fn.run"):
+    with pytest.raises(mlrun.UnsupportedError, match=r"fn\.run"):
         fn.deploy()
     with pytest.raises(mlrun.UnsupportedError, match="pod"):
         fn.with_limits(mem="2G", cpu=2)
