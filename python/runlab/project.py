@@ -23,7 +23,7 @@ from .errors import (
     ValidationError,
 )
 from .functions import Function, code_to_function, import_function_file
-from .handlers import load_function
+from .handlers import CLUSTER_KINDS, load_function, unsupported_kind
 from .launch import launch
 from .names import fix_name, validate_name
 from .projectref import ProjectRef
@@ -76,6 +76,8 @@ class Project(ProjectRef):
         ``requirements`` and ``requirements_file`` are recorded with the function and change nothing here.
         A name with ``_`` or upper case is normalised (``prep_data`` → ``prep-data``) with a warning.
         """
+        if kind in CLUSTER_KINDS:
+            raise UnsupportedError(unsupported_kind(kind))
         name, tag = _split_tag(name, tag)
         if isinstance(func, Function):
             fn = func
