@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import process
 from .errors import FunctionNotFoundError, HandlerNotFoundError, UnsupportedError, ValidationError
-from .names import fix_name
+from .names import fix_name, normalize_name
 
 if TYPE_CHECKING:
     from .store.runstore import RunStore
@@ -84,7 +84,10 @@ class FunctionSpec:
             raise UnsupportedError(unsupported_kind(self.kind))
         if self.filename:
             self.filename = str(Path(self.filename).expanduser().resolve())
-        self.name = fix_name(self.name, "function name") if self.name else fix_name(_default_name(self), warn=False)
+        if self.name:
+            self.name = fix_name(self.name, "function name")
+        else:  # made from the file or handler name: normalised silently
+            self.name = normalize_name(_default_name(self)) or "function"
 
     def __repr__(self) -> str:
         source = self.filename or "(in-process)"
