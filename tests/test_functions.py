@@ -168,3 +168,16 @@ def test_import_function_bad_files(tmp_path):
         import_function(str(tmp_path / "gone.yaml"))
     with pytest.raises(runlab.UnsupportedError, match="only local files"):
         import_function("https://example.com/func.yaml")
+
+
+def test_code_to_function_project_is_where_its_runs_go(tmp_path, write_file):
+    write_file("job.py", "def handler(context):\n    context.log_result('ok', 1)\n")
+    runlab.get_or_create_project("current", context=str(tmp_path))
+    fn = runlab.code_to_function("job", filename=str(tmp_path / "job.py"), handler="handler", project="elsewhere")
+    run = fn.run(local=True)
+    assert run.metadata.project == "elsewhere"
+    assert runlab.load_project("elsewhere", set_current=False).name == "elsewhere", "created on the way"
+    assert fn.run(local=True, project="current").metadata.project == "current", "project= wins"
+    with pytest.raises(runlab.InvalidNameError, match="project name"):
+        runlab.code_to_function("job", filename=str(tmp_path / "job.py"), handler="handler",
+                                project="Bad_Project").run(local=True)
