@@ -181,3 +181,24 @@ def test_code_to_function_project_is_where_its_runs_go(tmp_path, write_file):
     with pytest.raises(runlab.InvalidNameError, match="project name"):
         runlab.code_to_function("job", filename=str(tmp_path / "job.py"), handler="handler",
                                 project="Bad_Project").run(local=True)
+
+
+def test_new_function_from_a_runtime_dict(tmp_path, write_file):
+    write_file("job.py", "def handler(context, p=1):\n    context.log_result('p', p)\n")
+    fn = runlab.code_to_function("job", filename=str(tmp_path / "job.py"), kind="job", handler="handler",
+                                 image="mlrun/mlrun")
+    for runtime in (fn.to_dict(), yaml.safe_load(fn.to_yaml()), fn):
+        again = runlab.new_function(runtime=runtime, name="again", tag="v2")
+        assert (again.name, again.kind, again.handler, again.image, again.tag) == (
+            "again", "job", "handler", "mlrun/mlrun", "v2")
+        assert again.run(params={"p": 3}, local=True).output("p") == 3
+    with pytest.raises(runlab.ValidationError, match="runtime="):
+        runlab.new_function(runtime="job")
+
+
+def test_a_task_dict_is_a_base_task():
+    run = runlab.new_function().run({"metadata": {"name": "from-dict"}, "spec": {"parameters": {"x": 5}}},
+                                    handler=double)
+    assert (run.metadata.name, run.output("return")) == ("from-dict", 10)
+    with pytest.raises(runlab.ValidationError, match="task dict"):
+        runlab.new_function().run(["x"], handler=double)

@@ -250,7 +250,7 @@ def _converted(field_name: str, value: Any) -> Any:
 
 
 def task_for_call(
-    base_task: Task | None = None,
+    base_task: Task | dict[str, Any] | None = None,
     name: str = "",
     params: dict[str, Any] | None = None,
     inputs: dict[str, str] | None = None,
@@ -262,8 +262,11 @@ def task_for_call(
 ) -> Task:
     """The task a ``run_function`` call describes: ``base_task`` with the call's arguments applied (the
     one place the run arguments of every entry point are merged)."""
+    if isinstance(base_task, dict):  # a task dict (runlab's shape or MLRun's {"metadata", "spec"})
+        base_task = Task.from_dict(base_task)
     if base_task is not None and not isinstance(base_task, Task):
-        raise ValidationError(f"base_task must be a Task from runlab.new_task(), not {type(base_task).__name__}")
+        raise ValidationError(f"base_task must be a Task from runlab.new_task() (or a task dict), not "
+                              f"{type(base_task).__name__}")
     options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
     return (base_task or Task()).merged(
         name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
