@@ -46,7 +46,7 @@ class Function(FunctionSpec):
 
     def run(
         self,
-        task: Task | None = None,
+        task: Task | dict[str, Any] | None = None,
         handler: str | Callable | None = None,
         name: str = "",
         params: dict[str, Any] | None = None,
@@ -57,19 +57,19 @@ class Function(FunctionSpec):
         watch: bool = True,
         returns: list[str] | None = None,
         project: str = "",
-        base_task: Task | None = None,
+        base_task: Task | dict[str, Any] | None = None,
         hyperparams: dict[str, list[Any]] | None = None,
         hyper_param_options: Any = None,
         selector: str | None = None,
         schedule: str | None = None,
         out_path: str = "",
-        runspec: Task | None = None,
+        runspec: Task | dict[str, Any] | None = None,
         verbose: bool | None = None,
         auto_build: bool | None = None,
     ) -> RunObject | Schedule:
         """Run this function and return its :class:`~runlab.RunObject` (the same arguments as
-        :func:`runlab.run_function`; ``task`` and MLRun's ``runspec`` are aliases of ``base_task``,
-        ``out_path`` of ``artifact_path``).
+        :func:`runlab.run_function`; ``task`` and MLRun's ``runspec`` are aliases of ``base_task``, which
+        may also be a task dict, ``out_path`` of ``artifact_path``).
 
         The run goes to ``project``, else the task's project, else the function's, else the current one (a
         project named by the task or the function that does not exist yet is created, as MLRun does).
