@@ -202,3 +202,17 @@ def test_a_task_dict_is_a_base_task():
     assert (run.metadata.name, run.output("return")) == ("from-dict", 10)
     with pytest.raises(runlab.ValidationError, match="task dict"):
         runlab.new_function().run(["x"], handler=double)
+
+
+def test_run_workdir_is_where_relative_inputs_are_read(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "infile.txt").write_text("hello")
+
+    def read(context, infile):
+        context.log_result("text", infile.get().decode())
+
+    run = runlab.new_function(kind="local").run(inputs={"infile": "infile.txt"}, handler=read,
+                                                workdir=str(tmp_path / "data"))
+    assert run.output("text") == "hello"
+    with pytest.raises(runlab.InvalidInputError, match=r"infile\.txt"):
+        runlab.new_function(kind="local").run(inputs={"infile": "infile.txt"}, handler=read, workdir=str(tmp_path))

@@ -66,6 +66,7 @@ class Function(FunctionSpec):
         runspec: Task | dict[str, Any] | None = None,
         verbose: bool | None = None,
         auto_build: bool | None = None,
+        workdir: str = "",
     ) -> RunObject | Schedule:
         """Run this function and return its :class:`~runlab.RunObject` (the same arguments as
         :func:`runlab.run_function`; ``task`` and MLRun's ``runspec`` are aliases of ``base_task``, which
@@ -75,12 +76,17 @@ class Function(FunctionSpec):
         project named by the task or the function that does not exist yet is created, as MLRun does).
         With ``schedule`` (a cron string) nothing runs now: the function is stored in that project and a
         :class:`~runlab.schedules.Schedule` named after it is recorded, as ``project.run_function(...,
-        schedule=)`` does. ``verbose`` and ``auto_build`` are MLRun's and change nothing here.
+        schedule=)`` does. ``workdir`` is the folder relative input paths are read from (MLRun's input path;
+        default the project's context folder). ``verbose`` and ``auto_build`` are MLRun's and change nothing.
         """
         base = task or runspec or base_task
         run_task = task_for_call(base, name=name, params=params, inputs=inputs, labels=labels,
                                  returns=returns, artifact_path=artifact_path or out_path or None,
                                  hyperparams=hyperparams, hyper_param_options=hyper_param_options)
+        if workdir and isinstance(run_task.inputs, dict):
+            folder = os.path.abspath(os.path.expanduser(workdir))
+            run_task.inputs = {key: os.path.join(folder, url) if isinstance(url, str) and "://" not in url else url
+                               for key, url in run_task.inputs.items()}
         target = project_for(project, run_task.project or self.project)
         if schedule is not None:
             if local:
