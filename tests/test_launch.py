@@ -54,7 +54,7 @@ def test_base_task_merges_with_call_and_call_wins(project):
     assert run.spec.parameters == {"p1": 2, "lr": 0.5}
     assert run.metadata.labels["team"] == "a"
     assert run.metadata.labels["stage"] == "dev"
-    assert run.metadata.labels["kind"] == "job"
+    assert run.metadata.labels["kind"] == "local", "a local=True run is labelled with the kind it ran as"
     assert task.params == {"p1": 8, "lr": 0.5}, "the task itself is not modified by a run"
 
 

@@ -87,4 +87,6 @@ def test_set_function_errors(project):
     with pytest.raises(runlab.UnsupportedError, match="use kind='notebook'"):
         project.set_function("nb.ipynb", name="nb2", kind="dask")
     with pytest.raises(runlab.InvalidNameError, match="function name"):
-        project.set_function("trainer.py", name="Bad Name")
+        project.set_function("trainer.py", name="bad/name")  # MLRun refuses it too
+    with pytest.warns(UserWarning, match="'Bad Name' becomes 'bad-name'"):  # MLRun normalises it
+        assert project.set_function("trainer.py", name="Bad Name").name == "bad-name"

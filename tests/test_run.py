@@ -26,7 +26,7 @@ def test_dict_yaml_json_round_trip(project):
     copy = runlab.RunObject.from_dict(data)
     assert copy.to_dict() == data
     assert copy.status.results == run.status.results
-    assert copy.metadata.labels.kind == "job"
+    assert copy.metadata.labels.kind == "local"  # local=True: the kind the run ran as
 
 
 def test_output_and_state_and_repr(project):
@@ -75,7 +75,7 @@ def test_to_df_has_mlrun_columns(project):
     assert list(df.columns) == ["project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs",
                                 "parameters", "results", "artifacts", "error"]
     row = df.iloc[0]
-    assert row["state"] == "completed" and row["kind"] == "job" and row["results"]["rows"] == 3
+    assert row["state"] == "completed" and row["kind"] == "local" and row["results"]["rows"] == 3
     assert row["artifacts"] == [f"store://artifacts/demo/summary@{run.uid()}"]
 
 

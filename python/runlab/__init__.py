@@ -75,9 +75,11 @@ _MLRUN_NAMES = {
     "set_env_from_file": "compat.config",
     "get_secret_or_env": "compat.config",
     "get_version": "compat.config",
-    "mount_v3io": "compat.config",
-    "v3io_cred": "compat.config",
-    "auto_mount": "compat.config",
+    "mount_v3io": "compat.functions",
+    "v3io_cred": "compat.functions",
+    "import_function": "compat.functions",
+    "auto_mount": "compat.functions",
+    "RunTemplate": "compat.model",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
 
@@ -123,13 +125,20 @@ def run_function(
     (with ``schedule``, record a cron schedule instead).
 
     With no current project, a function object runs in the default project; a name needs a project
-    (``runlab.get_or_create_project``).
+    (``runlab.get_or_create_project``). A function object's run goes to ``project``, else the task's or
+    the function's project (created if missing, as MLRun does), else the current one.
     """
+    from .functions import project_for
     from .project import get_current_project, resolve_project
 
     if isinstance(function, str) and not project and get_current_project() is None:
         get_current_project(required=True)
-    target = resolve_project(project)
+    fallback = ""
+    if not isinstance(function, str) and not project:
+        fallback = getattr(base_task, "project", "") or getattr(function, "project", "")
+        if fallback:
+            project_for("", fallback)  # created when missing
+    target = resolve_project(project or fallback)
     return target.run_function(function, handler=handler, name=name, params=params, inputs=inputs,
                                labels=labels, base_task=base_task, artifact_path=artifact_path, local=local,
                                watch=watch, returns=returns, hyperparams=hyperparams,

@@ -9,6 +9,7 @@ runs whole. ``FunctionSpec`` is a function's stored definition; any process rebu
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import importlib
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import process
 from .errors import FunctionNotFoundError, HandlerNotFoundError, UnsupportedError, ValidationError
+from .names import fix_name, normalize_name
 
 if TYPE_CHECKING:
     from .store.runstore import RunStore
@@ -32,6 +34,17 @@ if TYPE_CHECKING:
 KINDS = ("local", "job", "dask", "notebook")
 """Function kinds: ``local`` (in-process), ``job`` (own process), ``dask`` (a Dask cluster), ``notebook``
 (a whole notebook through papermill, in its own process); ``local=True`` runs any of them in this process."""
+
+CLUSTER_KINDS = ("serving", "nuclio", "remote", "mpijob", "spark", "remote-spark", "databricks", "application",
+                 "nuclio:mlrun", "nuclio:serving", "serving-v2")
+"""MLRun's kinds that need Kubernetes (a pod, Nuclio, an operator, a remote service): refused with what
+runlab offers instead."""
+
+RECORDED = ("tag", "image", "requirements", "requirements_file", "source", "mode", "with_repo", "labels",
+            "categories", "env", "build")
+"""What MLRun uses to build and deploy a function (an image, packages, a source archive, ...): kept with the
+function (``to_dict``, the store, ``to_yaml``) and changes nothing in how runlab runs it, except ``env``,
+which background ``job`` runs set in their process."""
 
 _Spec = TypeVar("_Spec", bound="FunctionSpec")
 _module_cache: dict[tuple[str, int, int], ModuleType] = {}
@@ -51,16 +64,30 @@ class FunctionSpec:
     project: str = ""
     description: str = ""
     kernel_name: str = ""
+    tag: str = ""
+    image: str = ""
+    requirements: list[str] = field(default_factory=list)
+    requirements_file: str = ""
+    source: str = ""
+    """MLRun's ``source`` (a git, zip or tar archive to build the image from): recorded only."""
+    mode: str = ""
+    with_repo: bool | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables of the function's runs (set in the process of a background ``job`` run)."""
+    build: dict[str, Any] = field(default_factory=dict)
+    """MLRun's other build options (``code_output``, ``embed_code``, ``with_doc``, ``ignored_tags``, ...), recorded."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UnsupportedError(
-                f"function kind {self.kind!r} is not supported: use one of {', '.join(KINDS)}"
-            )
+            raise UnsupportedError(unsupported_kind(self.kind))
         if self.filename:
             self.filename = str(Path(self.filename).expanduser().resolve())
-        if not self.name:
-            self.name = _default_name(self)
+        if self.name:
+            self.name = fix_name(self.name, "function name")
+        else:  # made from the file or handler name: normalised silently
+            self.name = normalize_name(_default_name(self)) or "function"
 
     def __repr__(self) -> str:
         source = self.filename or "(in-process)"
@@ -151,7 +178,7 @@ class FunctionSpec:
         handler = self.handler
         if callable(handler):
             handler = importable_path(handler)
-        return {
+        data = {
             "name": self.name,
             "kind": self.kind,
             "filename": self.filename,
@@ -161,11 +188,16 @@ class FunctionSpec:
             "description": self.description,
             "kernel_name": self.kernel_name,
         }
+        for key in RECORDED:  # MLRun's build options, only when set (run records stay small)
+            value = getattr(self, key)
+            if value not in ("", None, [], {}):
+                data[key] = copy.deepcopy(value)
+        return data
 
     @classmethod
     def from_dict(cls: type[_Spec], data: dict[str, Any]) -> _Spec:
-        known = {"name", "kind", "filename", "args", "handler", "project", "description", "kernel_name"}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        known = {"name", "kind", "filename", "args", "handler", "project", "description", "kernel_name", *RECORDED}
+        return cls(**{k: copy.deepcopy(v) for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -181,6 +213,8 @@ class HandlerRef:
     cls: type | None = None
     method: str = ""
     script: str = ""
+    import_error: BaseException | None = None
+    """Why the function's file failed to import (the run is recorded as failed with it, not refused)."""
 
     def signature_target(self) -> Callable | None:
         """The callable whose signature binds the run's params (None for a script)."""
@@ -200,6 +234,16 @@ class HandlerRef:
         if "context" in inspect.signature(self.cls).parameters:
             init_args.setdefault("context", context)
         return getattr(self.cls(**init_args), self.method)
+
+
+def unsupported_kind(kind: str) -> str:
+    """Why ``kind`` cannot run here, and what runlab offers instead."""
+    known = ", ".join(KINDS)
+    if kind in CLUSTER_KINDS:
+        return (f"function kind {kind!r} needs MLRun's Kubernetes services, which runlab does not have: use "
+                f"kind='job' (a process of its own), 'local' (this process), 'dask' (a Dask cluster) or 'notebook' "
+                f"(one of {known})")
+    return f"function kind {kind!r} is not supported: use one of {known}"
 
 
 def handler_label(handler: str | Callable) -> str:

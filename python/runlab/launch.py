@@ -17,18 +17,19 @@ from .artifactfiles import expand_artifact_path, resolve_store_uri
 from .binding import check_binding
 from .data import check_exists
 from .display import auto_show as show_in_notebook
-from .errors import InvalidInputError, RunError, ValidationError
-from .names import normalize_name, validate_name
+from .errors import InvalidInputError, RunError, RunlabError, ValidationError
+from .handlers import HandlerRef, handler_label
+from .names import fix_name, normalize_name
 from .record import RunState, new_run
 from .run import RunObject
-from .runtimes import runtime_for
+from .runtimes import get_runtime, runtime_for
 from .runtimes.base import PreparedRun
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
 from .values import check_storable
 
 if TYPE_CHECKING:
-    from .handlers import FunctionSpec, HandlerRef
+    from .handlers import FunctionSpec
     from .projectref import ProjectRef
     from .record import RunRecord
     from .runtimes.base import Runtime
@@ -65,7 +66,9 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         sweep = prepare_sweep(task.hyperparams, task.param_file, task.hyper_param_options, selector)
     side_by_side = sweep is not None and (sweep.options.parallel_runs or 1) > 1
     runtime = runtime_for(function.kind, in_process=bool(local), side_by_side=side_by_side)
-    ref = function.resolve(handler)
+    ref = _resolve(function, handler)
+    if ref.import_error is not None:  # recorded as a failed run in this process, as MLRun records it
+        runtime, sweep = get_runtime("local"), None
     function.check_handler(ref)
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
@@ -74,7 +77,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     if target is not None:
         swept = dict.fromkeys(sweep.space) if sweep is not None else {}
         check_binding(target, {**run_params, **swept}, run_inputs, ref.label)
-    run_name = validate_name(task.name) if task.name else _default_run_name(function, ref)
+    run_name = fix_name(task.name) if task.name else _default_run_name(function, ref)
     run_labels = {k: str(v) for k, v in _as_dict(task.labels, "labels").items()}
     spec = {
         "function": f"{project.name}/{function.name}",
@@ -89,7 +92,8 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "args": list(function.args),
         "source": function.to_dict(),
     }
-    record = new_run(project.name, run_name, function.kind, runtime.initial_state, run_labels, spec,
+    kind = "local" if local else function.kind  # the kind the run ran as: local=True runs in this process
+    record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,
                      runtime=runtime.name,
                      pid=os.getpid() if runtime.in_process else None)  # a queued run has no process yet
     record.spec["output_path"] = expand_artifact_path(task.artifact_path or project.artifact_path, record.uid,
@@ -130,6 +134,29 @@ def auto_show(run: RunObject) -> None:
     """In a notebook, show the run's table as run_function returns (the ``auto_show`` setting)."""
     if "IPython" in sys.modules:  # no notebook without it
         show_in_notebook(run)
+
+
+def _resolve(function: FunctionSpec, handler: str | Callable | None) -> HandlerRef:
+    """The handler to call; when the function's file fails to import, a handler that raises that failure
+    (the run is recorded as failed, with the traceback), and a missing handler name is refused as ever."""
+    try:
+        return function.resolve(handler)
+    except RunlabError:
+        raise
+    except Exception as exc:  # the file's own code failed while it was imported
+        if not function.filename:
+            raise
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != function.filename:
+            tb = tb.tb_next  # the recorded traceback starts in the user's file, not in runlab's loader
+        if tb is not None:
+            exc = exc.with_traceback(tb)
+        handler = handler if handler is not None else function.handler
+        if not handler:
+            return HandlerRef(label=f"script {os.path.basename(function.filename)}", script=function.filename,
+                              import_error=exc)
+        label = handler_label(handler)
+        return HandlerRef(label=label, path=label if isinstance(handler, str) else "", import_error=exc)
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec) -> str | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import warnings
 
 from .errors import InvalidNameError
 
@@ -19,6 +22,39 @@ def validate_name(name: str, what: str = "run name") -> str:
             f"digit, at most 63 characters{suggestion}"
         )
     return name
+
+
+def fix_name(name: str, what: str = "run name", warn: bool = True) -> str:
+    """A function or run name in the form MLRun gives it: white space and '_' become '-' and upper case
+    becomes lower case, with a ``UserWarning`` saying so (unless ``warn`` is False); a name still invalid
+    after that (a '/', more than 63 characters, ...) raises ``InvalidNameError``, as MLRun refuses it too.
+
+    >>> fix_name("Train_Model", "function name", warn=False)
+    'train-model'
+    """
+    if not isinstance(name, str) or _NAME.match(name):
+        return validate_name(name, what)
+    fixed = re.sub(r"\s+", "-", name).replace("_", "-").lower()
+    if not _NAME.match(fixed):
+        validate_name(name, what)
+    if warn:
+        warnings.warn(
+            f"{what} {name!r} becomes {fixed!r}: names use lowercase letters, digits and '-' ('_', spaces and "
+            f"upper case are replaced, as MLRun does); pass {fixed!r} to silence this warning",
+            UserWarning,
+            stacklevel=_caller_level(),
+        )
+    return fixed
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside runlab (the user's line), for warnings."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (frame.f_code.co_filename.startswith(package)
+                                 or (frame.f_code.co_filename == "<string>" and frame.f_code.co_name == "__init__")):
+        frame, level = frame.f_back, level + 1  # runlab's own frames, and a dataclass's generated __init__
+    return level
 
 
 def normalize_name(text: str) -> str:

@@ -6,16 +6,26 @@ them; the current project is what ``runlab.run_function`` acts on.
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from . import projectref
-from .errors import ProjectNotFoundError, ScheduleNotFoundError, ValidationError
-from .functions import Function, code_to_function
-from .handlers import load_function
+from .errors import (
+    FunctionNotFoundError,
+    ProjectNotFoundError,
+    ScheduleNotFoundError,
+    UnsupportedError,
+    ValidationError,
+)
+from .functions import Function, code_to_function, import_function_file
+from .handlers import CLUSTER_KINDS, load_function, unsupported_kind
 from .launch import launch
-from .names import validate_name
+from .names import fix_name, validate_name
 from .projectref import ProjectRef
 from .record import artifact_to_dict
 from .run import RunList, list_runs
@@ -34,6 +44,11 @@ class Project(ProjectRef):
                  store: RunStore | None = None) -> None:
         super().__init__(name, context, artifact_path, description, store)
         self._functions: dict[str, Function] = {}
+        self.params: dict[str, Any] = {}
+        """Project parameters (MLRun's ``project.spec.params``), kept on this object."""
+        self.options: dict[str, Any] = {}
+        """MLRun's project options given at creation (``init_git``, ``remote``, ``subpath``, ``secrets``, ...),
+        kept on this object and unused: runlab's project is its context folder and its store."""
 
     # -- functions -------------------------------------------------------------------------------
 
@@ -45,28 +60,57 @@ class Project(ProjectRef):
         handler: str | Callable | None = None,
         description: str = "",
         kernel_name: str = "",
+        *,
+        image: str | None = None,
+        with_repo: bool | None = None,
+        tag: str | None = None,
+        requirements: str | list[str] | None = None,
+        requirements_file: str = "",
     ) -> Function:
-        """Add (or replace) a function: a file path relative to the project context, a ``Function``,
-        or a callable.
+        """Add (or replace) a function: a file path relative to the project context (``.py``, ``.ipynb``, or
+        a function ``.yaml`` written by ``fn.export()``), a ``Function``, or a callable.
 
         >>> project.set_function("trainer.py", name="trainer", kind="job", handler="train")
+
+        ``name`` may carry MLRun's tag (``"trainer:v1"``). MLRun's ``image``, ``with_repo``, ``tag``,
+        ``requirements`` and ``requirements_file`` are recorded with the function and change nothing here.
+        A name with ``_`` or upper case is normalised (``prep_data`` → ``prep-data``) with a warning.
         """
+        if kind in CLUSTER_KINDS:
+            raise UnsupportedError(unsupported_kind(kind))
+        name, tag = _split_tag(name, tag)
         if isinstance(func, Function):
             fn = func
             if name:
-                fn.name = name
+                fn.name = fix_name(name, "function name")
             if handler is not None:
                 fn.handler = handler
         elif callable(func):
             fn = Function(name=name, kind=kind, handler=func, description=description)
         elif isinstance(func, str) and func:
+            if func.startswith(("hub://", "db://")) or "://" in func:
+                raise UnsupportedError(
+                    f"set_function({func!r}): runlab has no function hub or remote function database; download "
+                    "the function's .py (or its YAML) into the project folder and set_function that file")
             path = Path(func).expanduser()
             path = path if path.is_absolute() else Path(self.context) / path
-            fn = code_to_function(name=name, filename=str(path), kind=kind, handler=handler,
-                                  description=description, kernel_name=kernel_name)
+            if path.suffix in (".yaml", ".yml"):
+                fn = import_function_file(str(path))
+                fn.name = fix_name(name, "function name") if name else fn.name
+                fn.handler = handler if handler is not None else fn.handler
+            else:
+                fn = code_to_function(name=name, filename=str(path), kind=kind, handler=handler,
+                                      description=description, kernel_name=kernel_name)
+        elif func is None and isinstance(handler, str) and "." in handler and name:
+            fn = Function(name=name, kind=kind, handler=handler, description=description)  # a module's function
         else:
-            raise ValidationError("set_function needs a file path, a Function or a callable as its first argument")
+            raise ValidationError("set_function needs a file path, a Function, a callable, or name= and a module "
+                                  "handler ('package.module.func') as its first argument")
         validate_name(fn.name, "function name")
+        fn.tag = tag or fn.tag
+        fn.image = image or fn.image
+        fn.with_repo = with_repo if with_repo is not None else fn.with_repo
+        fn.with_requirements(requirements, requirements_file)
         fn.project = self.name
         self._functions[fn.name] = fn
         spec = fn.to_dict()
@@ -75,12 +119,48 @@ class Project(ProjectRef):
         self.store.save_function(self.name, fn.name, fn.kind, spec)
         return fn
 
-    def get_function(self, name: str) -> Function:
-        """The project's function called ``name``."""
+    def build_function(self, function: str | Function, *args: Any, **kwargs: Any) -> None:
+        """MLRun builds the function's container image: runlab has none to build; raises ``UnsupportedError``."""
+        raise UnsupportedError(
+            "project.build_function() builds a container image, which runlab does not: a function runs in this "
+            "environment (install its requirements here) as a process of its own (kind 'job') or in this "
+            "process; call project.run_function(...) directly")
+
+    def deploy_function(self, function: str | Function, *args: Any, **kwargs: Any) -> None:
+        """MLRun deploys a real-time (Nuclio or serving) function: raises ``UnsupportedError``."""
+        raise UnsupportedError(
+            "project.deploy_function() deploys a real-time function on Kubernetes (Nuclio, serving), which "
+            "runlab does not have: run the handler as a job with project.run_function(...)")
+
+    def set_source(self, source: str = "", pull_at_runtime: bool = False, workdir: str | None = None) -> None:
+        """Record MLRun's project source (a git repo or archive); runlab runs the files of the context folder."""
+        self.options.update(source=source, pull_at_runtime=pull_at_runtime, workdir=workdir)
+
+    def get_param(self, key: str, default: Any = None) -> Any:
+        """A project parameter (``parameters=`` of ``get_or_create_project`` / ``new_project``), or ``default``."""
+        return self.params.get(key, default)
+
+    def get_function(self, name: str, tag: str = "") -> Function:
+        """The project's function called ``name`` (MLRun's ``"name:tag"`` and ``tag=`` check its tag)."""
+        name, tag = _split_tag(name, tag)
         fn = self._functions.get(name)
         if fn is None:
             fn = self._functions[name] = load_function(self.store, self.name, name, Function)
+        if tag and tag != fn.metadata.tag:
+            raise FunctionNotFoundError(f"function {name!r} of project {self.name!r} has tag {fn.metadata.tag!r}, "
+                                        f"not {tag!r}: runlab keeps one version of each function")
         return fn
+
+    @property
+    def metadata(self) -> SimpleNamespace:
+        """MLRun's ``project.metadata``: ``name`` (read only)."""
+        return SimpleNamespace(name=self.name)
+
+    @property
+    def spec(self) -> SimpleNamespace:
+        """MLRun's ``project.spec``: ``context``, ``artifact_path``, ``description``, ``params`` (read only)."""
+        return SimpleNamespace(context=self.context, artifact_path=self.artifact_path, description=self.description,
+                               params=self.params)
 
     def list_functions(self) -> list[str]:
         """Names of the project's functions."""
@@ -174,11 +254,36 @@ class Project(ProjectRef):
 
 
 def get_or_create_project(
-    name: str, context: str = "./", artifact_path: str = "", description: str = "", set_current: bool = True
+    name: str,
+    context: str = "./",
+    artifact_path: str = "",
+    description: str = "",
+    set_current: bool = True,
+    *,
+    url: str | None = None,
+    secrets: dict | None = None,
+    init_git: bool = False,
+    subpath: str | None = None,
+    clone: bool = False,
+    user_project: bool = False,
+    from_template: str | None = None,
+    save: bool = True,
+    parameters: dict[str, Any] | None = None,
+    allow_cross_project: bool | None = None,
 ) -> Project:
-    """The stored project ``name``, or a new one with this context (it becomes the current project)."""
+    """The stored project ``name``, or a new one with this context (it becomes the current project).
+
+    MLRun's keywords are accepted: ``user_project=True`` adds ``-<username>`` to the name, as MLRun does;
+    ``parameters`` become ``project.params``; ``secrets``, ``init_git``, ``subpath``, ``clone``, ``save``
+    and ``allow_cross_project`` are kept in ``project.options`` and change nothing. A project from ``url``
+    or ``from_template`` (git, zip or project YAML) raises ``UnsupportedError``.
+    """
+    name = _with_user(name, user_project)
     validate_name(name, "project name")
+    _refuse_remote(url=url, from_template=from_template)
     project = projectref.get_or_create(name, context, artifact_path, description, cls=Project)
+    _keep_options(project, parameters, secrets=secrets, init_git=init_git, subpath=subpath, clone=clone, save=save,
+                  allow_cross_project=allow_cross_project)
     if set_current:
         projectref.set_current(project)
     return project
@@ -187,28 +292,109 @@ def get_or_create_project(
 def new_project(
     name: str, context: str = "./", artifact_path: str = "", description: str = "", overwrite: bool = False,
     set_current: bool = True,
+    *,
+    init_git: bool = False,
+    user_project: bool = False,
+    remote: str | None = None,
+    from_template: str | None = None,
+    secrets: dict | None = None,
+    subpath: str | None = None,
+    save: bool = True,
+    parameters: dict[str, Any] | None = None,
+    default_function_node_selector: dict | None = None,
 ) -> Project:
     """A new project. If one of that name exists, pass ``overwrite=True`` (its runs are kept) or use
-    :func:`get_or_create_project`."""
+    :func:`get_or_create_project`.
+
+    MLRun's keywords are accepted as in :func:`get_or_create_project` (``remote`` is kept in
+    ``project.options``; ``default_function_node_selector``, a Kubernetes setting, is kept and unused).
+    """
+    name = _with_user(name, user_project)
     validate_name(name, "project name")
+    _refuse_remote(from_template=from_template)
     if not overwrite and projectref.load(name) is not None:
         raise ValidationError(
             f"project {name!r} already exists: use get_or_create_project({name!r}) or new_project(..., overwrite=True)"
         )
     project = Project(name, context, artifact_path, description).save()
+    _keep_options(project, parameters, init_git=init_git, remote=remote, secrets=secrets, subpath=subpath,
+                  save=save, default_function_node_selector=default_function_node_selector)
     if set_current:
         projectref.set_current(project)
     return project
 
 
-def load_project(name: str, set_current: bool = True) -> Project:
-    """A project from the store, by name."""
+def load_project(
+    name: str = "",
+    set_current: bool = True,
+    *,
+    context: str = "",
+    url: str | None = None,
+    secrets: dict | None = None,
+    init_git: bool = False,
+    subpath: str | None = None,
+    clone: bool = False,
+    user_project: bool = False,
+    save: bool = True,
+    sync_functions: bool = False,
+    parameters: dict[str, Any] | None = None,
+    allow_cross_project: bool | None = None,
+) -> Project:
+    """A project from the store, by name (MLRun's keywords as in :func:`get_or_create_project`; a project
+    from ``url`` raises ``UnsupportedError``)."""
+    _refuse_remote(url=url)
+    if not name:
+        raise ValidationError("load_project needs name=: runlab loads projects from its store by name, not from a "
+                              "project.yaml in the context folder")
+    name = _with_user(name, user_project)
     project = projectref.load(name, cls=Project)
     if project is None:
         raise ProjectNotFoundError(f"no project named {name!r}: create it with runlab.get_or_create_project")
+    _keep_options(project, parameters, secrets=secrets, init_git=init_git, subpath=subpath, clone=clone, save=save,
+                  sync_functions=sync_functions, allow_cross_project=allow_cross_project)
     if set_current:
         projectref.set_current(project)
     return project
+
+
+def _with_user(name: str, user_project: bool) -> str:
+    """MLRun's ``user_project=True``: the name with ``-<username>`` added (``V3IO_USERNAME`` or the login
+    name, lower case, without a ``@domain``, only letters, digits and '-')."""
+    if not user_project:
+        return name
+    if not name:
+        raise ValidationError("user_project=True needs the project's name")
+    user = (os.environ.get("V3IO_USERNAME") or getpass.getuser()).lower().split("@")[0]
+    user = re.sub(r"[^a-z0-9_-]", "", user).replace("_", "-").rstrip("-")
+    return f"{name}-{user}" if user else name
+
+
+def _refuse_remote(**sources: str | None) -> None:
+    for key, value in sources.items():
+        if value:
+            raise UnsupportedError(
+                f"{key}={value!r}: runlab does not load projects from git, zip or project YAML files; create the "
+                "project with runlab.get_or_create_project(name, context=<folder with its code>) and "
+                "project.set_function(...) each function")
+
+
+def _keep_options(project: Project, parameters: dict[str, Any] | None, **options: Any) -> None:
+    if parameters is not None and not isinstance(parameters, dict):
+        raise ValidationError(f"parameters must be a dict, not {type(parameters).__name__}")
+    project.params.update(parameters or {})
+    project.options.update({key: value for key, value in options.items() if value not in (None, False, {}, "")})
+
+
+def _split_tag(name: str, tag: str | None) -> tuple[str, str]:
+    """MLRun's ``name:tag`` function name: the name and the tag (which must match ``tag=`` when both are given)."""
+    parts = name.split(":") if name else [""]
+    if len(parts) > 2:
+        raise ValidationError(f"function name {name!r} must be <name> or <name>:<tag>")
+    if len(parts) == 2:
+        if tag and parts[1] and tag != parts[1]:
+            raise ValidationError(f"tag={tag!r} and the tag in the function name {name!r} must match")
+        return parts[0], tag or parts[1]
+    return name, tag or ""
 
 
 def get_current_project(required: bool = False) -> Project | None:

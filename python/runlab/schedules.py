@@ -52,7 +52,11 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
     if gap < minimum:
         raise ValidationError(f"schedule {schedule!r} fires every {gap:.0f} s, more often than the minimum of "
                               f"{minimum:.0f} s (RUNLAB_SCHEDULE_MIN_INTERVAL)")
-    prepare(background_function(function), project, task, handler=handler, selector=selector)
+    checked = prepare(background_function(function), project, task, handler=handler, selector=selector)
+    if checked.handler.import_error is not None:
+        error = checked.handler.import_error
+        raise ValidationError(f"function {function.name!r}: {function.filename} fails to import "
+                              f"({type(error).__name__}: {error}); fix it before scheduling it") from error
     row = {
         "project": project.name, "name": schedule_name, "function": function.name, "cron": expression,
         "timezone": timezone or "", "concurrency": concurrency, "paused": 0,

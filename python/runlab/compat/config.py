@@ -157,14 +157,4 @@ def get_version() -> str:
     return __version__
 
 
-def _pod_setting(*args: Any, **kwargs: Any) -> Any:
-    raise UnsupportedError(
-        "volume mounts and credentials are Kubernetes pod settings: runlab runs functions on this machine "
-        "(or a Dask cluster), where the files are already there; drop the fn.apply(...) line"
-    )
-
-
-mount_v3io = v3io_cred = auto_mount = mount_pvc = mount_s3 = _pod_setting
-
-__all__ = ["MLConf", "auto_mount", "get_secret_or_env", "get_version", "mlconf", "mount_pvc", "mount_s3",
-           "mount_v3io", "set_env_from_file", "set_environment", "v3io_cred"]
+__all__ = ["MLConf", "get_secret_or_env", "get_version", "mlconf", "set_env_from_file", "set_environment"]

@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = record.spec
         add_source_folders(spec)
+        os.environ.update((spec.get("source") or {}).get("env") or {})  # the function's set_env, for this run
         try:
             handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
         except Exception as exc:  # noqa: BLE001 - recorded as the run's error

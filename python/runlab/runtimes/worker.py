@@ -53,6 +53,8 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
         context._commit_interval = 0.0
     with activate(context), capture_output(log, echo=echo):
         try:
+            if handler.import_error is not None:
+                raise handler.import_error
             if handler.notebook:
                 run_notebook(handler.notebook, handler.kernel, context, show_progress=echo)
             elif handler.script:
