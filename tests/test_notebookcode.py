@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -66,3 +67,28 @@ def test_an_unreadable_notebook_is_a_validation_error(tmp_path):
     bad.write_text("not json")
     with pytest.raises(ValidationError, match="cannot read the code of notebook"):
         notebook_code(str(bad))
+
+
+def test_code_to_function_in_a_notebook_runs_its_handler_as_a_job(tmp_path, monkeypatch):
+    """hyper-params.ipynb / mlrun_jobs.ipynb: ``code_to_function(name=..., kind="job")`` in a notebook takes the
+    notebook's code; the handler runs in its own process."""
+    import runlab as mlrun
+
+    nb = _notebook(tmp_path / "My Trainer.ipynb", "# mlrun: ignore\nimport runlab as mlrun",
+                   "import os\n\ndef train(context, p1=1):\n    context.log_result('pid', os.getpid())\n"
+                   "    context.log_result('double', p1 * 2)",
+                   "# mlrun: ignore\nfn = mlrun.code_to_function(name='trainer', kind='job')")
+    monkeypatch.setenv("JPY_SESSION_NAME", nb)
+    fn = mlrun.code_to_function(kind="job")
+    assert fn.name == "my-trainer" and fn.filename.endswith(".py")
+    run = fn.run(handler="train", params={"p1": 4})
+    assert run.state() == "completed"
+    assert run.status.results["double"] == 8 and run.status.results["pid"] != os.getpid()
+
+
+def test_code_to_function_outside_a_notebook_asks_for_a_filename(monkeypatch):
+    import runlab
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    with pytest.raises(ValidationError, match="needs filename="):
+        runlab.code_to_function(name="x", kind="job")

@@ -27,7 +27,8 @@ from .config import get_config
 from .errors import UnsupportedError, ValidationError
 from .handlers import CLUSTER_KINDS, KINDS, FunctionSpec, unsupported_kind
 from .launch import launch
-from .names import fix_name, validate_name
+from .names import fix_name, normalize_name, validate_name
+from .notebookcode import IGNORED_TAGS, current_notebook, notebook_to_file
 from .schedules import Schedule, create_schedule
 from .task import task_for_call
 
@@ -397,13 +398,25 @@ def code_to_function(
     """A function from a Python file (``code_to_function("trainer", filename="trainer.py", handler="train")``)
     or a notebook (``kind="notebook"``, inferred from ``.ipynb``; ``kernel_name`` overrides its kernelspec).
 
+    With no ``filename``, in a Jupyter notebook, the notebook's code becomes the function's source, as in MLRun:
+    its code cells as a Python file (see :mod:`runlab.notebookcode` for the ``# mlrun: ignore`` and
+    ``start-code``/``end-code`` markers; ``ignored_tags`` lists cell tags to leave out, ``;``-separated), so
+    ``code_to_function(name="trainer", kind="job").run(handler="train")`` runs a handler defined in the notebook
+    in its own process. The saved notebook is read: save it first.
+
     ``project`` is where its runs go (created on the first run if it does not exist, as in MLRun). MLRun's
     ``tag``, ``image``, ``code_output``, ``embed_code``, ``requirements``, ``requirements_file``,
-    ``categories``, ``labels``, ``with_doc`` and ``ignored_tags`` are recorded with the function and change
+    ``categories``, ``labels`` and ``with_doc`` are recorded with the function and change
     nothing here (the file itself is what runs).
     """
     if not filename:
-        raise ValidationError("code_to_function needs filename= (the Python file holding the handlers)")
+        notebook = current_notebook()
+        if notebook is None:
+            raise ValidationError("code_to_function needs filename= (the Python file holding the handlers), "
+                                  "unless it is called in a saved Jupyter notebook, whose code it then takes")
+        tags = tuple(t for t in (ignored_tags or "").split(";") if t) or IGNORED_TAGS
+        filename = notebook_to_file(notebook, tags)
+        name = name or normalize_name(Path(notebook).stem)
     path = Path(filename).expanduser()
     if not path.is_file():
         raise ValidationError(f"code_to_function: file {filename!r} does not exist (cwd: {os.getcwd()})")

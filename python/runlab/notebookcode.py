@@ -53,8 +53,9 @@ def _python_lines(source: str) -> list[str]:
     return [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
 
 
-def notebook_code(notebook: str) -> str:
-    """The Python source of a notebook's code cells, with markers, magics and ignored cells left out."""
+def notebook_code(notebook: str, ignored_tags: tuple[str, ...] = IGNORED_TAGS) -> str:
+    """The Python source of a notebook's code cells, with markers, magics and cells tagged with one of
+    ``ignored_tags`` left out."""
     try:
         cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError) as exc:
@@ -74,7 +75,7 @@ def notebook_code(notebook: str) -> str:
         sources = kept
     blocks = []
     for src, meta in sources:
-        if "ignore" in _markers(src) or set(meta.get("tags", [])) & set(IGNORED_TAGS):
+        if "ignore" in _markers(src) or set(meta.get("tags", [])) & set(ignored_tags):
             continue
         lines = _python_lines(src)
         if any(line.strip() for line in lines):
@@ -82,9 +83,9 @@ def notebook_code(notebook: str) -> str:
     return f"# code of {Path(notebook).name}\n\n" + "\n\n\n".join(blocks) + "\n"
 
 
-def notebook_to_file(notebook: str) -> str:
+def notebook_to_file(notebook: str, ignored_tags: tuple[str, ...] = IGNORED_TAGS) -> str:
     """Write the notebook's code as a Python file (one per distinct content) and return its path."""
-    code = notebook_code(notebook)
+    code = notebook_code(notebook, ignored_tags)
     digest = hashlib.sha256(code.encode()).hexdigest()[:12]
     target = Path(get_config().home) / "code" / f"{Path(notebook).stem}-{digest}.py"
     if not target.exists():
