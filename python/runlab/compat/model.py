@@ -2,4 +2,22 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ..hyper import STRATEGIES, HyperParamOptions
+from ..run import RunList, RunObject
+
+__all__: list[str] = ["HyperParamOptions", "HyperParamStrategies", "RunList", "RunObject"]
+
+
+class HyperParamStrategies:
+    """MLRun's names of the sweep strategies (``HyperParamStrategies.grid``, ``.list``, ``.random``,
+    ``.custom``); each is the plain string runlab's ``HyperParamOptions(strategy=...)`` takes."""
+
+    grid = "grid"
+    list = "list"
+    random = "random"
+    custom = "custom"
+
+    @staticmethod
+    def all() -> list[str]:
+        """Every strategy, in MLRun's order."""
+        return [*STRATEGIES]
