@@ -99,7 +99,7 @@ def test_wait_for_completion_follows_the_log_every_logs_interval(project, write_
     project.set_function("slow.py", name="slow", kind="job", handler="slow")
     run = project.run_function("slow", watch=False)
     capsys.readouterr()
-    assert run.wait_for_completion(timeout=60, sleep=0.05, show_logs=True, logs_interval=0.1) == "completed"
+    assert run.wait_for_completion(timeout=60, sleep=0.05, logs_interval=0.1) == "completed"
     out = capsys.readouterr().out
     assert all(out.count(f"step {i}") == 1 for i in range(4)), out
 

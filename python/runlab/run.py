@@ -160,9 +160,9 @@ class RunObject:
 
         MLRun's keywords are accepted too: ``sleep`` (same as ``poll``, seconds between checks; default
         0.5), ``timeout=0`` (wait forever, like ``None``), ``show_logs=True`` (print the log once the run
-        ended) and ``logs_interval`` (with ``show_logs``, print new log output every that many seconds
-        while waiting). ``raise_on_failure`` raises :class:`~runlab.RunError` (MLRun's
-        ``MLRunRuntimeError``) for a run that ended in ``error``.
+        ended; unlike MLRun, nothing is printed unless asked) and ``logs_interval`` (print new log output
+        every that many seconds while waiting, unless ``show_logs=False``). ``raise_on_failure`` raises
+        :class:`~runlab.RunError` (MLRun's ``MLRunRuntimeError``) for a run that ended in ``error``.
         """
         if poll is not None and sleep is not None and poll != sleep:
             raise ValidationError("give poll= or sleep= (MLRun's name for it), not both")
@@ -171,7 +171,7 @@ class RunObject:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
                 raise ValidationError(f"{name} must be a number of seconds >= 0, not {value!r}")
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
-        follow = bool(show_logs) and logs_interval is not None
+        follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
         while not is_terminal(self.state()):
             if deadline is not None and time.monotonic() >= deadline:
@@ -184,7 +184,7 @@ class RunObject:
                 last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
             time.sleep(interval)
-        if show_logs:
+        if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:
             raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)
