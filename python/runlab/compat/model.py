@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..hyper import STRATEGIES, HyperParamOptions
-from ..run import RunList, RunObject
+from ..run import RunObject
 
-__all__: list[str] = ["HyperParamOptions", "HyperParamStrategies", "RunList", "RunObject"]
+__all__: list[str] = ["HyperParamOptions", "HyperParamStrategies", "RunObject"]
 
 
 class HyperParamStrategies:
