@@ -21,7 +21,13 @@ STRATEGIES = ("grid", "list", "random", "custom")
 @dataclass
 class HyperParamOptions:
     """How a sweep runs (MLRun's names): ``strategy``, ``max_iterations`` (random), ``parallel_runs``,
-    ``stop_condition`` (e.g. ``"accuracy >= 0.95"``), ``max_errors``, ``selector`` (``"max.accuracy"``)."""
+    ``stop_condition`` (e.g. ``"accuracy >= 0.95"``), ``max_errors``, ``selector`` (``"max.accuracy"``).
+
+    MLRun's other options are accepted by keyword: ``param_file`` (the space from a file, as
+    ``with_param_file`` gives it), ``teardown_dask`` (nothing to tear down: runlab does not start Dask
+    clusters) and ``dask_cluster_uri`` (refused when the sweep is prepared: runlab reaches Dask through
+    ``runlab.set_dask_client``).
+    """
 
     strategy: str | None = None
     max_iterations: int | None = None
@@ -31,11 +37,26 @@ class HyperParamOptions:
     selector: str = ""
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    param_file: str = ""
+    dask_cluster_uri: str = ""
+    teardown_dask: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if v not in (None, "", {})}
         data.pop("extra", None)
         return data
+
+    def validate(self) -> None:
+        """MLRun's check of the options alone: a known strategy, ``max_iterations`` only for ``random``."""
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise ValidationError(f"unknown strategy {self.strategy!r}: use one of {', '.join(STRATEGIES)}")
+        if self.max_iterations and self.strategy != "random":
+            strategy = self.strategy or "grid"
+            raise ValidationError(f"max_iterations applies to the 'random' strategy only, not {strategy!r}")
+        if self.dask_cluster_uri:
+            raise ValidationError(
+                f"dask_cluster_uri {self.dask_cluster_uri!r} names an MLRun Dask function: runlab runs sweeps on "
+                "a Dask cluster through runlab.set_dask_client(client) and a function of kind 'dask'")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | HyperParamOptions | None) -> HyperParamOptions:

@@ -232,18 +232,67 @@ def artifact_uri(project: str, key: str, uid: str, iteration: int) -> str:
 
 
 def artifact_to_dict(row: dict[str, Any]) -> dict[str, Any]:
-    """An artifact row as the record shown in ``status.artifacts``."""
+    """An artifact row as the record shown in ``status.artifacts``.
+
+    runlab's flat keys (``key``, ``kind``, ``uri``, ``target_path``, ...) and, alongside them, the nested
+    sections MLRun code reads (``metadata.key``/``project``/``iter``/``tree``, ``spec.target_path``/
+    ``format``/``size``, ``status.state``): one dict serves both, built when the row is read.
+    """
+    created = to_iso(row["created"])
+    target = row["target"]
+    producer = {"uid": row["run_uid"], "iteration": row["iteration"], "name": row["producer"]}
     return {
         "key": row["key"],
         "kind": row["kind"],
         "uri": artifact_uri(row["project"], row["key"], row["run_uid"], row["iteration"]),
-        "target_path": row["target"],
+        "target_path": target,
         "size": row["size"],
         "hash": row["hash"],
         "version": row["version"],
         "tag": row["tag"],
-        "producer": {"uid": row["run_uid"], "iteration": row["iteration"], "name": row["producer"]},
+        "producer": producer,
         "meta": row["meta"],
         "labels": row["labels"],
-        "created": to_iso(row["created"]),
+        "created": created,
+        "metadata": {
+            "key": row["key"], "project": row["project"], "iter": row["iteration"], "tree": row["run_uid"],
+            "uid": row["run_uid"], "hash": row["hash"], "tag": row["tag"], "labels": row["labels"],
+            "created": created, "updated": created,
+        },
+        "spec": {
+            "target_path": target, "format": _format_of(target), "size": row["size"], "db_key": row["key"],
+            "producer": producer,
+        },
+        "status": {"state": "created"},
     }
+
+
+def _format_of(target: str | None) -> str:
+    """An artifact file's format as MLRun names it: its suffix without the dot (``csv``, ``png``), or ''."""
+    if not target:
+        return ""
+    name = target.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+ITERATION_HEADER_FIXED = ("state", "iter")
+"""The first two columns of a sweep's iteration table; ``param.<name>`` then ``output.<name>`` follow."""
+
+
+def iteration_table(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """A sweep's iteration rows (dicts keyed ``state``, ``iter``, ``param.x``, ``output.y``) as MLRun's
+    table: a header row ``["state", "iter", "param.x", ..., "output.y", ...]``, then one list per child,
+    sorted by iteration (a value a child did not produce is None). ``[]`` for no rows."""
+    if not rows:
+        return []
+    params: dict[str, None] = {}
+    outputs: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            if key.startswith("param."):
+                params[key] = None
+            elif key.startswith("output."):
+                outputs[key] = None
+    header = [*ITERATION_HEADER_FIXED, *params, *outputs]
+    ordered = sorted(rows, key=lambda row: row.get("iter") or 0)
+    return [header, *([row.get(column) for column in header] for row in ordered)]

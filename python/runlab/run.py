@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
-from .errors import RunError, RunNotFoundError, RunTimeoutError
-from .record import RunState, artifact_to_dict, is_terminal
+from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
+from .record import RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
 from .runtimes.processes import reap
 from .store import get_store
@@ -119,9 +121,15 @@ class RunObject:
 
     # -- following -------------------------------------------------------------------------------
 
-    def logs(self, watch: bool = True, offset: int = 0, poll: float = 0.5) -> None:
-        """Print the run's log; with ``watch``, keep printing new output until the run ends (with a
-        progress bar while the run reports one, e.g. the cells of a notebook)."""
+    def logs(self, watch: bool = True, offset: int = 0, poll: float = 0.5) -> tuple[str, int]:
+        """Print the run's log from byte ``offset``; with ``watch``, keep printing new output until the run
+        ends (with a progress bar while the run reports one, e.g. the cells of a notebook).
+
+        Returns ``(state, offset)`` as MLRun's ``RunObject.logs`` does: the run's state when printing
+        stopped and the log offset to continue from (``run.logs(watch=False, offset=offset)``).
+        """
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise ValidationError(f"offset must be a byte position (an int >= 0), not {offset!r}")
         store = self._store
         bar = _FollowBar(self.metadata.name)
         try:
@@ -129,32 +137,107 @@ class RunObject:
                 text, offset = store.read_log(self._uid, self._iteration, offset)
                 if text:
                     bar.write(text)
-                if not watch or is_terminal(self.state()):
+                state = self.state()
+                if not watch or is_terminal(state):
                     if watch:  # output written between the last read and the end
                         text, offset = store.read_log(self._uid, self._iteration, offset)
                         bar.write(text)
                         bar.update(self._record()["status"].get("progress"))
-                    return
+                    return state, offset
                 bar.update(self._record()["status"].get("progress"))
                 time.sleep(poll)
         finally:
             bar.close()
 
-    def wait_for_completion(self, timeout: float | None = None, poll: float = 0.5,
-                            raise_on_failure: bool = True) -> RunObject:
-        """Block until the run ends; ``RunTimeoutError`` after ``timeout`` seconds, ``RunError`` if it failed."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+    def wait_for_completion(self, timeout: float | None = None, poll: float | None = None,
+                            raise_on_failure: bool = True, sleep: float | None = None,
+                            show_logs: bool | None = None, logs_interval: float | None = None) -> RunObject:
+        """Block until the run ends; ``RunTimeoutError`` after ``timeout`` seconds, ``RunError`` if it failed.
+
+        Returns this run, so calls chain (``run.wait_for_completion().status.results``). MLRun's version
+        returns the final state string: this run compares equal to its state string (``state ==
+        "completed"``, ``state in ("completed", "error")``), so code written either way works.
+
+        MLRun's keywords are accepted too: ``sleep`` (same as ``poll``, seconds between checks; default
+        0.5), ``timeout=0`` (wait forever, like ``None``), ``show_logs=True`` (print the log once the run
+        ended; unlike MLRun, nothing is printed unless asked) and ``logs_interval`` (print new log output
+        every that many seconds while waiting, unless ``show_logs=False``). ``raise_on_failure`` raises
+        :class:`~runlab.RunError` (MLRun's ``MLRunRuntimeError``) for a run that ended in ``error``.
+        """
+        if poll is not None and sleep is not None and poll != sleep:
+            raise ValidationError("give poll= or sleep= (MLRun's name for it), not both")
+        interval = poll if poll is not None else sleep if sleep is not None else 0.5
+        for name, value in (("poll", interval), ("timeout", timeout), ("logs_interval", logs_interval)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValidationError(f"{name} must be a number of seconds >= 0, not {value!r}")
+        deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
+        follow = logs_interval is not None and show_logs is not False
+        offset, last_print = 0, time.monotonic()
         while not is_terminal(self.state()):
             if deadline is not None and time.monotonic() >= deadline:
                 raise RunTimeoutError(
                     f"run {self._uid} is still {self.state()} after {timeout} s; wait longer or abort() it",
                     run=self,
                 )
+            if follow and time.monotonic() - last_print >= logs_interval:
+                _, offset = self.logs(watch=False, offset=offset)
+                last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
-            time.sleep(poll)
+            time.sleep(interval)
+        if show_logs or follow:
+            self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:
             raise RunError(f"run {self.metadata.name} ({self._uid[:8]}) failed: {self.error}", run=self)
         return self
+
+    def __eq__(self, other: object) -> bool:
+        """A run equals a string when that is its state (MLRun's ``wait_for_completion`` returns the state);
+        two RunObjects are equal only when they are the same object."""
+        if isinstance(other, str):
+            return self.state() == other
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    # -- MLRun's dict view -----------------------------------------------------------------------
+
+    def _mlrun_dict(self) -> dict[str, Any]:
+        """The run as MLRun's run dict: ``status.iterations`` as MLRun's table (header row first) and
+        ``status.artifact_uris`` (key → URI); built from the record, never stored."""
+        data = self._record()
+        status = dict(data["status"])
+        status["iterations"] = iteration_table(status.get("iterations") or [])
+        status["artifact_uris"] = {a["key"]: a["uri"] for a in self._artifact_records()}
+        return {**data, "status": status}
+
+    def __getitem__(self, key: str) -> Any:
+        """Read-only mapping access to the run as MLRun's run dict (what ``db.read_run`` gives in MLRun):
+        ``run["status"]["state"]``, ``run["metadata"]["uid"]``; a copy, so changing it changes nothing."""
+        view = self._mlrun_dict()
+        if key not in view:
+            raise KeyError(key)
+        return copy.deepcopy(view[key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``run[key]``, or ``default`` for a key the run dict does not have."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self) -> list[str]:
+        """The run dict's keys: ``kind``, ``metadata``, ``spec``, ``status``."""
+        return list(self._record())
+
+    def items(self) -> list[tuple[str, Any]]:
+        """``(key, run[key])`` for every key of the run dict."""
+        return [(key, self[key]) for key in self.keys()]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._record()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
 
     def abort(self) -> str:
         """Stop the run and return its final state.
@@ -217,8 +300,12 @@ class RunList(list):
     COLUMNS = ("project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs", "parameters",
                "results", "artifacts", "error")
 
-    def to_df(self):
-        """The runs as a pandas DataFrame with MLRun's columns."""
+    def to_df(self, artifact_uris: bool = False):
+        """The runs as a pandas DataFrame with MLRun's columns; ``artifacts`` lists the artifact URIs.
+
+        With ``artifact_uris=True`` an ``artifact_uris`` column (MLRun's, before ``error``) maps each artifact
+        key to its URI, a sweep's parent including its best child's.
+        """
         import pandas as pd
 
         rows = []
@@ -233,7 +320,16 @@ class RunList(list):
                 "parameters": spec.get("parameters", {}), "results": status["results"],
                 "artifacts": [a["uri"] for a in status["artifacts"]], "error": status.get("error"),
             })
-        return pd.DataFrame(rows, columns=list(self.COLUMNS))
+            if artifact_uris:
+                rows[-1]["artifact_uris"] = {a["key"]: a["uri"] for a in run._artifact_records()}
+        columns = list(self.COLUMNS)
+        if artifact_uris:
+            columns.insert(columns.index("error"), "artifact_uris")
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_objects(self) -> list[RunObject]:
+        """The runs as a plain list of :class:`RunObject` (MLRun's ``RunList.to_objects``)."""
+        return list(self)
 
     def show(self, short: bool = False) -> None:
         """Display the runs as a table: an interactive widget in a notebook (pages, artifact previews, live
@@ -263,7 +359,8 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
               labels: dict[str, str] | list[str] | str | None = None, state: str | None = None,
               last: int | None = None, iter: bool = False, since: float | None = None,
               until: float | None = None, store=None) -> RunList:
-    """Runs from the store, newest first."""
+    """Runs from the store, newest first. ``name`` matches exactly; ``name="~part"`` matches every name that
+    contains ``part``, in any case (MLRun's form)."""
     if store is None:
         store = get_store()
     reap(store)

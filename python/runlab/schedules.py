@@ -71,12 +71,61 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
 
 
 class Schedule:
-    """A recorded schedule: what it runs, when, and what it did. Reads are fresh from the store."""
+    """A recorded schedule: what it runs, when, and what it did. Reads are fresh from the store.
+
+    Also reads as MLRun's schedule (``ScheduleOutput``): ``name``, ``project``, ``kind``, ``cron_trigger``
+    (``.minute``, ``.hour``, ``.day``, ``.month``, ``.day_of_week``, ``.timezone``), ``next_run_time``,
+    ``creation_time``, ``last_run_uri``, ``last_run`` and ``scheduled_object``.
+    """
+
+    kind = "job"
+    """MLRun's schedule kind: every runlab schedule fires a job run."""
 
     def __init__(self, store: RunStore, project: str, name: str) -> None:
         self._store = store
         self.project = project
         self.name = name
+
+    @classmethod
+    def get(cls, store: RunStore, project: str, name: str) -> Schedule:
+        """The schedule ``name`` of ``project``; ``ScheduleNotFoundError`` names the schedules it has."""
+        if store.get_schedule(project, name) is None:
+            names = ", ".join(row["name"] for row in store.list_schedules(project)) or "none"
+            raise ScheduleNotFoundError(f"project {project!r} has no schedule {name!r} (schedules: {names})")
+        return cls(store, project, name)
+
+    @property
+    def cron_trigger(self) -> CronTrigger:
+        """The cron string's fields by MLRun's names (``minute``, ``hour``, ``day``, ``month``,
+        ``day_of_week``) and ``timezone``; ``str()`` of it is the cron string."""
+        row = self._row()
+        return CronTrigger(row["cron"], row["timezone"])
+
+    @property
+    def creation_time(self) -> datetime:
+        """When the schedule was recorded (in its time zone)."""
+        row = self._row()
+        return datetime.fromtimestamp(row["created"], cron.zone(row["timezone"]))
+
+    @property
+    def last_run_uri(self) -> str | None:
+        """MLRun's URI of the last run it fired (``project@uid#0``), or None before its first run."""
+        row = self._row()
+        return f"{self.project}@{row['last_uid']}#0" if row["last_uid"] else None
+
+    @property
+    def last_run(self) -> RunObject | None:
+        """The last run it fired (a RunObject, also readable as MLRun's run dict), or None."""
+        row = self._row()
+        if not row["last_uid"]:
+            return None
+        runs = list_runs(project=self.project, uid=row["last_uid"], store=self._store)
+        return runs[0] if runs else None
+
+    @property
+    def scheduled_object(self) -> dict[str, Any]:
+        """What each firing runs: the task (params, inputs, hyperparams, ...), its handler and selector."""
+        return self._row()["task"]
 
     def _row(self) -> dict[str, Any]:
         row = self._store.get_schedule(self.project, self.name)
@@ -166,6 +215,39 @@ class Schedule:
 
     def to_dict(self) -> dict[str, Any]:
         return schedule_dict(self._row(), self._store)
+
+
+class ScheduleList(list):
+    """A list of :class:`Schedule`; ``.schedules`` is the same list, as MLRun's ``SchedulesOutput`` reads."""
+
+    @property
+    def schedules(self) -> list[Schedule]:
+        return list(self)
+
+
+class CronTrigger:
+    """A cron string's fields, by the names MLRun's ``ScheduleCronTrigger`` gives them."""
+
+    def __init__(self, expression: str, timezone: str = "") -> None:
+        self.crontab = expression
+        self.minute, self.hour, self.day, self.month, self.day_of_week = expression.split()
+        self.timezone = timezone or None
+        self.year = self.second = self.week = None
+
+    def __str__(self) -> str:
+        return self.crontab
+
+    def __repr__(self) -> str:
+        return f"<CronTrigger {self.crontab!r}{f' {self.timezone}' if self.timezone else ''}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.crontab == other
+        if isinstance(other, CronTrigger):
+            return (self.crontab, self.timezone) == (other.crontab, other.timezone)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def schedule_dict(row: dict[str, Any], store: RunStore | None = None) -> dict[str, Any]:

@@ -90,7 +90,7 @@ class Sweep:
                 child = template.child(iteration, values)
                 store.create_run(child)
                 handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))
-                running[iteration] = values
+                running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does
                 if width == 1:  # one at a time: the handle knows best how to wait (an in-process run is done)
                     handle.wait()
             for iteration, state in _wait_for_any(store, parent.uid, running):
@@ -140,8 +140,10 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
             selector: str | None) -> Sweep:
     """Validate a sweep's space and options before anything is recorded."""
     opts = HyperParamOptions.from_dict(options)
+    opts.validate()
     if selector:
         opts.selector = selector
+    param_file = param_file or opts.param_file
     if hyperparams and param_file:
         raise ValidationError("give hyperparams or param_file, not both")
     space = dict(hyperparams or {})

@@ -1,27 +1,38 @@
-"""``mlrun.model``: MLRun's names for runlab's objects."""
+"""``mlrun.model``: MLRun's names for runlab's objects (run templates, sweep options, run objects)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
 
-# -- run templates (functions, projects and tasks) ----------------------------------------------------
+from ..hyper import STRATEGIES, HyperParamOptions
+from ..run import RunList, RunObject
+from ..task import Task, new_task
 
-from typing import Any as _Any
-
-from ..task import Task as _Task
-from ..task import new_task
+__all__ = ["HyperParamOptions", "HyperParamStrategies", "RunList", "RunObject", "RunTemplate", "new_task"]
 
 
-class RunTemplate(_Task):
+class HyperParamStrategies:
+    """MLRun's names of the sweep strategies (``HyperParamStrategies.grid``, ``.list``, ``.random``,
+    ``.custom``); each is the plain string runlab's ``HyperParamOptions(strategy=...)`` takes."""
+
+    grid = "grid"
+    list = "list"
+    random = "random"
+    custom = "custom"
+
+    @staticmethod
+    def all() -> list[str]:
+        """Every strategy, in MLRun's order."""
+        return [*STRATEGIES]
+
+
+class RunTemplate(Task):
     """MLRun's ``RunTemplate``: a runlab :class:`~runlab.Task` built from MLRun's ``spec`` and ``metadata``
     (dicts or objects with ``to_dict``): ``RunTemplate(spec={"parameters": {"p1": 1}})``. ``new_task``,
     ``task.spec.*`` and ``task.metadata.*`` work on it as on any task."""
 
-    def __init__(self, spec: _Any = None, metadata: _Any = None) -> None:
+    def __init__(self, spec: Any = None, metadata: Any = None) -> None:
         super().__init__()
         for value, view in ((metadata, self.metadata), (spec, self.spec)):
             if value is not None:
                 view.update(value.to_dict() if hasattr(value, "to_dict") else dict(value))
-
-
-__all__ += ["RunTemplate", "new_task"]

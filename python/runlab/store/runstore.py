@@ -264,13 +264,16 @@ class RunStore:
     ) -> list[RunRecord]:
         """Runs (with their artifacts) matching every given filter, newest first by default.
 
+        ``name`` matches exactly; ``"~part"`` matches names containing ``part`` in any case (MLRun's form).
         ``labels`` values of ``None`` match runs that carry the label with any value.
         """
         table = schema.runs
         query = select(table)
         if project is not None:
             query = query.where(table.c.project == project)
-        if name is not None:
+        if name is not None and name.startswith("~"):  # MLRun's spelling: a case-insensitive substring
+            query = query.where(func.lower(table.c.name).contains(name[1:].lower(), autoescape=True))
+        elif name is not None:
             query = query.where(table.c.name == name)
         if uid is not None:
             query = query.where(table.c.uid == uid)
