@@ -23,6 +23,7 @@ from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import runtime_for
 from .runtimes.base import PreparedRun
+from .secrets import check_reachable as check_secrets_reachable
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
 from .values import check_storable
@@ -88,6 +89,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "output_path": "",
         "args": list(function.args),
         "source": function.to_dict(),
+        "secret_sources": list(task.secrets),  # where secrets come from; values are never recorded
     }
     record = new_run(project.name, run_name, function.kind, runtime.initial_state, run_labels, spec,
                      runtime=runtime.name,
@@ -95,6 +97,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     record.spec["output_path"] = expand_artifact_path(task.artifact_path or project.artifact_path, record.uid,
                                                       run_name, project.name)
     runtime.validate(record)
+    check_secrets_reachable(task.secrets, runtime.in_process, runtime.name)
     if sweep is not None and sweep.options.strategy == "custom":
         record.spec.update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)
