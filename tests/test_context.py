@@ -139,11 +139,17 @@ def test_bad_artifact_calls_are_clear():
     with pytest.raises(runlab.RunError, match="invalid artifact key"):
         run_handler(bad_key)
 
-    def both(context):
+    def absolute_name(context):  # with body=, local_path names the file written, so it must be relative
         context.log_artifact("k", body="x", local_path="/etc/hosts")
 
-    with pytest.raises(runlab.RunError, match="exactly one of body= or local_path="):
-        run_handler(both)
+    with pytest.raises(runlab.RunError, match="pass a relative file name"):
+        run_handler(absolute_name)
+
+    def neither(context):
+        context.log_artifact("k")
+
+    with pytest.raises(runlab.RunError, match="pass body= .* or local_path="):
+        run_handler(neither)
 
     def unsupported(context):
         context.log_artifact("k", body=object())
