@@ -148,7 +148,7 @@ def test_bad_artifact_calls_are_clear():
     def neither(context):
         context.log_artifact("k")
 
-    with pytest.raises(runlab.RunError, match="pass body= .* or local_path="):
+    with pytest.raises(runlab.RunError, match=r"pass body= \(the content\) or local_path="):
         run_handler(neither)
 
     def unsupported(context):

@@ -70,6 +70,8 @@ __all__ = sorted([*_EXPORTS, "run_function", "__version__"])
 # MLRun's names for the same things (see runlab.compat): resolvable, but not part of runlab's own API listing.
 _MLRUN_NAMES = {
     "MLClientCtx": "compat.execution",
+    "handler": "compat.decorators",
+    "get_object": "compat.datastore",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import logging
 import os
 import pickle
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import artifactfiles as arts
 from . import projectref
+from .binding import split_input_key
 from .config import get_config
-from .data import get_dataitem
+from .data import DataItem, get_dataitem
 from .errors import InvalidInputError, ValidationError
 from .hyper import HyperParamOptions
 from .record import RunState, artifact_to_dict
@@ -30,7 +32,6 @@ from .sweepsummary import iteration_row, summarize
 from .values import check_storable, to_storable
 
 if TYPE_CHECKING:
-    from .data import DataItem
     from .record import RunRecord
     from .store.runstore import RunStore
 
@@ -62,6 +63,11 @@ class ArtifactRecord(dict):
         except KeyError:
             raise AttributeError(f"artifact record has no {name!r} (it has {', '.join(self)})") from None
 
+    def to_dataitem(self) -> DataItem:
+        """The artifact's data as a :class:`~runlab.DataItem` (``url`` its file, ``artifact_url`` its URI)."""
+        return DataItem(self["target_path"], key=self["key"], kind=self["kind"], meta=self["meta"],
+                        artifact_url=self["uri"])
+
 
 class RunAborted(BaseException):
     """Raised inside a handler when its run was asked to abort."""
@@ -80,7 +86,13 @@ class RunContext:
         self.iteration: int = record.iteration
         self.labels: dict[str, str] = dict(record.labels)
         self.parameters: dict[str, Any] = copy.deepcopy(spec.get("parameters", {}))
-        self.inputs: dict[str, str] = dict(spec.get("inputs", {}))
+        self.inputs: dict[str, str] = {}
+        self.input_hints: dict[str, str] = {}  # "df: pandas.DataFrame" input keys: what the handler gets
+        for key, url in spec.get("inputs", {}).items():
+            name, hint = split_input_key(key)
+            self.inputs[name] = url
+            if hint:
+                self.input_hints[name] = hint
         self.artifact_path: str = spec.get("output_path", "")
         self.results: dict[str, Any] = dict(record.results)
         self.log = log or RunLog()
@@ -261,10 +273,17 @@ class RunContext:
                     f"log_artifact takes a key or an artifact object from runlab.artifacts, not "
                     f"{type(item).__name__}"
                 )
+            method, arguments = log_spec()
             given = {"body": body, "local_path": local_path, "format": format, "tag": tag, "labels": labels,
-                     "artifact_path": artifact_path, "target_path": target_path, "db_key": db_key}
-            spec = {**log_spec(), **{k: v for k, v in given.items() if v is not None}}
-            return self._log(**spec)
+                     "artifact_path": artifact_path, "target_path": target_path, "db_key": db_key, "key": key}
+            arguments.update({k: v for k, v in given.items() if v is not None})
+            log = {"artifact": self._log, "dataset": self.log_dataset, "model": self.log_model}[method]
+            accepted = inspect.signature(log).parameters
+            record = log(**{k: v for k, v in arguments.items() if k in accepted})
+            for name in ("uri", "target_path"):
+                with contextlib.suppress(AttributeError):
+                    setattr(item, name, record[name])
+            return record
         if item is not None and key is not None and item != key:
             raise ValidationError(f"log_artifact got two keys, {item!r} and key={key!r}: pass one")
         name = item if item is not None else key

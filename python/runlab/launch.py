@@ -19,6 +19,7 @@ from .data import check_exists
 from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, RunError, ValidationError
 from .names import normalize_name, validate_name
+from .outputs import check_log_hints
 from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import runtime_for
@@ -71,6 +72,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
     run_inputs = _checked_inputs(task.inputs, project)
+    check_log_hints(task.returns)
     target = ref.signature_target()
     if target is not None:
         swept = dict.fromkeys(sweep.space) if sweep is not None else {}
@@ -97,7 +99,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     record.spec["output_path"] = expand_artifact_path(task.artifact_path or project.artifact_path, record.uid,
                                                       run_name, project.name)
     runtime.validate(record)
-    check_secrets_reachable(task.secrets, runtime.in_process, runtime.name)
+    check_secrets_reachable(task.secrets, runtime.in_process and not ref.notebook, runtime.name)
     if sweep is not None and sweep.options.strategy == "custom":
         record.spec.update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)
