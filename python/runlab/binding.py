@@ -2,7 +2,9 @@
 
 An input reaches a handler as a :class:`~runlab.DataItem`, or converted by the parameter's type hint:
 ``pandas.DataFrame`` → ``as_df()``, ``str`` / ``pathlib.Path`` → a local path, ``bytes`` → ``get()``,
-``dict`` / ``list`` → parsed JSON or YAML. ``**kwargs`` receives every param and input not named.
+``dict`` / ``list`` → parsed JSON or YAML,
+``numpy.ndarray`` → the array (``.npy``) or the table's values; a pickled artifact (``.pkl``) is unpickled
+for any other hint. ``**kwargs`` receives every param and input not named.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import inspect
 import json
 import pathlib
+import pickle
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -93,6 +96,8 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
 def convert_input(item: Any, annotation: Any) -> Any:
     """Convert a ``DataItem`` to what the type hint asks for (a ``DataItem`` when it asks nothing known)."""
     target = _hint_name(annotation)
+    if target not in ("", "DataItem", "str", "Path", "bytes") and item.suffix == ".pkl":
+        return pickle.loads(item.get())  # an object logged pickled comes back as itself, whatever the hint
     if target == "DataFrame":
         return item.as_df()
     if target == "str":

@@ -9,7 +9,7 @@ dict ``{"key": ..., "artifact_type": ..., "file_format": ...}``; ``None`` skips 
 - ``object``: the value pickled (``.pkl``);
 - ``file``: the value written as a file: DataFrames as Parquet (``file_format`` csv/parquet), numpy arrays
   as ``.npy``, dicts and lists as JSON (or YAML), str and bytes as they are;
-- ``path``: the value is a local path; the file (a folder as a zip) is logged;
+- ``path`` (or ``directory``): the value is a local path; the file (a folder as a zip) is logged;
 - ``artifact``: the value is an artifact object from ``runlab.artifacts``.
 
 Without a type: DataFrames and Series are datasets, figures plots, numpy arrays of 10 or more elements
@@ -34,7 +34,7 @@ from .values import to_storable
 
 HANDLER_OPTIONS = "_runlab_handler_options"
 """The attribute ``@runlab.handler`` sets on the function it wraps (a :class:`HandlerOptions`)."""
-ARTIFACT_TYPES = ("result", "dataset", "plot", "object", "file", "path", "artifact")
+ARTIFACT_TYPES = ("result", "dataset", "plot", "object", "file", "path", "directory", "artifact")
 _ARRAY_SIZE_AS_RESULT = 10
 
 
@@ -125,6 +125,8 @@ def log_output(context: Any, hint: dict[str, Any], value: Any) -> None:
         context.log_result(key, to_storable(f"return value {key!r}", _as_result(value)))
     elif kind == "dataset":
         context.log_dataset(key, value, format=hint.get("file_format", "csv"), **extra)
+    elif kind == "plot" and _is_plotly(value):
+        context.log_artifact(key, body=value.to_html(), format="html", kind="plot", **extra)
     elif kind == "plot":
         if not (type(value).__module__.startswith("matplotlib") and hasattr(value, "savefig")):
             raise ValidationError(f"return value {key!r} is a {type(value).__name__}, not a matplotlib figure: "
@@ -135,7 +137,7 @@ def log_output(context: Any, hint: dict[str, Any], value: Any) -> None:
     elif kind == "file":
         data, suffix = _as_file(key, value, hint.get("file_format"))
         context.log_artifact(key, body=data, format=suffix, **extra)
-    elif kind == "path":
+    elif kind in ("path", "directory"):
         _log_path(context, key, value, extra)
     else:  # artifact
         if not callable(getattr(value, "log_spec", None)):
@@ -148,8 +150,10 @@ def _default_type(value: Any) -> str:
     module, name = type(value).__module__.split(".")[0], type(value).__name__
     if (module, name) in (("pandas", "DataFrame"), ("pandas", "Series")):
         return "dataset"
-    if module == "matplotlib" and hasattr(value, "savefig"):
+    if (module == "matplotlib" and hasattr(value, "savefig")) or _is_plotly(value):
         return "plot"
+    if isinstance(value, (bytes, bytearray)):
+        return "object"
     if (module, name) == ("numpy", "ndarray"):
         return "result" if value.size < _ARRAY_SIZE_AS_RESULT else "file"
     if callable(getattr(value, "log_spec", None)):
@@ -159,6 +163,10 @@ def _default_type(value: Any) -> str:
     except ValueError:
         return "object"
     return "result"
+
+
+def _is_plotly(value: Any) -> bool:
+    return type(value).__module__.startswith("plotly") and hasattr(value, "to_html")
 
 
 def _as_result(value: Any) -> Any:
