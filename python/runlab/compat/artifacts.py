@@ -225,7 +225,9 @@ def get_model(model_dir: Any, suffix: str = "") -> tuple[str, ModelArtifact | No
         if ref.kind != "model":
             raise ValidationError(f"{url} is a {ref.kind} artifact, not a model: pass a model's URI")
         extra = {name: get_dataitem(where, key=name) for name, where in (ref.meta.get("extra_data") or {}).items()}
-        return DataItem(ref.target).local(), ModelArtifact.from_record(ref.record), extra
+        model = ModelArtifact.from_record(ref.record)
+        model.uri = url
+        return DataItem(ref.target).local(), model, extra
     item = DataItem(url if "://" in url else os.path.abspath(os.path.expanduser(url)))
     if url.endswith(suffix):
         return item.local(), None, {}
