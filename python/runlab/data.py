@@ -162,14 +162,16 @@ class DataItem:
         and text as text (``format`` when the suffix does not tell). Outside IPython the text is printed."""
         suffix = f".{format.lower().lstrip('.')}" if format else self.suffix
         try:
-            from IPython import display
-        except ImportError:  # no notebook: print what can be printed
+            from IPython import display, get_ipython
+        except ImportError:  # no IPython: print what can be printed
             display = None
+        if display is not None and get_ipython() is None:
+            display = None  # not in a notebook or IPython shell: print
         if suffix in (".png", ".jpg", ".jpeg", ".gif") and display is not None:
             display.display(display.Image(self.get(), format=suffix[1:]))
         elif suffix in (".html", ".htm") and display is not None:
             display.display(display.HTML(self.get(encoding="utf-8")))
-        elif suffix in _READERS:
+        elif suffix in (".csv", ".tsv", ".parquet", ".pq", ".feather"):
             frame = self.as_df(format=suffix.lstrip("."))
             display.display(frame) if display is not None else print(frame)
         elif suffix == ".json":

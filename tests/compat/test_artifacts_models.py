@@ -130,7 +130,8 @@ def test_get_model_returns_file_artifact_and_extra_data(tmp_path):
     project = run.metadata.project
     for uri in (run.outputs["clf"], f"store://models/{project}/clf", mlrun.get_dataitem(run.outputs["clf"])):
         model_file, model_artifact, extra_data = get_model(uri, suffix=".pkl")
-        assert pickle.load(open(model_file, "rb")) == {"w": 1}
+        with open(model_file, "rb") as f:
+            assert pickle.load(f) == {"w": 1}
         assert model_artifact.metrics == {"auc": 0.7} and model_artifact.model_file == "clf.pkl"
         assert extra_data["categories"].as_df()["c"].tolist() == ["a", "b"]
 
@@ -169,8 +170,9 @@ def test_log_model_from_a_model_dir(tmp_path):
     run = mlrun.new_function(kind="local").run(handler=handler)
     from runlab.artifacts import get_model
 
-    model_file, model_artifact, extra = get_model(run.outputs["m"])
-    assert open(model_file, "rb").read() == b"weights"
+    model_file, _, extra = get_model(run.outputs["m"])
+    with open(model_file, "rb") as f:
+        assert f.read() == b"weights"
     assert extra["vocab.json"].get() == b"{}"
 
 

@@ -160,12 +160,12 @@ def test_inputs_are_parsed_by_type_hints(usage, handler):
 
 
 def test_bad_log_hints_are_refused_before_the_run(usage):
-    fn, artifact_path = usage
+    fn, _ = usage
     with pytest.raises(mlrun.ValidationError, match="more than one ':'"):
         fn.run(handler="log_artifacts_and_results", returns=["a:b:c"], local=True)
     with pytest.raises(mlrun.ValidationError, match="unknown artifact type 'tensor'"):
         fn.run(handler="log_artifacts_and_results", returns=["a: tensor"], local=True)
-    with pytest.raises(mlrun.ValidationError, match="must include|with a 'key'"):
+    with pytest.raises(mlrun.ValidationError, match=r"with a 'key'"):
         fn.run(handler="log_artifacts_and_results", returns=[{"artifact_type": "file"}], local=True)
     assert mlrun.get_run_db().list_runs(name="usage-log-artifacts-and-results") == []
 
