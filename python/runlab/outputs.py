@@ -18,12 +18,14 @@ Without a type: DataFrames and Series are datasets, figures plots, numpy arrays 
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
 import pickle
 import shutil
 import tempfile
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,12 +60,16 @@ class HandlerOptions:
     def input_hints(self) -> dict[str, Any]:
         return dict(self.inputs) if isinstance(self.inputs, dict) else {}
 
-    def prepare(self, context: Any, returns: list[Any]) -> tuple[Callable, list[Any]]:
+    def prepare(self, context: Any, returns: list[Any], called: Any = None) -> tuple[Callable, list[Any]]:
         """Label the run; the function to call and the log hints of its return values (the run's own
-        ``returns`` win over the decorator's ``outputs``)."""
+        ``returns`` win over the decorator's ``outputs``). ``called`` is what the run was given: a bound
+        method (a decorated method of a class handler) binds the undecorated function to its object."""
         for key, value in self.labels.items():
             context.set_label(key, value)
-        return self.func, list(returns or self.outputs or [])
+        func = self.func
+        if inspect.ismethod(called):
+            func = types.MethodType(func, called.__self__)
+        return func, list(returns or self.outputs or [])
 
 
 def parse_log_hint(hint: Any) -> dict[str, Any] | None:

@@ -250,3 +250,21 @@ def test_decorator_labels_inputs_and_outputs(tmp_path):
     prediction = {a["key"]: a for a in trainer_run.status.artifacts}["prediction"]
     assert prediction["kind"] == "dataset"
     assert mlrun.get_dataitem(trainer_run.outputs["prediction"]).as_df().iloc[:, 0].tolist() == [3, 7]
+
+
+def test_decorated_method_of_a_class_handler(tmp_path):
+    """A decorated method run as ``Class::method`` gets its object (MLRun's class handlers)."""
+    (tmp_path / "cls.py").write_text(textwrap.dedent('''
+        import runlab as mlrun
+
+        class Trainer:
+            def __init__(self, base=1):
+                self.base = base
+
+            @mlrun.handler(outputs=["total"], labels={"team": "x"})
+            def train(self, n: int):
+                return self.base + n
+    '''))
+    fn = mlrun.code_to_function(name="cls", filename=str(tmp_path / "cls.py"), kind="job", handler="Trainer::train")
+    run = fn.run(params={"n": 2, "_init_args": {"base": 10}}, local=True)
+    assert run.outputs == {"total": 12} and run.metadata.labels["team"] == "x"

@@ -62,7 +62,7 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
                 returns = record.spec.get("returns") or []
                 decorated = getattr(func, HANDLER_OPTIONS, None)
                 if decorated is not None:  # @runlab.handler: its labels, input hints and outputs apply here
-                    func, returns = decorated.prepare(context, returns)
+                    func, returns = decorated.prepare(context, returns, called=func)
                 args, kwargs = binding.bind(func, context, context.parameters, context.inputs,
                                             hints={**context.input_hints,
                                                    **(decorated.input_hints if decorated else {})},
