@@ -310,3 +310,18 @@ def test_large_numpy_returns_are_npy_artifacts_small_ones_results():
     run = run_handler(handler, returns=["small", "big"])
     assert run.outputs["small"] == [0, 1, 2]
     assert np.load(run.artifact("big").local()).shape == (4, 5)
+
+
+def test_mlrun_commit_order_cached_artifacts_and_log_level():
+    def handler(context):
+        context.log_artifact("a", body=b"1")
+        context.commit("half way")  # MLRun's commit(message): the run goes on
+        context.log_level = "warning"
+        context.log_result("level", context.log_level)
+        context.log_result("cached", context.get_cached_artifact("a").key)
+        with pytest.raises(runlab.ArtifactNotFoundError, match="logged: a"):
+            context.get_cached_artifact("b")
+
+    run = run_handler(handler)
+    assert run.outputs["level"] == "warning" and run.outputs["cached"] == "a"
+    assert run.state() == "completed"

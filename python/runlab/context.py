@@ -23,7 +23,7 @@ from . import projectref
 from .binding import split_input_key
 from .config import get_config
 from .data import DataItem, get_dataitem
-from .errors import InvalidInputError, ValidationError
+from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
 from .hyper import HyperParamOptions
 from .record import RunState, artifact_to_dict
 from .runlog import RunLog, make_run_logger
@@ -437,6 +437,39 @@ class RunContext:
         self._children.append(child)
         return child
 
+    def update_child_iterations(self, best_run: int = 0, commit_children: bool = False,
+                                completed: bool = True) -> None:
+        """Of the children from ``get_child_context``: end them now (``commit_children``; ``completed`` or
+        only committed) and make child ``best_run`` (1-based) the best, as ``mark_as_best`` does."""
+        if best_run and not 1 <= best_run <= len(self._children):
+            raise ValidationError(f"best_run={best_run}: this run has {len(self._children)} children (1..n)")
+        if commit_children:
+            for child in self._children:
+                if not child.finished:
+                    child.commit(completed=completed)
+        if best_run:
+            self._best = best_run
+
+    def get_cached_artifact(self, key: str) -> ArtifactRecord:
+        """The record of the artifact this context last logged under ``key``."""
+        for record in reversed(self._artifacts):
+            if record["key"] == key:
+                return record
+        raise ArtifactNotFoundError(f"this run logged no artifact {key!r} (logged: "
+                                    f"{', '.join(sorted({a['key'] for a in self._artifacts})) or 'none'})")
+
+    @property
+    def log_level(self) -> str:
+        """The run logger's level name, e.g. ``info``; settable (``context.log_level = "debug"``)."""
+        return logging.getLevelName(self.logger.level).lower()
+
+    @log_level.setter
+    def log_level(self, value: str) -> None:
+        level = logging.getLevelName(str(value).upper())
+        if not isinstance(level, int):
+            raise ValidationError(f"unknown log level {value!r}: use debug, info, warning or error")
+        self.logger.setLevel(level)
+
     def mark_as_best(self) -> None:
         """Make this child the parent's best iteration (overrides the selector)."""
         if self._parent is None:
@@ -464,12 +497,17 @@ class RunContext:
                                          "progress": {"done": done, "total": total, "unit": unit}}
         self._store.update_run(self.uid, self.iteration, {"status": status, "last_update": time.time()})
 
-    def commit(self, completed: bool = False) -> None:
+    def commit(self, completed: bool | str = False, message: str | bool = "") -> None:
         """Write pending results, labels, params and log text to the store now.
 
         ``completed=True`` ends the run (for a run made by ``get_or_create_ctx``). A commit also notices
-        an abort request: the handler then stops with ``RunAborted``.
+        an abort request: the handler then stops with ``RunAborted``. MLRun's order, ``commit(message,
+        completed)``, is understood too: a string first is a message, written to the run's log.
         """
+        if isinstance(completed, str):
+            completed, message = bool(message), completed
+        if message:
+            self.logger.info(str(message))
         if completed:
             self.end(RunState.COMPLETED)
             return
