@@ -20,7 +20,7 @@ from .. import binding
 from ..config import get_config
 from ..context import RunAborted, RunContext, activate
 from ..errors import NotebookCellError
-from ..outputs import HANDLER_OPTIONS, log_returns
+from ..outputs import HANDLER_OPTIONS, HandlerOptions, log_returns
 from ..record import RunState
 from ..runlog import RunLog, capture_output
 from .notebook import run_notebook
@@ -60,13 +60,13 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
             else:
                 func = handler.build(context, context.parameters)
                 returns = record.spec.get("returns") or []
+                hints, convert = dict(context.input_hints), True
                 decorated = getattr(func, HANDLER_OPTIONS, None)
-                if decorated is not None:  # @runlab.handler: its labels, input hints and outputs apply here
+                if isinstance(decorated, HandlerOptions):  # @runlab.handler: labels, input hints, outputs
                     func, returns = decorated.prepare(context, returns, called=func)
-                args, kwargs = binding.bind(func, context, context.parameters, context.inputs,
-                                            hints={**context.input_hints,
-                                                   **(decorated.input_hints if decorated else {})},
-                                            convert=decorated.parse_inputs if decorated else True)
+                    hints, convert = {**decorated.input_hints, **hints}, decorated.parse_inputs
+                args, kwargs = binding.bind(func, context, context.parameters, context.inputs, hints=hints,
+                                            convert=convert)
                 value = func(*args, **kwargs)
                 record_returns(context, value, returns)
         except RunAborted:
