@@ -222,6 +222,15 @@ class DataItem:
         with self.open("ab" if append else "wb") as out:
             out.write(data)
 
+    def upload(self, src_path: str) -> None:
+        """Copy a local file to this item's URL."""
+        source = Path(src_path).expanduser()
+        if not source.is_file():
+            raise ValidationError(f"cannot upload {src_path}: no such local file (pass the path of a file)")
+        fs, path = _fs(self._target)
+        fs.makedirs(fs._parent(path), exist_ok=True)
+        fs.put_file(str(source), path)
+
     def download(self, target_path: str) -> None:
         """Copy the data to a local path."""
         Path(target_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
