@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import projectref
+from .artifactfiles import expand_artifact_path
 from .context import ArtifactRecord, RunContext
 from .data import DataItem, get_dataitem
 from .errors import ArtifactNotFoundError, ProjectNotFoundError, ScheduleNotFoundError, ValidationError
@@ -196,19 +197,19 @@ class Project(ProjectRef):
         ``artifact_path`` (default: the project's); its URI has no producer run."""
         return self._artifact_writer().log_artifact(
             item, body=body, local_path=local_path or None, format=format, tag=tag or None, labels=labels,
-            artifact_path=artifact_path or self.artifact_path, target_path=target_path, **kwargs)
+            artifact_path=artifact_path or self._own_artifact_path(), target_path=target_path, **kwargs)
 
     def log_dataset(self, key: str, df: Any, tag: str = "", artifact_path: str | None = None,
                     **kwargs: Any) -> ArtifactRecord:
         """Record a DataFrame as a dataset of the project (see ``context.log_dataset``)."""
         return self._artifact_writer().log_dataset(key, df, tag=tag or None,
-                                                   artifact_path=artifact_path or self.artifact_path, **kwargs)
+                                                   artifact_path=artifact_path or self._own_artifact_path(), **kwargs)
 
     def log_model(self, key: str, body: Any = None, model_file: str | None = None, tag: str = "",
                   artifact_path: str | None = None, **kwargs: Any) -> ArtifactRecord:
         """Record a model of the project (see ``context.log_model``)."""
         return self._artifact_writer().log_model(key, body=body, model_file=model_file, tag=tag or None,
-                                                 artifact_path=artifact_path or self.artifact_path, **kwargs)
+                                                 artifact_path=artifact_path or self._own_artifact_path(), **kwargs)
 
     def get_artifact(self, key: str, tag: str | None = None, iter: int | None = None,
                      tree: str | None = None) -> ArtifactRecord:
@@ -236,6 +237,11 @@ class Project(ProjectRef):
     def get_store_resource(self, uri: str) -> DataItem:
         """A DataItem for a ``store://`` URI (or any URL)."""
         return get_dataitem(uri, store=self.store)
+
+    def _own_artifact_path(self) -> str:
+        """Where the project's own artifacts go: its artifact path, ``{run.uid}``/``{run.name}`` filled
+        with ``project`` (they belong to no run)."""
+        return expand_artifact_path(self.artifact_path, "project", "project", self.name)
 
     def _artifact_writer(self) -> RunContext:
         """A context that records artifacts for the project itself: no run is recorded, and the artifacts
