@@ -153,7 +153,7 @@ class RunContext:
                     f"run {self.name!r} has no input {key!r} (inputs: {known}) and no file {candidate!r} exists; "
                     "pass it in inputs= or call get_input(key, url)"
                 )
-            self.inputs[key] = candidate
+            self.inputs[key] = candidate if "://" in candidate else os.path.abspath(os.path.expanduser(candidate))
             self._data_items.pop(key, None)
         item = self._data_items.get(key)
         if item is None:
