@@ -268,3 +268,27 @@ def test_decorated_method_of_a_class_handler(tmp_path):
     fn = mlrun.code_to_function(name="cls", filename=str(tmp_path / "cls.py"), kind="job", handler="Trainer::train")
     run = fn.run(params={"n": 2, "_init_args": {"base": 10}}, local=True)
     assert run.outputs == {"total": 12} and run.metadata.labels["team"] == "x"
+
+
+def test_decorator_inputs_false_and_a_call_with_a_context(tmp_path):
+    """docs/concepts/decorators-and-auto-logging.md: ``inputs=False`` leaves every input a DataItem; and
+    mlrun/package/__init__.py: called with a context, the wrapper logs the outputs into that run."""
+    import pandas as pd
+
+    (tmp_path / "data.csv").write_text("a\n1\n2\n")
+
+    @mlrun.handler(inputs=False)
+    def raw(data: pd.DataFrame):
+        return type(data).__name__
+
+    @mlrun.handler(outputs=["total: result"], labels={"via": "call"})
+    def total(context, data: pd.DataFrame):
+        return int(data["a"].sum())
+
+    def outer(context):
+        assert total(context, context.get_input("data")) is None  # the value went to the run
+
+    fn = mlrun.new_function(kind="local", name="deco")
+    assert fn.run(handler=raw, inputs={"data": str(tmp_path / "data.csv")}).outputs["return"] == "DataItem"
+    run = fn.run(handler=outer, inputs={"data": str(tmp_path / "data.csv")})
+    assert run.outputs == {"total": 3} and run.metadata.labels["via"] == "call"
