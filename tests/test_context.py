@@ -325,3 +325,21 @@ def test_mlrun_commit_order_cached_artifacts_and_log_level():
     run = run_handler(handler)
     assert run.outputs["level"] == "warning" and run.outputs["cached"] == "a"
     assert run.state() == "completed"
+
+
+def test_a_folder_is_logged_as_a_zip(tmp_path):
+    import zipfile
+
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "a.txt").write_text("a")
+    (tmp_path / "d" / "sub" / "b.txt").write_text("b")
+
+    def handler(context):
+        context.log_artifact("folder", local_path=str(tmp_path / "d"))
+
+    def returns_path():
+        return str(tmp_path / "d")
+
+    for run in (run_handler(handler), run_handler(returns_path, returns=["folder: path"])):
+        with zipfile.ZipFile(run.artifact("folder").local()) as archive:
+            assert sorted(archive.namelist()) == ["a.txt", "sub/b.txt"]

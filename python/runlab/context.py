@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import io
 import logging
 import os
 import pickle
 import time
+import zipfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -563,6 +565,10 @@ class RunContext:
                 name = _relative_name(key, local_path)
         elif local_path is not None:
             source = str(local_path)
+            if os.path.isdir(source):  # a folder is logged as a zip of its files
+                encoded = arts.Encoded(_zip_folder(source), ".zip", "file", {"archive_of": os.path.basename(
+                    os.path.abspath(source))})
+                source = None
         else:
             raise ValidationError(f"log_artifact({key!r}): pass body= (the content) or local_path= (a file to copy)")
         kind = kind or (encoded.kind if encoded is not None else "file")
@@ -711,6 +717,17 @@ class RunContext:
             "results": copy.deepcopy(self.results),
             "artifact_path": self.artifact_path,
         }
+
+
+def _zip_folder(folder: str) -> bytes:
+    """The files under ``folder`` as zip bytes (names relative to it)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for parent, _, names in os.walk(folder):
+            for name in sorted(names):
+                path = os.path.join(parent, name)
+                archive.write(path, os.path.relpath(path, folder))
+    return buf.getvalue()
 
 
 def _relative_name(key: str, local_path: str) -> str:

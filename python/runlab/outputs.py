@@ -23,8 +23,6 @@ import io
 import json
 import os
 import pickle
-import shutil
-import tempfile
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -216,13 +214,7 @@ def _as_file(key: str, value: Any, file_format: str | None) -> tuple[bytes, str]
 
 
 def _log_path(context: Any, key: str, value: Any, extra: dict[str, Any]) -> None:
-    """Log the file at a returned path (a folder is zipped first)."""
+    """Log the file at a returned path (``log_artifact`` logs a folder as a zip of its files)."""
     if not isinstance(value, (str, os.PathLike)) or not os.path.exists(value):
         raise ValidationError(f"return value {key!r} is logged as 'path' but {value!r} is no existing file or folder")
-    path = os.fspath(value)
-    if not os.path.isdir(path):
-        context.log_artifact(key, local_path=path, **extra)
-        return
-    with tempfile.TemporaryDirectory(prefix="runlab-path-") as folder:
-        archive = shutil.make_archive(os.path.join(folder, key), "zip", path)
-        context.log_artifact(key, local_path=archive, **extra)
+    context.log_artifact(key, local_path=os.fspath(value), **extra)
