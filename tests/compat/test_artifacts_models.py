@@ -133,6 +133,7 @@ def test_get_model_returns_file_artifact_and_extra_data(tmp_path):
         with open(model_file, "rb") as f:
             assert pickle.load(f) == {"w": 1}
         assert model_artifact.metrics == {"auc": 0.7} and model_artifact.model_file == "clf.pkl"
+        assert model_artifact.spec.metrics == {"auc": 0.7} and model_artifact.metadata.key == "clf"
         assert extra_data["categories"].as_df()["c"].tolist() == ["a", "b"]
 
 

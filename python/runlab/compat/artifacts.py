@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+from types import SimpleNamespace
 from typing import Any
 
 from ..artifactfiles import encode_body, resolve_store_uri, write_bytes
@@ -53,6 +54,11 @@ class Artifact:
         if self.kind in ("plot", "table"):
             arguments["kind"] = self.kind
         return "artifact", {k: v for k, v in arguments.items() if v is not None}
+
+    @property
+    def metadata(self) -> SimpleNamespace:
+        """MLRun's ``artifact.metadata``: ``key`` and ``labels``."""
+        return SimpleNamespace(key=self.key, labels=self.labels)
 
     def to_dict(self) -> dict[str, Any]:
         """The artifact's description (MLRun's metadata/spec sections, as far as runlab keeps them)."""
