@@ -139,11 +139,17 @@ def test_bad_artifact_calls_are_clear():
     with pytest.raises(runlab.RunError, match="invalid artifact key"):
         run_handler(bad_key)
 
-    def both(context):
+    def absolute_name(context):  # with body=, local_path names the file written, so it must be relative
         context.log_artifact("k", body="x", local_path="/etc/hosts")
 
-    with pytest.raises(runlab.RunError, match="exactly one of body= or local_path="):
-        run_handler(both)
+    with pytest.raises(runlab.RunError, match="pass a relative file name"):
+        run_handler(absolute_name)
+
+    def neither(context):
+        context.log_artifact("k")
+
+    with pytest.raises(runlab.RunError, match=r"pass body= \(the content\) or local_path="):
+        run_handler(neither)
 
     def unsupported(context):
         context.log_artifact("k", body=object())
@@ -228,3 +234,112 @@ def test_get_or_create_ctx_in_a_script_records_a_run(tmp_path, runlab_home):
     crashed = runlab.get_run(proc.stdout.strip())
     assert crashed.state() == "error"
     assert crashed.error == "KeyError: 'k'"
+
+
+def test_log_artifact_placement_db_key_and_record_attributes(tmp_path):
+    def handler(context):
+        named = context.log_artifact("page", body="<html>x</html>", local_path="sub/page.html")
+        moved = context.log_artifact("other", body=b"1", artifact_path=context.artifact_subpath("extra"))
+        exact = context.log_artifact("exact", body=b"2", target_path=str(tmp_path / "exact" / "e.bin"))
+        renamed = context.log_artifact("local-key", body=b"3", db_key="table-key")
+        context.log_result("paths", [named.target_path, moved.target_path, exact.target_path, renamed.key])
+
+    run = run_handler(handler, artifact_path=str(tmp_path / "a"))
+    named, moved, exact, key = run.outputs["paths"]
+    assert named == str(tmp_path / "a" / "ctx-handler" / "0" / "sub" / "page.html")
+    assert moved == str(tmp_path / "a" / "extra" / "other")
+    assert exact == str(tmp_path / "exact" / "e.bin")
+    assert key == "table-key" and "table-key" in run.outputs
+
+
+def test_log_dataset_stats_preview_and_other_frames():
+    import numpy as np
+    import pandas as pd
+
+    def handler(context):
+        context.log_dataset("df", pd.DataFrame({"a": [1, 2, 3], "s": ["x", "y", "x"]}), stats=True, preview=2,
+                            label_column="a")
+        context.log_dataset("arr", np.zeros((2, 2)))
+
+    arts = {a["key"]: a for a in run_handler(handler).status.artifacts}
+    meta = arts["df"]["meta"]
+    assert meta["stats"]["a"]["mean"] == 2.0 and meta["stats"]["s"]["top"] == "x"
+    assert len(meta["header"]) == 2 and meta["label_column"] == "a"
+    assert arts["arr"]["meta"]["shape"] == [2, 2]
+
+
+def test_with_blocks_end_contexts(tmp_path):
+    def handler(context):
+        with context.get_child_context(p=1) as child:
+            child.log_result("ok", 1)
+        with pytest.raises(KeyError), context.get_child_context(p=2) as child:
+            child.parameters["missing"]
+        context.log_result("states", [c.state for c in context._children])
+
+    run = run_handler(handler)
+    assert run.outputs["states"] == ["completed", "error"]
+
+    with runlab.get_or_create_ctx("by-hand") as context:
+        context.log_result("x", 1)
+    assert context.state == "completed"
+    assert runlab.get_run(context.uid).state() == "completed"
+
+
+def test_get_input_default_url_and_key_as_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "given.txt").write_text("given")
+    (tmp_path / "default.txt").write_text("default")
+    (tmp_path / "bykey.txt").write_text("by key")
+
+    def handler(context):
+        context.log_result("given", context.get_input("data", str(tmp_path / "default.txt")).get(encoding="utf-8"))
+        context.log_result("default", context.get_input("new", str(tmp_path / "default.txt")).get(encoding="utf-8"))
+        context.log_result("bykey", context.get_input("bykey.txt").get(encoding="utf-8"))
+
+    run = run_handler(handler, inputs={"data": str(tmp_path / "given.txt")})
+    assert run.outputs == {"given": "given", "default": "default", "bykey": "by key"}
+    assert run.spec.inputs["new"] == str(tmp_path / "default.txt")
+
+
+def test_large_numpy_returns_are_npy_artifacts_small_ones_results():
+    import numpy as np
+
+    def handler():
+        return np.arange(3), np.ones((4, 5))
+
+    run = run_handler(handler, returns=["small", "big"])
+    assert run.outputs["small"] == [0, 1, 2]
+    assert np.load(run.artifact("big").local()).shape == (4, 5)
+
+
+def test_mlrun_commit_order_cached_artifacts_and_log_level():
+    def handler(context):
+        context.log_artifact("a", body=b"1")
+        context.commit("half way")  # MLRun's commit(message): the run goes on
+        context.log_level = "warning"
+        context.log_result("level", context.log_level)
+        context.log_result("cached", context.get_cached_artifact("a").key)
+        with pytest.raises(runlab.ArtifactNotFoundError, match="logged: a"):
+            context.get_cached_artifact("b")
+
+    run = run_handler(handler)
+    assert run.outputs["level"] == "warning" and run.outputs["cached"] == "a"
+    assert run.state() == "completed"
+
+
+def test_a_folder_is_logged_as_a_zip(tmp_path):
+    import zipfile
+
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "a.txt").write_text("a")
+    (tmp_path / "d" / "sub" / "b.txt").write_text("b")
+
+    def handler(context):
+        context.log_artifact("folder", local_path=str(tmp_path / "d"))
+
+    def returns_path():
+        return str(tmp_path / "d")
+
+    for run in (run_handler(handler), run_handler(returns_path, returns=["folder: path"])):
+        with zipfile.ZipFile(run.artifact("folder").local()) as archive:
+            assert sorted(archive.namelist()) == ["a.txt", "sub/b.txt"]

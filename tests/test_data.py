@@ -109,3 +109,13 @@ def test_import_is_cheap():
     code = "import sys, runlab.data; print('pandas' in sys.modules, 'fsspec' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
+
+
+def test_upload_copies_a_local_file(tmp_path):
+    (tmp_path / "src.txt").write_text("up")
+    get_dataitem("memory://uploads/x.txt").upload(str(tmp_path / "src.txt"))
+    assert get_dataitem("memory://uploads/x.txt").get() == b"up"
+    get_dataitem(str(tmp_path / "out" / "y.txt")).upload(str(tmp_path / "src.txt"))
+    assert (tmp_path / "out" / "y.txt").read_text() == "up"
+    with pytest.raises(runlab.ValidationError, match="no such local file"):
+        get_dataitem("memory://uploads/z.txt").upload(str(tmp_path / "missing"))

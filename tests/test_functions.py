@@ -136,8 +136,11 @@ def test_project_keywords(tmp_path, monkeypatch):
 def test_task_shape_and_views_are_the_same_fields():
     task = runlab.new_task(name="t", params={"a": 1}, out_path="/tmp/out", returns=["r"])
     assert list(task.to_dict()) == ["name", "project", "handler", "params", "inputs", "labels", "hyperparams",
-                                    "param_file", "hyper_param_options", "outputs", "returns", "artifact_path"]
+                                    "param_file", "hyper_param_options", "outputs", "returns", "artifact_path",
+                                    "secrets"]
     assert task.spec.output_path == task.artifact_path == "/tmp/out"
+    task.with_secrets("env", "TOKEN")
+    assert task.spec.secret_sources == [{"kind": "env", "source": ["TOKEN"]}]
     task.metadata.labels = {"k": 1}
     assert task.labels == {"k": "1"}
     copy = task.copy()

@@ -80,6 +80,8 @@ _MLRUN_NAMES = {
     "import_function": "compat.functions",
     "auto_mount": "compat.functions",
     "RunTemplate": "compat.model",
+    "handler": "compat.decorators",
+    "get_object": "compat.datastore",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
 

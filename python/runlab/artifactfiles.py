@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 KINDS = ("file", "dataset", "model", "plot", "table", "notebook")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$")
 _STORE_URI = re.compile(
-    r"^store://artifacts/(?P<project>[^/#:@]+)/(?P<key>[^#:@]+)"
+    r"^store://(?P<category>artifacts|models|datasets)/(?P<project>[^/#:@]+)/(?P<key>[^#:@]+)"
     r"(?:#(?P<iteration>\d+))?(?::(?P<tag>[^@]+))?(?:@(?P<uid>[0-9a-f]+))?$"
 )
 _PREVIEW_ROWS = 20
@@ -82,6 +82,32 @@ def copy_file(source: str, target: str) -> tuple[int, str]:
             size += len(block)
             out.write(block)
     return size, digest.hexdigest()
+
+
+def write_artifact(
+    store: RunStore,
+    record: dict[str, Any],
+    folder: str,
+    stem: str,
+    suffix: str,
+    data: bytes | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """Write an artifact's file as ``{folder}/{stem}{suffix}`` and record it as the next version of its key.
+
+    ``record`` holds the row's other columns (project, key, kind, tag, run_uid, ...). When another version
+    already lives at that path, the file goes beside it (``name.vN.ext``) instead of destroying it.
+    """
+    if record["kind"] not in KINDS:
+        raise ValidationError(f"unknown artifact kind {record['kind']!r}: use one of {', '.join(KINDS)}")
+    target = f"{folder.rstrip('/')}/{stem}{suffix}"
+    version = store.next_artifact_version(record["project"], record["key"]) if store.artifact_target_taken(
+        target) else 0
+    while version and store.artifact_target_taken(target):
+        target = f"{folder.rstrip('/')}/{stem}.v{version}{suffix}"
+        version += 1
+    size, digest = write_bytes(target, data) if data is not None else copy_file(str(source), target)
+    return store.add_artifact({**record, "target": target, "size": size, "hash": digest})
 
 
 @dataclass
@@ -157,6 +183,19 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+def dataset_stats(df: Any) -> dict[str, dict[str, Any]]:
+    """Per-column statistics of a DataFrame (count, mean, std, min, quartiles, max; unique/top for text)."""
+    described = df.describe(include="all")
+    return {str(column): {str(stat): json_safe(value) for stat, value in described[column].items()
+                          if json_safe(value) is not None}
+            for column in described.columns}
+
+
+def is_dataframe(obj: Any) -> bool:
+    """True for a pandas DataFrame (without importing pandas)."""
+    return _is_dataframe(obj)
+
+
 def _is_dataframe(obj: Any) -> bool:
     return type(obj).__module__.startswith("pandas") and type(obj).__name__ == "DataFrame"
 
@@ -180,11 +219,13 @@ class ArtifactRef:
 
 
 def parse_store_uri(uri: str) -> dict[str, Any]:
-    """Split ``store://artifacts/{project}/{key}[#iteration][:tag][@uid]`` into its parts."""
+    """Split ``store://{artifacts|models|datasets}/{project}/{key}[#iteration][:tag][@uid]`` into its parts
+    (the three categories name the same artifacts, as MLRun's URIs do)."""
     match = _STORE_URI.match(uri)
     if not match:
         raise ValidationError(
-            f"invalid store URI {uri!r}: expected store://artifacts/<project>/<key>[#iteration][:tag][@uid]"
+            f"invalid store URI {uri!r}: expected store://artifacts/<project>/<key>[#iteration][:tag][@uid] "
+            "(or store://models/... and store://datasets/...)"
         )
     parts = match.groupdict()
     parts["iteration"] = int(parts["iteration"]) if parts["iteration"] is not None else None

@@ -2,7 +2,9 @@
 
 An input reaches a handler as a :class:`~runlab.DataItem`, or converted by the parameter's type hint:
 ``pandas.DataFrame`` → ``as_df()``, ``str`` / ``pathlib.Path`` → a local path, ``bytes`` → ``get()``,
-``dict`` / ``list`` → parsed JSON or YAML. ``**kwargs`` receives every param and input not named.
+``dict`` / ``list`` → parsed JSON or YAML,
+``numpy.ndarray`` → the array (``.npy``) or the table's values; a pickled artifact (``.pkl``) is unpickled
+for any other hint. ``**kwargs`` receives every param and input not named.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import inspect
 import json
 import pathlib
+import pickle
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +24,16 @@ _SKIPPED = (inspect.Parameter.VAR_POSITIONAL,)
 INIT_ARGS = "_init_args"  # params["_init_args"] builds the class of a "Class::method" handler
 
 
+def split_input_key(key: str) -> tuple[str, str]:
+    """An input key and its type hint: ``"df: pandas.DataFrame"`` → ``("df", "pandas.DataFrame")``
+    (MLRun's way to say what a handler gets for an input); a plain key has no hint (``""``)."""
+    name, _, hint = key.partition(":")
+    return name.strip(), hint.strip()
+
+
 def check_binding(handler: Callable, params: dict[str, Any], inputs: dict[str, str], label: str) -> None:
     """Raise ``MissingParameterError`` if a required argument would get no value."""
-    available = set(params) | set(inputs) | {"context"}
+    available = set(params) | {split_input_key(k)[0] for k in inputs} | {"context"}
     missing = [
         p.name
         for p in _signature(handler).parameters.values()
@@ -40,10 +50,12 @@ def check_binding(handler: Callable, params: dict[str, Any], inputs: dict[str, s
         )
 
 
-def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[str, str]) -> tuple[list, dict]:
-    """Positional and keyword arguments for ``handler`` in this run."""
+def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[str, str],
+         hints: dict[str, Any] | None = None, convert: bool = True) -> tuple[list, dict]:
+    """Positional and keyword arguments for ``handler`` in this run. ``hints`` (input name → type or type
+    name) win over the handler's own type hints; ``convert=False`` passes every input as a DataItem."""
     signature = _signature(handler)
-    hints = _type_hints(handler)
+    hints = {**_type_hints(handler), **(hints or {})}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     used: set[str] = set()
@@ -58,7 +70,8 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
         if name == "context" and name not in params:
             value = context
         elif name in inputs:
-            value = convert_input(context.get_input(name), hints.get(name, param.annotation))
+            item = context.get_input(name)
+            value = convert_input(item, hints.get(name, param.annotation)) if convert else item
             used.add(name)
         elif name in params:
             value = copy.deepcopy(params[name])
@@ -75,13 +88,16 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
                 kwargs[name] = copy.deepcopy(value)
         for name in inputs:
             if name not in used and name not in kwargs:
-                kwargs[name] = context.get_input(name)
+                item = context.get_input(name)
+                kwargs[name] = convert_input(item, hints[name]) if convert and name in hints else item
     return args, kwargs
 
 
 def convert_input(item: Any, annotation: Any) -> Any:
     """Convert a ``DataItem`` to what the type hint asks for (a ``DataItem`` when it asks nothing known)."""
     target = _hint_name(annotation)
+    if target not in ("", "DataItem", "str", "Path", "bytes") and item.suffix == ".pkl":
+        return pickle.loads(item.get())  # an object logged pickled comes back as itself, whatever the hint
     if target == "DataFrame":
         return item.as_df()
     if target == "str":
@@ -90,6 +106,14 @@ def convert_input(item: Any, annotation: Any) -> Any:
         return pathlib.Path(item.local())
     if target == "bytes":
         return item.get()
+    if target == "ndarray":
+        if item.suffix == ".npy":
+            import numpy as np
+
+            return np.load(item.local(), allow_pickle=False)
+        return item.as_df().to_numpy()
+    if target == "DataItem":
+        return item
     if target in ("dict", "list"):
         text = item.get(encoding="utf-8")
         if item.suffix in (".yaml", ".yml"):

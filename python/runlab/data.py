@@ -51,12 +51,17 @@ def _fs(target: str):
 
 
 class DataItem:
-    """Data at a URL: read it (``get``, ``as_df``, ``local``, ``open``), write it (``put``), list, copy."""
+    """Data at a URL: read it (``get``, ``as_df``, ``local``, ``open``), write it (``put``), list, copy.
+
+    ``url`` is where the data really is; for an artifact named by a ``store://`` URI, ``artifact_url`` is
+    that URI (and ``meta`` its record's metadata).
+    """
 
     def __init__(self, url: str, key: str | None = None, kind: str = "file", meta: dict[str, Any] | None = None,
-                 target: str | None = None) -> None:
-        self.url = url
+                 target: str | None = None, artifact_url: str | None = None) -> None:
         self._target = target or url
+        self.url = self._target
+        self.artifact_url = artifact_url
         self.key = key or self._target.rstrip("/").rsplit("/", 1)[-1]
         self.kind = kind
         self.meta = meta or {}
@@ -127,6 +132,8 @@ class DataItem:
         import pandas as pd
 
         fmt = format.lower().lstrip(".") or _READERS.get(self.suffix, "")
+        if not fmt and self._target.startswith("memory://"):
+            fmt = "csv"  # an in-memory item without a suffix holds CSV text (set_in_memory_item writes so)
         if not fmt:
             raise ValidationError(
                 f"cannot tell the format of {self.url}: pass format= one of csv, tsv, parquet, json, jsonl, feather"
@@ -149,6 +156,37 @@ class DataItem:
         except FileNotFoundError as exc:
             raise self._missing(exc) from exc
         return df[columns] if columns and fmt in ("json", "jsonl") else df
+
+    def show(self, format: str | None = None) -> None:
+        """Show the content in the notebook: images and HTML rendered, CSV/Parquet as a table, JSON, YAML
+        and text as text (``format`` when the suffix does not tell). Outside IPython the text is printed."""
+        suffix = f".{format.lower().lstrip('.')}" if format else self.suffix
+        try:
+            from IPython import display, get_ipython
+        except ImportError:  # no IPython: print what can be printed
+            display = None
+        if display is not None and get_ipython() is None:
+            display = None  # not in a notebook or IPython shell: print
+        if suffix in (".png", ".jpg", ".jpeg", ".gif") and display is not None:
+            display.display(display.Image(self.get(), format=suffix[1:]))
+        elif suffix in (".html", ".htm") and display is not None:
+            display.display(display.HTML(self.get(encoding="utf-8")))
+        elif suffix in (".csv", ".tsv", ".parquet", ".pq", ".feather"):
+            frame = self.as_df(format=suffix.lstrip("."))
+            display.display(frame) if display is not None else print(frame)
+        elif suffix == ".json":
+            text = json.dumps(json.loads(self.get(encoding="utf-8")), indent=2)
+            display.display(display.Pretty(text)) if display is not None else print(text)
+        else:
+            data = self.get()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationError(
+                    f"cannot show {self.url}: its content is binary; pass format= (png, jpg, gif, html, csv, "
+                    "parquet, json) or read it with get()"
+                ) from None
+            display.display(display.Pretty(text)) if display is not None else print(text)
 
     def listdir(self) -> list[str]:
         """Names of the entries under a directory URL."""
@@ -184,6 +222,15 @@ class DataItem:
         with self.open("ab" if append else "wb") as out:
             out.write(data)
 
+    def upload(self, src_path: str) -> None:
+        """Copy a local file to this item's URL."""
+        source = Path(src_path).expanduser()
+        if not source.is_file():
+            raise ValidationError(f"cannot upload {src_path}: no such local file (pass the path of a file)")
+        fs, path = _fs(self._target)
+        fs.makedirs(fs._parent(path), exist_ok=True)
+        fs.put_file(str(source), path)
+
     def download(self, target_path: str) -> None:
         """Copy the data to a local path."""
         Path(target_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -211,7 +258,7 @@ def get_dataitem(url: str, key: str | None = None, store: RunStore | None = None
     ``store://`` URI is looked up in ``store`` (default: the configured store)."""
     if url.startswith("store://"):
         ref = resolve_store_uri(url, store)
-        return DataItem(url, key=key or ref.key, kind=ref.kind, meta=ref.meta, target=ref.target)
+        return DataItem(ref.target, key=key or ref.key, kind=ref.kind, meta=ref.meta, artifact_url=url)
     return DataItem(_normalize(url), key=key)
 
 

@@ -20,10 +20,12 @@ from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, RunError, RunlabError, ValidationError
 from .handlers import HandlerRef, handler_label
 from .names import fix_name, normalize_name
+from .outputs import check_log_hints
 from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import get_runtime, runtime_for
 from .runtimes.base import PreparedRun
+from .secrets import check_reachable as check_secrets_reachable
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
 from .values import check_storable
@@ -73,6 +75,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
     run_inputs = _checked_inputs(task.inputs, project)
+    check_log_hints(task.returns)
     target = ref.signature_target()
     if target is not None:
         swept = dict.fromkeys(sweep.space) if sweep is not None else {}
@@ -91,6 +94,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "output_path": "",
         "args": list(function.args),
         "source": function.to_dict(),
+        "secret_sources": list(task.secrets),  # where secrets come from; values are never recorded
     }
     kind = "local" if local else function.kind  # the kind the run ran as: local=True runs in this process
     record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,
@@ -99,6 +103,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     record.spec["output_path"] = expand_artifact_path(task.artifact_path or project.artifact_path, record.uid,
                                                       run_name, project.name)
     runtime.validate(record)
+    check_secrets_reachable(task.secrets, runtime.in_process and not ref.notebook, runtime.name)
     if sweep is not None and sweep.options.strategy == "custom":
         record.spec.update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)

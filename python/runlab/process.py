@@ -7,6 +7,7 @@ nothing to reset). The state kept per process:
 - ``store``: open stores (engines and their connection pools), one per database URL;
 - ``projectref``: the current project, and the default project used when there is none;
 - ``adhoc``: runs made by ``get_or_create_ctx`` in this process, by name;
+- ``secrets``: the values of inline secrets given to ``Task.with_secrets`` (never stored);
 - ``handlers``: Python files imported as function sources (one module per version of a file);
 - ``runtimes.processes``: when the reaper last looked at each store;
 - ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add, and when each store was last recovered;

@@ -15,7 +15,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from . import projectref
+from .artifactfiles import expand_artifact_path
+from .context import ArtifactRecord, RunContext
+from .data import DataItem, get_dataitem
 from .errors import (
+    ArtifactNotFoundError,
     FunctionNotFoundError,
     ProjectNotFoundError,
     ScheduleNotFoundError,
@@ -27,7 +31,7 @@ from .handlers import CLUSTER_KINDS, load_function, unsupported_kind
 from .launch import launch
 from .names import fix_name, validate_name
 from .projectref import ProjectRef
-from .record import artifact_to_dict
+from .record import RunState, artifact_to_dict, new_run
 from .run import RunList, list_runs
 from .schedules import Schedule, create_schedule
 from .task import Task, task_for_call
@@ -248,9 +252,94 @@ class Project(ProjectRef):
         return list_runs(project=self.name, name=name, uid=uid, labels=labels, state=state, last=last,
                          iter=iter, since=since, until=until, store=self.store)
 
-    def list_artifacts(self, key: str | None = None) -> list[dict[str, Any]]:
-        """Artifact records of this project (every version), newest version first per key."""
-        return [artifact_to_dict(r) for r in self.store.list_artifacts(self.name, key)]
+    def list_artifacts(self, key: str | None = None, tag: str | None = None,
+                       labels: dict[str, str] | list[str] | str | None = None, kind: str | None = None,
+                       iter: int | None = None, category: str | None = None,
+                       name: str | None = None) -> list[dict[str, Any]]:
+        """Artifact records of this project (every version), newest version first per key; filtered by key
+        (MLRun's ``name``), tag, labels (``{"k": "v"}``, ``["k=v"]`` or ``"k=v"``), kind (``category``:
+        ``model``, ``dataset``, ...) and iteration."""
+        wanted = _label_filter(labels)
+        kind = kind or category
+        rows = self.store.list_artifacts(self.name, key or name or None)
+        return [artifact_to_dict(r) for r in rows
+                if (tag is None or r["tag"] == tag) and (kind is None or r["kind"] == kind)
+                and (iter is None or r["iteration"] == iter)
+                and all((r["labels"] or {}).get(k) == v for k, v in wanted.items())]
+
+    # -- artifacts of the project (MLRun's project.log_artifact, get_artifact, ...) ---------------------
+
+    def log_artifact(self, item: Any, body: Any = None, tag: str = "", local_path: str = "",
+                     artifact_path: str | None = None, format: str | None = None, upload: bool | None = None,
+                     labels: dict[str, str] | None = None, target_path: str | None = None,
+                     **kwargs: Any) -> ArtifactRecord:
+        """Record an artifact of the project, made outside any run: ``item`` is a key (with ``body`` or
+        ``local_path`` as in ``context.log_artifact``) or an artifact object. The file goes under
+        ``artifact_path`` (default: the project's); its URI has no producer run."""
+        return self._artifact_writer().log_artifact(
+            item, body=body, local_path=local_path or None, format=format, tag=tag or None, labels=labels,
+            artifact_path=artifact_path or self._own_artifact_path(), target_path=target_path, **kwargs)
+
+    def log_dataset(self, key: str, df: Any, tag: str = "", artifact_path: str | None = None,
+                    **kwargs: Any) -> ArtifactRecord:
+        """Record a DataFrame as a dataset of the project (see ``context.log_dataset``)."""
+        return self._artifact_writer().log_dataset(key, df, tag=tag or None,
+                                                   artifact_path=artifact_path or self._own_artifact_path(), **kwargs)
+
+    def log_model(self, key: str, body: Any = None, model_file: str | None = None, tag: str = "",
+                  artifact_path: str | None = None, **kwargs: Any) -> ArtifactRecord:
+        """Record a model of the project (see ``context.log_model``)."""
+        return self._artifact_writer().log_model(key, body=body, model_file=model_file, tag=tag or None,
+                                                 artifact_path=artifact_path or self._own_artifact_path(), **kwargs)
+
+    def get_artifact(self, key: str, tag: str | None = None, iter: int | None = None,
+                     tree: str | None = None) -> ArtifactRecord:
+        """The newest record of artifact ``key`` (with that tag, iteration, producer run uid ``tree``);
+        ``.to_dataitem()`` reads it. Raises ``ArtifactNotFoundError`` when none matches."""
+        row = self.store.get_artifact(self.name, key, tag=tag, uid=tree, iteration=iter)
+        if row is None:
+            raise ArtifactNotFoundError(
+                f"project {self.name!r} has no artifact {key!r}{f' tagged {tag!r}' if tag else ''}: "
+                "project.list_artifacts() lists them"
+            )
+        return ArtifactRecord(artifact_to_dict(row))
+
+    def get_artifact_uri(self, key: str, category: str = "artifact", tag: str | None = None,
+                         iter: int | None = None) -> str:
+        """The ``store://`` URI of artifact ``key``: ``store://{category}s/{project}/{key}[#iter][:tag]``
+        (``category`` is ``artifact``, ``model`` or ``dataset``; all three resolve alike)."""
+        if category not in ("artifact", "model", "dataset"):
+            raise ValidationError(f"unknown artifact category {category!r}: use 'artifact', 'model' or 'dataset'")
+        uri = f"store://{category}s/{self.name}/{key}"
+        if iter is not None:
+            uri = f"{uri}#{iter}"
+        return f"{uri}:{tag}" if tag is not None else uri
+
+    def get_store_resource(self, uri: str) -> DataItem:
+        """A DataItem for a ``store://`` URI (or any URL)."""
+        return get_dataitem(uri, store=self.store)
+
+    def _own_artifact_path(self) -> str:
+        """Where the project's own artifacts go: its artifact path, ``{run.uid}``/``{run.name}`` filled
+        with ``project`` (they belong to no run)."""
+        return expand_artifact_path(self.artifact_path, "project", "project", self.name)
+
+    def _artifact_writer(self) -> RunContext:
+        """A context that records artifacts for the project itself: no run is recorded, and the artifacts
+        name no producer run (its uid is empty)."""
+        record = new_run(self.name, self.name, "project", RunState.COMPLETED, {}, {"output_path": self.artifact_path})
+        writer = RunContext(record, self.store)
+        writer.uid = ""
+        return writer
+
+
+def _label_filter(labels: dict[str, str] | list[str] | str | None) -> dict[str, str]:
+    if labels is None:
+        return {}
+    if isinstance(labels, dict):
+        return {k: str(v) for k, v in labels.items()}
+    items = [labels] if isinstance(labels, str) else list(labels)
+    return dict(item.split("=", 1) if "=" in item else (item, "") for item in items)
 
 
 def get_or_create_project(

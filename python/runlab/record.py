@@ -225,10 +225,13 @@ def from_iso(value: str | None) -> float | None:
     return dt.datetime.fromisoformat(value).timestamp()
 
 
-def artifact_uri(project: str, key: str, uid: str, iteration: int) -> str:
-    """The ``store://`` URI that names one run's artifact."""
+def artifact_uri(project: str, key: str, uid: str, iteration: int, tag: str | None = None) -> str:
+    """The ``store://`` URI that names one run's artifact (with its tag, when it has one; an artifact
+    logged outside a run has no ``@uid``)."""
     suffix = f"#{iteration}" if iteration else ""
-    return f"store://artifacts/{project}/{key}{suffix}@{uid}"
+    tagged = f":{tag}" if tag else ""
+    producer = f"@{uid}" if uid else ""
+    return f"store://artifacts/{project}/{key}{suffix}{tagged}{producer}"
 
 
 def artifact_to_dict(row: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +247,7 @@ def artifact_to_dict(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "key": row["key"],
         "kind": row["kind"],
-        "uri": artifact_uri(row["project"], row["key"], row["run_uid"], row["iteration"]),
+        "uri": artifact_uri(row["project"], row["key"], row["run_uid"], row["iteration"], row["tag"]),
         "target_path": target,
         "size": row["size"],
         "hash": row["hash"],

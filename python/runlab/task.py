@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import ValidationError
+from .secrets import secret_source
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Task:
     outputs: list[str] = field(default_factory=list)
     returns: list[str] = field(default_factory=list)
     artifact_path: str = ""
+    secrets: list[dict[str, Any]] = field(default_factory=list)
 
     def with_params(self, **params: Any) -> Task:
         """Add (or replace) params: ``task.with_params(p1=3, p2="a")``."""
@@ -63,6 +65,14 @@ class Task:
         """Take the parameter space from a CSV (list) or JSON (grid) file at any fsspec URL."""
         self.param_file = param_file
         self._set_hyper_options(selector, strategy, options)
+        return self
+
+    def with_secrets(self, kind: str, source: Any) -> Task:
+        """Add a secrets source the handler reads with ``context.get_secret(key)``: ``"inline"`` (a dict;
+        in-process runs only), ``"env"`` (``"A,B"`` or a list of environment variable names) or ``"file"``
+        (a file of ``KEY=value`` lines). Only the keys and sources are recorded, never the values.
+        """
+        self.secrets.append(secret_source(kind, source))
         return self
 
     def set_label(self, key: str, value: Any) -> Task:
@@ -172,7 +182,7 @@ class TaskSpecView(_View):
     _names = {"parameters": "params", "inputs": "inputs", "hyperparams": "hyperparams",
               "hyper_param_options": "hyper_param_options", "param_file": "param_file", "handler": "handler",
               "outputs": "outputs", "returns": "returns", "output_path": "artifact_path",
-              "artifact_path": "artifact_path"}
+              "artifact_path": "artifact_path", "secret_sources": "secrets"}
 
     @property
     def hyper_param_options(self) -> HyperOptionsView:

@@ -20,9 +20,9 @@ from .. import binding
 from ..config import get_config
 from ..context import RunAborted, RunContext, activate
 from ..errors import NotebookCellError
+from ..outputs import HANDLER_OPTIONS, HandlerOptions, log_returns
 from ..record import RunState
 from ..runlog import RunLog, capture_output
-from ..values import to_storable
 from .notebook import run_notebook
 
 if TYPE_CHECKING:
@@ -61,9 +61,16 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
                 _run_script(handler.script, record.spec.get("args", []), context)
             else:
                 func = handler.build(context, context.parameters)
-                args, kwargs = binding.bind(func, context, context.parameters, context.inputs)
+                returns = record.spec.get("returns") or []
+                hints, convert = dict(context.input_hints), True
+                decorated = getattr(func, HANDLER_OPTIONS, None)
+                if isinstance(decorated, HandlerOptions):  # @runlab.handler: labels, input hints, outputs
+                    func, returns = decorated.prepare(context, returns, called=func)
+                    hints, convert = {**decorated.input_hints, **hints}, decorated.parse_inputs
+                args, kwargs = binding.bind(func, context, context.parameters, context.inputs, hints=hints,
+                                            convert=convert)
                 value = func(*args, **kwargs)
-                record_returns(context, value, record.spec.get("returns") or [])
+                record_returns(context, value, returns)
         except RunAborted:
             print(f"run {uid} aborted", file=sys.stderr)
             context.end(RunState.ABORTED, error="aborted by request")
@@ -98,38 +105,9 @@ def _user_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def record_returns(context: RunContext, value: Any, returns: list[str]) -> None:
-    """Log a handler's return value: results for plain values, artifacts for DataFrames and figures."""
-    if value is None:
-        return
-    if returns:
-        values = value if isinstance(value, (tuple, list)) and len(returns) > 1 else (value,)
-        if len(values) != len(returns):
-            raise ValueError(
-                f"the handler returned {len(values)} values but returns= names {len(returns)}: {returns}"
-            )
-        pairs = list(zip((r.split(":")[0] for r in returns), values, strict=True))
-    else:
-        pairs = [("return", value)]
-    for key, item in pairs:
-        _log_one_return(context, key, item)
-
-
-def _log_one_return(context: RunContext, key: str, value: Any) -> None:
-    kind = type(value).__module__.split(".")[0], type(value).__name__
-    if kind == ("pandas", "DataFrame"):
-        context.log_dataset(key, value)
-    elif kind == ("pandas", "Series"):
-        context.log_dataset(key, value.to_frame())
-    elif kind[0] == "matplotlib" and hasattr(value, "savefig"):
-        context.log_artifact(key, body=value)
-    else:
-        try:
-            context.log_result(key, to_storable(f"return value {key!r}", value))
-        except ValueError:  # not JSON: keep the object itself, pickled, as an artifact
-            import pickle
-
-            context.log_artifact(key, body=pickle.dumps(value), format="pkl")
+def record_returns(context: RunContext, value: Any, returns: list[Any]) -> None:
+    """Log a handler's return value by its log hints (``returns``; see :mod:`runlab.outputs`)."""
+    log_returns(context, value, returns)
 
 
 def _run_script(path: str, args: list[str], context: RunContext) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from ..errors import StoreError
+from ..errors import ArtifactNotFoundError, StoreError
 from ..record import LIVE_STATES, RunRecord, RunState
 from . import schema
 from .migrate import ensure_schema
@@ -479,6 +479,16 @@ class RunStore:
         with self._read() as conn:
             row = conn.execute(query.order_by(table.c.version.desc()).limit(1)).first()
         return dict(row._mapping) if row else None
+
+    def update_artifact(self, artifact_id: int, meta: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+        """Replace one artifact version's meta and labels (its file and identity stay); returns the row."""
+        table = schema.artifacts
+        with self._write() as conn:
+            conn.execute(update(table).where(table.c.id == artifact_id).values(meta=meta, labels=labels))
+            row = conn.execute(select(table).where(table.c.id == artifact_id)).first()
+        if row is None:
+            raise ArtifactNotFoundError(f"artifact record {artifact_id} is gone: log the artifact again")
+        return dict(row._mapping)
 
     def artifact_target_taken(self, target: str) -> bool:
         """True when a recorded artifact already lives at ``target`` (so writing there would destroy it)."""
