@@ -5,11 +5,12 @@ notebook spells differently is mapped here, so it runs with only ``import runlab
 
 - ``compat.model``: ``mlrun.model`` (``RunTemplate``, ``HyperParamStrategies``, ``new_task``, ...)
 - ``compat.execution``: ``mlrun.execution.MLClientCtx``
-- ``compat.datastore``: ``mlrun.datastore`` (``DataItem``, in-memory items, ``get_object``)
+- ``compat.datastore``: ``mlrun.datastore`` (``DataItem``, in-memory items, ``store_manager``, ``get_object``)
 - ``compat.artifacts``: ``mlrun.artifacts`` (``get_model``, ``update_model``, the artifact classes)
-- ``compat.config``: ``mlrun.mlconf``
+- ``compat.config``: ``mlrun.mlconf``, ``set_environment``, ``set_env_from_file``, ``get_secret_or_env``
 - ``compat.decorators``: ``@mlrun.handler``
-- ``compat.functions``: ``import_function``
+- ``compat.functions``: ``import_function`` and the pod modifiers (``auto_mount``, ``mount_v3io``, ...), which
+  raise ``UnsupportedError``
 
 The modules ``runlab.model``, ``runlab.execution``, ``runlab.datastore`` and ``runlab.artifacts`` only
 re-export these, so MLRun's import paths (``from runlab.execution import MLClientCtx``) work too. MLRun's
