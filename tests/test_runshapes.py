@@ -156,7 +156,7 @@ def test_parallel_sweep_of_an_unloadable_handler_is_refused_before_anything_is_r
         context.log_result("r", p)
 
     fn = runlab.new_function(name="inline", kind="local")
-    with pytest.raises(ValidationError, match="another process loads its handler"):
+    with pytest.raises(ValidationError, match=r"loads the handler by name; a nested function.*leave parallel_runs out"):
         fn.run(handler=handler, hyperparams={"p": [1, 2, 3]}, hyper_param_options={"parallel_runs": 2})
     assert get_store().list_runs(iterations=True) == []
 

@@ -72,7 +72,8 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     if ref.import_error is not None:  # recorded as a failed run in this process, as MLRun records it
         runtime, sweep = get_runtime("local"), None
     function.check_handler(ref)
-    handler_path = _handler_path(ref, in_process=runtime.in_process, function=function)
+    handler_path = _handler_path(ref, in_process=runtime.in_process, function=function,
+                                 parallel=side_by_side and function.kind == "local")
     run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
     run_inputs = _checked_inputs(task.inputs, project)
     check_log_hints(task.returns)
@@ -164,18 +165,25 @@ def _resolve(function: FunctionSpec, handler: str | Callable | None) -> HandlerR
         return HandlerRef(label=label, path=label if isinstance(handler, str) else "", import_error=exc)
 
 
-def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec) -> str | None:
-    """How another process finds the handler (None: the file runs as a script, or the notebook whole)."""
+def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec, parallel: bool = False) -> str | None:
+    """How another process finds the handler (None: the file runs as a script, or the notebook whole).
+    ``parallel``: an in-process function's sweep with ``parallel_runs``, whose children run as processes."""
     if ref.script or ref.notebook:
         return None
     if not ref.path and not in_process:
-        raise ValidationError(_not_loadable(ref, function))
+        raise ValidationError(_not_loadable(ref, function, parallel))
     return ref.path or None
 
 
-def _not_loadable(ref: HandlerRef, function: FunctionSpec) -> str:
+def _not_loadable(ref: HandlerRef, function: FunctionSpec, parallel: bool = False) -> str:
     """Why a run in another process cannot load this handler, and what to do."""
     qualname = getattr(ref.func, "__qualname__", "")
+    if parallel:
+        what = ("a lambda" if "<lambda>" in qualname else "a nested function" if "<locals>" in qualname
+                else f"handler {ref.label!r} (defined in this notebook or script)")
+        return (f"parallel_runs runs each child of the sweep in a process of its own, which loads the handler by "
+                f"name; {what} cannot be loaded so: put it in a .py file (code_to_function or set_function that "
+                "file), or leave parallel_runs out to run the children here one after another")
     fix = "put it in a .py file and set_function that file, or pass local=True to run it here"
     if "<lambda>" in qualname or "<locals>" in qualname:
         what = "a lambda" if "<lambda>" in qualname else "a nested function"
