@@ -219,3 +219,18 @@ def test_run_workdir_is_where_relative_inputs_are_read(tmp_path):
     assert run.output("text") == "hello"
     with pytest.raises(runlab.InvalidInputError, match=r"infile\.txt"):
         runlab.new_function(kind="local").run(inputs={"infile": "infile.txt"}, handler=read, workdir=str(tmp_path))
+
+
+def test_with_code_body_and_file_and_save(tmp_path):
+    project = runlab.get_or_create_project("code-src", context=str(tmp_path))
+    fn = runlab.new_function(name="from-body", kind="job").with_code(body="def h(context, x=1):\n    return x * 3\n")
+    assert fn.filename.endswith(".py") and "from-body-" in fn.filename
+    assert fn.save(tag="v1") == "db://code-src/from-body:v1"
+    assert project.run_function("from-body", handler="h", params={"x": 2}).outputs["return"] == 6
+    with pytest.raises(runlab.ValidationError, match="does not exist"):
+        fn.with_code(from_file=str(tmp_path / "missing.py"))
+    with pytest.raises(runlab.ValidationError, match="not both"):
+        fn.with_code(from_file="a.py", body="x = 1")
+    with pytest.raises(runlab.ValidationError, match="callable handler"):
+        runlab.new_function(name="inline", handler=lambda context: 1).save()
+    assert project.list_functions() == ["from-body"]

@@ -92,3 +92,9 @@ def test_code_to_function_outside_a_notebook_asks_for_a_filename(monkeypatch):
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     with pytest.raises(ValidationError, match="needs filename="):
         runlab.code_to_function(name="x", kind="job")
+
+
+def test_an_end_marker_alone_leaves_out_what_follows(tmp_path):
+    nb = _notebook(tmp_path / "nb.ipynb", "def h(context):\n    pass", "# mlrun: end-code", "fn = make()")
+    code = notebook_code(nb)
+    assert "def h(context)" in code and "make()" not in code

@@ -13,7 +13,6 @@ runlab offers instead, before anything is recorded.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import shlex
 from collections.abc import Callable
@@ -23,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import projectref
-from .config import get_config
 from .errors import UnsupportedError, ValidationError
 from .handlers import CLUSTER_KINDS, KINDS, FunctionSpec, unsupported_kind
 from .launch import launch
 from .names import fix_name, normalize_name, validate_name
-from .notebookcode import IGNORED_TAGS, current_notebook, notebook_to_file
+from .notebookcode import IGNORED_TAGS, code_file, current_notebook, notebook_to_file
 from .schedules import Schedule, create_schedule
 from .task import task_for_call
 
@@ -138,6 +136,44 @@ class Function(FunctionSpec):
         path = Path(target or f"function{format}")
         text = json.dumps(to_mlrun_dict(self), indent=2) if format == ".json" else self.to_yaml()
         path.write_text(text)
+        return self
+
+    def save(self, tag: str = "", versioned: bool = False, refresh: bool = False) -> str:
+        """Store the function in its project (the current one when it names none), as ``set_function``
+        does, and return its URI (``db://<project>/<name>[:<tag>]``); ``project.get_function(name)`` and
+        schedules then find it. ``versioned`` and ``refresh`` are MLRun's, unused (one version per function)."""
+        if callable(self.handler):
+            raise ValidationError(
+                f"function {self.name!r} has a callable handler defined here, which another process or session "
+                "cannot load: give the function a file (code_to_function(filename=...) or fn.with_code()) to save it")
+        validate_name(self.name, "function name")
+        target = project_for("", self.project)
+        if tag:
+            self.tag = tag
+        stored = self.to_dict()
+        stored["project"] = target.name
+        target.store.save_function(target.name, self.name, self.kind, stored)
+        return f"db://{target.name}/{self.name}" + (f":{self.tag}" if self.tag else "")
+
+    def with_code(self, from_file: str = "", body: str | None = None, with_doc: bool = True) -> Function:
+        """Set the function's source, as MLRun's ``with_code``: ``from_file`` (a Python file), ``body`` (code
+        as text, kept as a file once per content under ``$RUNLAB_HOME/code/``), or, with neither, the code
+        of the saved Jupyter notebook this runs in (see :func:`code_to_function`). Returns the function."""
+        if from_file and body is not None:
+            raise ValidationError("with_code takes from_file= or body=, not both")
+        if body is not None:
+            filename = code_file(str(body), f"{self.name}.py")
+        elif from_file:
+            if not Path(from_file).expanduser().is_file():
+                raise ValidationError(f"with_code: file {from_file!r} does not exist (cwd: {os.getcwd()})")
+            filename = from_file
+        else:
+            notebook = current_notebook()
+            if notebook is None:
+                raise ValidationError("with_code() with no from_file= or body= takes the code of the notebook it "
+                                      "runs in, and this is not a saved Jupyter notebook: pass from_file=")
+            filename = notebook_to_file(notebook)
+        self.filename = str(Path(filename).expanduser().resolve())
         return self
 
     def set_env(self, name: str, value: Any) -> Function:
@@ -534,14 +570,7 @@ def _source_file(command: str, code: str | None, origin: str, name: str) -> str:
         if candidate.is_file():
             return str(candidate)
     if code:
-        body = base64.b64decode(code)
-        folder = Path(get_config().home) / "functions"
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = Path(file).stem if file else (name or "function")
-        target = folder / f"{stem}-{hashlib.sha1(body).hexdigest()[:12]}.py"
-        if not target.exists():
-            target.write_bytes(body)
-        return str(target)
+        return code_file(base64.b64decode(code), f"{Path(file).stem if file else (name or 'function')}.py")
     if file:
         raise ValidationError(f"the function's file {file!r} (spec.command) does not exist here and the function "
                               "has no embedded code: copy the file next to the YAML or fix spec.command")

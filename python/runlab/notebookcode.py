@@ -1,9 +1,9 @@
-"""A notebook's code as a Python file: how ``code_to_function()`` with no filename, called in a notebook,
+"""A notebook's (or any) code as a Python file: how ``code_to_function()`` with no filename, called in a notebook,
 turns the notebook's code into a function's source (as MLRun does), so its handlers can run as jobs.
 
 Only code cells are kept. Cell markers, in a cell's first lines: ``# mlrun: ignore`` skips that cell;
-``# mlrun: start-code`` / ``# mlrun: end-code`` keep only the cells between them (``nuclio:`` works for
-``mlrun:``); a cell tagged ``mlrun-ignore`` or ``nuclio-ignore`` is skipped. IPython magics (``%...``),
+``# mlrun: start-code`` leaves out the cells above it, ``# mlrun: end-code`` the cells below it (``nuclio:``
+works for ``mlrun:``); a cell tagged ``mlrun-ignore`` or ``nuclio-ignore`` is skipped. IPython magics (``%...``),
 shell lines (``!...``) and cell magics (``%%...``, e.g. ``%%writefile``) are left out: they are not Python.
 The file is written once per distinct content under ``$RUNLAB_HOME/code/``, so a run always loads the code
 it was started with.
@@ -62,10 +62,11 @@ def notebook_code(notebook: str, ignored_tags: tuple[str, ...] = IGNORED_TAGS) -
         raise ValidationError(f"cannot read the code of notebook {notebook}: {exc}") from exc
     sources = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"], c.get("metadata", {}))
                for c in cells if c.get("cell_type") == "code"]
-    if any("start-code" in _markers(src) for src, _ in sources):
-        kept, inside = [], False
-        for src, meta in sources:
-            marks = _markers(src)
+    marked = [_markers(src) for src, _ in sources]
+    if any("start-code" in m or "end-code" in m for m in marked):
+        # start-code: what is above is left out; end-code: what is below is left out (each on its own)
+        kept, inside = [], not any("start-code" in m for m in marked)
+        for (src, meta), marks in zip(sources, marked, strict=True):
             if "end-code" in marks:
                 inside = False
             if inside:
@@ -85,12 +86,18 @@ def notebook_code(notebook: str, ignored_tags: tuple[str, ...] = IGNORED_TAGS) -
 
 def notebook_to_file(notebook: str, ignored_tags: tuple[str, ...] = IGNORED_TAGS) -> str:
     """Write the notebook's code as a Python file (one per distinct content) and return its path."""
-    code = notebook_code(notebook, ignored_tags)
-    digest = hashlib.sha256(code.encode()).hexdigest()[:12]
-    target = Path(get_config().home) / "code" / f"{Path(notebook).stem}-{digest}.py"
+    return code_file(notebook_code(notebook, ignored_tags), f"{Path(notebook).stem}.py")
+
+
+def code_file(code: str | bytes, name: str) -> str:
+    """Keep ``code`` as ``$RUNLAB_HOME/code/<stem>-<hash>.py`` (written once per distinct content, atomically)
+    and return its path."""
+    data = code.encode() if isinstance(code, str) else code
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    target = Path(get_config().home) / "code" / f"{Path(name).stem}-{digest}.py"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(code, encoding="utf-8")
+        partial.write_bytes(data)
         partial.replace(target)
     return str(target)
