@@ -138,6 +138,7 @@ async def test_runs_filters_sort_and_paging(jp_fetch, store_runs):
     ({"limit": "501"}, "limit must be between 1 and 500, not 501"),
     ({"limit": "ten"}, "limit must be an integer, not 'ten'"),
     ({"offset": "-1"}, "offset must be 0 or more, not -1"),
+    ({"offset": "9" * 30}, f"offset must be at most {2**63 - 1}, not {'9' * 30}..."),
     ({"sort": "name"}, "sort must be 'start' or '-start', not 'name'"),
     ({"since": "yesterday"}, "since must be epoch seconds or an ISO 8601 time, not 'yesterday'"),
     ({"label": "=x"}, "label filter '=x' must be 'key' or 'key=value'"),
@@ -172,6 +173,19 @@ async def test_one_run_and_its_sweep_iterations(jp_fetch, store_runs):
 async def test_unknown_runs_are_404(jp_fetch, store_runs, parts):
     code, error = await fetch_error(jp_fetch, "runlab", "api", *parts)
     assert code == 404 and "0" * 32 in error["message"]
+
+
+@pytest.mark.parametrize("parts", [("runs", "0" * 32, "9" * 30, "log"),
+                                   ("runs", "0" * 32, "9" * 30, "artifacts", "model"),
+                                   ("runs", "0" * 32, "9" * 30, "artifacts", "model", "preview")])
+async def test_iterations_beyond_the_store_are_400(jp_fetch, store_runs, parts):
+    code, error = await fetch_error(jp_fetch, "runlab", "api", *parts)
+    assert (code, error["message"]) == (400, f"iteration must be at most {2**31 - 1}, not {'9' * 30}...")
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", "0" * 32, params={"iteration": "9" * 30})
+    assert code == 400 and error["message"].startswith("iteration must be at most")
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", "0" * 32, "0", "log",
+                                    params={"offset": "9" * 30})
+    assert code == 400 and error["message"].startswith("offset must be at most")
 
 
 async def test_log_from_an_offset(jp_fetch, store_runs):

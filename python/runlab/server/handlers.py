@@ -71,6 +71,24 @@ def _json_errors(method: Callable) -> Callable:
     return wrapper
 
 
+MAX_INT64 = 2**63 - 1
+MAX_ITERATION = 2**31 - 1  # the store's iteration column is a 32-bit integer
+
+
+def bounded_int(name: str, value: str, maximum: int = MAX_INT64) -> int:
+    """A query or path integer in 0..maximum; anything else is a 400 naming the bound (a value the database
+    cannot hold must never reach it; a long value is cut in the message)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationError(f"{name} must be an integer, not {value[:40]!r}") from None
+    if number < 0:
+        raise ValidationError(f"{name} must be 0 or more, not {number}")
+    if number > maximum:
+        raise ValidationError(f"{name} must be at most {maximum}, not {value[:40]}...")
+    return number
+
+
 class RunlabHandler(APIHandler):
     """Shared helpers: the store, query arguments with 400 on bad values, and thread offloading."""
 
@@ -78,14 +96,11 @@ class RunlabHandler(APIHandler):
     def store(self):
         return self.settings["runlab_store"]()
 
-    def int_argument(self, name: str, default: int) -> int:
+    def int_argument(self, name: str, default: int, maximum: int = MAX_INT64) -> int:
         value = self.get_argument(name, None)
         if value is None or value == "":
             return default
-        try:
-            return int(value)
-        except ValueError:
-            raise ValidationError(f"{name} must be an integer, not {value!r}") from None
+        return bounded_int(name, value, maximum)
 
     def bool_argument(self, name: str) -> bool:
         return self.get_argument(name, "0").lower() in ("1", "true", "yes")
@@ -150,7 +165,7 @@ class RunHandler(RunlabHandler):
     @_json_errors
     async def get(self, uid: str) -> None:
         root = self.settings.get("server_root_dir", "")
-        self.reply(await self.call(api.run, uid, self.int_argument("iteration", 0), root))
+        self.reply(await self.call(api.run, uid, self.int_argument("iteration", 0, MAX_ITERATION), root))
 
     @tornado.web.authenticated
     @_json_errors
@@ -162,7 +177,8 @@ class LogHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self, uid: str, iteration: str) -> None:
-        self.reply(await self.call(api.log, uid, int(iteration), self.int_argument("offset", 0)))
+        self.reply(await self.call(api.log, uid, bounded_int("iteration", iteration, MAX_ITERATION),
+                                   self.int_argument("offset", 0)))
 
 
 class ArtifactHandler(RunlabHandler):
@@ -171,7 +187,7 @@ class ArtifactHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self, uid: str, iteration: str, key: str) -> None:
-        record = await self.call(api.artifact_record, uid, int(iteration), key)
+        record = await self.call(api.artifact_record, uid, bounded_int("iteration", iteration, MAX_ITERATION), key)
         item = get_dataitem(record["target_path"])
         try:
             handle = await asyncio.to_thread(item.open, "rb")
@@ -198,7 +214,7 @@ class PreviewHandler(RunlabHandler):
     @_json_errors
     async def get(self, uid: str, iteration: str, key: str) -> None:
         cap = self.settings["runlab_preview_max_bytes"]
-        self.reply(await self.call(api.preview, uid, int(iteration), key, cap))
+        self.reply(await self.call(api.preview, uid, bounded_int("iteration", iteration, MAX_ITERATION), key, cap))
 
 
 class AbortHandler(RunlabHandler):
