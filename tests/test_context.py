@@ -343,3 +343,26 @@ def test_a_folder_is_logged_as_a_zip(tmp_path):
     for run in (run_handler(handler), run_handler(returns_path, returns=["folder: path"])):
         with zipfile.ZipFile(run.artifact("folder").local()) as archive:
             assert sorted(archive.namelist()) == ["a.txt", "sub/b.txt"]
+
+
+def test_a_dir_artifact_is_logged_as_a_zip_of_its_files_without_temporary_files(tmp_path, monkeypatch):
+    import tempfile
+    import zipfile
+
+    from runlab.artifacts import DirArtifact
+
+    folder = tmp_path / "reports"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("a")
+    (folder / "sub" / "b.txt").write_text("b")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def handler(context):
+        context.log_artifact(DirArtifact("reports", src_path=str(folder)))
+
+    run = runlab.new_function(name="dirs", kind="local").run(handler=handler)
+    with zipfile.ZipFile(run.artifact("reports").local()) as archive:
+        assert sorted(archive.namelist()) == ["a.txt", "sub/b.txt"]
+    assert list(scratch.iterdir()) == []

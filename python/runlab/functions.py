@@ -13,6 +13,7 @@ runlab offers instead, before anything is recorded.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shlex
 from collections.abc import Callable
@@ -131,8 +132,6 @@ class Function(FunctionSpec):
     def export(self, target: str = "", format: str = ".yaml", secrets: Any = None, strip: bool = True) -> Function:
         """Write the function to ``target`` (default ``function.yaml``) as MLRun's function YAML (or JSON
         with ``format=".json"``); returns the function. ``secrets`` and ``strip`` are MLRun's, unused."""
-        import json
-
         path = Path(target or f"function{format}")
         text = json.dumps(to_mlrun_dict(self), indent=2) if format == ".json" else self.to_yaml()
         path.write_text(text)

@@ -76,14 +76,9 @@ class DirArtifact(Artifact):
     kind = "dir"
 
     def log_spec(self) -> tuple[str, dict[str, Any]]:
-        import shutil
-        import tempfile
-
         if not self.src_path or not os.path.isdir(self.src_path):
             raise ValidationError(f"DirArtifact {self.key!r}: src_path {self.src_path!r} is not a folder")
-        folder = tempfile.mkdtemp(prefix="runlab-dir-")
-        archive = shutil.make_archive(os.path.join(folder, self.key), "zip", self.src_path)
-        return "artifact", {"key": self.key, "local_path": archive, "labels": self.labels or None}
+        return super().log_spec()  # log_artifact zips a folder itself, in memory (no temporary file left behind)
 
 
 class PlotArtifact(Artifact):
