@@ -201,22 +201,21 @@ class RunObject:
 
     # -- MLRun's dict view -----------------------------------------------------------------------
 
-    def _mlrun_dict(self) -> dict[str, Any]:
-        """The run as MLRun's run dict: ``status.iterations`` as MLRun's table (header row first) and
-        ``status.artifact_uris`` (key → URI); built from the record, never stored."""
-        data = self._record()
-        status = dict(data["status"])
+    def _mlrun_status(self) -> dict[str, Any]:
+        """The run's status as MLRun's: ``iterations`` as MLRun's table (header row first) and
+        ``artifact_uris`` (key → URI); built from the record, never stored."""
+        status = dict(self._record()["status"])
         status["iterations"] = iteration_table(status.get("iterations") or [])
         status["artifact_uris"] = {a["key"]: a["uri"] for a in self._artifact_records()}
-        return {**data, "status": status}
+        return status
 
     def __getitem__(self, key: str) -> Any:
         """Read-only mapping access to the run as MLRun's run dict (what ``db.read_run`` gives in MLRun):
         ``run["status"]["state"]``, ``run["metadata"]["uid"]``; a copy, so changing it changes nothing."""
-        view = self._mlrun_dict()
-        if key not in view:
+        data = self._record()
+        if key not in data:
             raise KeyError(key)
-        return copy.deepcopy(view[key])
+        return copy.deepcopy(self._mlrun_status() if key == "status" else data[key])
 
     def get(self, key: str, default: Any = None) -> Any:
         """``run[key]``, or ``default`` for a key the run dict does not have."""
