@@ -21,7 +21,7 @@ from .names import normalize_name, validate_name
 from .record import RunState, new_run
 from .runlog import RunLog
 from .store import get_store
-from .values import check_storable
+from .values import check_key, storable_params
 
 _by_name: dict[str, RunContext] = {}
 
@@ -56,8 +56,9 @@ def _create(name: str, project_name: str, labels: dict[str, str], params: dict[s
     project = projectref.resolve(project_name)
     run_name = validate_name(normalize_name(name) or "run")
     spec = {"function": "", "handler": "", "inputs": {}, "outputs": [], "returns": [],
-            "parameters": {k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
-    record = new_run(project.name, run_name, "local", RunState.RUNNING, {k: str(v) for k, v in labels.items()},
+            "parameters": storable_params(params)}
+    record = new_run(project.name, run_name, "local", RunState.RUNNING,
+                     {check_key("label", k): str(v) for k, v in labels.items()},
                      spec, runtime="local", pid=os.getpid())
     spec["output_path"] = expand_artifact_path(project.artifact_path, record.uid, run_name, project.name)
     store = project.store

@@ -29,6 +29,7 @@ _ENV = {
     "forkserver": "RUNLAB_FORKSERVER",
     "forkserver_idle": "RUNLAB_FORKSERVER_IDLE",
     "dask_shared_fs": "RUNLAB_DASK_SHARED_FS",
+    "max_value_bytes": "RUNLAB_MAX_VALUE_BYTES",
 }
 
 
@@ -104,6 +105,11 @@ class RunlabConfig(Configurable):
 
     schedule_min_interval = Float(
         60.0, help="The shortest interval a schedule may fire at, in seconds. Env: RUNLAB_SCHEDULE_MIN_INTERVAL.",
+    ).tag(config=True)
+
+    max_value_bytes = Int(
+        1_000_000, help="The largest param or result value, in bytes of its JSON form (0: no limit); a larger one "
+        "is refused with a hint to log it as an artifact. Env: RUNLAB_MAX_VALUE_BYTES.",
     ).tag(config=True)
 
     busy_timeout_ms = Int(

@@ -31,7 +31,7 @@ from .record import RunState, artifact_to_dict
 from .runlog import RunLog, make_run_logger
 from .secrets import get_secret
 from .sweepsummary import iteration_row, summarize
-from .values import check_storable, to_storable
+from .values import check_size, check_storable, storable_params, to_storable
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -230,7 +230,7 @@ class RunContext:
         """Record a result (a JSON-storable value; numpy scalars are unwrapped)."""
         if not isinstance(key, str) or not key:
             raise ValidationError(f"a result key must be a non-empty string, not {key!r}")
-        self.results[key] = to_storable(f"result {key!r}", value)
+        self.results[key] = check_size(f"result {key!r}", to_storable(f"result {key!r}", value))
         self._maybe_commit(commit)
 
     def log_results(self, results: dict[str, Any], commit: bool = False) -> None:
@@ -430,7 +430,7 @@ class RunContext:
         if self.iteration:
             raise ValidationError("get_child_context is for the parent run (iteration 0), not a child")
         child_params = {**(self.parameters if with_parent_params else {}),
-                        **{k: check_storable(f"param {k!r}", v) for k, v in params.items()}}
+                        **storable_params(params)}
         record = self._run_record.child(len(self._children) + 1, {}, state=RunState.RUNNING, runtime="local")
         record.spec["parameters"] = child_params
         self._store.create_run(record)

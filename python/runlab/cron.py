@@ -41,7 +41,20 @@ def normalize(expression: str) -> str:
             raise ValidationError(f"cron string {text!r}: the {name} field {value!r} is not valid")
     if not croniter.is_valid(text):
         raise ValidationError(f"cron string {text!r} is not valid")
+    _check_fires(text)
     return text
+
+
+def _check_fires(expression: str) -> None:
+    """``ValidationError`` for an expression no date matches (e.g. '0 0 31 2 *', February 31st)."""
+    from croniter import CroniterBadDateError, croniter
+
+    try:
+        croniter(expression, datetime(2000, 1, 1)).get_next(float)  # 2000: a leap year follows, Feb 29 fires
+    except CroniterBadDateError:
+        raise ValidationError(
+            f"cron string {expression!r} never fires: no date has that day of month in that month; "
+            "check the day-of-month and month fields") from None
 
 
 def zone(name: str | None) -> tzinfo:
@@ -50,6 +63,9 @@ def zone(name: str | None) -> tzinfo:
 
     if not name:
         return _local_zone()
+    if not isinstance(name, str):
+        raise ValidationError(
+            f"timezone must be an IANA name such as 'UTC' or 'Europe/Berlin', not {type(name).__name__} {name!r}")
 
     try:
         return ZoneInfo(name)

@@ -110,6 +110,10 @@ class FunctionSpec:
     def resolve(self, handler: str | Callable | None) -> HandlerRef:
         """What to call for ``handler`` (default: the function's handler); raises if it does not exist."""
         handler = handler if handler is not None else self.handler
+        if not (handler is None or isinstance(handler, str) or callable(handler)):
+            raise ValidationError(
+                f"handler must be the name of a function in {self.name!r} (a string) or a callable, "
+                f"not {type(handler).__name__} {handler!r}")
         if self.filename.endswith(".ipynb"):
             if handler:
                 raise HandlerNotFoundError(f"notebook function {self.name!r} runs the whole notebook: drop handler=")

@@ -28,7 +28,7 @@ from .runtimes.base import PreparedRun
 from .secrets import check_reachable as check_secrets_reachable
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
-from .values import check_storable
+from .values import check_key, storable_params
 
 if TYPE_CHECKING:
     from .handlers import FunctionSpec
@@ -74,7 +74,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     function.check_handler(ref)
     handler_path = _handler_path(ref, in_process=runtime.in_process, function=function,
                                  parallel=side_by_side and function.kind == "local")
-    run_params = {key: check_storable(f"param {key!r}", value) for key, value in _as_dict(task.params).items()}
+    run_params = storable_params(_as_dict(task.params))
     run_inputs = _checked_inputs(task.inputs, project)
     check_log_hints(task.returns)
     target = ref.signature_target()
@@ -82,7 +82,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         swept = dict.fromkeys(sweep.space) if sweep is not None else {}
         check_binding(target, {**run_params, **swept}, run_inputs, ref.label)
     run_name = fix_name(task.name) if task.name else _default_run_name(function, ref)
-    run_labels = {k: str(v) for k, v in _as_dict(task.labels, "labels").items()}
+    run_labels = {check_key("label", k): str(v) for k, v in _as_dict(task.labels, "labels").items()}
     spec = {
         "function": f"{project.name}/{function.name}",
         "handler": ref.label,

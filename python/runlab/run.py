@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -168,22 +169,23 @@ class RunObject:
             raise ValidationError("give poll= or sleep= (MLRun's name for it), not both")
         interval = poll if poll is not None else sleep if sleep is not None else 0.5
         for name, value in (("poll", interval), ("timeout", timeout), ("logs_interval", logs_interval)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or math.isnan(value) or value < 0):
                 raise ValidationError(f"{name} must be a number of seconds >= 0, not {value!r}")
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
         follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
-        while not is_terminal(self.state()):
-            if deadline is not None and time.monotonic() >= deadline:
+        while not is_terminal(state := self.state()):
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 raise RunTimeoutError(
-                    f"run {self._uid} is still {self.state()} after {timeout} s; wait longer or abort() it",
-                    run=self,
-                )
-            if follow and time.monotonic() - last_print >= logs_interval:
+                    f"run {self._uid} is still {state} after {timeout} s; wait longer or abort() it", run=self)
+            if follow and now - last_print >= logs_interval:
                 _, offset = self.logs(watch=False, offset=offset)
                 last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
-            time.sleep(interval)
+            left = interval if deadline is None else min(interval, deadline - time.monotonic())
+            time.sleep(max(left, 0.0))  # wake at the deadline, not up to one poll interval after it
         if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:

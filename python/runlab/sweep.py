@@ -22,7 +22,7 @@ from .record import Owner, RunState
 from .runtimes import abort_run, recover
 from .runtimes.base import PreparedRun
 from .sweepsummary import iteration_row, summarize
-from .values import check_storable
+from .values import storable_params
 
 if TYPE_CHECKING:
     from .handlers import HandlerRef
@@ -149,8 +149,7 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
     space = dict(hyperparams or {})
     if param_file:
         space, opts.strategy = load_param_file(param_file, opts.strategy)
-    space = {k: check_storable(f"hyper-parameter {k!r}", list(v) if isinstance(v, tuple) else v)
-             for k, v in space.items()}
+    space = storable_params({k: list(v) if isinstance(v, tuple) else v for k, v in space.items()}, "hyper-parameter")
     if opts.selector:
         parse_selector(opts.selector)
     return Sweep(expand(space, opts), opts, space)

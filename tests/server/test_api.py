@@ -435,3 +435,21 @@ def test_every_runlab_error_has_one_status(error, status):
     from runlab.server.handlers import status_of
 
     assert status_of(error) == status
+
+
+async def test_long_values_are_previews_in_lists_and_whole_on_the_run(jp_fetch, tmp_path):
+    (tmp_path / "handlers.py").write_text("def echo(context, text=''):\n    context.log_result('echo', [text])\n")
+    project = runlab.get_or_create_project("long", context=str(tmp_path))
+    project.set_function("handlers.py", name="fn", kind="local", handler="echo")
+    text = "é" * 200_000
+    run = project.run_function("fn", params={"text": text})
+    page = check_operation("/runs", "get", 200, (await jp_fetch("runlab", "api", "runs",
+                                                                params={"project": "long"})).body)
+    listed = page["runs"][0]
+    assert listed["truncated"] == ["spec.parameters.text", "status.results.echo"]
+    assert listed["spec"]["parameters"]["text"] == "é" * 100 + "… (400.0 KB)"
+    assert listed["status"]["results"]["echo"].startswith('["éé') and listed["status"]["results"]["echo"].endswith(
+        "… (400.0 KB)")
+    whole = check_operation("/runs/{uid}", "get", 200, (await jp_fetch("runlab", "api", "runs", run.uid())).body)
+    assert whole["spec"]["parameters"]["text"] == text and whole["status"]["results"]["echo"] == [text]
+    assert "truncated" not in whole

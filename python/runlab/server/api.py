@@ -8,6 +8,7 @@ error class to its HTTP status in one place (``handlers.STATUS``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from datetime import datetime
 from typing import Any
@@ -33,8 +34,11 @@ from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict
 from ..store.runstore import RunStore
 from ..task import Task
+from ..values import format_bytes
 
 MAX_LIMIT = 500
+LISTED_VALUE_CHARS = 1000
+"""A param or result longer than this (as JSON) is listed as a short preview; the run's own route has it whole."""
 
 
 def projects(store: RunStore) -> list[dict[str, Any]]:
@@ -85,7 +89,7 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
                            iterations=iterations,
                            last=limit + 1, offset=offset, newest_first=sort == "-start")
     more = len(rows) > limit
-    return {"runs": [run_summary(r) for r in rows[:limit]], "offset": offset, "limit": limit,
+    return {"runs": [_lean(run_summary(r)) for r in rows[:limit]], "offset": offset, "limit": limit,
             "next_offset": offset + limit if more else None}
 
 
@@ -94,6 +98,22 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
     data = record.to_dict()
     data["status"]["duration"] = _duration(record.start_time, record.end_time or (
         None if record.is_terminal else record.last_update))
+    return data
+
+
+def _lean(data: dict[str, Any]) -> dict[str, Any]:
+    """A listed run with each long param and result cut to a preview string, their paths in ``truncated``:
+    one large value must not make every page of runs large."""
+    truncated = []
+    for section, field in (("spec", "parameters"), ("status", "results")):
+        values = data[section].get(field) or {}
+        for key, value in values.items():
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            if len(text) > LISTED_VALUE_CHARS:
+                values[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
+                truncated.append(f"{section}.{field}.{key}")
+    if truncated:
+        data["truncated"] = truncated
     return data
 
 
