@@ -127,3 +127,55 @@ def test_wait_ends_at_its_timeout_not_a_poll_later(project):
         assert 0.1 <= waited < 0.45, waited  # the bound is 50 ms; the margin is for a loaded machine
     finally:
         run.abort()
+
+
+def _other_calls(project) -> dict:
+    return {
+        "an artifact path that is a number": (lambda: project.run_function("fn", artifact_path=5, local=True),
+                                              "artifact_path must be a folder path or URL"),
+        "a project context that is a number": (lambda: runlab.get_or_create_project("other", context=5),
+                                               "context must be a folder path"),
+        "a project artifact path that is a number": (
+            lambda: runlab.get_or_create_project("other", context=".", artifact_path=5),
+            "artifact_path must be a folder path or URL"),
+        "hyper_param_options that are a number": (
+            lambda: project.run_function("fn", hyperparams={"x": [1]}, hyper_param_options=5, local=True),
+            "hyper_param_options must be a dict"),
+        "parallel_runs below 1": (
+            lambda: project.run_function("fn", hyperparams={"x": [1]}, hyper_param_options={"parallel_runs": -1},
+                                         local=True), "parallel_runs must be a whole number >= 1"),
+        "max_errors that is a string": (
+            lambda: project.run_function("fn", hyperparams={"x": [1]}, hyper_param_options={"max_errors": "2"},
+                                         local=True), "max_errors must be a whole number >= 0"),
+        "watch that is a string": (lambda: project.run_function("fn", watch="no"), "watch must be True or False"),
+        "local that is a string": (lambda: project.run_function("fn", local="no"), "local must be True, False"),
+        "a state that does not exist": (lambda: project.list_runs(state="done"), "state must be one of"),
+        "a state that is a number": (lambda: project.list_runs(state=5), "state must be one of"),
+        "last below 0": (lambda: project.list_runs(last=-1), "last must be a number of runs"),
+        "last that is a string": (lambda: project.list_runs(last="x"), "last must be a number of runs"),
+        "since that is NaN": (lambda: project.list_runs(since=math.nan), "since must be epoch seconds"),
+        "a uid that is a number": (lambda: runlab.get_run_db().read_run(5), "uid must be a run's uid"),
+        "task params that are a number": (lambda: runlab.new_task(params=5), "params must be a dict"),
+        "task labels that are a list": (lambda: runlab.new_task(labels=["a"]), "labels must be a dict"),
+    }
+
+
+OTHER_CALLS = list(_other_calls(None))
+
+
+@pytest.mark.parametrize("case", OTHER_CALLS)
+def test_other_bad_arguments_are_typed_errors(project, case):
+    call, words = _other_calls(project)[case]
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert words in str(info.value)
+    assert project.list_runs() == []
+
+
+def test_list_runs_takes_datetimes(project):
+    from datetime import datetime, timedelta, timezone
+
+    project.run_function("fn", local=True)
+    now = datetime.now(timezone.utc)
+    assert len(project.list_runs(since=now - timedelta(minutes=5))) == 1
+    assert project.list_runs(since=now + timedelta(minutes=5)) == []

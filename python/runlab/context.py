@@ -31,7 +31,7 @@ from .record import RunState, artifact_to_dict
 from .runlog import RunLog, make_run_logger
 from .secrets import get_secret
 from .sweepsummary import iteration_row, summarize
-from .values import check_size, check_storable, storable_params, to_storable
+from .values import check_key, check_size, check_storable, storable_params, to_storable
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -218,6 +218,7 @@ class RunContext:
 
     def set_label(self, key: str, value: Any, replace: bool = True) -> None:
         """Add a label to the run."""
+        check_key("label", key)
         if replace or key not in self.labels:
             self.labels[key] = str(value)
 

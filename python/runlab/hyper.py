@@ -53,6 +53,12 @@ class HyperParamOptions:
         if self.max_iterations and self.strategy != "random":
             strategy = self.strategy or "grid"
             raise ValidationError(f"max_iterations applies to the 'random' strategy only, not {strategy!r}")
+        for name, least in (("max_iterations", 1), ("parallel_runs", 1), ("max_errors", 0)):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
+                raise ValidationError(f"{name} must be a whole number >= {least}, not {value!r}")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise ValidationError(f"seed must be a whole number, not {self.seed!r}")
         if self.dask_cluster_uri:
             raise ValidationError(
                 f"dask_cluster_uri {self.dask_cluster_uri!r} names an MLRun Dask function: runlab runs sweeps on "
@@ -63,6 +69,10 @@ class HyperParamOptions:
         if isinstance(data, HyperParamOptions):
             return data
         known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        if data is not None and not isinstance(data, dict):
+            raise ValidationError(
+                f"hyper_param_options must be a dict or a HyperParamOptions, not {type(data).__name__} {data!r} "
+                "(e.g. {'strategy': 'random', 'max_iterations': 5})")
         data = dict(data or {})
         unknown = sorted(set(data) - known)
         if unknown:

@@ -21,6 +21,7 @@ from .errors import InvalidInputError, RunError, RunlabError, ValidationError
 from .handlers import HandlerRef, handler_label
 from .names import fix_name, normalize_name
 from .outputs import check_log_hints
+from .projectref import check_artifact_path
 from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import get_runtime, runtime_for
@@ -63,6 +64,8 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     """Every check a run needs (handler, params, inputs, names, the runtime's own), and its record;
     nothing is recorded."""
     handler = handler if handler is not None else task.handler
+    if local is not None and not isinstance(local, bool):
+        raise ValidationError(f"local must be True, False or None, not {local!r}")
     sweep = None
     if task.hyperparams or task.param_file or selector or task.hyper_param_options:
         sweep = prepare_sweep(task.hyperparams, task.param_file, task.hyper_param_options, selector)
@@ -101,6 +104,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,
                      runtime=runtime.name,
                      pid=os.getpid() if runtime.in_process else None)  # a queued run has no process yet
+    check_artifact_path(task.artifact_path or "")
     record.spec["output_path"] = expand_artifact_path(task.artifact_path or project.artifact_path, record.uid,
                                                       run_name, project.name)
     runtime.validate(record)
@@ -114,6 +118,8 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
 def start(launch: Launch, watch: bool = True) -> RunObject:
     """Record a prepared run and start it; with ``watch`` follow its log and wait for its end. A run that
     failed raises ``RunError`` (the run is recorded: ``err.run``)."""
+    if not isinstance(watch, bool):
+        raise ValidationError(f"watch must be True or False, not {watch!r}")
     record, store = launch.record, launch.store
     run = RunObject(record.uid, 0, store.url)
     exception = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from . import process
 from .config import get_config
-from .errors import ProjectNotFoundError
+from .errors import ProjectNotFoundError, ValidationError
 from .store import get_store
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ class ProjectRef:
     def __init__(self, name: str, context: str, artifact_path: str = "", description: str = "",
                  store: RunStore | None = None) -> None:
         self.name = name
-        self.context = str(Path(context).expanduser().resolve())
+        self.context = _folder(context)
+        check_artifact_path(artifact_path)
         self.artifact_path = artifact_path or default_artifact_path(self.context)
         self.description = description
         self.store = store or get_store()
@@ -44,6 +45,21 @@ class ProjectRef:
         """Store the project's context, artifact path and description."""
         self.store.save_project(self.name, self.context, self.artifact_path, self.description)
         return self
+
+
+def _folder(context: str | os.PathLike) -> str:
+    """A project's context folder as an absolute path; ``ValidationError`` when it is not a path."""
+    if not isinstance(context, (str, os.PathLike)):
+        raise ValidationError(f"context must be a folder path (a str), not {type(context).__name__} {context!r}")
+    return str(Path(context).expanduser().resolve())
+
+
+def check_artifact_path(path: object) -> None:
+    """``ValidationError`` unless ``path`` is a folder path or URL (a str; '' for the default)."""
+    if not isinstance(path, str):
+        raise ValidationError(
+            f"artifact_path must be a folder path or URL (a str such as './artifacts' or 's3://bucket/runs'), "
+            f"not {type(path).__name__} {path!r}")
 
 
 def default_artifact_path(context: str) -> str:
@@ -67,7 +83,8 @@ def get_or_create(name: str, context: str = "./", artifact_path: str = "", descr
     project = load(name, cls)
     if project is None:
         return cls(name, context, artifact_path, description).save()
-    new_context = str(Path(context).expanduser().resolve())
+    new_context = _folder(context)
+    check_artifact_path(artifact_path)
     if (project.context != new_context or (artifact_path and artifact_path != project.artifact_path)
             or (description and description != project.description)):
         old_default = default_artifact_path(project.context)

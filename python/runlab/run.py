@@ -8,6 +8,7 @@ import math
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from .data import get_dataitem
@@ -356,23 +357,48 @@ def _label_filter(labels: dict[str, str] | list[str] | str | None) -> dict[str, 
     return out
 
 
+def _check_filters(name: Any, uid: Any, state: Any, last: Any, since: Any, until: Any) -> None:
+    """``ValidationError`` naming the first filter of ``list_runs`` that has the wrong type or value."""
+    for what, value in (("name", name), ("uid", uid)):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(f"{what} must be a str, not {type(value).__name__} {value!r}")
+    states = [state] if isinstance(state, str) else state
+    if states is not None:
+        known = [s.value for s in RunState]
+        if not isinstance(states, (list, tuple, set)) or any(s not in known for s in states):
+            raise ValidationError(f"state must be one of {', '.join(known)} (or a list of them), not {state!r}")
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
+        raise ValidationError(f"last must be a number of runs >= 0 (0 or None: all), not {last!r}")
+    for what, value in (("since", since), ("until", until)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, datetime))
+                                  or (isinstance(value, float) and math.isnan(value))):
+            raise ValidationError(f"{what} must be epoch seconds or a datetime, not {value!r}")
+
+
+def _seconds(value: float | datetime | None) -> float | None:
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
 def list_runs(project: str | None = None, name: str | None = None, uid: str | None = None,
               labels: dict[str, str] | list[str] | str | None = None, state: str | None = None,
-              last: int | None = None, iter: bool = False, since: float | None = None,
-              until: float | None = None, store=None) -> RunList:
+              last: int | None = None, iter: bool = False, since: float | datetime | None = None,
+              until: float | datetime | None = None, store=None) -> RunList:
     """Runs from the store, newest first. ``name`` matches exactly; ``name="~part"`` matches every name that
     contains ``part``, in any case (MLRun's form)."""
+    _check_filters(name=name, uid=uid, state=state, last=last, since=since, until=until)
     if store is None:
         store = get_store()
     reap(store)
     records = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
-                              last=last, iterations=iter, since=since, until=until)
+                              last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
     return RunList(RunObject(r.uid, r.iteration, store.url, r.to_dict()) for r in records)
 
 
 def get_run(uid: str, iteration: int = 0, store=None) -> RunObject:
     """A stored run by uid (a unique prefix of at least 6 characters is enough), from ``store`` (default:
     the configured store)."""
+    if not isinstance(uid, str):
+        raise ValidationError(f"uid must be a run's uid (a str), not {type(uid).__name__} {uid!r}")
     if store is None:
         store = get_store()
     if len(uid) < 32:

@@ -323,10 +323,10 @@ def new_task(
     task.name = name or task.name
     task.project = project or task.project
     task.handler = handler or task.handler
-    task.params = dict(params) if params else task.params
-    task.inputs = dict(inputs) if inputs else task.inputs
-    task.labels = {k: str(v) for k, v in labels.items()} if labels else task.labels
-    task.hyperparams = dict(hyper_params) if hyper_params else task.hyperparams
+    task.params = _mapping("params", params) or task.params
+    task.inputs = _mapping("inputs", inputs) or task.inputs
+    task.labels = {k: str(v) for k, v in _mapping("labels", labels).items()} or task.labels
+    task.hyperparams = _mapping("hyper_params", hyper_params) or task.hyperparams
     task.param_file = param_file or task.param_file
     task.hyper_param_options = _converted("hyper_param_options", options) if options else task.hyper_param_options
     task.outputs = list(outputs) if outputs else task.outputs
@@ -335,3 +335,12 @@ def new_task(
     if selector is not None:
         task.hyper_param_options["selector"] = selector
     return task
+
+
+def _mapping(what: str, value: Any) -> dict[str, Any]:
+    """``value`` as a new dict (``{}`` for None); ``ValidationError`` when it is not a mapping."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{what} must be a dict, not {type(value).__name__} {value!r}")
+    return dict(value)
