@@ -261,6 +261,17 @@ class ScheduleActionHandler(RunlabHandler):
         self.reply(await self.call(api.schedule_action, project, name, action))
 
 
+class NoRouteHandler(RunlabHandler):
+    """Any other path under the API: a JSON 404 (not the server's HTML page), for every method."""
+
+    @tornado.web.authenticated
+    def _no_route(self, *args: str) -> None:
+        self._error(404, f"no API route {self.request.path[:200]!r} for {self.request.method}: the routes are "
+                         "listed in runlab/server/openapi.yaml")
+
+    get = post = put = delete = patch = _no_route
+
+
 def routes() -> list[tuple[str, type]]:
     """The API's URL patterns (below the server's base URL)."""
     root = "/runlab/api"
@@ -278,4 +289,5 @@ def routes() -> list[tuple[str, type]]:
         ("/schedules", SchedulesHandler),
         (r"/schedules/([^/]+)/([^/]+)", ScheduleHandler),
         (r"/schedules/([^/]+)/([^/]+)/([^/]+)", ScheduleActionHandler),
+        (r"/.*", NoRouteHandler),
     )]
