@@ -18,8 +18,8 @@ from .context import RunContext
 from .data import get_dataitem
 from .errors import ValidationError
 from .hyper import HyperParamOptions, StopCondition, expand, parse_selector, plain_value
-from .record import Owner, RunState
-from .runtimes import abort_run, recover
+from .record import LIVE_STATES, Owner, RunState
+from .runtimes import abort_runs, recover
 from .runtimes.base import PreparedRun
 from .sweepsummary import iteration_row, summarize
 from .values import storable_params
@@ -61,15 +61,14 @@ class Sweep:
         try:
             self._run_children(parent, template, runtime, ref, store, watch)
         except BaseException as exc:  # an interrupt or a store failure: the parent must not stay 'running'
-            for child in store.live_runs():
-                if child.uid == parent.uid and child.iteration:
-                    abort_run(store, child.uid, child.iteration)
+            abort_runs(store, parent.uid, [child.iteration for child in store.live_runs()
+                                           if child.uid == parent.uid and child.iteration])
             interrupted = isinstance(exc, KeyboardInterrupt)
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             now = time.time()
             store.update_run_if(parent.uid, 0, {"state": RunState.ABORTED if interrupted else RunState.ERROR,
                                                 "error": f"the sweep stopped: {reason}",
-                                                "end_time": now, "last_update": now}, (RunState.RUNNING,))
+                                                "end_time": now, "last_update": now}, LIVE_STATES)
             raise
 
     def _run_children(self, parent: RunRecord, template: RunRecord, runtime: Runtime, ref: HandlerRef,
@@ -84,16 +83,23 @@ class Sweep:
         width = max(1, self.options.parallel_runs or 1)
         waiting = list(enumerate(self.param_sets, start=1))
         running: dict[int, dict[str, Any]] = {}
-        while (waiting or running) and not stopped:
+        aborted = False
+        while (waiting or running) and not stopped and not aborted:
             while waiting and len(running) < width:
+                if _abort_asked(store, parent.uid):  # asked from any process: read before each child
+                    aborted = True
+                    break
                 iteration, values = waiting.pop(0)
                 child = template.child(iteration, values)
                 store.create_run(child)
-                handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))
+                runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))  # in-process: done
                 running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does
-                if width == 1:  # one at a time: the handle knows best how to wait (an in-process run is done)
-                    handle.wait()
-            for iteration, state in _wait_for_any(store, parent.uid, running):
+            ended = [] if aborted else _wait_for_any(store, parent.uid, running)
+            if ended is None:  # keep the children that completed; those in flight are aborted below
+                aborted = True
+                ended = [(it, RunState.COMPLETED) for it in sorted(running)
+                         if store.get_run_state(parent.uid, it) == RunState.COMPLETED]
+            for iteration, state in ended:
                 values = running.pop(iteration)
                 record = store.get_run(parent.uid, iteration)
                 results = record.results if record is not None else {}
@@ -115,16 +121,18 @@ class Sweep:
                         met = True
                     if met:
                         stopped = failed_condition or f"stop_condition {self.stop.text!r} met at iteration {iteration}"
-        for iteration in running:  # a stopped sweep does not leave children behind
-            abort_run(store, parent.uid, iteration)
+        abort_runs(store, parent.uid, sorted(running))  # a stopped sweep does not leave children behind
         table.sort(key=lambda entry: entry["iter"])
         finished.sort()
         if bar is not None:
             bar.close()
-        self._end(parent, store, table, finished, failures, stopped, failed_condition)
+        self._end(parent, store, table, finished, failures, stopped, failed_condition,
+                  aborted or _abort_asked(store, parent.uid))
 
     def _end(self, parent: RunRecord, store: RunStore, table: list[dict[str, Any]],
-             finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str, failed_condition: str) -> None:
+             finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str, failed_condition: str,
+             aborted: bool = False) -> None:
+        """Record the sweep's outcome on the parent (the iterations that ended, the best so far) and end it."""
         context = RunContext(parent, store)
         error, status = summarize(context, table, finished, self.options)
         error = failed_condition or error
@@ -133,6 +141,9 @@ class Sweep:
             error = f"{failures} of {ran} iterations failed"
         if stopped:
             status["stopped"] = stopped
+        if aborted:  # asked before the sweep ended: what ended so far is kept
+            context.end(RunState.ABORTED, error="aborted by request", status=status)
+            return
         context.end(RunState.ERROR if error else RunState.COMPLETED, error=error, status=status)
 
 
@@ -164,15 +175,24 @@ def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> d
     return {f"best {key}": (max if op == "max" else min)(values)} if values else {}
 
 
-def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any]) -> list[tuple[int, RunState]]:
-    """Block until at least one of the running children is terminal; their (iteration, state)."""
+def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any]) -> list[tuple[int, RunState]] | None:
+    """Block until at least one of the running children is terminal; their (iteration, state). None as soon
+    as the sweep is asked to abort."""
     while True:
         states = [(it, store.get_run_state(uid, it) or RunState.ERROR) for it in sorted(running)]
         ended = [(it, state) for it, state in states if state.is_terminal]
         if ended or not running:
             return ended
+        if _abort_asked(store, uid):
+            return None
         recover(store)
         time.sleep(0.02)
+
+
+def _abort_asked(store: RunStore, uid: str) -> bool:
+    """True once the sweep's parent is no longer ``running``: an abort asked from any process (or its end
+    recorded by someone else, e.g. the reaper)."""
+    return store.get_run_state(uid, 0) != RunState.RUNNING
 
 
 def _progress(total: int, name: str):

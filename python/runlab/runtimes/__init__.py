@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -64,16 +65,32 @@ def owner_runtime(name: str) -> Runtime:
 
 def abort_run(store: RunStore, uid: str, iteration: int = 0) -> RunState:
     """Stop a run: ``aborting``, then its runtime stops it (a background run's process tree is killed after
-    the grace period; an in-process run stops at its next commit). Returns the state it is in afterwards;
-    a run that already ended is left as it is."""
+    the grace period; an in-process run stops at its next commit; a sweep starts no more children and stops
+    those in flight). Returns the state it is in afterwards; a run that already ended is left as it is."""
     record = store.get_run(uid, iteration)
     if record is None:
         raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
     if record.is_terminal:
         return record.state
-    store.update_run_if(uid, iteration, {"state": RunState.ABORTING, "last_update": time.time()}, STARTED_STATES)
+    now = time.time()
+    store.update_run_if(uid, iteration, {"state": RunState.ABORTING, "last_update": now}, STARTED_STATES)
+    if iteration == 0:  # a sweep's children too, so one running in the sweep's process stops at its next commit
+        for child in store.live_runs():
+            if child.uid == uid and child.iteration:
+                store.update_run_if(uid, child.iteration, {"state": RunState.ABORTING, "last_update": now},
+                                    STARTED_STATES)
     owner_runtime(record.owner.runtime).abort(store, record)
     return store.get_run_state(uid, iteration) or RunState.ABORTED
+
+
+def abort_runs(store: RunStore, uid: str, iterations: list[int]) -> None:
+    """Abort several iterations of a run at once (each may take the grace period to stop)."""
+    if len(iterations) < 2:
+        for iteration in iterations:
+            abort_run(store, uid, iteration)
+        return
+    with ThreadPoolExecutor(max_workers=len(iterations), thread_name_prefix="runlab-abort") as pool:
+        list(pool.map(lambda iteration: abort_run(store, uid, iteration), iterations))  # raises what one raised
 
 
 def recover(store: RunStore, force: bool = False) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import process
 from ..config import get_config
-from ..record import STARTED_STATES, RunState, hostname
+from ..record import LIVE_STATES, STARTED_STATES, RunState, hostname
 
 if TYPE_CHECKING:
     from ..record import RunRecord
@@ -85,7 +85,35 @@ def reap(store: RunStore, force: bool = False) -> list[tuple[str, int]]:
             continue
         if record_death(store, run.uid, run.iteration, reason):
             reaped.append((run.uid, run.iteration))
+    for uid, iteration in list(reaped):
+        if iteration == 0:  # a sweep whose driver died: nobody else will stop the children it left
+            reaped.extend(end_orphans(store, uid))
     return reaped
+
+
+def end_orphans(store: RunStore, uid: str) -> list[tuple[str, int]]:
+    """Stop the live iterations of a sweep whose parent's process died, by marking them only: one still
+    queued ends ``aborted`` (it never starts), one whose process is gone is reaped, and one whose process
+    lives is marked ``aborting`` (a job stops itself at its next heartbeat). Returns those that ended here."""
+    now = time.time()
+    reap_after = get_config().reap_after
+    ended = []
+    for run in store.live_runs():
+        if run.uid != uid or not run.iteration:
+            continue
+        if run.pid is None:
+            done = store.update_run_if(uid, run.iteration, {
+                "state": RunState.ABORTED, "error": "aborted before it started: the process running its sweep died",
+                "end_time": now, "last_update": now}, LIVE_STATES)  # an abort may have marked it already
+        else:
+            reason = death_reason(run, now, reap_after)
+            done = reason is not None and record_death(store, uid, run.iteration, reason)
+            if reason is None:
+                store.update_run_if(uid, run.iteration, {"state": RunState.ABORTING, "last_update": now},
+                                    STARTED_STATES)
+        if done:
+            ended.append((uid, run.iteration))
+    return ended
 
 
 def record_death(store: RunStore, uid: str, iteration: int, reason: str) -> bool:

@@ -2,7 +2,9 @@
 
 Every function takes the store and validated arguments and returns JSON-ready data, or raises one of
 runlab's typed errors with a message that says what was wrong and how to fix it; the handlers map each
-error class to its HTTP status in one place (``handlers.STATUS``).
+error class to its HTTP status in one place (``handlers.STATUS``). What reads run states runs the reaper
+first (at most every few seconds; it only marks runs whose process died), so the Jobs panel never shows a
+dead run as ``running`` while no other process looks.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..launch import launch
 from ..preview import preview_artifact
 from ..record import RunRecord, is_terminal, to_iso
 from ..runtimes import abort_run
+from ..runtimes.processes import reap
 from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict
 from ..store.runstore import RunStore
@@ -53,7 +56,9 @@ def projects(store: RunStore) -> list[dict[str, Any]]:
 
 
 def stamp(store: RunStore, project: str | None) -> str:
-    """An ETag for "anything changed in this project": newest update and run count."""
+    """An ETag for "anything changed in this project": newest update and run count (after the reaper marked
+    runs whose process died, so a death changes it)."""
+    reap(store)
     newest, count = store.changed_since(project)
     return hashlib.sha1(f"{project}:{newest!r}:{count}".encode()).hexdigest()[:16]
 
@@ -61,6 +66,7 @@ def stamp(store: RunStore, project: str | None) -> str:
 def jobs(store: RunStore, project: str, contains: str | None = None) -> list[dict[str, Any]]:
     """The project's jobs (runs grouped by name), newest first."""
     _known_project(store, project)
+    reap(store)
     return [{"name": j["name"], "runs": j["runs"], "last_start": to_iso(j["last_start"]), "last_uid": j["uid"],
              "last_state": j["state"], "last_kind": j["kind"], "last_error": j["error"],
              "last_duration": _duration(j["last_start"], j["end_time"] or (None if is_terminal(j["state"])
@@ -84,6 +90,7 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
         if not key:
             raise ValidationError(f"label filter {label!r} must be 'key' or 'key=value'")
         label_filter[key] = value if sep else None
+    reap(store)
     rows = store.list_runs(project=project, name=name, state=states or None, labels=label_filter or None,
                            since=_time(since, "since", inclusive=True), until=_time(until, "until"),
                            iterations=iterations,
@@ -121,6 +128,7 @@ def run(store: RunStore, uid: str, iteration: int = 0, root: str = "") -> dict[s
     """One run with its artifacts, iteration table (sweeps) and the children's states. Files under the
     server's ``root`` folder (artifacts, a notebook function's notebook) get their path relative to it
     (``root_path``), so the client can open them in JupyterLab."""
+    reap(store)
     row = _row(store, uid, iteration)
     data = run_summary(row)
     for record in data["status"]["artifacts"]:
@@ -138,6 +146,7 @@ def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[
     """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state."""
     if offset < 0:
         raise ValidationError(f"offset must be 0 or more, not {offset}")
+    reap(store)
     state = store.get_run_state(uid, iteration)
     if state is None:
         raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
