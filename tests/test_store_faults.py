@@ -103,3 +103,106 @@ def test_a_password_in_a_store_url_that_cannot_connect_is_masked():
     assert "secret" not in message
     assert "postgresql+psycopg://user:***@127.0.0.1:9/db" in message
     assert "check that the database server is running" in message
+
+
+# -- racing fork servers -----------------------------------------------------------------------------------
+
+SUBMITTER = """
+import os, sys, time
+ready, gate, context = sys.argv[1:4]
+import runlab
+project = runlab.get_or_create_project("race", context=context)
+open(ready, "w").close()
+deadline = time.monotonic() + 60
+while not os.path.exists(gate):  # every submitter is up: submit at once
+    if time.monotonic() > deadline:
+        sys.exit("the gate never opened")
+    time.sleep(0.001)
+print(project.run_function("work", watch=False).uid())
+"""
+
+
+def fork_servers(home: Path) -> list[int]:
+    """Pids of the fork servers of ``home``: processes started as ``runlab.runtimes.forkserver`` with a socket
+    under ``home`` whose parent is not one (the workers a server forks carry its command line too)."""
+    found: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if b"runlab.runtimes.forkserver" in argv and any(arg.startswith(str(home).encode()) for arg in argv) \
+                and state != "Z":
+            found[int(entry.name)] = int(parent)
+    return sorted(pid for pid, parent in found.items() if parent not in found)
+
+
+def wait_until(condition, timeout: float = 30.0, what: str = "the condition"):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} was not met within {timeout} s")
+
+
+@pytest.fixture
+def stop_fork_servers(runlab_home):
+    """Stops every fork server of the test's home, and waits until they are gone."""
+    import signal
+
+    yield
+    for pid in fork_servers(runlab_home):
+        os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: not fork_servers(runlab_home), what="every fork server has stopped")
+
+
+# A loaded machine: the fork server takes longer to come up than a client waits for it (10 s), so the
+# submitters behind the first find no socket yet.
+SLOW_START = """
+if b"runlab.runtimes.forkserver" in open("/proc/self/cmdline", "rb").read():
+    import time
+    time.sleep(11)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start", ["quick", "slower than a client waits"])
+def test_submitters_racing_on_a_fresh_home_start_exactly_one_fork_server(runlab_home, tmp_path, stop_fork_servers,
+                                                                         start):
+    path = SRC
+    if start != "quick":
+        (tmp_path / "slow").mkdir()
+        (tmp_path / "slow" / "sitecustomize.py").write_text(SLOW_START)
+        path = f"{tmp_path / 'slow'}:{SRC}"
+    (tmp_path / "work.py").write_text("def work(context):\n    context.log_result('pid', __import__('os').getpid())\n")
+    runlab.get_or_create_project("race", context=str(tmp_path)).set_function(
+        "work.py", name="work", kind="job", handler="work")
+    assert not fork_servers(runlab_home)
+    gate = tmp_path / "gate"
+    env = {**os.environ, "PYTHONPATH": path, "RUNLAB_HOME": str(runlab_home)}
+    submitters = [subprocess.Popen([sys.executable, "-c", SUBMITTER, str(tmp_path / f"ready-{n}"), str(gate),
+                                    str(tmp_path)], env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+                  for n in range(6)]
+    try:
+        wait_until(lambda: all((tmp_path / f"ready-{n}").exists() for n in range(6)), 120, "every submitter is up")
+        gate.touch()
+        uids = [proc.communicate(timeout=120)[0].strip() for proc in submitters]
+    finally:
+        for proc in submitters:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert all(proc.returncode == 0 for proc in submitters)
+    store = get_store()
+    wait_until(lambda: all(store.get_run_state(uid) == "completed" for uid in uids), 120, "every run completed")
+    # a second server exits as soon as it finds the first one's lock; an orphan would stay for forkserver_idle
+    wait_until(lambda: len(fork_servers(runlab_home)) == 1, 30, "exactly one fork server")
+    assert len(fork_servers(runlab_home)) == 1
