@@ -105,6 +105,90 @@ def test_a_password_in_a_store_url_that_cannot_connect_is_masked():
     assert "check that the database server is running" in message
 
 
+# -- a full disk while writing an artifact ------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB tmpfs mounted for the test (as root), unmounted after it."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs (a disk that fills up) needs root")
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def free_blocks(folder: Path) -> int:
+    return os.statvfs(folder).f_bfree
+
+
+@pytest.mark.parametrize("how", ["body", "dataset", "model", "local_path"])
+def test_an_artifact_bigger_than_the_free_space_leaves_no_partial_file(small_disk, tmp_path, how):
+    import pandas as pd
+
+    free = free_blocks(small_disk)
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(3 << 20))
+
+    def handler(context):
+        if how == "body":
+            context.log_artifact("big", body=b"x" * (3 << 20), artifact_path=str(small_disk))
+        elif how == "dataset":
+            context.log_dataset("big", pd.DataFrame({"a": range(300_000)}), artifact_path=str(small_disk))
+        elif how == "model":
+            context.log_model("big", body=bytes(3 << 20), artifact_path=str(small_disk))
+        else:
+            context.log_artifact("big", local_path=str(big), artifact_path=str(small_disk))
+
+    with pytest.raises(runlab.RunError) as info:
+        runlab.new_function(kind="local", name="filler").run(handler=handler)
+    recorded = info.value.run.status.error
+    assert recorded.startswith(f"ArtifactWriteError: artifact 'big' could not be written to {small_disk}/big")
+    assert "No space left on device" in recorded
+    assert isinstance(info.value.__cause__, runlab.errors.ArtifactWriteError)
+    assert isinstance(info.value.__cause__, OSError)  # what a failed write raised before
+    assert str(info.value.__cause__) in recorded
+    assert [files for _, _, files in os.walk(small_disk)] == [[]]  # no partial file, no temporary one
+    assert free_blocks(small_disk) == free  # the space is free again
+    assert get_store().list_artifacts("default") == []  # and nothing recorded
+
+
+HALFWAY = """
+import os, resource, signal, sys
+import runlab
+
+source, folder = sys.argv[1:3]
+context = runlab.get_or_create_ctx("halfway")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (512 << 10, 512 << 10))  # no file grows beyond 512 KB (a quota)
+for key, how in (("body", {"body": b"x" * (2 << 20)}), ("copy", {"local_path": source})):
+    try:
+        context.log_artifact(key, artifact_path=folder, **how)
+    except runlab.errors.ArtifactWriteError as exc:
+        print(exc)
+"""
+
+
+def test_a_write_that_fails_halfway_leaves_no_partial_file(tmp_path):
+    folder = tmp_path / "artifacts"
+    source = tmp_path / "big.bin"
+    with open(source, "wb") as out:  # made before the file size limit, which only the child has
+        out.write(os.urandom(2 << 20))
+    get_store()  # the store exists before the limit
+    done = subprocess.run([sys.executable, "-c", HALFWAY, str(source), str(folder)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC})
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2, done.stdout + done.stderr
+    assert lines[0].startswith(f"artifact 'body' could not be written to {folder}/body: File too large")
+    assert lines[1].startswith(f"artifact 'copy' could not be written to {folder}/copy.bin: File too large")
+    assert os.listdir(folder) == []
+
+
 # -- racing fork servers -----------------------------------------------------------------------------------
 
 SUBMITTER = """
