@@ -3,6 +3,7 @@ real processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -103,6 +104,80 @@ def test_a_password_in_a_store_url_that_cannot_connect_is_masked():
     assert "secret" not in message
     assert "postgresql+psycopg://user:***@127.0.0.1:9/db" in message
     assert "check that the database server is running" in message
+
+
+# -- a read-only home -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_view(tmp_path, runlab_home):
+    """The test's RUNLAB_HOME seen through a read-only bind mount (as root, permission bits stop no write);
+    unmounted after the test."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    view = tmp_path / "read-only-home"
+    view.mkdir()
+    done = subprocess.run(["mount", "--bind", str(runlab_home), str(view)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+    try:
+        done = subprocess.run(["mount", "-o", "remount,ro,bind", str(view)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot make a bind mount read-only here: {done.stderr.strip()}")
+        assert not os.access(view, os.W_OK)
+        yield view
+    finally:
+        subprocess.run(["umount", str(view)], check=True)
+
+
+READER = """
+import json, runlab
+db = runlab.get_run_db()
+runs = db.list_runs(project="*")
+run = db.read_run(runs[0].uid())
+print(json.dumps({"names": sorted(r.metadata.name for r in runs), "results": run.status.results}))
+"""
+
+
+def read_in_a_fresh_process(home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", READER], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": SRC, "RUNLAB_HOME": str(home)})
+
+
+@pytest.mark.parametrize("writer", ["gone", "still has the store open"])
+def test_a_read_only_home_can_be_read(read_only_view, runlab_home, writer):
+    fn = runlab.new_function(kind="local", name="first")
+    fn.run(handler=lambda context: context.log_result("score", 1))
+    runlab.new_function(kind="local", name="second").run(handler=lambda context: context.log_result("score", 2))
+    if writer == "gone":
+        runlab.process.reset()  # its connections closed: the file holds everything, no -wal/-shm beside it
+    else:
+        assert get_store().count_runs() == 2  # an open connection keeps -wal and -shm beside the file
+    before = sorted(os.listdir(runlab_home))
+
+    done = read_in_a_fresh_process(read_only_view)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"names": ["first-lambda", "second-lambda"], "results": {"score": 2}}
+    assert sorted(os.listdir(runlab_home)) == before  # nothing was written
+
+
+def test_a_read_only_home_whose_store_needs_a_migration_says_so(read_only_view, runlab_home):
+    from runlab.store.migrate import HEAD_REVISION
+
+    store = get_store()
+    record_a_run(store)
+    with store.engine.connect() as conn:  # as a store written by an older runlab
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0003'")
+    runlab.process.reset()
+
+    done = read_in_a_fresh_process(read_only_view)
+    assert done.returncode != 0
+    assert (f"StoreError: the run store {read_only_view}/runlab.db is at schema revision 0003 and needs upgrading "
+            f"to {HEAD_REVISION}, but its folder is read-only") in done.stderr
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(runlab_home / "runlab.db")) as conn:  # nothing was lost
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
 
 
 # -- a full disk while writing an artifact ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..record import LIVE_STATES, RunRecord, RunState
 from . import schema
 from .failures import store_error
 from .migrate import ensure_schema
+from .url import read_only_url
 
 _LOCK_RETRIES = 20
 
@@ -35,7 +36,7 @@ class RunStore:
         self.url = url
         try:
             self.engine = self._create_engine(url, busy_timeout_ms)
-            ensure_schema(self.engine)
+            ensure_schema(self.engine, writable=self.engine.url.query.get("mode") != "ro")
         except StoreError:
             raise
         except Exception as exc:
@@ -49,6 +50,7 @@ class RunStore:
             database = url.split("///", 1)[-1]
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+                url = read_only_url(database) or url
             # AUTOCOMMIT hands transaction control to us: reads need none in WAL mode, writes use
             # BEGIN IMMEDIATE (see _write).
             engine = create_engine(url, isolation_level="AUTOCOMMIT")
