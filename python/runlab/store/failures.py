@@ -49,9 +49,9 @@ def reason(exc: BaseException) -> str:
     return text
 
 
-def store_error(url: str, exc: BaseException, doing: str = "cannot be used") -> StoreError:
-    """A StoreError for ``exc`` raised while using the store at ``url``."""
+def store_error(url: str, exc: BaseException, action: str = "use") -> StoreError:
+    """A StoreError for ``exc``, raised when trying to ``action`` (open, use, write) the store at ``url``."""
     said = redact(reason(exc))
     lowered = said.lower()
     advice = next((fix for words, fix in _ADVICE if any(word in lowered for word in words)), _DEFAULT_ADVICE)
-    return StoreError(f"{store_name(url)} {doing}: {said}. To fix it: {advice}")
+    return StoreError(f"cannot {action} {store_name(url)}: {said}. To fix it: {advice}")

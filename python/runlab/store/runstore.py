@@ -40,7 +40,7 @@ class RunStore:
         except StoreError:
             raise
         except Exception as exc:
-            raise store_error(url, exc, "cannot be opened") from exc
+            raise store_error(url, exc, "open") from exc
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -103,8 +103,7 @@ class RunStore:
                     if "locked" not in str(exc) and "busy" not in str(exc):
                         raise
                     if attempt == _LOCK_RETRIES - 1:
-                        raise store_error(self.url, exc, f"stayed locked by another process for {_LOCK_RETRIES} "
-                                          "tries") from exc
+                        raise store_error(self.url, exc, f"write (after {_LOCK_RETRIES} tries)") from exc
                 except BaseException:
                     if sqlite:
                         with contextlib.suppress(Exception):
