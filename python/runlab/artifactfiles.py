@@ -7,15 +7,19 @@ new version; ``store://artifacts/{project}/{key}[#iteration][:tag][@uid]`` names
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import math
+import os
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .errors import ArtifactNotFoundError, ValidationError
+from .errors import ArtifactNotFoundError, ArtifactWriteError, ValidationError
 from .store import get_store
 
 if TYPE_CHECKING:
@@ -54,34 +58,70 @@ def target_path(artifact_path: str, run_name: str, iteration: int, key: str, suf
 # -- writing -------------------------------------------------------------------------------------------
 
 
-def write_bytes(target: str, data: bytes) -> tuple[int, str]:
-    """Write ``data`` to ``target`` (any fsspec URL); returns (size, sha256)."""
-    import fsspec
+def write_bytes(target: str, data: bytes, key: str = "") -> tuple[int, str]:
+    """Write ``data`` to ``target`` (any fsspec URL) whole or not at all; returns (size, sha256).
 
-    fs, path = fsspec.core.url_to_fs(target)
-    fs.makedirs(fs._parent(path), exist_ok=True)
-    with fs.open(path, "wb") as out:
-        out.write(data)
+    ``key`` names the artifact in the :class:`~runlab.errors.ArtifactWriteError` a failed write raises.
+    """
+    _write_whole(target, key, lambda out: out.write(data))
     return len(data), hashlib.sha256(data).hexdigest()
 
 
-def copy_file(source: str, target: str) -> tuple[int, str]:
-    """Stream a local file to ``target``; returns (size, sha256)."""
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(target)
-    fs.makedirs(fs._parent(path), exist_ok=True)
-    digest, size = hashlib.sha256(), 0
+def copy_file(source: str, target: str, key: str = "") -> tuple[int, str]:
+    """Stream a local file to ``target`` whole or not at all; returns (size, sha256)."""
     try:
-        src = open(source, "rb")  # noqa: SIM115 - closed below, together with the target
+        src = open(source, "rb")  # noqa: SIM115 - closed below, once copied
     except FileNotFoundError as exc:
         raise ValidationError(f"local_path {source!r} does not exist: pass the path of an existing file") from exc
-    with src, fs.open(path, "wb") as out:
+    digest, size = hashlib.sha256(), 0
+
+    def copy(out: IO[bytes]) -> None:
+        nonlocal size
         while block := src.read(1 << 20):
             digest.update(block)
             size += len(block)
             out.write(block)
+
+    with src:
+        _write_whole(target, key, copy)
     return size, digest.hexdigest()
+
+
+def _write_whole(target: str, key: str, fill: Callable[[IO[bytes]], Any]) -> None:
+    """Run ``fill`` on ``target`` opened for writing, so that a failure (a full disk) leaves no partial file.
+
+    A local file is written under a temporary name in the same folder and renamed over ``target`` once
+    whole (the rename is atomic); elsewhere (object stores upload whole anyway) a failed write is removed.
+    A failed write raises ArtifactWriteError with the key, the path and the OS's reason.
+    """
+    import fsspec
+    from fsspec.implementations.local import LocalFileSystem
+
+    fs, path = fsspec.core.url_to_fs(target)
+    local = isinstance(fs, LocalFileSystem)
+    folder, _, name = path.rpartition("/")
+    written = f"{folder}/.{name}.{uuid.uuid4().hex[:8]}.part" if local else path
+    try:
+        fs.makedirs(fs._parent(path), exist_ok=True)
+        with fs.open(written, "wb") as out:
+            fill(out)
+        if local:
+            os.replace(written, path)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):  # the partial file must not stay (nor keep the disk full)
+            fs.rm(written)
+        if isinstance(exc, OSError):
+            raise _write_error(key, target, exc) from exc
+        raise
+
+
+def _write_error(key: str, target: str, exc: OSError) -> ArtifactWriteError:
+    what = f"artifact {key!r}" if key else "an artifact"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return ArtifactWriteError(
+        f"{what} could not be written to {target}: {reason}; nothing was left there. Free some space (or fix "
+        "the folder's permissions), or log it to another artifact_path, then log it again"
+    )
 
 
 def write_artifact(
@@ -106,7 +146,8 @@ def write_artifact(
     while version and store.artifact_target_taken(target):
         target = f"{folder.rstrip('/')}/{stem}.v{version}{suffix}"
         version += 1
-    size, digest = write_bytes(target, data) if data is not None else copy_file(str(source), target)
+    key = record["key"]
+    size, digest = write_bytes(target, data, key) if data is not None else copy_file(str(source), target, key)
     return store.add_artifact({**record, "target": target, "size": size, "hash": digest})
 
 

@@ -642,7 +642,7 @@ class RunContext:
             folder, version = f"{base}/{key}.v{version}", version + 1
         extras = {rel: f"{folder}/{rel}" for rel in files if rel != model_file}
         for rel, target in extras.items():
-            arts.copy_file(os.path.join(root, rel), target)
+            arts.copy_file(os.path.join(root, rel), target, key)
         if extra_data:
             extras.update(self._extra_data(key, extra_data, folder, root))
         meta = {**meta, "model_file": os.path.basename(model_file), "model_dir": folder}
@@ -669,7 +669,7 @@ class RunContext:
                 encoded = arts.encode_body(bytes(value) if isinstance(value, bytearray) else value)
                 target = f"{folder}/{key}.extra/{name}{encoded.suffix}" if model_dir is None else \
                     f"{folder}/{name}{encoded.suffix}"
-                arts.write_bytes(target, encoded.data)
+                arts.write_bytes(target, encoded.data, key)
                 where[name] = target
             elif isinstance(value, (str, os.PathLike)):
                 text = str(value)

@@ -23,6 +23,7 @@ catches them all. Each message names the problem and how to fix it.
     ├── RunStateError              the run's state forbids it (abort an ended run, delete a running one)
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
+    │   └── ArtifactWriteError     an artifact's file cannot be written (full disk, ...); nothing partial left
     ├── ClusterUnavailableError    the Dask scheduler cannot be reached
     ├── NotebookCellError          a cell of a notebook run raised (which cell, and what)
     └── RunError                   the run itself failed; ``err.run`` is the recorded run,
@@ -100,6 +101,11 @@ class RunTimeoutError(RunlabError, TimeoutError):
 
 class StoreError(RunlabError):
     """The run store cannot be opened, migrated or written."""
+
+
+class ArtifactWriteError(StoreError, OSError):
+    """An artifact's file could not be written (a full disk, no permission): the message names the key, the
+    path and the OS's reason, and no partial file is left. Also an ``OSError``, as the failed write was."""
 
 
 class RunError(RunlabError):

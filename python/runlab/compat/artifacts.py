@@ -274,7 +274,7 @@ def update_model(model_artifact: Any, parameters: dict[str, Any] | None = None,
         if isinstance(value, (bytes, bytearray)) or type(value).__name__ == "DataFrame":
             encoded = encode_body(bytes(value) if isinstance(value, bytearray) else value)
             target = f"{folder}/{ref.key}.extra/{name}{encoded.suffix}"
-            write_bytes(target, encoded.data)
+            write_bytes(target, encoded.data, ref.key)
             extras[name] = target
         elif isinstance(value, dict) and "uri" in value:
             extras[name] = value["uri"]

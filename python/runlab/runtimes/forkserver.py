@@ -5,7 +5,8 @@ A new interpreter spends ~220 ms importing what a worker needs; forking a proces
 costs a few ms. The server is detached (its own session), listens on a Unix socket under RUNLAB_HOME,
 forks one worker per request (each in a session of its own, with the submitter's environment and
 folder), records a worker that dies without reporting, and exits after ``forkserver_idle`` seconds
-without work.
+without work. It holds ``forkclient.server_lock_path`` for its life: a second server of the same socket
+exits at once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ import os
 import signal
 import socket
 import sys
+from pathlib import Path
+from typing import IO
 
 from .. import process
 from ..config import get_config
+from ..filelock import try_lock
 from ..store import get_store
+from .forkclient import server_lock_path
 from .jobworker import main as worker_main
 from .processes import record_death
 
@@ -28,6 +33,7 @@ _PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
 
 
 _children: dict[int, tuple[str, int]] = {}
+_lock: IO[str] | None = None  # the lifetime lock, closed in each worker so that it dies with the server
 
 
 def _reap_children(signum: int, frame: object) -> None:
@@ -53,6 +59,8 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
     """In the forked worker: become a session leader with the submitter's env and folder, then work."""
     listener.close()
     conn.close()
+    if _lock is not None:
+        _lock.close()
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
@@ -79,8 +87,14 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
 
 
 def serve(path: str) -> None:
-    """Accept fork requests on ``path`` until idle for ``forkserver_idle`` seconds."""
+    """Accept fork requests on ``path`` until idle for ``forkserver_idle`` seconds; return at once when
+    another server of ``path`` runs."""
     import importlib
+
+    global _lock
+    _lock = try_lock(server_lock_path(Path(path)))
+    if _lock is None:
+        return
 
     for module in _PRELOAD:
         importlib.import_module(module)

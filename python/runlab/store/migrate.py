@@ -12,25 +12,42 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ..errors import StoreError
 from ..filelock import file_lock
+from .failures import store_name
 
 HEAD_REVISION = "0004"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision stamped in the store, or None for an empty database."""
+    """The revision stamped in the store, or None for an empty database (a store that cannot be read
+    raises)."""
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError):
-        return None
+    except (OperationalError, ProgrammingError) as exc:
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            return None
+        raise
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to ``HEAD_REVISION`` unless it is already there."""
-    if current_revision(engine) == HEAD_REVISION:
+def ensure_schema(engine: Engine, writable: bool = True) -> None:
+    """Create or upgrade the schema to ``HEAD_REVISION`` unless it is already there.
+
+    A current store is only read (no lock, no write): a read-only store is fine as long as it needs no
+    migration; one that does is a StoreError saying so.
+    """
+    revision = current_revision(engine)
+    if revision == HEAD_REVISION:
         return
+    if not writable:  # only a SQLite file in a read-only folder is opened so
+        raise StoreError(
+            f"{store_name(f'sqlite:///{engine.url.database}')} is at schema revision "
+            f"{revision or '(none)'} and needs upgrading to {HEAD_REVISION}, but its folder is read-only: open it "
+            "once with write access to RUNLAB_HOME (this runlab upgrades it), or use the runlab version that "
+            "wrote it"
+        )
     with _migration_lock(engine):
         if current_revision(engine) == HEAD_REVISION:  # another process migrated while we waited
             return

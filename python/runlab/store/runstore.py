@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import LIVE_STATES, RunRecord, RunState
 from . import schema
+from .failures import store_error
 from .migrate import ensure_schema
-from .url import redact
+from .url import read_only_url
 
 _LOCK_RETRIES = 20
 
@@ -34,9 +36,11 @@ class RunStore:
         self.url = url
         try:
             self.engine = self._create_engine(url, busy_timeout_ms)
-            ensure_schema(self.engine)
+            ensure_schema(self.engine, writable=self.engine.url.query.get("mode") != "ro")
+        except StoreError:
+            raise
         except Exception as exc:
-            raise StoreError(f"cannot open the run store at {redact(url)}: {redact(str(exc))}") from exc
+            raise store_error(url, exc, "open") from exc
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -46,6 +50,7 @@ class RunStore:
             database = url.split("///", 1)[-1]
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+                url = read_only_url(database) or url
             # AUTOCOMMIT hands transaction control to us: reads need none in WAL mode, writes use
             # BEGIN IMMEDIATE (see _write).
             engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -64,8 +69,21 @@ class RunStore:
         return engine
 
     @contextlib.contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Every database failure in the block as a StoreError that names the store and the fix (the one
+        place they are mapped: every read and write goes through ``_read`` or ``_write``)."""
+        try:
+            yield
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise store_error(self.url, exc) from exc
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
         """A write transaction, retried while another process holds the SQLite write lock."""
+        with self._guarded():
+            yield from self._write_retrying()
+
+    def _write_retrying(self) -> Iterator[Connection]:
         sqlite = self.engine.dialect.name == "sqlite"
         for attempt in range(_LOCK_RETRIES):
             with self.engine.connect() as conn:
@@ -85,7 +103,7 @@ class RunStore:
                     if "locked" not in str(exc) and "busy" not in str(exc):
                         raise
                     if attempt == _LOCK_RETRIES - 1:
-                        raise StoreError(f"the run store at {redact(self.url)} stayed locked: {exc}") from exc
+                        raise store_error(self.url, exc, f"write (after {_LOCK_RETRIES} tries)") from exc
                 except BaseException:
                     if sqlite:
                         with contextlib.suppress(Exception):
@@ -93,8 +111,11 @@ class RunStore:
                     raise
             time.sleep(0.05 * (attempt + 1))
 
-    def _read(self) -> Connection:
-        return self.engine.connect()
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A connection for reading (no transaction: SQLite's WAL gives each statement a consistent view)."""
+        with self._guarded(), self.engine.connect() as conn:
+            yield conn
 
     def close(self) -> None:
         """Release every pooled connection."""

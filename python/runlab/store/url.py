@@ -1,10 +1,27 @@
-"""Database URLs in messages: never with their password."""
+"""Database URLs: in messages never with their password; a SQLite file in a read-only folder opened read-only."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 
 def redact(url: str) -> str:
     """A database URL without its password (``postgresql://user:***@host/db``), fit for messages."""
     return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def read_only_url(database: str) -> str | None:
+    """A read-only SQLite URL for the file ``database`` when its folder cannot be written (a read-only
+    RUNLAB_HOME), else None.
+
+    SQLite in WAL mode writes its ``-shm`` index beside the file even to read; in a read-only folder with
+    no ``-wal``/``-shm`` left there (the last writer closed cleanly, so the file holds everything) the file
+    is opened as immutable, which needs neither. With them there, it is read through them.
+    """
+    path = Path(database)
+    if not path.is_file() or os.access(path.parent, os.W_OK):
+        return None
+    wal_left = Path(f"{database}-wal").exists() or Path(f"{database}-shm").exists()
+    return f"sqlite:///file:{path}?mode=ro&uri=true" + ("" if wal_left else "&immutable=1")
