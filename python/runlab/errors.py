@@ -21,6 +21,8 @@ catches them all. Each message names the problem and how to fix it.
     │   ├── ArtifactNotFoundError  no artifact for a store:// URI, or a data URL that does not exist
     │   └── ScheduleNotFoundError  no schedule of that name in the project
     ├── RunStateError              the run's state forbids it (abort an ended run, delete a running one)
+    ├── ArtifactAccessError        an artifact's file outside its run's artifact path, or not a regular file
+    ├── ArtifactChangedError       an artifact's file no longer has the size or sha256 it was logged with
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
     │   └── ArtifactWriteError     an artifact's file cannot be written (full disk, ...); nothing partial left
@@ -131,6 +133,15 @@ class ScheduleNotFoundError(NotFoundError):
 class RunStateError(RunlabError):
     """What was asked cannot be done in the run's (or schedule's) current state: aborting a run that ended,
     deleting one that still runs, rerunning one whose code is gone."""
+
+
+class ArtifactAccessError(RunlabError, PermissionError):
+    """An artifact's file that runlab will not serve or remove: outside its run's artifact path (or reached
+    through a symlink leading out of it), or not a regular file."""
+
+
+class ArtifactChangedError(RunlabError):
+    """An artifact's file no longer has the size or sha256 recorded when it was logged."""
 
 
 class ClusterUnavailableError(RunlabError, ConnectionError):

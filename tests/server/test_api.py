@@ -233,7 +233,7 @@ async def test_artifact_content_and_download(jp_fetch, store_runs):
     assert table.headers["Content-Disposition"].startswith("inline")
     download = await jp_fetch("runlab", "api", "runs", uid, "0", "artifacts", "page", params={"download": "1"})
     assert download.headers["Content-Disposition"] == 'attachment; filename="page.html"'
-    assert download.headers["Content-Security-Policy"] == "sandbox"
+    assert download.headers["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
 
 
 async def test_artifact_preview(jp_fetch, store_runs):

@@ -9,15 +9,19 @@ dead run as ``running`` while no other process looks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
+import math
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .. import projectref
-from ..data import get_dataitem
+from ..artifactaccess import check_artifact, remove_artifact_file
 from ..errors import (
+    ArtifactAccessError,
     ArtifactNotFoundError,
     ProjectNotFoundError,
     RunError,
@@ -42,6 +46,8 @@ from ..values import format_bytes
 MAX_LIMIT = 500
 LISTED_VALUE_CHARS = 1000
 """A param or result longer than this (as JSON) is listed as a short preview; the run's own route has it whole."""
+
+logger = logging.getLogger(__name__)
 
 
 def projects(store: RunStore) -> list[dict[str, Any]]:
@@ -156,16 +162,28 @@ def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[
 
 def artifact_record(store: RunStore, uid: str, iteration: int, key: str) -> dict[str, Any]:
     """The artifact record of a run by key (the only way to reach a file through the API)."""
-    data = _row(store, uid, iteration).to_dict()
-    for record in data["status"]["artifacts"]:
+    return artifact_source(store, uid, iteration, key)[0]
+
+
+def artifact_source(store: RunStore, uid: str, iteration: int, key: str) -> tuple[dict[str, Any], str, bool]:
+    """An artifact's record, its run's artifact path (the only folder its file may be served from) and
+    whether the run ended."""
+    row = _row(store, uid, iteration)
+    artifacts = row.to_dict()["status"]["artifacts"]
+    for record in artifacts:
         if record["key"] == key:
-            return record
-    keys = ", ".join(a["key"] for a in data["status"]["artifacts"]) or "none"
+            return record, row.spec.get("output_path") or "", row.is_terminal
+    keys = ", ".join(a["key"] for a in artifacts) or "none"
     raise ArtifactNotFoundError(f"run {uid} (iteration {iteration}) has no artifact {key!r} (it has: {keys})")
 
 
 def preview(store: RunStore, uid: str, iteration: int, key: str, max_bytes: int) -> dict[str, Any]:
-    return preview_artifact(artifact_record(store, uid, iteration, key), max_bytes)
+    """A preview of an artifact whose file is one the artifact route would serve (a file that is gone is
+    previewed as an error, as before)."""
+    record, root, _ = artifact_source(store, uid, iteration, key)
+    with contextlib.suppress(ArtifactNotFoundError):
+        check_artifact(record, root)
+    return preview_artifact(record, max_bytes)
 
 
 def abort(store: RunStore, uid: str) -> dict[str, Any]:
@@ -205,16 +223,21 @@ def rerun(store: RunStore, uid: str) -> dict[str, Any]:
 
 
 def delete(store: RunStore, uid: str) -> dict[str, Any]:
-    """Delete a run that ended: every iteration, its log, its artifact records and their files."""
+    """Delete a run that ended: every iteration, its log, its artifact records and their files (only regular
+    files under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``)."""
     record = _row(store, uid, 0)
     if not record.is_terminal:
         raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
+    roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
     records = store.delete_run(uid)
     removed, kept = 0, []
     for record in records:
         try:
-            get_dataitem(record["target"]).delete()
+            remove_artifact_file(record["target"], roots.get(record["iteration"], roots.get(0, "")))
             removed += 1
+        except ArtifactAccessError as exc:  # planted where runlab never wrote: leave it, and say so
+            logger.warning("runlab: run %s: %s", uid, exc)
+            kept.append(record["target"])
         except Exception:  # noqa: BLE001 - the records are gone either way; say which files stayed
             kept.append(record["target"])
     return {"uid": uid, "deleted_artifacts": removed, "files_not_removed": kept}
@@ -241,19 +264,33 @@ def _known_project(store: RunStore, project: str) -> None:
         raise ProjectNotFoundError(f"project {project!r} is not in the store (projects: {names})")
 
 
+EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 30, tzinfo=timezone.utc)
+"""The times ``since`` and ``until`` accept: what an ISO 8601 time can show in any time zone."""
+
+
 def _time(value: str | None, name: str, inclusive: bool = False) -> float | None:
     """Epoch seconds or an ISO 8601 time. ISO times have microseconds, store times are finer: an inclusive
     bound takes in the whole microsecond (so a run's own start time, as the API shows it, finds the run)."""
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() - (1e-6 if inclusive else 0.0)
-    except ValueError:
-        raise ValidationError(f"{name} must be epoch seconds or an ISO 8601 time, not {value!r}") from None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(f"{name} must be epoch seconds or an ISO 8601 time, not {value!r}") from None
+        try:  # a naive time is local time, and year 1 or 9999 may leave datetime's range once shifted
+            seconds = parsed.timestamp() - (1e-6 if inclusive else 0.0)
+        except (ValueError, OverflowError):
+            seconds = math.nan
+    if not EARLIEST.timestamp() <= seconds <= LATEST.timestamp():  # also NaN
+        raise ValidationError(
+            f"{name} {value[:40]!r} is out of range: use a time from {EARLIEST.date()} to {LATEST.date()} "
+            f"(epoch seconds from {EARLIEST.timestamp():.0f} to {LATEST.timestamp():.0f})"
+        )
+    return seconds
 
 
 def _duration(start: float | None, end: float | None) -> float | None:

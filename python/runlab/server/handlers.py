@@ -2,24 +2,25 @@
 
 Every handler is ``@tornado.web.authenticated`` (a request without Jupyter's token or cookie gets 403)
 and mutations go through jupyter_server's XSRF check. Errors answer ``{"message": ..., "status": ...}``
-with the status ``STATUS`` gives their class (400 bad input, 404 not found, 409 a state that forbids it,
-503 the store cannot be reached); store calls run in a worker thread so a slow disk never stalls the
-server.
+with the status ``STATUS`` gives their class (400 bad input, 403 an artifact file runlab will not serve,
+404 not found, 409 a state that forbids it or an artifact file that changed, 503 the store cannot be
+reached); store calls run in a worker thread so a slow disk never stalls the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import mimetypes
 from collections.abc import Callable
 from typing import Any
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
-from ..data import get_dataitem
+from ..artifactaccess import open_artifact, verified_chunks
 from ..errors import (
+    ArtifactAccessError,
+    ArtifactChangedError,
     ArtifactNotFoundError,
     FunctionNotFoundError,
     ProjectNotFoundError,
@@ -32,8 +33,7 @@ from ..errors import (
     ValidationError,
 )
 from . import api
-
-CHUNK = 256 * 1024
+from .download import artifact_headers
 
 STATUS: tuple[tuple[type[RunlabError], int], ...] = (
     # the first class an error is an instance of decides (subclasses before their bases)
@@ -43,6 +43,8 @@ STATUS: tuple[tuple[type[RunlabError], int], ...] = (
     (ProjectNotFoundError, 404),
     (RunNotFoundError, 404),
     (ArtifactNotFoundError, 404),
+    (ArtifactAccessError, 403),
+    (ArtifactChangedError, 409),
     (ScheduleNotFoundError, 404),
     (RunStateError, 409),
     (StoreError, 503),
@@ -182,30 +184,32 @@ class LogHandler(RunlabHandler):
 
 
 class ArtifactHandler(RunlabHandler):
-    """An artifact's file, streamed from its record's target (never from a path the client sends)."""
+    """An artifact's file, streamed from its record's target (never from a path the client sends), only when
+    it is a regular file under the run's artifact path with its recorded size and sha256 (``artifactaccess``)."""
 
     @tornado.web.authenticated
     @_json_errors
     async def get(self, uid: str, iteration: str, key: str) -> None:
-        record = await self.call(api.artifact_record, uid, bounded_int("iteration", iteration, MAX_ITERATION), key)
-        item = get_dataitem(record["target_path"])
-        try:
-            handle = await asyncio.to_thread(item.open, "rb")
-        except Exception as exc:  # noqa: BLE001 - a record whose file is gone is the client's 404
-            raise ArtifactNotFoundError(f"artifact {key!r} of run {uid} is recorded but its file cannot be read: "
-                                        f"{exc}") from None
-        name = record["target_path"].rsplit("/", 1)[-1]
-        self.set_header("Content-Type", mimetypes.guess_type(name)[0] or "application/octet-stream")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Content-Security-Policy", "sandbox")  # an HTML artifact opened directly runs no script
-        disposition = "attachment" if self.bool_argument("download") else "inline"
-        self.set_header("Content-Disposition", f'{disposition}; filename="{name}"')
-        try:
-            while chunk := await asyncio.to_thread(handle.read, CHUNK):
-                self.write(chunk)
-                await self.flush()
-        finally:
-            handle.close()
+        record, root, ended = await self.call(api.artifact_source, uid,
+                                              bounded_int("iteration", iteration, MAX_ITERATION), key)
+        # every header is built (and is ASCII) before the file is opened
+        headers = artifact_headers(record["target_path"].rsplit("/", 1)[-1], self.bool_argument("download"), ended)
+        with await asyncio.to_thread(open_artifact, record, root) as artifact:
+            chunks = verified_chunks(artifact)
+            first = await asyncio.to_thread(next, chunks, b"")  # a file up to HOLD_BACK is checked by now
+            for name, value in headers.items():
+                self.set_header(name, value)
+            self.set_header("Content-Length", artifact.size)
+            chunk = first
+            try:
+                while chunk:
+                    self.write(chunk)
+                    await self.flush()
+                    chunk = await asyncio.to_thread(next, chunks, b"")
+            except ArtifactChangedError as exc:  # part of a large file is sent: end without its last part
+                self.log.error("runlab: %s; the download was aborted", exc)
+                self.request.connection.close()
+                return
         self.finish()
 
 
