@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 EVIL = "<img src=x onerror=alert(1)>"
+PAYLOAD = "javascript://%0aalert(1)"
 
 
 @pytest.fixture
@@ -30,6 +31,11 @@ def lab(tmp_path, runlab_home):
         "def echo(context, text=''):\n    context.log_result('echo', text)\n\n"
         "project.set_function(echo, name='echo', kind='local')\n"
         f"evil = project.run_function('echo', params={{'text': {EVIL!r}}})"))
+    notebook.cells.append(nbformat.v4.new_code_cell(  # a stored input no run could record any more
+        "from runlab.store import get_store\n"
+        "spec = get_store().get_run(evil.uid()).spec\n"
+        f"get_store().update_run(evil.uid(), 0, {{'spec': {{**spec, 'inputs': {{'payload': {PAYLOAD!r}}}}}}})\n"
+        "runlab.get_run(evil.uid()).show()"))
     nbformat.write(notebook, root / "show_runs.ipynb")
     server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home),
                                                   "RUNLAB_ARTIFACT_PATH": str(root / "artifacts")})
@@ -53,7 +59,7 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
             page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             widgets = page.locator(".runlab-widget")
-            expect(widgets).to_have_count(5, timeout=120_000)
+            expect(widgets).to_have_count(6, timeout=120_000)
 
             first = widgets.nth(0)
             expect(first.locator("tbody tr")).to_have_count(1)
@@ -88,6 +94,12 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
             evil = widgets.nth(4)
             expect(evil.locator(".runlab-chip", has_text=EVIL).first).to_be_visible()
             assert page.locator("img[src='x']").count() == 0, "a param value became markup"
+
+            tampered = widgets.nth(5)
+            tampered.locator("a.runlab-link", has_text="payload").click()
+            expect(tampered.locator(".runlab-preview[data-kind=error]")).to_be_visible(timeout=30_000)
+            assert tampered.locator(".runlab-preview a").count() == 0, "no Open link for a javascript: URL"
+            assert page.locator("a[href^='javascript' i]").count() == 0
         except Exception:
             screenshot(page, "show-failure")
             raise

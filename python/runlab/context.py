@@ -24,7 +24,7 @@ from . import artifactfiles as arts
 from . import projectref
 from .binding import split_input_key
 from .config import get_config
-from .data import DataItem, get_dataitem
+from .data import DataItem, check_input, get_dataitem
 from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
 from .hyper import HyperParamOptions
 from .record import RunState, artifact_to_dict
@@ -146,6 +146,8 @@ class RunContext:
 
         The run's own input wins; ``url`` is only a default for a key the run was not given (it is then
         recorded as the input). With neither, the key itself is tried as a URL or path (MLRun's rule).
+        A recorded default gets the checks of ``inputs=``: a URL of a data store's scheme (never, say,
+        ``javascript:``) that exists, else ``InvalidInputError`` and nothing is recorded.
         """
         if key not in self.inputs:
             candidate = url or key
@@ -155,8 +157,10 @@ class RunContext:
                     f"run {self.name!r} has no input {key!r} (inputs: {known}) and no file {candidate!r} exists; "
                     "pass it in inputs= or call get_input(key, url)"
                 )
-            self.inputs[key] = candidate if "://" in candidate else os.path.abspath(os.path.expanduser(candidate))
-            self._data_items.pop(key, None)
+            target = candidate if "://" in candidate else os.path.abspath(os.path.expanduser(candidate))
+            check_input(target, key, self._store)
+            self._data_items[key] = get_dataitem(target, key=key, store=self._store)
+            self.inputs[key] = target  # recorded only once it passed every check
         item = self._data_items.get(key)
         if item is None:
             item = self._data_items[key] = get_dataitem(self.inputs[key], key=key, store=self._store)

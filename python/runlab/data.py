@@ -10,6 +10,7 @@ import hashlib
 import json
 import mimetypes
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -262,8 +263,46 @@ def get_dataitem(url: str, key: str | None = None, store: RunStore | None = None
     return DataItem(_normalize(url), key=key)
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+def input_schemes() -> list[str]:
+    """The URL schemes an input may have: ``store`` (an artifact) and every protocol the installed fsspec
+    knows how to read (``file``, ``memory``, ``s3``, ``gs``, ``az``, ``http``, ...); a local path has none."""
+    from fsspec.registry import known_implementations, registry
+
+    return sorted({"store", *known_implementations, *registry})
+
+
+def check_input_scheme(url: str, key: str) -> None:
+    """Raise ``InvalidInputError`` naming the input and the allowed schemes when ``url`` (a URL, as its
+    ``://`` says) has a scheme no data store reads, e.g. ``javascript://``; a local path passes."""
+    if "://" not in url:
+        return
+    scheme = url.split("://", 1)[0]
+    allowed = input_schemes()
+    if not _SCHEME.fullmatch(scheme) or scheme not in allowed:
+        raise InvalidInputError(
+            f"input {key!r}: {url!r} has protocol {scheme!r}, which no data store reads; give a local path "
+            f"or a URL of one of these schemes: {', '.join(allowed)}"
+        )
+
+
+def check_input(url: str, key: str, store: RunStore | None = None) -> None:
+    """Every check an input's URL gets before it is recorded: a known scheme, and the artifact a
+    ``store://`` URI names or the file or object it points to exists. Raises ``InvalidInputError``."""
+    if url.startswith("store://"):
+        try:
+            resolve_store_uri(url, store)
+        except Exception as exc:
+            raise InvalidInputError(f"input {key!r}: {exc}") from exc
+    else:
+        check_exists(url, key)
+
+
 def check_exists(url: str, key: str) -> None:
-    """Raise ``InvalidInputError`` naming the input when ``url`` does not exist."""
+    """Raise ``InvalidInputError`` naming the input when ``url`` has an unknown scheme or does not exist."""
+    check_input_scheme(url, key)
     target = _normalize(url)
     fs, path = _fs(target)
     if not fs.exists(path):

@@ -70,7 +70,7 @@ class InvalidParameterError(ValidationError, TypeError):
 
 
 class InvalidInputError(ValidationError):
-    """``inputs`` is not a dict of str to str, or an input URL does not exist."""
+    """``inputs`` is not a dict of str to str, or an input URL has a scheme no data store reads or does not exist."""
 
 
 class InvalidNameError(ValidationError):

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .artifactfiles import expand_artifact_path, resolve_store_uri
+from .artifactfiles import expand_artifact_path
 from .binding import check_binding
-from .data import check_exists
+from .data import check_input
 from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, RunError, RunlabError, ValidationError
 from .handlers import HandlerRef, handler_label
@@ -219,15 +219,9 @@ def _checked_inputs(inputs: Any, project: ProjectRef) -> dict[str, str]:
             raise InvalidInputError(
                 f"inputs must map names (str) to URLs (str); got {key!r}: {url!r} ({type(url).__name__})"
             )
-        if url.startswith("store://"):
-            try:
-                resolve_store_uri(url, project.store)
-            except Exception as exc:
-                raise InvalidInputError(f"input {key!r}: {exc}") from exc
-        else:
-            if "://" not in url:
-                url = os.path.join(project.context, os.path.expanduser(url))
-            check_exists(url, key)
+        if "://" not in url:
+            url = os.path.join(project.context, os.path.expanduser(url))
+        check_input(url, key, project.store)
         checked[key] = url
     return checked
 

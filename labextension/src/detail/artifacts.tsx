@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { isSafeLink } from '../links';
 import { IRunActions, RunModel } from './model';
 import { ArtifactPreview } from './preview';
 
@@ -23,30 +24,35 @@ export function Artifacts(props: { model: RunModel; actions: IRunActions }): JSX
           </tr>
         </thead>
         <tbody>
-          {artifacts.map(a => (
-            <tr key={a.key} className={model.previewKey === a.key ? 'runlab-selected' : ''}>
-              <td>
-                <button className="runlab-link" data-artifact={a.key} onClick={() => void model.openPreview(a)}>
-                  {a.key}
-                </button>
-              </td>
-              <td>{a.kind}</td>
-              <td>{a.size === null ? '' : `${a.size.toLocaleString()} B`}</td>
-              <td className="runlab-path" title={a.target_path}>
-                {a.target_path}
-              </td>
-              <td className="runlab-actions">
-                <a href={model.client.artifactUrl(model.uid, a.producer.iteration, a.key, true)} download>
-                  Download
-                </a>
-                {a.root_path && (
-                  <button className="runlab-link" onClick={() => actions.openFile(a.root_path!)}>
-                    Open
+          {artifacts.map(a => {
+            const download = model.client.artifactUrl(model.uid, a.producer.iteration, a.key, true);
+            return (
+              <tr key={a.key} className={model.previewKey === a.key ? 'runlab-selected' : ''}>
+                <td>
+                  <button className="runlab-link" data-artifact={a.key} onClick={() => void model.openPreview(a)}>
+                    {a.key}
                   </button>
-                )}
-              </td>
-            </tr>
-          ))}
+                </td>
+                <td>{a.kind}</td>
+                <td>{a.size === null ? '' : `${a.size.toLocaleString()} B`}</td>
+                <td className="runlab-path" title={a.target_path}>
+                  {a.target_path}
+                </td>
+                <td className="runlab-actions">
+                  {isSafeLink(download) && (
+                    <a href={download} download>
+                      Download
+                    </a>
+                  )}
+                  {a.root_path && (
+                    <button className="runlab-link" onClick={() => actions.openFile(a.root_path!)}>
+                      Open
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <ArtifactPreview preview={model.preview} loadingKey={model.previewKey} />

@@ -31,6 +31,17 @@ function serverConfig(home) {
   }
 }
 
+// Whether a URL may be an href: http(s) or a relative URL (not "//host"). javascript:, data:, vbscript:,
+// data-store URLs (s3://, file://, ...) and anything with control characters, spaces around it or "\"
+// (which browsers drop or read as "/") are shown as text. The same rule as runlab/display/links.py.
+export function isSafeLink(url) {
+  if (typeof url !== "string" || !url || url !== url.replace(/^ +| +$/g, "")) return false;
+  if (/[\\\u0000-\u001f\u007f]/.test(url)) return false;
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url);
+  if (scheme) return ["http:", "https:"].includes(scheme[0].toLowerCase());
+  return !url.startsWith("//");
+}
+
 function localPath(path) {
   if (path.startsWith("file://")) return decodeURIComponent(path.slice(7));
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? null : path;
@@ -51,7 +62,7 @@ function fileLinks(path, home, ref) {
   } else if (path && !local) {
     links.push(["Open", path, false]);
   }
-  return links;
+  return links.filter(([, href]) => isSafeLink(href));
 }
 
 // A value from the store as display text (objects as JSON, not "[object Object]").

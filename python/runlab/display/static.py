@@ -8,7 +8,8 @@ import os
 from typing import Any
 
 from ..record import RunState
-from .table import Cell, columns, iteration_table, run_row
+from .links import is_safe_link
+from .table import Cell, Link, columns, iteration_table, run_row
 
 HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them
 
@@ -76,14 +77,22 @@ def _cell_html(name: str, cell: Cell) -> str:
             f"{esc(c)}</span>" for c in cell.chips
         )
     if cell.links:
-        return "<br>".join(f'<a href="{esc(_static_href(link.href))}" title="{esc(link.href)}" target="_blank">'
-                           f"{esc(link.label)}</a>" for link in cell.links)
+        return "<br>".join(_link_html(link) for link in cell.links)
     text = esc(cell.text)
     if name == "state":
         colour = _STATE_COLOURS.get(cell.text, "#555")
         text = f'<span style="color:{colour};font-weight:bold">{text}</span>'
     text = f'<span title="{esc(cell.title)}">{text}</span>' if cell.title else text
     return text + (f'<br><small style="color:#777">{esc(cell.sub)}</small>' if cell.sub else "")
+
+
+def _link_html(link: Link) -> str:
+    """A link, or its label as text when its target may not be an ``href`` (see ``links.is_safe_link``)."""
+    esc = html.escape
+    href = _static_href(link.href)
+    if not is_safe_link(href):
+        return f'<span title="{esc(link.href)}">{esc(link.label)}</span>'
+    return f'<a href="{esc(href)}" title="{esc(link.href)}" target="_blank">{esc(link.label)}</a>'
 
 
 def _static_href(target: str) -> str:
@@ -94,7 +103,9 @@ def _static_href(target: str) -> str:
     path = os.path.abspath(target)
     here = os.getcwd()
     if path.startswith(here + os.sep):
-        return os.path.relpath(path, here).replace(os.sep, "/")
+        relative = os.path.relpath(path, here).replace(os.sep, "/")
+        # a first part with ":" ("a:b.csv") would read as a URL scheme; "./" keeps it a path
+        return "./" + relative if ":" in relative.split("/", 1)[0] else relative
     return "file://" + path
 
 
