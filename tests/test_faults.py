@@ -222,14 +222,18 @@ def test_the_rest_api_reaps_a_killed_worker(jp_fetch, jp_asyncio_loop, faults, r
                                        "(killed, out of memory, or the machine restarted)")
 
 
+SWEEP_IN_ANOTHER_PROCESS = (
+    "import runlab, sys; p = runlab.load_project('faults'); "
+    "r = p.run_function('hold', hyperparams={'p': [1, 2, 3]}, params={'gate': 'never'}, "
+    "hyper_param_options={'parallel_runs': 2}, watch=False); print(r.uid(), flush=True); sys.stdin.read()")
+"""A process that starts a three-child job sweep (two at a time), prints its uid and stays until killed."""
+
+
 def test_a_scheduler_tick_ends_a_sweep_whose_process_died_and_stops_its_children(faults, runlab_home,
                                                                                   monkeypatch):
     monkeypatch.setenv("RUNLAB_MAX_JOBS", "1")  # child 2 waits as 'pending' with no process
     reset_config()
-    code = ("import runlab, sys; p = runlab.load_project('faults'); "
-            "r = p.run_function('hold', hyperparams={'p': [1, 2, 3]}, params={'gate': 'never'}, "
-            "hyper_param_options={'parallel_runs': 2}, watch=False); print(r.uid(), flush=True); sys.stdin.read()")
-    owner = started_elsewhere(runlab_home, code)
+    owner = started_elsewhere(runlab_home, SWEEP_IN_ANOTHER_PROCESS)
     try:
         uid = owner.stdout.readline().strip()
         wait_for(lambda: states(uid) == {0: "running", 1: "running", 2: "pending"})
@@ -246,10 +250,7 @@ def test_a_scheduler_tick_ends_a_sweep_whose_process_died_and_stops_its_children
 
 
 def test_a_sweep_whose_process_died_while_aborting_ends_aborted(faults, runlab_home):
-    code = ("import runlab, sys; p = runlab.load_project('faults'); "
-            "r = p.run_function('hold', hyperparams={'p': [1, 2, 3]}, params={'gate': 'never'}, "
-            "hyper_param_options={'parallel_runs': 2}, watch=False); print(r.uid(), flush=True); sys.stdin.read()")
-    owner = started_elsewhere(runlab_home, code)
+    owner = started_elsewhere(runlab_home, SWEEP_IN_ANOTHER_PROCESS)
     try:
         uid = owner.stdout.readline().strip()
         wait_for(lambda: states(uid) == {0: "running", 1: "running", 2: "running"})
