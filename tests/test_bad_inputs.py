@@ -157,6 +157,7 @@ def _other_calls(project) -> dict:
         "a uid that is a number": (lambda: runlab.get_run_db().read_run(5), "uid must be a run's uid"),
         "task params that are a number": (lambda: runlab.new_task(params=5), "params must be a dict"),
         "task labels that are a list": (lambda: runlab.new_task(labels=["a"]), "labels must be a dict"),
+        "a data item URL that is a number": (lambda: runlab.get_dataitem(5), "get_dataitem takes a path or URL"),
     }
 
 

@@ -257,6 +257,10 @@ def _protocols(fs: Any) -> tuple[str, ...]:
 def get_dataitem(url: str, key: str | None = None, store: RunStore | None = None) -> DataItem:
     """A DataItem for ``url`` (existence is checked when it is read, so outputs can be written); a
     ``store://`` URI is looked up in ``store`` (default: the configured store)."""
+    if isinstance(url, os.PathLike):
+        url = os.fspath(url)
+    if not isinstance(url, str):
+        raise ValidationError(f"get_dataitem takes a path or URL (a str), not {type(url).__name__} {url!r}")
     if url.startswith("store://"):
         ref = resolve_store_uri(url, store)
         return DataItem(ref.target, key=key or ref.key, kind=ref.kind, meta=ref.meta, artifact_url=url)
