@@ -109,6 +109,21 @@ def test_a_password_in_a_store_url_that_cannot_connect_is_masked():
 # -- a read-only home -----------------------------------------------------------------------------------------
 
 
+def test_a_lock_error_inside_a_write_is_a_store_error_and_the_write_is_undone():
+    """SQLite's "database is locked" met by a statement inside a write (not at its start, where it is
+    retried) cannot be retried: the caller's block already ran. It is a StoreError, the write rolled back."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    store = get_store()
+    record_a_run(store)
+    with pytest.raises(StoreError, match="database is locked"), store._write() as conn:
+        conn.exec_driver_sql("DELETE FROM runs")
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+    assert [run.name for run in store.list_runs()] == ["kept"]
+
+
 @pytest.fixture
 def read_only_view(tmp_path, runlab_home):
     """The test's RUNLAB_HOME seen through a read-only bind mount (as root, permission bits stop no write);

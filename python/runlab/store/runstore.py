@@ -87,20 +87,23 @@ class RunStore:
         sqlite = self.engine.dialect.name == "sqlite"
         for attempt in range(_LOCK_RETRIES):
             with self.engine.connect() as conn:
+                entered = False  # once the caller's block ran, a failure cannot be retried here
                 try:
                     if sqlite:
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
+                        entered = True
                         yield conn
                         conn.exec_driver_sql("COMMIT")
                     else:
                         with conn.begin():
+                            entered = True
                             yield conn
                     return
                 except OperationalError as exc:
                     if sqlite:
                         with contextlib.suppress(Exception):
                             conn.exec_driver_sql("ROLLBACK")
-                    if "locked" not in str(exc) and "busy" not in str(exc):
+                    if entered or ("locked" not in str(exc) and "busy" not in str(exc)):
                         raise
                     if attempt == _LOCK_RETRIES - 1:
                         raise store_error(self.url, exc, f"write (after {_LOCK_RETRIES} tries)") from exc
