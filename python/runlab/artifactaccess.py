@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .errors import ArtifactAccessError, ArtifactChangedError, ArtifactNotFoundError
+from .errors import ArtifactAccessError, ArtifactChangedError, ArtifactNotFoundError, StoreError
 
 HOLD_BACK = 16 * 1024 * 1024
 """Bytes ``verified_chunks`` keeps until the whole file matched its sha256: a file up to this size is
@@ -206,10 +206,8 @@ def _kind(mode: int) -> str:
 
 def _remote_under(target: str, root: str) -> tuple[Any, str]:
     """The filesystem and path of a remote target whose path is under the root's (no ``.`` or ``..`` in it)."""
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(target)
-    root_fs, base = fsspec.core.url_to_fs(root) if root and "://" in root else (None, "")
+    fs, path = _filesystem(target)
+    root_fs, base = _filesystem(root) if root and "://" in root else (None, "")
     plain = "/" + path.strip("/")
     if (root_fs is None or type(root_fs) is not type(fs) or posixpath.normpath(plain) != plain
             or not plain.startswith("/" + base.strip("/") + "/")):
@@ -220,6 +218,18 @@ def _remote_under(target: str, root: str) -> tuple[Any, str]:
     return fs, path
 
 
+def _filesystem(url: str) -> tuple[Any, str]:
+    """fsspec's filesystem and path of ``url``; ``StoreError`` when this environment cannot reach it."""
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ValueError, ImportError) as exc:
+        protocol = url.split("://", 1)[0]
+        raise StoreError(f"cannot read {url}: protocol {protocol!r} is not available here ({exc}); install its "
+                         "fsspec package where the Jupyter server runs") from exc
+
+
 def _open_remote(target: str, root: str) -> tuple[IO[bytes], int]:
     fs, path = _remote_under(target, root)
     try:
@@ -227,6 +237,8 @@ def _open_remote(target: str, root: str) -> tuple[IO[bytes], int]:
     except FileNotFoundError:
         raise ArtifactNotFoundError(f"the artifact's file {target} does not exist (deleted after it was logged?)"
                                     ) from None
+    except OSError as exc:  # the data store did not answer (network, credentials)
+        raise StoreError(f"cannot read {target}: {exc}") from exc
     if info.get("type") != "file":
         raise ArtifactAccessError(f"the artifact's file {target} is not a file: runlab serves only the artifact "
                                   "files it wrote")

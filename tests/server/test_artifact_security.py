@@ -267,3 +267,22 @@ async def test_an_artifact_on_another_filesystem_is_served_and_checked_too(jp_fe
         assert code == 409 and "were logged" in message
     finally:
         memory.rm(root, recursive=True)
+
+
+def test_an_artifact_on_a_data_store_this_environment_cannot_reach_is_a_store_error():
+    from runlab.artifactaccess import check_artifact
+    from runlab.errors import StoreError
+    from runlab.server.handlers import status_of
+
+    protocol = "s3"
+    try:
+        import s3fs  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("s3fs is installed here, so s3:// is reachable")
+    record = {"key": "model", "target_path": f"{protocol}://bucket/runs/train/0/model.pkl", "size": 3}
+    with pytest.raises(StoreError) as info:
+        check_artifact(record, f"{protocol}://bucket/runs")
+    assert "protocol 's3' is not available here" in str(info.value)
+    assert status_of(info.value) == 503  # the API answers 503 with that message, not an unhandled 500
