@@ -97,7 +97,8 @@ def _link_html(link: Link) -> str:
 
 def _static_href(target: str) -> str:
     """A link that works from a saved notebook: relative to the working folder (where the notebook is)
-    when the file is under it, else a file:// URL for other local files, else the URL itself."""
+    when the file is under it, else a file:// URL for other local files, else the URL itself (only the
+    relative and http(s) ones become links: ``links.is_safe_link``)."""
     if "://" in target:
         return target
     path = os.path.abspath(target)

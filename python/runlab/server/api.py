@@ -160,14 +160,9 @@ def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[
     return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
 
 
-def artifact_record(store: RunStore, uid: str, iteration: int, key: str) -> dict[str, Any]:
-    """The artifact record of a run by key (the only way to reach a file through the API)."""
-    return artifact_source(store, uid, iteration, key)[0]
-
-
 def artifact_source(store: RunStore, uid: str, iteration: int, key: str) -> tuple[dict[str, Any], str, bool]:
-    """An artifact's record, its run's artifact path (the only folder its file may be served from) and
-    whether the run ended."""
+    """An artifact's record by key (the only way to reach a file through the API), its run's artifact path
+    (the only folder its file may be served from) and whether the run ended."""
     row = _row(store, uid, iteration)
     artifacts = row.to_dict()["status"]["artifacts"]
     for record in artifacts:
