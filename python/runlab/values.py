@@ -97,15 +97,15 @@ def check_size(what: str, value: Any) -> Any:
 
 def format_bytes(size: float) -> str:
     """``size`` bytes for people: '512 B', '1.5 KB', '10.0 MB' (powers of 1000, like the limit)."""
-    for unit in ("B", "KB", "MB"):
-        if size < 1000 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} MB"
+    if size < 1000:
+        return f"{size:.0f} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def check_key(what: str, key: Any) -> str:
-    """``key`` if it is a non-empty string (a param, result or label name), else ``InvalidParameterError``."""
+    """``key`` if it is a string (a param, hyper-parameter or label name), else ``InvalidParameterError``."""
     if not isinstance(key, str):
         raise InvalidParameterError(
             f"{what} name {key!r} is not a string but {type(key).__name__}: use string names")
