@@ -83,11 +83,10 @@ class Sweep:
         width = max(1, self.options.parallel_runs or 1)
         waiting = list(enumerate(self.param_sets, start=1))
         running: dict[int, dict[str, Any]] = {}
-        abort_asked = AbortWatch(store, parent.uid)
         aborted = False
         while (waiting or running) and not stopped and not aborted:
             while waiting and len(running) < width:
-                if abort_asked():  # asked from any process
+                if _abort_asked(store, parent.uid):  # asked from any process: read before each child
                     aborted = True
                     break
                 iteration, values = waiting.pop(0)
@@ -95,7 +94,7 @@ class Sweep:
                 store.create_run(child)
                 runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))  # in-process: done
                 running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does
-            ended = [] if aborted else _wait_for_any(store, parent.uid, running, abort_asked)
+            ended = [] if aborted else _wait_for_any(store, parent.uid, running)
             if ended is None:  # keep the children that completed; those in flight are aborted below
                 aborted = True
                 ended = [(it, RunState.COMPLETED) for it in sorted(running)
@@ -128,7 +127,7 @@ class Sweep:
         if bar is not None:
             bar.close()
         self._end(parent, store, table, finished, failures, stopped, failed_condition,
-                  aborted or abort_asked(now=True))
+                  aborted or _abort_asked(store, parent.uid))
 
     def _end(self, parent: RunRecord, store: RunStore, table: list[dict[str, Any]],
              finished: list[tuple[int, dict[str, Any]]], failures: int, stopped: str, failed_condition: str,
@@ -176,8 +175,7 @@ def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> d
     return {f"best {key}": (max if op == "max" else min)(values)} if values else {}
 
 
-def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any],
-                  abort_asked: AbortWatch) -> list[tuple[int, RunState]] | None:
+def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any]) -> list[tuple[int, RunState]] | None:
     """Block until at least one of the running children is terminal; their (iteration, state). None as soon
     as the sweep is asked to abort."""
     while True:
@@ -185,27 +183,16 @@ def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any],
         ended = [(it, state) for it, state in states if state.is_terminal]
         if ended or not running:
             return ended
-        if abort_asked():
+        if _abort_asked(store, uid):
             return None
         recover(store)
         time.sleep(0.02)
 
 
-class AbortWatch:
-    """Whether the sweep's parent is no longer ``running``: an abort asked from any process (or its end
-    recorded by someone else, e.g. the reaper). The store is read at most every ``every`` seconds, so a sweep
-    of quick in-process children does not pay a read per child."""
-
-    def __init__(self, store: RunStore, uid: str, every: float = 0.1) -> None:
-        self._store, self._uid, self._every = store, uid, every
-        self._next = time.monotonic() + every
-        self._asked = False
-
-    def __call__(self, now: bool = False) -> bool:
-        if not self._asked and (now or time.monotonic() >= self._next):
-            self._asked = self._store.get_run_state(self._uid, 0) != RunState.RUNNING
-            self._next = time.monotonic() + self._every
-        return self._asked
+def _abort_asked(store: RunStore, uid: str) -> bool:
+    """True once the sweep's parent is no longer ``running``: an abort asked from any process (or its end
+    recorded by someone else, e.g. the reaper)."""
+    return store.get_run_state(uid, 0) != RunState.RUNNING
 
 
 def _progress(total: int, name: str):
