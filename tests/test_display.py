@@ -189,6 +189,36 @@ def test_a_running_run_updates_its_row_until_it_ends(tmp_path, write_file):
     assert widget.rows[0]["cells"]["results"]["chips"] == ["started=1", "done=1"]
 
 
+@pytest.mark.slow
+def test_a_live_run_out_of_view_is_followed_by_one_query_and_shows_its_end_in_view(
+        numbered_runs, tmp_path, write_file, monkeypatch):
+    write_file("handlers.py", HANDLERS)
+    project = runlab.get_or_create_project("live", context=str(tmp_path))
+    project.set_function("handlers.py", name="slow", kind="job", handler="slow")
+    gate = tmp_path / "gate"
+    live = project.run_function("slow", params={"seconds": 0, "gate": str(gate)}, watch=False)
+    widget = RunsWidget([*numbered_runs, live])  # the live run is on the last page, out of view
+    widget.close()  # no thread: the test drives the refreshes
+    reread = []
+    real = runlab.RunObject.refresh
+    monkeypatch.setattr(runlab.RunObject, "refresh", lambda run: reread.append(run.uid()) or real(run))
+    try:
+        assert widget.live and [row["terminal"] for row in widget.rows] == [True] * 20
+        widget.refresh()
+        assert reread == [live.uid()], "finished runs are not re-read; a live one out of view is, to reap it"
+    finally:
+        gate.touch()
+    deadline = time.monotonic() + 30
+    while widget.live:
+        assert time.monotonic() < deadline, "the widget never saw the run end"
+        widget.refresh()
+        time.sleep(0.05)
+    widget.go_to(widget.pages - 1)
+    row = widget.rows[-1]
+    assert (row["uid"], row["state"], row["terminal"]) == (live.uid(), "completed", True)
+    assert row["cells"]["results"]["chips"] == ["started=1", "done=1"]
+
+
 def test_a_sweep_parent_shows_its_iterations_and_plot(project):
     parent = project.run_function("trainer", local=True, inputs={"data": "data.csv"},
                                   hyperparams={"p1": [1, 3, 2]}, selector="max.accuracy")
@@ -207,8 +237,58 @@ def test_long_lists_page_in_the_widget_and_stop_at_200_rows_in_the_static_copy(r
     many = [first] * 250
     page = runs_html(many)
     assert page.count("<tr>") == 201 and "and 50 more runs" in page
-    assert len(RunsWidget(many).rows) == 250
-    assert len(runs_text(many).splitlines()) == 251
+    widget = RunsWidget(many)
+    assert (widget.total, len(widget.rows)) == (250, 20), "the browser gets the page in view, not every row"
+    data, _ = widget._repr_mimebundle_()
+    assert data["text/html"].count("<tr>") == 201 and "and 50 more runs" in data["text/html"]
+    assert len(data["text/plain"].splitlines()) == 202 and data["text/plain"].endswith("… and 50 more runs "
+                                                                                        "(to_df() has them all)")
+    assert len(runs_text(many).splitlines()) == 251, "printed in a terminal, every run"
+
+
+def _numbered(context, i: int = 0):
+    context.log_result("i", i)
+
+
+@pytest.fixture
+def numbered_runs():
+    """45 runs, ``i`` = 0..44, listed newest first (44 first)."""
+    project = runlab.get_or_create_project("pages", context=".")
+    project.set_function(_numbered, name="numbered", kind="local")
+    for i in range(45):
+        project.run_function("numbered", params={"i": i})
+    return project.list_runs()
+
+
+def _shown_i(widget) -> list[str]:
+    return [row["cells"]["results"]["chips"][0] for row in widget.rows]
+
+
+def test_the_widget_builds_the_rows_of_the_page_asked_for(numbered_runs):
+    widget = RunsWidget(numbered_runs)
+    assert (widget.total, widget.page, widget.pages) == (45, 0, 3)
+    assert _shown_i(widget) == [f"i={i}" for i in range(44, 24, -1)]
+    widget._on_message(widget, {"type": "page", "page": 1}, [])  # the browser's "next page"
+    assert widget.page == 1 and _shown_i(widget) == [f"i={i}" for i in range(24, 4, -1)]
+    widget._on_message(widget, {"type": "page", "page": 2}, [])  # the last page
+    assert widget.page == 2 and _shown_i(widget) == [f"i={i}" for i in range(4, -1, -1)]
+    assert [row["uid"] for row in widget.rows] == [run.uid() for run in numbered_runs[40:]]
+    widget.go_to(99)
+    assert widget.page == 2, "a page past the end shows the last one"
+    widget.go_to(-3)
+    assert widget.page == 0 and _shown_i(widget)[0] == "i=44"
+    widget._on_message(widget, {"type": "page", "page": "2"}, [])  # ignored
+    assert widget.page == 0
+    widget.page_size = 40
+    assert (widget.page, widget.pages, len(widget.rows)) == (0, 2, 40)
+
+
+def test_previews_reach_runs_on_other_pages_too(numbered_runs, runs):
+    _, run, _ = runs
+    widget = RunsWidget([*numbered_runs, run])  # the run with artifacts is on the third page, not in view
+    assert widget.open_preview({"uid": run.uid(), "iteration": 0, "key": "notes"})["kind"] == "text"
+    assert widget.open_preview({"url": run.spec.inputs["data"]})["kind"] == "table"
+    assert widget.open_preview({"uid": run.uid(), "iteration": 1, "key": "notes"})["kind"] == "error"
 
 
 def _execute(source: str, tmp_path, env: dict[str, str] | None = None) -> nbformat.NotebookNode:

@@ -121,25 +121,34 @@ function renderCell(name, cell, row, onLink) {
   return td;
 }
 
+// The kernel sends one page of rows at a time (``rows``, page ``page`` of ``total`` runs); a pager button asks
+// it for another page, and the table redraws when that page's rows arrive.
 function renderTable(model, state, onLink) {
   const columns = model.get("columns");
   const rows = model.get("rows");
+  const total = model.get("total") ?? rows.length;
   const size = model.get("page_size") || 20;
-  const pages = Math.max(1, Math.ceil(rows.length / size));
-  state.page = Math.min(state.page, pages - 1);
-  const shown = rows.slice(state.page * size, state.page * size + size);
+  const page = model.get("page") || 0;
+  const pages = Math.max(1, Math.ceil(total / size));
   const table = h("table", { class: "runlab-table" },
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))),
-    h("tbody", {}, shown.map((row) => h("tr", { "data-uid": row.uid, "data-iteration": row.iteration },
+    h("tbody", {}, rows.map((row) => h("tr", { "data-uid": row.uid, "data-iteration": row.iteration },
       columns.map((c) => renderCell(c, row.cells[c] || {}, row, onLink))))));
   const parts = [table];
   if (pages > 1) {
-    const first = state.page * size + 1;
-    const last = Math.min(rows.length, first + size - 1);
+    const first = page * size + 1;
+    const last = Math.min(total, page * size + rows.length);
+    const button = (label, target, disabled) => h("button", {
+      disabled, "aria-label": label, title: label,
+      onclick: () => state.go(target),
+    }, { "First page": "«", "Previous page": "‹", "Next page": "›", "Last page": "»" }[label]);
     parts.push(h("div", { class: "runlab-pager" },
-      h("button", { disabled: state.page === 0, onclick: () => state.go(state.page - 1), "aria-label": "Previous page" }, "‹"),
-      h("span", {}, `${first}–${last} of ${rows.length} runs`),
-      h("button", { disabled: state.page >= pages - 1, onclick: () => state.go(state.page + 1), "aria-label": "Next page" }, "›")));
+      button("First page", 0, page === 0),
+      button("Previous page", page - 1, page === 0),
+      h("span", {}, `${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${total.toLocaleString("en")} runs`),
+      button("Next page", page + 1, page >= pages - 1),
+      button("Last page", pages - 1, page >= pages - 1),
+      state.asked !== null && state.asked !== page ? h("span", { class: "runlab-sub" }, "loading…") : null));
   }
   return parts;
 }
@@ -218,8 +227,9 @@ function render({ model, el }) {
   const root = h("div", { class: "runlab-widget" });
   el.append(root);
   const state = {
-    page: 0, sortColumn: null, sortDescending: false,
-    go(page) { state.page = page; draw(); },
+    asked: null, sortColumn: null, sortDescending: false,
+    // the kernel answers with the page's rows ("loading…" shows until then)
+    go(page) { state.asked = page; model.send({ type: "page", page }); draw(); },
     sortBy(i) {
       state.sortDescending = state.sortColumn === i ? !state.sortDescending : false;
       state.sortColumn = i;
@@ -235,14 +245,16 @@ function render({ model, el }) {
       ...renderPreview(model),
     );
   }
+  const paged = () => { state.asked = null; draw(); };
+  const names = ["columns", "preview", "iterations", "plot", "live", "total", "page_size"];
   draw();
-  for (const name of ["rows", "columns", "preview", "iterations", "plot", "live", "page_size"]) {
-    model.on(`change:${name}`, draw);
-  }
+  for (const name of names) model.on(`change:${name}`, draw);
+  model.on("change:rows", paged);
+  model.on("change:page", paged);
   return () => {
-    for (const name of ["rows", "columns", "preview", "iterations", "plot", "live", "page_size"]) {
-      model.off(`change:${name}`, draw);
-    }
+    for (const name of names) model.off(`change:${name}`, draw);
+    model.off("change:rows", paged);
+    model.off("change:page", paged);
   };
 }
 

@@ -11,7 +11,7 @@ from ..record import RunState
 from .links import is_safe_link
 from .table import Cell, Link, columns, iteration_table, run_row
 
-HTML_ROWS = 200  # the static copy stops here; the widget pages through all of them
+HTML_ROWS = 200  # the static copies stop here; the widget pages through all of them
 
 _STATE_COLOURS = {RunState.COMPLETED: "#2e7d32", RunState.ERROR: "#c62828", RunState.RUNNING: "#1565c0",
                   RunState.ABORTED: "#6d4c41"}
@@ -59,13 +59,16 @@ def runs_text(runs: list[Any], short: bool = False) -> str:
     return table_text([run_row(run.to_dict(), short) for run in runs], short)
 
 
-def table_text(cell_rows: list[dict[str, Cell]], short: bool = False) -> str:
-    """The plain-text table of rows of cells."""
+def table_text(cell_rows: list[dict[str, Cell]], short: bool = False, total: int | None = None) -> str:
+    """The plain-text table of rows of cells; with ``total`` (the runs the rows were taken from) a last
+    line says how many more runs there are."""
     names = columns(short)
     rows = [[_cell_text(cell) for cell in cells.values()] for cells in cell_rows]
     widths = [min(40, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
     lines += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    if total is not None and total > len(rows):
+        lines.append(f"… and {total - len(rows)} more runs (to_df() has them all)")
     return "\n".join(lines)
 
 
