@@ -105,3 +105,99 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
             raise
         finally:
             browser.close()
+
+
+RUNS = 100_000
+
+
+def _bulk_fill(project: str, total: int) -> None:
+    """``total`` finished runs of ``project`` written in one transaction: run ``i`` has uid ``i`` (8 hex
+    digits, then zeros), started at second ``i`` and the result ``i=<i>``, so the newest (``i`` = total - 1) lists
+    first."""
+    from runlab.store import get_store, schema
+
+    store, t0 = get_store(), 1_700_000_000.0
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        for first in range(0, total, 10_000):
+            conn.execute(schema.runs.insert(), [{
+                "uid": f"{i:08x}{0:024x}", "iteration": 0, "project": project, "name": "bulk", "kind": "local",
+                "state": "completed", "labels": {"kind": "local"}, "spec": {"parameters": {"i": i}},
+                "results": {"i": i}, "status": {}, "start_time": t0 + i, "last_update": t0 + i + 1,
+                "end_time": t0 + i + 1,
+            } for i in range(first, min(first + 10_000, total))])
+        conn.exec_driver_sql("COMMIT")
+
+
+@pytest.fixture
+def big_lab(tmp_path, runlab_home):
+    root = tmp_path / "root"
+    root.mkdir()
+    _bulk_fill("bulk", RUNS)
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import runlab\n"
+                                  "runs = runlab.get_or_create_project('bulk', context='./').list_runs()"),
+        nbformat.v4.new_code_cell("runs.show()"),
+    ]
+    nbformat.write(notebook, root / "many.ipynb")
+    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)})
+    yield server
+    server.stop()
+
+
+DASH = "\N{EN DASH}"  # the pager's f"1{DASH}20 of 100,000 runs"
+
+
+def _shown(widget) -> list[str]:
+    """The ``i`` result of each row the widget shows."""
+    return widget.locator("tbody td.runlab-col-results").all_inner_texts()
+
+
+def test_100k_runs_show_a_page_at_a_time_in_jupyterlab(big_lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        try:
+            page.goto(f"{big_lab.url}/lab/tree/many.ipynb?token={big_lab.token}")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(500)
+            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
+            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            widget = page.locator(".runlab-widget")
+            expect(widget.locator("tbody tr")).to_have_count(20, timeout=180_000)
+            pager = widget.locator(".runlab-pager")
+            expect(pager).to_contain_text(f"1{DASH}20 of 100,000 runs")
+            assert _shown(widget) == [f"i={i}" for i in range(RUNS - 1, RUNS - 21, -1)], "newest first"
+            assert widget.locator("tbody tr").first.get_attribute("data-uid") == f"{RUNS - 1:08x}{0:024x}"
+            screenshot(page, "show-100k-light")
+
+            pager.get_by_role("button", name="Next page").click()
+            expect(pager).to_contain_text(f"21{DASH}40 of 100,000 runs", timeout=30_000)
+            assert _shown(widget) == [f"i={i}" for i in range(RUNS - 21, RUNS - 41, -1)]
+            pager.get_by_role("button", name="Last page").click()
+            expect(pager).to_contain_text(f"99,981{DASH}100,000 of 100,000 runs", timeout=30_000)
+            assert _shown(widget) == [f"i={i}" for i in range(19, -1, -1)]
+            assert pager.get_by_role("button", name="Next page").is_disabled()
+            pager.get_by_role("button", name="First page").click()
+            expect(pager).to_contain_text(f"1{DASH}20 of 100,000 runs", timeout=30_000)
+            assert _shown(widget)[0] == f"i={RUNS - 1}"
+
+            page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+            page.locator(".lm-Menu-item", has_text="Theme").first.click()
+            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
+            expect(widget.locator("tbody tr")).to_have_count(20)
+            badge = widget.locator(".runlab-badge").first
+            assert badge.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+            screenshot(page, "show-100k-dark")
+        except Exception:
+            screenshot(page, "show-100k-failure")
+            raise
+        finally:
+            browser.close()
