@@ -11,7 +11,7 @@ from ..record import RunState
 from .links import is_safe_link
 from .table import Cell, Link, columns, iteration_table, run_row
 
-HTML_ROWS = 200  # the static copies stop here; the widget pages through all of them
+HTML_ROWS = 200  # a RunList's HTML table stops here (the widget carries its first page; it pages through all)
 
 _STATE_COLOURS = {RunState.COMPLETED: "#2e7d32", RunState.ERROR: "#c62828", RunState.RUNNING: "#1565c0",
                   RunState.ABORTED: "#6d4c41"}
@@ -23,13 +23,14 @@ def runs_html(runs: list[Any], short: bool = False) -> str:
 
 
 def table_html(rows: list[dict[str, Cell]], total: int, short: bool = False) -> str:
-    """The HTML table of rows of cells (the first ``HTML_ROWS`` of ``total`` runs)."""
+    """The HTML table of rows of cells (at most ``HTML_ROWS``): the first runs of ``total``."""
     head = "".join(f"<th>{c}</th>" for c in columns(short))
     body = []
-    for cells in rows[:HTML_ROWS]:
+    shown = rows[:HTML_ROWS]
+    for cells in shown:
         body.append("<tr>" + "".join(f"<td>{_cell_html(name, cell)}</td>" for name, cell in cells.items()) + "</tr>")
-    more = (f"<p>… and {total - HTML_ROWS} more runs (<code>to_df()</code> has them all)</p>"
-            if total > HTML_ROWS else "")
+    more = (f"<p>… and {total - len(shown)} more runs (<code>to_df()</code> has them all)</p>"
+            if total > len(shown) else "")
     return (
         '<table class="runlab-runs" style="font-size:12px"><thead><tr>' + head + "</tr></thead><tbody>"
         + "".join(body) + "</tbody></table>" + more
