@@ -239,9 +239,9 @@ def test_long_lists_page_in_the_widget_and_stop_at_200_rows_in_the_static_copy(r
     assert page.count("<tr>") == 201 and "and 50 more runs" in page
     widget = RunsWidget(many)
     assert (widget.total, len(widget.rows)) == (250, 20), "the browser gets the page in view, not every row"
-    data, _ = widget._repr_mimebundle_()  # the static copies of the widget: its first page
-    assert data["text/html"].count("<tr>") == 21 and "and 230 more runs" in data["text/html"]
-    assert len(data["text/plain"].splitlines()) == 22 and data["text/plain"].endswith("… and 230 more runs "
+    data, _ = widget._repr_mimebundle_()  # the static copies of the widget: its first 200 runs, as runs_html
+    assert data["text/html"].count("<tr>") == 201 and "and 50 more runs" in data["text/html"]
+    assert len(data["text/plain"].splitlines()) == 202 and data["text/plain"].endswith("… and 50 more runs "
                                                                                        "(to_df() has them all)")
     assert len(runs_text(many).splitlines()) == 251, "printed in a terminal, every run"
 

@@ -11,7 +11,7 @@ from ..record import RunState
 from .links import is_safe_link
 from .table import Cell, Link, columns, iteration_table, run_row
 
-HTML_ROWS = 200  # a RunList's HTML table stops here (the widget carries its first page; it pages through all)
+HTML_ROWS = 200  # a RunList's HTML table, and the widget's static copies, stop here (the widget pages through all)
 
 _STATE_COLOURS = {RunState.COMPLETED: "#2e7d32", RunState.ERROR: "#c62828", RunState.RUNNING: "#1565c0",
                   RunState.ABORTED: "#6d4c41"}

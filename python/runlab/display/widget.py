@@ -5,7 +5,7 @@ of the page in view, and builds a page's rows when the browser asks for it (a ``
 message), so showing 100,000 runs costs what showing 20 does. It answers preview requests for the
 artifacts and inputs it shows, follows runs that are not finished yet (a thread that re-reads the live
 runs in view every second, learns with one query which of the others ended, and stops once they all
-ended), and carries a ``text/html`` and ``text/plain`` copy of the table's first page in its output so the
+ended), and carries a ``text/html`` and ``text/plain`` copy of the table's first 200 runs in its output so the
 table reads where widgets do not render.
 """
 
@@ -24,7 +24,7 @@ from ..errors import RunNotFoundError
 from ..preview import preview_artifact, preview_url
 from ..record import is_terminal
 from ..store import get_store
-from .static import iterations_html, table_html, table_text
+from .static import HTML_ROWS, iterations_html, table_html, table_text
 from .table import columns, iteration_table, run_row, widget_row
 
 _HERE = Path(__file__).parent
@@ -108,13 +108,14 @@ class RunsWidget(anywidget.AnyWidget):
     # -- output ----------------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
-        """The widget view, and beside it the table's first page as static HTML and text (with a line
-        saying how many more runs there are): what the widget shows first, whatever the number of runs."""
+        """The widget view, and beside it the table's first ``HTML_ROWS`` runs as static HTML and text (with
+        a line saying how many more runs there are), as ``RunList``'s own HTML: a saved notebook reads the
+        same whatever the number of runs."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
         data, metadata = bundle
-        cells = [run_row(run.to_dict(), self._short) for run in self._runs[:self._size]]
+        cells = [run_row(run.to_dict(), self._short) for run in self._runs[:HTML_ROWS]]
         extra = _iterations_fallback(self._runs)
         return {**data, "text/html": table_html(cells, len(self._runs), self._short) + extra,
                 "text/plain": table_text(cells, self._short, total=len(self._runs))}, metadata
