@@ -160,6 +160,8 @@ class KernelPool:
         self._live.clear()
         self._ready.clear()
         self._lent.clear()
+        with contextlib.suppress(OSError):
+            self._folder.rmdir()
 
     def _drain(self, which) -> None:
         for kernel in [k for k in self._ready if which(k)]:
