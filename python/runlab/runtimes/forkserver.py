@@ -6,7 +6,8 @@ costs a few ms. The server is detached (its own session), listens on a Unix sock
 forks one worker per request (each in a session of its own, with the submitter's environment and
 folder), records a worker that dies without reporting, and exits after ``forkserver_idle`` seconds
 without work. It holds ``forkclient.server_lock_path`` for its life: a second server of the same socket
-exits at once.
+exits at once. Once a notebook run asks for one, it also keeps warm notebook kernels for its workers
+(``kernelpool``).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _sigchld_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
 
 
-def _lend_kernel(conn: socket.socket, request: dict, path: str) -> None:
+def _lend_kernel(conn: socket.socket, request: dict) -> None:
     """A worker asks for a warm kernel: answer at once, then start its replacement."""
     global _pool
     with _sigchld_blocked():
@@ -151,7 +152,7 @@ def serve(path: str) -> None:
                 with conn:
                     request = json.loads(conn.makefile().readline())
                     if "kernel" in request:
-                        _lend_kernel(conn, request, path)
+                        _lend_kernel(conn, request)
                         continue
                     argv = request["argv"]
                     # a worker that dies at once must still be known when its SIGCHLD is handled

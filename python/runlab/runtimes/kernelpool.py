@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import process
+
 # read by the interpreter (or IPython, or the kernel spec lookup) when the kernel starts, not later
 _STARTUP_PREFIXES = ("PYTHON", "LD_", "JUPYTER", "IPYTHON")
 _PR_SET_PDEATHSIG = 1
@@ -39,6 +41,10 @@ def serve_from(path: str | None) -> None:
     """In a forked worker: the socket of the fork server that forked it (None: no pool)."""
     global _server_socket
     _server_socket = path
+
+
+process.on_reset("runtimes.kernelpool", "the fork server a forked worker borrows warm kernels from",
+                 lambda: serve_from(None))
 
 
 def startup_env(env: dict[str, str]) -> dict[str, str]:
