@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,16 +102,16 @@ class KernelPool:
         self._ready: list[_Kernel] = []
         self._lent: dict[int, _Kernel] = {}  # worker pid -> its kernel, until the kernel is reaped
         self._live: dict[int, _Kernel] = {}  # kernel pid -> kernel, until reaped
-        self._poolable: dict[str, bool] = {}  # kernel name -> whether the pool may start it
+        self._can_pool: dict[str, bool] = {}  # kernel name -> whether the pool may start it
 
     def lend(self, request: dict[str, Any]) -> dict[str, Any]:
         """Answer a worker's request: a ready kernel of that name started with the same startup variables,
         or ``{}``. Kernels started with other startup variables are stopped (``refill`` starts new ones)."""
         name, env, worker = request["kernel"], request["env"], int(request["worker"])
         self._size = max(0, int(request["size"]))
-        if name not in self._poolable:
-            self._poolable[name] = _poolable(name)
-        if self._size == 0 or not self._poolable[name]:
+        if name not in self._can_pool:
+            self._can_pool[name] = _poolable(name)
+        if self._size == 0 or not self._can_pool[name]:
             self._wanted.pop(name, None)
             self._drain(lambda k: k.name == name or self._size == 0)
             return {}
@@ -133,7 +134,7 @@ class KernelPool:
                     kernel = self._start(name, env)
                 except OSError as exc:  # the kernel's program cannot run: runs start their own kernels
                     print(f"runlab kernel pool: cannot start a {name} kernel: {exc}", file=sys.stderr, flush=True)
-                    self._poolable[name] = False
+                    self._can_pool[name] = False
                     self._wanted.pop(name)
                     break
                 self._ready.append(kernel)
@@ -169,7 +170,7 @@ class KernelPool:
         with contextlib.suppress(OSError):
             self._folder.rmdir()
 
-    def _drain(self, which) -> None:
+    def _drain(self, which: Callable[[_Kernel], bool]) -> None:
         for kernel in [k for k in self._ready if which(k)]:
             self._ready.remove(kernel)
             _kill(kernel.pid)
