@@ -30,6 +30,7 @@ _ENV = {
     "forkserver_idle": "RUNLAB_FORKSERVER_IDLE",
     "dask_shared_fs": "RUNLAB_DASK_SHARED_FS",
     "max_value_bytes": "RUNLAB_MAX_VALUE_BYTES",
+    "kernel_pool": "RUNLAB_KERNEL_POOL",
 }
 
 
@@ -94,6 +95,12 @@ class RunlabConfig(Configurable):
     forkserver_idle = Float(
         300.0, help="Seconds a fork server with no running worker waits for work before it exits. "
         "Env: RUNLAB_FORKSERVER_IDLE.",
+    ).tag(config=True)
+
+    kernel_pool = Int(
+        1, help="How many notebook kernels the fork server keeps started ahead of time for background notebook "
+        "runs (per kernel name, from the first notebook run on); each serves one run. 0 turns it off. "
+        "Env: RUNLAB_KERNEL_POOL.",
     ).tag(config=True)
 
     dask_connect_timeout = Float(10.0, help="Seconds to wait for the Dask scheduler to answer.").tag(config=True)

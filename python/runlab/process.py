@@ -11,6 +11,8 @@ nothing to reset). The state kept per process:
 - ``handlers``: Python files imported as function sources (one module per version of a file);
 - ``runtimes.processes``: when the reaper last looked at each store;
 - ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add, and when each store was last recovered;
+- ``runtimes.kernelpool``: in a worker forked by the fork server, the server's socket (where it borrows warm
+  notebook kernels);
 - ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs. A
   client given to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``.
 

@@ -6,7 +6,8 @@ costs a few ms. The server is detached (its own session), listens on a Unix sock
 forks one worker per request (each in a session of its own, with the submitter's environment and
 folder), records a worker that dies without reporting, and exits after ``forkserver_idle`` seconds
 without work. It holds ``forkclient.server_lock_path`` for its life: a second server of the same socket
-exits at once.
+exits at once. Once a notebook run asks for one, it also keeps warm notebook kernels for its workers
+(``kernelpool``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -24,6 +26,7 @@ from .. import process
 from ..config import get_config
 from ..filelock import try_lock
 from ..store import get_store
+from . import kernelpool
 from .forkclient import server_lock_path
 from .jobworker import main as worker_main
 from .processes import record_death
@@ -34,6 +37,7 @@ _PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
 
 _children: dict[int, tuple[str, int]] = {}
 _lock: IO[str] | None = None  # the lifetime lock, closed in each worker so that it dies with the server
+_pool: kernelpool.KernelPool | None = None  # warm notebook kernels, started by the first notebook run
 
 
 def _reap_children(signum: int, frame: object) -> None:
@@ -47,6 +51,10 @@ def _reap_children(signum: int, frame: object) -> None:
         run = _children.pop(pid, None)
         if run is not None and os.waitstatus_to_exitcode(status) != 0:
             _record_silent_death(pid, run, os.waitstatus_to_exitcode(status))
+        if _pool is not None and run is not None:
+            _pool.worker_ended(pid)
+        elif _pool is not None:
+            _pool.reaped(pid)
 
 
 def _record_silent_death(pid: int, run: tuple[str, int], code: int) -> None:
@@ -55,7 +63,29 @@ def _record_silent_death(pid: int, run: tuple[str, int], code: int) -> None:
         record_death(get_store(), run[0], run[1], f"process {pid} {how} without reporting")
 
 
-def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
+@contextlib.contextmanager
+def _sigchld_blocked() -> Iterator[None]:
+    """Hold off the SIGCHLD handler while the children and the pool are being changed."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+
+
+def _lend_kernel(conn: socket.socket, request: dict) -> None:
+    """A worker asks for a warm kernel: answer at once, then start its replacement."""
+    global _pool
+    with _sigchld_blocked():
+        if _pool is None:
+            _pool = kernelpool.KernelPool(Path(get_config().home) / "kernels" / str(os.getpid()))
+        reply = _pool.lend(request)
+    conn.sendall(json.dumps(reply).encode() + b"\n")
+    with _sigchld_blocked():
+        _pool.refill()
+
+
+def _child(listener: socket.socket, conn: socket.socket, request: dict, path: str) -> None:
     """In the forked worker: become a session leader with the submitter's env and folder, then work."""
     listener.close()
     conn.close()
@@ -75,6 +105,7 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict) -> None:
         os.dup2(null, 1)
         os.dup2(err, 2)
         process.reset()  # the submitter's settings (and stores), not the server's
+        kernelpool.serve_from(path)
         code = worker_main(request["argv"])
     except BaseException:  # noqa: BLE001 - reported on stderr (the boot log); the exit code says it failed
         import traceback
@@ -120,20 +151,23 @@ def serve(path: str) -> None:
                     continue
                 with conn:
                     request = json.loads(conn.makefile().readline())
+                    if "kernel" in request:
+                        _lend_kernel(conn, request)
+                        continue
                     argv = request["argv"]
                     # a worker that dies at once must still be known when its SIGCHLD is handled
-                    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-                    try:
+                    with _sigchld_blocked():
                         pid = os.fork()
                         if pid == 0:
-                            _child(listener, conn, request)
+                            _child(listener, conn, request, path)
                         _children[pid] = (argv[0], int(argv[1]))
-                    finally:
-                        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                     conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
+            if _pool is not None:
+                with _sigchld_blocked():
+                    _pool.close()
 
 
 if __name__ == "__main__":

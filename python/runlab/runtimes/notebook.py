@@ -14,7 +14,7 @@ import functools
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +61,19 @@ def run_notebook(path: str, kernel_name: str, context: RunContext, show_progress
             _CellProgress(context, Path(path).name, show_progress) as progress:
         output = str(Path(folder) / Path(path).name)
         failure = None
+
+        def execute(**engine: Any) -> None:
+            papermill.execute_notebook(path, output, parameters=parameters, kernel_name=kernel_name,
+                                       cwd=str(Path(path).parent), progress_bar=False, log_output=True,
+                                       stdout_file=sys.stdout, stderr_file=sys.stderr,
+                                       engine_name=_ENGINE, runlab_progress=progress,
+                                       # nbclient's graceful shutdown stalls seconds now and then; the
+                                       # notebook is done, nothing is lost by stopping the kernel at once
+                                       shutdown_kernel="immediate", **engine)
+
         try:
             with _run_environment(context):
-                papermill.execute_notebook(path, output, parameters=parameters, kernel_name=kernel_name,
-                                           cwd=str(Path(path).parent), progress_bar=False, log_output=True,
-                                           stdout_file=sys.stdout, stderr_file=sys.stderr,
-                                           engine_name=_ENGINE, runlab_progress=progress,
-                                           # nbclient's graceful shutdown stalls seconds now and then; the
-                                           # notebook is done, nothing is lost by stopping the kernel at once
-                                           shutdown_kernel="immediate")
+                _execute_in_warm_kernel(kernel_name, execute)
         except papermill.PapermillExecutionError as exc:
             failure = exc
         context.sync_from_store()  # what the notebook logged through its own context
@@ -79,6 +83,25 @@ def run_notebook(path: str, kernel_name: str, context: RunContext, show_progress
     if failure is not None:
         raise NotebookCellError(failure.cell_index, failure.exec_count, failure.ename, failure.evalue,
                                 "\n".join(failure.traceback)) from None
+
+
+def _execute_in_warm_kernel(kernel_name: str, execute: Callable[..., None]) -> None:
+    """``execute`` in a warm kernel of the fork server's pool when this worker can borrow one, else in a kernel
+    papermill starts; a warm kernel that dies before the first cell is replaced by a new one."""
+    from .warmkernel import warm_kernel  # jupyter_client, only when a notebook runs
+
+    with warm_kernel(kernel_name) as warm:
+        if warm is None:
+            execute()
+            return
+        try:
+            return execute(**warm.engine_kwargs())
+        except Exception as exc:  # only a kernel that never ran a cell is retried
+            if warm.prepared:
+                raise
+            print(f"warning: the warm kernel did not start ({type(exc).__name__}: {exc}); starting a new one",
+                  file=sys.stderr)
+    execute()
 
 
 _ENGINE = "runlab"
