@@ -14,7 +14,7 @@ from typing import Any
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
-from .record import RunState, artifact_to_dict, is_terminal, iteration_table
+from .record import RunRecord, RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
 from .runtimes.processes import reap
 from .store import get_store
@@ -44,6 +44,15 @@ class RunObject:
         self._iteration = iteration
         self._store_url = store_url
         self._data = data
+        self._listed: tuple[_ListedRuns, int] | None = None  # the listing this run came from, and its place
+
+    @classmethod
+    def _from_listing(cls, listing: _ListedRuns, index: int) -> RunObject:
+        """The ``index``-th run a listing read: its dict is built from that row when first needed."""
+        row = listing.rows[index]
+        run = cls(row["uid"], row["iteration"], listing.store.url)
+        run._listed = (listing, index)
+        return run
 
     # -- the record ------------------------------------------------------------------------------
 
@@ -52,6 +61,9 @@ class RunObject:
         return get_store(self._store_url)
 
     def _record(self) -> dict[str, Any]:
+        if self._data is None and self._listed is not None:
+            listing, index = self._listed
+            self._data = listing.run_dict(index)
         if self._data is None:
             self.refresh()
         assert self._data is not None
@@ -65,6 +77,7 @@ class RunObject:
         if record is None:
             raise RunNotFoundError(f"run {self._uid} (iteration {self._iteration}) is not in the store")
         self._data = record.to_dict()
+        self._listed = None
         return self
 
     @property
@@ -85,7 +98,7 @@ class RunObject:
 
     def state(self) -> str:
         """The run's state (re-read from the store while the run is not finished)."""
-        if self._data is None or not is_terminal(self._data["status"]["state"]):
+        if (self._data is None and self._listed is None) or not is_terminal(self._record()["status"]["state"]):
             self.refresh()
         return self._record()["status"]["state"]
 
@@ -271,6 +284,8 @@ class RunObject:
         return runs_html([self]) + iterations_html(self)
 
     def __repr__(self) -> str:
+        if self._data is None and self._listed is not None:
+            self._record()
         if self._data is None:
             return f"<RunObject uid={self._uid} iteration={self._iteration}>"
         meta = self._data["metadata"]
@@ -294,6 +309,24 @@ class RunObject:
         """A RunObject over a run dict (as given by ``to_dict``), without reading the store."""
         meta = data["metadata"]
         return cls(meta["uid"], meta.get("iteration", 0), store_url, json.loads(json.dumps(data)))
+
+
+class _ListedRuns:
+    """The rows one ``list_runs`` read, shared by its RunObjects: a run's dict is built (its JSON decoded) when
+    that run is first read, and the artifacts of every listed run are read in one query when the first
+    run needs them."""
+
+    def __init__(self, store, rows: list[dict[str, Any]]) -> None:
+        self.store = store
+        self.rows = rows
+        self._artifacts: dict[tuple[str, int], list[dict[str, Any]]] | None = None
+
+    def run_dict(self, index: int) -> dict[str, Any]:
+        if self._artifacts is None:
+            self._artifacts = self.store.artifacts_of([(r["uid"], r["iteration"]) for r in self.rows])
+        record = RunRecord.from_row(self.rows[index])
+        record.artifacts = self._artifacts.get((record.uid, record.iteration), [])
+        return record.to_dict()
 
 
 class RunList(list):
@@ -389,9 +422,10 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
     if store is None:
         store = get_store()
     reap(store)
-    records = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
-                              last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
-    return RunList(RunObject(r.uid, r.iteration, store.url, r.to_dict()) for r in records)
+    rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
+                               last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
+    listing = _ListedRuns(store, rows)
+    return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 
 def get_run(uid: str, iteration: int = 0, store=None) -> RunObject:
