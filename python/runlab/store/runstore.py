@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import LIVE_STATES, RunRecord, RunState
-from . import schema
+from . import jobsummary, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .url import read_only_url
@@ -202,6 +202,7 @@ class RunStore:
         """Insert a run."""
         with self._write() as conn:
             conn.execute(insert(schema.runs), record.to_row())
+            jobsummary.on_create(conn, record)
 
     def update_run(
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
@@ -349,43 +350,25 @@ class RunStore:
 
     def list_jobs(self, project: str, name_contains: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """Runs grouped by name (a "job"), newest first: run count, last start, and the latest run's uid,
-        state, end time, error and kind."""
-        table = schema.runs
-        where = (table.c.project == project) & (table.c.iteration == 0)
-        if name_contains:
-            where &= table.c.name.contains(name_contains, autoescape=True)
-        groups = (select(table.c.name, func.count().label("runs"), func.max(table.c.start_time).label("last_start"))
-                  .where(where).group_by(table.c.name).subquery())
-        query = (
-            select(groups.c.name, groups.c.runs, groups.c.last_start, table.c.uid, table.c.state, table.c.end_time,
-                   table.c.error, table.c.kind, table.c.last_update)
-            .join(table, (table.c.project == project) & (table.c.iteration == 0) & (table.c.name == groups.c.name)
-                  & (table.c.start_time == groups.c.last_start))
-            .order_by(groups.c.last_start.desc())
-            .limit(limit)
-        )
+        state, end time, error and kind (from the jobs summary: no run is counted here)."""
         with self._read() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        seen: set[str] = set()  # two runs of a name started in the same instant: keep one
-        return [r for r in rows if not (r["name"] in seen or seen.add(r["name"]))]
+            return jobsummary.list_jobs(conn, project, name_contains, limit)
 
     def changed_since(self, project: str | None = None) -> tuple[float, int]:
         """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
         table = schema.runs
-        query = select(func.max(table.c.last_update), func.count()).select_from(table)
+        query = select(func.max(table.c.last_update))  # one step down an index with a project
         if project is not None:
             query = query.where(table.c.project == project)
         with self._read() as conn:
-            newest, count = conn.execute(query).first()
-        return float(newest or 0.0), int(count or 0)
+            newest = conn.execute(query).scalar()
+            count = jobsummary.run_count(conn, project)
+        return float(newest or 0.0), count
 
     def count_runs(self, project: str | None = None) -> int:
-        table = schema.runs
-        query = select(func.count()).select_from(table)
-        if project is not None:
-            query = query.where(table.c.project == project)
+        """How many runs (every iteration) the store, or a project, holds."""
         with self._read() as conn:
-            return int(conn.execute(query).scalar() or 0)
+            return jobsummary.run_count(conn, project)
 
     def delete_run(self, uid: str) -> list[dict[str, Any]]:
         """Delete every iteration of a run, its log and its artifact records; returns those records."""
@@ -393,6 +376,7 @@ class RunStore:
             arts = conn.execute(select(schema.artifacts).where(schema.artifacts.c.run_uid == uid)).all()
             conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
             conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
+            jobsummary.on_delete(conn, uid)
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
