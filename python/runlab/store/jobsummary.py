@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, text
+from sqlalchemy import Connection, Integer, Select, bindparam, case, func, select, text
 
 from ..record import RunRecord
 from . import schema
@@ -70,28 +70,38 @@ def on_delete(conn: Connection, uid: str) -> None:
 def list_jobs(conn: Connection, project: str, name_contains: str | None, limit: int) -> list[dict[str, Any]]:
     """The project's jobs, latest started first: name, run count, last start, and the latest run's uid,
     state, end time, error, kind and last update (one read of each job's latest run by its key)."""
-    table, runs = schema.job_summary, schema.runs
-    where = (table.c.project == project) & (table.c.runs > 0)
+    values: dict[str, Any] = {"project": project, "limit": limit}
     if name_contains:
-        where &= table.c.name.contains(name_contains, autoescape=True)
-    query = (
+        escaped = name_contains.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        values["like"] = f"%{escaped}%"
+    return [dict(row._mapping) for row in conn.execute(_JOBS[bool(name_contains)], values)]
+
+
+def _jobs_statement(filtered: bool) -> Select:
+    table, runs = schema.job_summary, schema.runs
+    where = (table.c.project == bindparam("project")) & (table.c.runs > 0)
+    if filtered:  # a substring of the name (LIKE's own wildcards escaped)
+        where &= table.c.name.like(bindparam("like"), escape="/")
+    return (
         select(table.c.name, table.c.runs, table.c.last_start, runs.c.uid, runs.c.state, runs.c.end_time,
                runs.c.error, runs.c.kind, runs.c.last_update)
         .join(runs, (runs.c.uid == table.c.last_uid) & (runs.c.iteration == 0))
         .where(where)
         .order_by(table.c.last_start.desc(), table.c.name)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+_JOBS = {filtered: _jobs_statement(filtered) for filtered in (False, True)}  # built once: the panel polls
+_COUNT = select(func.coalesce(func.sum(schema.job_summary.c.records), 0))
+_PROJECT_COUNT = _COUNT.where(schema.job_summary.c.project == bindparam("project"))
 
 
 def run_count(conn: Connection, project: str | None) -> int:
     """How many runs (rows, every iteration) the project has, or the whole store with ``project`` None."""
-    table = schema.job_summary
-    query = select(func.coalesce(func.sum(table.c.records), 0))
-    if project is not None:
-        query = query.where(table.c.project == project)
-    return int(conn.execute(query).scalar() or 0)
+    if project is None:
+        return int(conn.execute(_COUNT).scalar() or 0)
+    return int(conn.execute(_PROJECT_COUNT, {"project": project}).scalar() or 0)
 
 
 def rebuild(conn: Connection) -> None:

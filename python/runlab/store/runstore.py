@@ -356,12 +356,11 @@ class RunStore:
 
     def changed_since(self, project: str | None = None) -> tuple[float, int]:
         """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
-        table = schema.runs
-        query = select(func.max(table.c.last_update))  # one step down an index with a project
-        if project is not None:
-            query = query.where(table.c.project == project)
         with self._read() as conn:
-            newest = conn.execute(query).scalar()
+            if project is None:
+                newest = conn.execute(_NEWEST).scalar()
+            else:  # one step down the (project, last_update) index
+                newest = conn.execute(_PROJECT_NEWEST, {"project": project}).scalar()
             count = jobsummary.run_count(conn, project)
         return float(newest or 0.0), count
 
@@ -604,6 +603,10 @@ class RunStore:
 
 # The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
 _RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))
+
+
+_NEWEST = select(func.max(schema.runs.c.last_update))
+_PROJECT_NEWEST = _NEWEST.where(schema.runs.c.project == bindparam("project"))
 
 
 def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
