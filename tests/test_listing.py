@@ -3,6 +3,9 @@ artifacts read once for the whole list), and filters that reuse one statement ke
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 from sqlalchemy import event
 
@@ -62,8 +65,11 @@ def test_reading_every_listed_run_reads_the_artifacts_once(fn):
 def test_a_listed_run_keeps_what_it_was_given_after_the_run_is_deleted(fn):
     fn.run(name="gone", project="listing", local=True)
     run = runlab.get_run_db().list_runs(project="listing")[0]
+    again = pickle.loads(pickle.dumps(run))  # a listed run is plain data: it copies and pickles
     runlab.get_run_db().del_run(run.uid())
     assert (run.metadata.name, run.state(), run.status.results) == ("gone", "completed", {"score": 2})
+    assert copy.deepcopy(run).to_dict() == run.to_dict()
+    assert (again.metadata.name, again.state()) == ("gone", "completed")
 
 
 def test_filters_of_the_same_shape_keep_their_own_values():

@@ -50,7 +50,7 @@ class RunObject:
     def _from_listing(cls, listing: _ListedRuns, index: int) -> RunObject:
         """The ``index``-th run a listing read: its dict is built from that row when first needed."""
         row = listing.rows[index]
-        run = cls(row["uid"], row["iteration"], listing.store.url)
+        run = cls(row["uid"], row["iteration"], listing.store_url)
         run._listed = (listing, index)
         return run
 
@@ -316,14 +316,15 @@ class _ListedRuns:
     that run is first read, and the artifacts of every listed run are read in one query when the first
     run needs them."""
 
-    def __init__(self, store, rows: list[dict[str, Any]]) -> None:
-        self.store = store
+    def __init__(self, store_url: str, rows: list[dict[str, Any]]) -> None:
+        self.store_url = store_url  # not the store: a listed run stays plain data (copied, pickled)
         self.rows = rows
         self._artifacts: dict[tuple[str, int], list[dict[str, Any]]] | None = None
 
     def run_dict(self, index: int) -> dict[str, Any]:
         if self._artifacts is None:
-            self._artifacts = self.store.artifacts_of([(r["uid"], r["iteration"]) for r in self.rows])
+            keys = [(r["uid"], r["iteration"]) for r in self.rows]
+            self._artifacts = get_store(self.store_url).artifacts_of(keys)
         record = RunRecord.from_row(self.rows[index])
         record.artifacts = self._artifacts.get((record.uid, record.iteration), [])
         return record.to_dict()
@@ -417,14 +418,17 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
               last: int | None = None, iter: bool = False, since: float | datetime | None = None,
               until: float | datetime | None = None, store=None) -> RunList:
     """Runs from the store, newest first. ``name`` matches exactly; ``name="~part"`` matches every name that
-    contains ``part``, in any case (MLRun's form)."""
+    contains ``part``, in any case (MLRun's form).
+
+    Each run holds the row read here and builds its dict when first read; the artifacts of all the listed
+    runs are read in one query when the first of them is read."""
     _check_filters(name=name, uid=uid, state=state, last=last, since=since, until=until)
     if store is None:
         store = get_store()
     reap(store)
     rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
                                last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
-    listing = _ListedRuns(store, rows)
+    listing = _ListedRuns(store.url, rows)
     return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 
