@@ -97,4 +97,5 @@ def test_filters_of_the_same_shape_keep_their_own_values():
     assert [r.name for r in store.list_runs(project="shapes", offset=1)] == ["a%b", "axb", "a_b"]
     assert [r.name for r in store.list_runs(project="shapes", offset=3)] == ["a_b"]
     assert [r.name for r in store.list_runs(project="shapes", last=1, offset=2)] == ["axb"]
-    assert [r["name"] for r in store.list_run_rows(project="shapes", newest_first=False, last=2)] == ["a_b", "axb"]
+    columns, rows = store.list_run_rows(project="shapes", newest_first=False, last=2)
+    assert [row[columns.index("name")] for row in rows] == ["a_b", "axb"]

@@ -7,7 +7,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,8 +49,7 @@ class RunObject:
     @classmethod
     def _from_listing(cls, listing: _ListedRuns, index: int) -> RunObject:
         """The ``index``-th run a listing read: its dict is built from that row when first needed."""
-        row = listing.rows[index]
-        run = cls(row["uid"], row["iteration"], listing.store_url)
+        run = cls(*listing.key(index), listing.store_url)
         run._listed = (listing, index)
         return run
 
@@ -316,16 +315,23 @@ class _ListedRuns:
     that run is first read, and the artifacts of every listed run are read in one query when the first
     run needs them."""
 
-    def __init__(self, store_url: str, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, store_url: str, columns: tuple[str, ...], rows: list[Sequence[Any]]) -> None:
         self.store_url = store_url  # not the store: a listed run stays plain data (copied, pickled)
+        self.columns = columns
         self.rows = rows
+        self._key_at = (columns.index("uid"), columns.index("iteration"))
         self._artifacts: dict[tuple[str, int], list[dict[str, Any]]] | None = None
+
+    def key(self, index: int) -> tuple[str, int]:
+        """``(uid, iteration)`` of the ``index``-th run."""
+        row = self.rows[index]
+        return row[self._key_at[0]], row[self._key_at[1]]
 
     def run_dict(self, index: int) -> dict[str, Any]:
         if self._artifacts is None:
-            keys = [(r["uid"], r["iteration"]) for r in self.rows]
+            keys = [self.key(i) for i in range(len(self.rows))]
             self._artifacts = get_store(self.store_url).artifacts_of(keys)
-        record = RunRecord.from_row(self.rows[index])
+        record = RunRecord.from_row(dict(zip(self.columns, self.rows[index], strict=True)))
         record.artifacts = self._artifacts.get((record.uid, record.iteration), [])
         return record.to_dict()
 
@@ -426,9 +432,10 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
     if store is None:
         store = get_store()
     reap(store)
-    rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
-                               last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
-    listing = _ListedRuns(store.url, rows)
+    columns, rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels),
+                                        state=state, last=last, iterations=iter, since=_seconds(since),
+                                        until=_seconds(until))
+    listing = _ListedRuns(store.url, columns, rows)
     return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 

@@ -13,7 +13,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -330,16 +330,15 @@ class RunStore:
         last: int | None = None,
         offset: int = 0,
         newest_first: bool = True,
-    ) -> list[dict[str, Any]]:
-        """What :meth:`list_runs` finds, as the bare ``runs`` columns: JSON columns as the database gave them
-        (SQLite: their text, decoded by ``RunRecord.from_row`` when a run is read), no artifacts (see
-        :meth:`artifacts_of`). Listing many runs pays only for the rows it reads."""
+    ) -> tuple[tuple[str, ...], list[Sequence[Any]]]:
+        """What :meth:`list_runs` finds, as the column names and the bare ``runs`` rows (tuples in that order):
+        JSON columns as the database gave them (SQLite: their text, decoded by ``RunRecord.from_row`` when a
+        run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
         query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
                                     offset, newest_first)
         with self._read() as conn:
             result = conn.execute(query, values)
-            keys = tuple(result.keys())
-            return [dict(zip(keys, row, strict=True)) for row in result.all()]
+            return tuple(result.keys()), list(result.all())
 
     def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
         """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""
