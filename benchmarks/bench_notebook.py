@@ -58,7 +58,7 @@ def main() -> None:
     print(f"runlab foreground over bare papermill with immediate shutdown: {(foreground / bare_now - 1) * 100:+.0f}%")
     print(f"background submit-to-completed {background:.2f} s; bare papermill {bare:.2f} s; "
           f"ratio {background / bare:.2f}x")
-    ratio_verdict("background submit-to-completed over bare papermill", background, bare, 1.0)
+    ratio_verdict("background submit-to-completed over bare papermill", background, bare, 1.0, unit="s")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the pgserver helper
 
 # Test modules that use the run store run twice: on SQLite and on a real PostgreSQL server.
 STORE_MODULES = {"test_launch", "test_context", "test_run", "test_store", "test_project", "test_job", "test_cli",
-                 "test_sweep", "test_schedules"}
+                 "test_sweep", "test_schedules", "test_jobsummary", "test_listing"}
 
 
 def pytest_generate_tests(metafunc):

@@ -18,6 +18,7 @@ import copy
 import dataclasses
 import datetime as dt
 import getpass
+import json
 import os
 import socket
 import time
@@ -125,14 +126,16 @@ class RunRecord:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RunRecord:
-        """A record from ``runs`` columns (the optional ones may be missing; ``artifacts`` if given).
+        """A record from ``runs`` columns (the optional ones may be missing; ``artifacts`` if given). JSON
+        columns may still be their text (a listing reads them so and decodes only the runs it reads).
         Field by field, not through ``dataclasses.fields``: listing runs builds thousands of these."""
         get = row.get
         return cls(uid=row["uid"], iteration=row["iteration"], project=row["project"], name=row["name"],
-                   kind=row["kind"], state=RunState(row["state"]), labels=row["labels"], spec=row["spec"],
-                   start_time=row["start_time"], last_update=row["last_update"], results=get("results") or {},
-                   status=get("status") or {}, error=get("error"), end_time=get("end_time"), pid=get("pid"),
-                   host=get("host"), owner=Owner.from_dict(get("owner")), artifacts=get("artifacts") or [])
+                   kind=row["kind"], state=RunState(row["state"]), labels=_json(row["labels"]),
+                   spec=_json(row["spec"]), start_time=row["start_time"], last_update=row["last_update"],
+                   results=_json(get("results")) or {}, status=_json(get("status")) or {}, error=get("error"),
+                   end_time=get("end_time"), pid=get("pid"), host=get("host"),
+                   owner=Owner.from_dict(_json(get("owner"))), artifacts=get("artifacts") or [])
 
     def child(self, iteration: int, parameters: dict[str, Any], state: RunState | None = None,
               runtime: str | None = None) -> RunRecord:
@@ -178,6 +181,11 @@ class RunRecord:
 
 
 _OWNER_KEYS = ("runtime", "pid_started", "dask_key")
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value: its text decoded, or the value the driver already decoded (None stays None)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)

@@ -7,14 +7,14 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
-from .record import RunState, artifact_to_dict, is_terminal, iteration_table
+from .record import RunRecord, RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
 from .runtimes.processes import reap
 from .store import get_store
@@ -44,6 +44,14 @@ class RunObject:
         self._iteration = iteration
         self._store_url = store_url
         self._data = data
+        self._listed: tuple[_ListedRuns, int] | None = None  # the listing this run came from, and its place
+
+    @classmethod
+    def _from_listing(cls, listing: _ListedRuns, index: int) -> RunObject:
+        """The ``index``-th run a listing read: its dict is built from that row when first needed."""
+        run = cls(*listing.key(index), listing.store_url)
+        run._listed = (listing, index)
+        return run
 
     # -- the record ------------------------------------------------------------------------------
 
@@ -52,6 +60,9 @@ class RunObject:
         return get_store(self._store_url)
 
     def _record(self) -> dict[str, Any]:
+        if self._data is None and self._listed is not None:
+            listing, index = self._listed
+            self._data = listing.run_dict(index)
         if self._data is None:
             self.refresh()
         assert self._data is not None
@@ -65,6 +76,7 @@ class RunObject:
         if record is None:
             raise RunNotFoundError(f"run {self._uid} (iteration {self._iteration}) is not in the store")
         self._data = record.to_dict()
+        self._listed = None
         return self
 
     @property
@@ -85,7 +97,7 @@ class RunObject:
 
     def state(self) -> str:
         """The run's state (re-read from the store while the run is not finished)."""
-        if self._data is None or not is_terminal(self._data["status"]["state"]):
+        if (self._data is None and self._listed is None) or not is_terminal(self._record()["status"]["state"]):
             self.refresh()
         return self._record()["status"]["state"]
 
@@ -271,6 +283,8 @@ class RunObject:
         return runs_html([self]) + iterations_html(self)
 
     def __repr__(self) -> str:
+        if self._data is None and self._listed is not None:
+            self._record()
         if self._data is None:
             return f"<RunObject uid={self._uid} iteration={self._iteration}>"
         meta = self._data["metadata"]
@@ -294,6 +308,32 @@ class RunObject:
         """A RunObject over a run dict (as given by ``to_dict``), without reading the store."""
         meta = data["metadata"]
         return cls(meta["uid"], meta.get("iteration", 0), store_url, json.loads(json.dumps(data)))
+
+
+class _ListedRuns:
+    """The rows one ``list_runs`` read, shared by its RunObjects: a run's dict is built (its JSON decoded) when
+    that run is first read, and the artifacts of every listed run are read in one query when the first
+    run needs them."""
+
+    def __init__(self, store_url: str, columns: tuple[str, ...], rows: list[Sequence[Any]]) -> None:
+        self.store_url = store_url  # not the store: a listed run stays plain data (copied, pickled)
+        self.columns = columns
+        self.rows = rows
+        self._key_at = (columns.index("uid"), columns.index("iteration"))
+        self._artifacts: dict[tuple[str, int], list[dict[str, Any]]] | None = None
+
+    def key(self, index: int) -> tuple[str, int]:
+        """``(uid, iteration)`` of the ``index``-th run."""
+        row = self.rows[index]
+        return row[self._key_at[0]], row[self._key_at[1]]
+
+    def run_dict(self, index: int) -> dict[str, Any]:
+        if self._artifacts is None:
+            keys = [self.key(i) for i in range(len(self.rows))]
+            self._artifacts = get_store(self.store_url).artifacts_of(keys)
+        record = RunRecord.from_row(dict(zip(self.columns, self.rows[index], strict=True)))
+        record.artifacts = self._artifacts.get((record.uid, record.iteration), [])
+        return record.to_dict()
 
 
 class RunList(list):
@@ -384,14 +424,19 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
               last: int | None = None, iter: bool = False, since: float | datetime | None = None,
               until: float | datetime | None = None, store=None) -> RunList:
     """Runs from the store, newest first. ``name`` matches exactly; ``name="~part"`` matches every name that
-    contains ``part``, in any case (MLRun's form)."""
+    contains ``part``, in any case (MLRun's form).
+
+    Each run holds the row read here and builds its dict when first read; the artifacts of all the listed
+    runs are read in one query when the first of them is read."""
     _check_filters(name=name, uid=uid, state=state, last=last, since=since, until=until)
     if store is None:
         store = get_store()
     reap(store)
-    records = store.list_runs(project=project, name=name, uid=uid, labels=_label_filter(labels), state=state,
-                              last=last, iterations=iter, since=_seconds(since), until=_seconds(until))
-    return RunList(RunObject(r.uid, r.iteration, store.url, r.to_dict()) for r in records)
+    columns, rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels),
+                                        state=state, last=last, iterations=iter, since=_seconds(since),
+                                        until=_seconds(until))
+    listing = _ListedRuns(store.url, columns, rows)
+    return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 
 def get_run(uid: str, iteration: int = 0, store=None) -> RunObject:

@@ -16,7 +16,7 @@ from ..errors import StoreError
 from ..filelock import file_lock
 from .failures import store_name
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

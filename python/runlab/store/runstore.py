@@ -9,19 +9,35 @@ schedules as plain dicts of column values. Writes on SQLite take the write lock 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import LIVE_STATES, RunRecord, RunState
-from . import schema
+from . import jobsummary, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .url import read_only_url
@@ -186,6 +202,7 @@ class RunStore:
         """Insert a run."""
         with self._write() as conn:
             conn.execute(insert(schema.runs), record.to_row())
+            jobsummary.on_create(conn, record)
 
     def update_run(
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
@@ -277,7 +294,7 @@ class RunStore:
         project: str | None = None,
         name: str | None = None,
         state: str | Iterable[str] | None = None,
-        labels: dict[str, str] | None = None,
+        labels: dict[str, str | None] | None = None,
         uid: str | None = None,
         since: float | None = None,
         until: float | None = None,
@@ -291,80 +308,65 @@ class RunStore:
         ``name`` matches exactly; ``"~part"`` matches names containing ``part`` in any case (MLRun's form).
         ``labels`` values of ``None`` match runs that carry the label with any value.
         """
-        table = schema.runs
-        query = select(table)
-        if project is not None:
-            query = query.where(table.c.project == project)
-        if name is not None and name.startswith("~"):  # MLRun's spelling: a case-insensitive substring
-            query = query.where(func.lower(table.c.name).contains(name[1:].lower(), autoescape=True))
-        elif name is not None:
-            query = query.where(table.c.name == name)
-        if uid is not None:
-            query = query.where(table.c.uid == uid)
-        if state is not None:
-            states = [state] if isinstance(state, str) else list(state)
-            query = query.where(table.c.state.in_([str(s) for s in states]))
-        for key, value in (labels or {}).items():
-            label = table.c.labels[key].as_string()
-            query = query.where(label.is_not(None) if value is None else label == str(value))
-        if since is not None:
-            query = query.where(table.c.start_time >= since)
-        if until is not None:
-            query = query.where(table.c.start_time < until)
-        if not iterations:
-            query = query.where(table.c.iteration == 0)
-        order = table.c.start_time.desc() if newest_first else table.c.start_time.asc()
-        query = query.order_by(order, table.c.iteration)
-        if last:
-            query = query.limit(last)
-        if offset:
-            query = query.offset(offset)
+        query, values = _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
+                                    offset, newest_first)
         with self._read() as conn:
-            runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query)]
+            runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
         for run in runs:
             run.artifacts = found.get((run.uid, run.iteration), [])
         return runs
 
+    def list_run_rows(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        state: str | Iterable[str] | None = None,
+        labels: dict[str, str | None] | None = None,
+        uid: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        iterations: bool = False,
+        last: int | None = None,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> tuple[tuple[str, ...], list[Sequence[Any]]]:
+        """What :meth:`list_runs` finds, as the column names and the bare ``runs`` rows (tuples in that order):
+        JSON columns as the database gave them (SQLite: their text, decoded by ``RunRecord.from_row`` when a
+        run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
+        query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
+                                    offset, newest_first)
+        with self._read() as conn:
+            result = conn.execute(query, values)
+            return tuple(result.keys()), list(result.all())
+
+    def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+        """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""
+        if not keys:
+            return {}
+        with self._read() as conn:
+            return self._artifacts_of(conn, keys)
+
     def list_jobs(self, project: str, name_contains: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """Runs grouped by name (a "job"), newest first: run count, last start, and the latest run's uid,
-        state, end time, error and kind."""
-        table = schema.runs
-        where = (table.c.project == project) & (table.c.iteration == 0)
-        if name_contains:
-            where &= table.c.name.contains(name_contains, autoescape=True)
-        groups = (select(table.c.name, func.count().label("runs"), func.max(table.c.start_time).label("last_start"))
-                  .where(where).group_by(table.c.name).subquery())
-        query = (
-            select(groups.c.name, groups.c.runs, groups.c.last_start, table.c.uid, table.c.state, table.c.end_time,
-                   table.c.error, table.c.kind, table.c.last_update)
-            .join(table, (table.c.project == project) & (table.c.iteration == 0) & (table.c.name == groups.c.name)
-                  & (table.c.start_time == groups.c.last_start))
-            .order_by(groups.c.last_start.desc())
-            .limit(limit)
-        )
+        state, end time, error and kind (from the jobs summary: no run is counted here)."""
         with self._read() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        seen: set[str] = set()  # two runs of a name started in the same instant: keep one
-        return [r for r in rows if not (r["name"] in seen or seen.add(r["name"]))]
+            return jobsummary.list_jobs(conn, project, name_contains, limit)
 
     def changed_since(self, project: str | None = None) -> tuple[float, int]:
         """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
-        table = schema.runs
-        query = select(func.max(table.c.last_update), func.count()).select_from(table)
-        if project is not None:
-            query = query.where(table.c.project == project)
         with self._read() as conn:
-            newest, count = conn.execute(query).first()
-        return float(newest or 0.0), int(count or 0)
+            if project is None:
+                newest = conn.execute(_NEWEST).scalar()
+            else:  # one step down the (project, last_update) index
+                newest = conn.execute(_PROJECT_NEWEST, {"project": project}).scalar()
+            count = jobsummary.run_count(conn, project)
+        return float(newest or 0.0), count
 
     def count_runs(self, project: str | None = None) -> int:
-        table = schema.runs
-        query = select(func.count()).select_from(table)
-        if project is not None:
-            query = query.where(table.c.project == project)
+        """How many runs (every iteration) the store, or a project, holds."""
         with self._read() as conn:
-            return int(conn.execute(query).scalar() or 0)
+            return jobsummary.run_count(conn, project)
 
     def delete_run(self, uid: str) -> list[dict[str, Any]]:
         """Delete every iteration of a run, its log and its artifact records; returns those records."""
@@ -372,6 +374,7 @@ class RunStore:
             arts = conn.execute(select(schema.artifacts).where(schema.artifacts.c.run_uid == uid)).all()
             conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
             conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
+            jobsummary.on_delete(conn, uid)
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
@@ -595,6 +598,66 @@ class RunStore:
             parts.append(raw[max(0, offset - chunk_offset) :])
             end = chunk_end
         return b"".join(parts).decode("utf-8", errors="replace"), end
+
+
+# The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
+_RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))
+
+
+_NEWEST = select(func.max(schema.runs.c.last_update))
+_PROJECT_NEWEST = _NEWEST.where(schema.runs.c.project == bindparam("project"))
+
+
+def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
+                labels: dict[str, str | None] | None, uid: str | None, since: float | None, until: float | None,
+                iterations: bool, last: int | None, offset: int, newest_first: bool) -> tuple[Select, dict[str, Any]]:
+    """The select of ``list_runs``' filters, order, limit and offset (``raw``: JSON columns as text), and
+    the values of its parameters. Statements are cached per shape (which filters are given), so listing
+    builds no SQL once a shape was seen."""
+    like = None
+    if name is not None and name.startswith("~"):  # MLRun's spelling: a case-insensitive substring
+        escaped = name[1:].lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+        like, name = f"%{escaped}%", None
+    states = None if state is None else [str(s) for s in ([state] if isinstance(state, str) else state)]
+    label_items = tuple((labels or {}).items())
+    values: dict[str, Any] = {"project": project, "name": name, "like": like, "uid": uid, "states": states,
+                              "since": since, "until": until, "last": last or None, "offset": offset or None}
+    values.update((f"label_{i}", str(value)) for i, (_, value) in enumerate(label_items) if value is not None)
+    shape = tuple(key for key, value in values.items() if value is not None)
+    labels_shape = tuple((key, value is None) for key, value in label_items)
+    query = _runs_statement(raw, shape, labels_shape, iterations, newest_first)
+    return query, {key: value for key, value in values.items() if value is not None}
+
+
+@functools.lru_cache(maxsize=256)
+def _runs_statement(raw: bool, shape: tuple[str, ...], labels: tuple[tuple[str, bool], ...], iterations: bool,
+                    newest_first: bool) -> Select:
+    """The statement of one shape of ``list_runs`` query: a bound parameter for each value in ``shape``."""
+    table = schema.runs
+    query = _RAW_RUNS if raw else select(table)
+    for key, column in (("project", table.c.project), ("name", table.c.name), ("uid", table.c.uid)):
+        if key in shape:
+            query = query.where(column == bindparam(key))
+    if "like" in shape:
+        query = query.where(func.lower(table.c.name).like(bindparam("like"), escape="/"))
+    if "states" in shape:
+        query = query.where(table.c.state.in_(bindparam("states", expanding=True)))
+    for i, (key, any_value) in enumerate(labels):
+        label = table.c.labels[key].as_string()
+        query = query.where(label.is_not(None) if any_value else label == bindparam(f"label_{i}"))
+    if "since" in shape:
+        query = query.where(table.c.start_time >= bindparam("since"))
+    if "until" in shape:
+        query = query.where(table.c.start_time < bindparam("until"))
+    if not iterations:
+        query = query.where(table.c.iteration == 0)
+    order = table.c.start_time.desc() if newest_first else table.c.start_time.asc()
+    query = query.order_by(order, table.c.iteration)
+    if "last" in shape:
+        query = query.limit(bindparam("last", type_=Integer))
+    if "offset" in shape:
+        query = query.offset(bindparam("offset", type_=Integer))
+    return query
 
 
 def _columns(changes: dict[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,20 @@ runs = Table(
     Index("ix_runs_project_update", "project", "last_update"),  # change stamp
 )
 
+# One row per job (a project's runs of one name), kept on write by ``jobsummary`` in the transaction that
+# creates or deletes a run: the Jobs panel lists jobs and counts runs without reading every run.
+job_summary = Table(
+    "job_summary",
+    metadata,
+    Column("project", String(63), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("runs", Integer, nullable=False),  # runs (iteration 0)
+    Column("records", Integer, nullable=False),  # rows of every iteration
+    Column("last_start", Float, nullable=True),  # the latest run (iteration 0) ...
+    Column("last_uid", String(32), nullable=True),  # ... and its uid
+    Index("ix_job_summary_project_start", "project", "last_start"),
+)
+
 artifacts = Table(
     "artifacts",
     metadata,

@@ -1,0 +1,122 @@
+"""The jobs summary: one row per job (a project's runs of one name), kept on write.
+
+The Jobs panel lists a project's jobs (run count, latest run) and polls whether anything changed. Counting
+and grouping the runs of a project grows with the project; this table makes both cost the same whatever
+the number of runs. :class:`~runlab.store.runstore.RunStore` keeps it in the same transaction as the run
+write that changes it: creating a run (:func:`on_create`, one UPSERT) and deleting one (:func:`on_delete`).
+Nothing else moves it: a job's latest run is the one started last (ties: the greatest uid), and a run's
+name, project and start time never change after it is created; its state, end time and error are read
+from the run itself when the jobs are listed.
+
+Columns: ``runs`` counts a job's runs (iteration 0), ``records`` every row of them (a sweep's children
+too: the project's run count), ``last_start``/``last_uid`` its latest run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Select, bindparam, case, func, select, text
+
+from ..record import RunRecord
+from . import schema
+
+# The existing row is named by the table (``job_summary.x``), the new one by ``excluded``: both SQLite and
+# PostgreSQL read it so. A child iteration only adds to ``records`` (its last_start is NULL).
+_NEWER = ("excluded.last_start IS NOT NULL AND (job_summary.last_start IS NULL"
+          " OR excluded.last_start > job_summary.last_start"
+          " OR (excluded.last_start = job_summary.last_start AND excluded.last_uid > job_summary.last_uid))")
+_UPSERT = text(
+    "INSERT INTO job_summary (project, name, runs, records, last_start, last_uid)"
+    " VALUES (:project, :name, :runs, 1, :last_start, :last_uid)"
+    " ON CONFLICT (project, name) DO UPDATE SET"
+    " runs = job_summary.runs + excluded.runs, records = job_summary.records + 1,"
+    f" last_start = CASE WHEN {_NEWER} THEN excluded.last_start ELSE job_summary.last_start END,"
+    f" last_uid = CASE WHEN {_NEWER} THEN excluded.last_uid ELSE job_summary.last_uid END"
+)
+
+
+def on_create(conn: Connection, record: RunRecord) -> None:
+    """Count a new run (any iteration) in its job; a run (iteration 0) started last becomes the latest."""
+    top = record.iteration == 0
+    conn.execute(_UPSERT, {"project": record.project, "name": record.name, "runs": 1 if top else 0,
+                           "last_start": record.start_time if top else None, "last_uid": record.uid if top else None})
+
+
+def on_delete(conn: Connection, uid: str) -> None:
+    """Take every iteration of run ``uid`` out of its job, before they are deleted: the job's previous run
+    becomes its latest, and a job left without rows goes."""
+    runs, table = schema.runs, schema.job_summary
+    counted = conn.execute(
+        select(runs.c.project, runs.c.name, func.count(), func.sum(case((runs.c.iteration == 0, 1), else_=0)))
+        .where(runs.c.uid == uid).group_by(runs.c.project, runs.c.name)
+    ).all()
+    for project, name, records, top in counted:
+        job = (table.c.project == project) & (table.c.name == name)
+        conn.execute(table.update().where(job).values(runs=table.c.runs - (top or 0),
+                                                      records=table.c.records - records))
+        if top and conn.execute(select(table.c.last_uid).where(job)).scalar() == uid:
+            previous = conn.execute(
+                select(runs.c.start_time, runs.c.uid)
+                .where((runs.c.project == project) & (runs.c.iteration == 0) & (runs.c.name == name)
+                       & (runs.c.uid != uid))
+                .order_by(runs.c.start_time.desc(), runs.c.uid.desc()).limit(1)
+            ).first()
+            conn.execute(table.update().where(job).values(last_start=previous[0] if previous else None,
+                                                          last_uid=previous[1] if previous else None))
+        conn.execute(table.delete().where(job & (table.c.records <= 0)))
+
+
+def list_jobs(conn: Connection, project: str, name_contains: str | None, limit: int) -> list[dict[str, Any]]:
+    """The project's jobs, latest started first: name, run count, last start, and the latest run's uid,
+    state, end time, error, kind and last update (one read of each job's latest run by its key)."""
+    values: dict[str, Any] = {"project": project, "limit": limit}
+    if name_contains:
+        escaped = name_contains.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        values["like"] = f"%{escaped}%"
+    return [dict(row._mapping) for row in conn.execute(_JOBS[bool(name_contains)], values)]
+
+
+def _jobs_statement(filtered: bool) -> Select:
+    table, runs = schema.job_summary, schema.runs
+    where = (table.c.project == bindparam("project")) & (table.c.runs > 0)
+    if filtered:  # a substring of the name (LIKE's own wildcards escaped)
+        where &= table.c.name.like(bindparam("like"), escape="/")
+    return (
+        select(table.c.name, table.c.runs, table.c.last_start, runs.c.uid, runs.c.state, runs.c.end_time,
+               runs.c.error, runs.c.kind, runs.c.last_update)
+        .join(runs, (runs.c.uid == table.c.last_uid) & (runs.c.iteration == 0))
+        .where(where)
+        .order_by(table.c.last_start.desc(), table.c.name)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+_JOBS = {filtered: _jobs_statement(filtered) for filtered in (False, True)}  # built once: the panel polls
+_COUNT = select(func.coalesce(func.sum(schema.job_summary.c.records), 0))
+_PROJECT_COUNT = _COUNT.where(schema.job_summary.c.project == bindparam("project"))
+
+
+def run_count(conn: Connection, project: str | None) -> int:
+    """How many runs (rows, every iteration) the project has, or the whole store with ``project`` None."""
+    if project is None:
+        return int(conn.execute(_COUNT).scalar() or 0)
+    return int(conn.execute(_PROJECT_COUNT, {"project": project}).scalar() or 0)
+
+
+def rebuild(conn: Connection) -> None:
+    """Recount the whole summary from the runs (what the migration that created it does)."""
+    conn.execute(schema.job_summary.delete())
+    conn.execute(text(FILL))
+
+
+FILL = """
+INSERT INTO job_summary (project, name, runs, records, last_start, last_uid)
+SELECT g.project, g.name, g.runs, g.records, g.last_start,
+       (SELECT r.uid FROM runs r WHERE r.project = g.project AND r.iteration = 0 AND r.name = g.name
+        ORDER BY r.start_time DESC, r.uid DESC LIMIT 1)
+FROM (SELECT project, name, SUM(CASE WHEN iteration = 0 THEN 1 ELSE 0 END) AS runs, COUNT(*) AS records,
+             MAX(CASE WHEN iteration = 0 THEN start_time END) AS last_start
+      FROM runs GROUP BY project, name) AS g
+"""
+"""The summary's rows, counted from the runs (``job_summary`` must be empty)."""
