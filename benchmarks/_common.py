@@ -42,14 +42,14 @@ def verdict(name: str, value: float, target: float, unit: str, problems: list[st
 
 
 def ratio_verdict(name: str, value: float, floor: float, max_ratio: float, unit: str = "ms",
-                  problems: list[str] | None = None) -> bool:
-    """Print ``PASS``/``FAIL`` for ``value / floor <= max_ratio`` (and no ``problems``); ``--strict`` exits 1
-    on FAIL."""
+                  problems: list[str] | None = None, floor_name: str = "floor") -> bool:
+    """Print ``PASS``/``FAIL`` for ``value / floor <= max_ratio`` (and no ``problems``), the floor measured in
+    the same run; ``--strict`` exits 1 on FAIL."""
     ratio = value / floor
     ok = ratio <= max_ratio and not problems
     extra = "".join(f"; {p}" for p in problems or [])
-    print(f"{'PASS' if ok else 'FAIL'}: {name} {ratio:.1f}x (target <= {max_ratio:g}x) "
-          f"[{value:.3g} {unit} vs floor {floor:.3g} {unit}]{extra}", flush=True)
+    print(f"{'PASS' if ok else 'FAIL'}: {name} {ratio:.3g}x {floor_name} (target <= {max_ratio:g}x) "
+          f"[{value:.3g} {unit} vs {floor:.3g} {unit}]{extra}", flush=True)
     if not ok and "--strict" in sys.argv:
         sys.exit(1)
     return ok

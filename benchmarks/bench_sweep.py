@@ -1,17 +1,47 @@
-"""Sweeps: a 1,000-iteration in-process grid over a trivial handler (total time, all children recorded),
-and a CPU-bound handler (~0.5 s) over 8 iterations with ``parallel_runs=2`` against ``parallel_runs=1``."""
+"""Sweeps: in-process grids over a trivial handler -- 1,000 and 10,000 iterations, every child recorded, the
+parent with its iteration table and plot -- each child's cost against a plain in-process run of the same
+handler measured in the same process; and a CPU-bound handler (~0.5 s) over 8 iterations with
+``parallel_runs=2`` against ``parallel_runs=1``."""
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from _common import fresh_home, verdict
+from _common import fresh_home, ratio_verdict, verdict
+
+PLAIN_RUNS = 1000
+MAX_CHILD_RATIO = 1.2  # one child of an in-process sweep against one plain in-process run
 
 
 def handler(context, a, b):
     context.log_result("r", a * b)
+
+
+def plain_run_ms(fn, n: int = PLAIN_RUNS) -> float:
+    """Median ms of a plain in-process run of the sweep's handler (after 100 warm-up runs)."""
+    times = []
+    for i in range(100 + n):
+        start = time.perf_counter()
+        fn.run(handler=handler, params={"a": i, "b": 2})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[100:]) * 1000
+
+
+def grid(runlab, fn, a: int, b: int) -> tuple[float, float, int, int, object]:
+    """Time an in-process grid of ``a * b`` iterations; (seconds in all, seconds from the first child's start
+    to the last one's end, children recorded, completed, parent)."""
+    start = time.perf_counter()
+    run = fn.run(handler=handler, hyperparams={"a": list(range(a)), "b": list(range(b))}, selector="max.r",
+                 watch=False)
+    elapsed = time.perf_counter() - start
+    children = runlab.get_run_db().store.list_runs(uid=run.uid(), iterations=True)
+    children = [r for r in children if r.iteration]
+    done = sum(r.state == "completed" for r in children)
+    span = max(r.end_time or 0 for r in children) - min(r.start_time for r in children)
+    return elapsed, span, len(children), done, run
 
 
 def main() -> None:
@@ -20,15 +50,25 @@ def main() -> None:
 
     fn = runlab.new_function(name="sweep", kind="local")
     fn.run(handler=handler, hyperparams={"a": [1, 2], "b": [1]}, watch=False)  # warm-up
-    start = time.perf_counter()
-    run = fn.run(handler=handler, hyperparams={"a": list(range(100)), "b": list(range(10))}, selector="max.r",
-                 watch=False)
-    elapsed = time.perf_counter() - start
-    children = [r for r in runlab.get_run_db().list_runs(iter=True) if r.uid() == run.uid() and r.metadata.iteration]
-    done = sum(r.state() == "completed" for r in children)
-    print(f"1,000-iteration grid: {elapsed:.2f} s ({elapsed:.3g} ms per iteration), children recorded: "
-          f"{len(children)}, completed: {done}, best: {run.status.results}")
-    verdict("1,000-iteration in-process grid", elapsed, 2.0, "s")
+    plain = plain_run_ms(fn)
+    print(f"plain in-process run of the same handler: median {plain * 1000:.0f} µs (of {PLAIN_RUNS:,})")
+    for a, b, limit in ((100, 10, 2.0), (1000, 10, None)):
+        n = a * b
+        elapsed, span, recorded, done, run = grid(runlab, fn, a, b)
+        table = run.status.iterations
+        per_child, overall = span * 1000 / n, elapsed * 1000 / n
+        print(f"{n:,}-iteration grid: {elapsed:.2f} s in all ({overall * 1000:.0f} µs per child with the parent's "
+              f"table, dataset and plot = {overall / plain:.2f}x a plain run); children alone "
+              f"{per_child * 1000:.0f} µs each = {per_child / plain:.2f}x a plain run; children recorded: "
+              f"{recorded}, completed: {done}, iteration table rows: {len(table)}, state: {run.state()}, "
+              f"plot: {'sweep_plot' in {a['key'] for a in run.status.artifacts}}, best: {run.status.results}")
+        problems = []
+        if recorded != n or done != n or run.state() != "completed" or len(table) != n:
+            problems.append(f"{recorded} children recorded, {done} completed, parent {run.state()}")
+        if limit is not None:
+            verdict(f"{n:,}-iteration in-process grid", elapsed, limit, "s", problems)
+        ratio_verdict(f"{n:,}-iteration in-process grid, per child", per_child, plain, MAX_CHILD_RATIO,
+                      "ms", problems, floor_name="a plain in-process run")
 
     folder = Path(tempfile.mkdtemp(prefix="runlab-bench-sweep-"))
     (folder / "cpu.py").write_text(CPU_BOUND)

@@ -226,3 +226,24 @@ def test_keyboard_interrupt_records_aborted_and_propagates():
         runlab.new_function(kind="local", name="intr").run(handler=handler)
     run = runlab.get_run_db().list_runs(name="intr-handler")[0]
     assert (run.state(), run.error) == ("aborted", "interrupted (KeyboardInterrupt)")
+
+
+def test_a_handler_changed_between_runs_is_bound_as_it_is_now():
+    """A handler's defaults or code changed after a run (as a notebook cell re-run or a patch does) bind anew."""
+
+    def handler(context, a=1):
+        context.log_result("a", a)
+
+    fn = runlab.new_function(name="changing", kind="local")
+    assert fn.run(handler=handler).outputs == {"a": 1}
+    handler.__defaults__ = (2,)
+    assert fn.run(handler=handler).outputs == {"a": 2}
+
+    def other(context, b):
+        context.log_result("b", b)
+
+    handler.__code__ = other.__code__
+    handler.__defaults__ = None
+    assert fn.run(handler=handler, params={"b": 3}).outputs == {"b": 3}
+    with pytest.raises(runlab.errors.MissingParameterError):
+        fn.run(handler=handler)

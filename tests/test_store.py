@@ -122,3 +122,76 @@ def test_delete_run_removes_log_and_artifact_records(project):
 
 def test_store_backend_is_the_one_configured(store_backend):
     assert get_store().engine.dialect.name == store_backend
+
+
+def _full_record():
+    from runlab.record import Owner, RunState, new_run
+
+    record = new_run("p", "run-é", "local", RunState.RUNNING, {"team": "ä"},
+                     {"parameters": {"x": [1, 2.5, None, {"deep": "✓"}]}, "inputs": {}}, runtime="local", pid=7)
+    record.owner = Owner(runtime="local", pid_started=123)
+    return record
+
+
+def test_a_run_reads_back_as_written_and_updated(runlab_home):
+    """Every column of a run, and its log, read back as written: start, update with a log chunk, end."""
+    from runlab.record import RunState
+
+    store, record = get_store(), _full_record()
+    store.create_run(record)
+    assert store.get_run(record.uid).to_row() == record.to_row()
+    store.update_run(record.uid, 0, {"results": {"r": 1.5, "s": "ü"}, "last_update": 5.0}, log=(0, "héllo\n"))
+    store.update_run(record.uid, 0, {"state": RunState.COMPLETED, "end_time": 6.0, "error": None,
+                                     "status": {"traceback": None, "n": [1]}}, log=(7, "done\n"))
+    run = store.get_run(record.uid)
+    assert (run.state, run.results, run.status, run.error, run.end_time, run.last_update) == (
+        RunState.COMPLETED, {"r": 1.5, "s": "ü"}, {"traceback": None, "n": [1]}, None, 6.0, 5.0)
+    assert (run.labels, run.spec, run.owner, run.pid) == (record.labels, record.spec, record.owner, 7)
+    assert store.get_run_state(record.uid) == RunState.COMPLETED and store.get_run_state("nope") is None
+    assert store.read_log(record.uid) == ("héllo\ndone\n", 12)
+
+
+def test_a_run_written_twice_is_a_store_error_and_the_first_is_kept(runlab_home):
+    from runlab.errors import StoreError
+
+    store, record = get_store(), _full_record()
+    store.create_run(record)
+    with pytest.raises(StoreError):
+        store.create_run(record)
+    assert store.get_run(record.uid).to_row() == record.to_row()
+    store.update_run(record.uid, 0, {"results": {"after": 1}})  # the store is still usable
+    assert store.get_run(record.uid).results == {"after": 1}
+
+
+def test_a_record_writes_every_column_of_runs():
+    from runlab.store import schema
+
+    assert set(_full_record().to_row()) == {column.name for column in schema.runs.columns}
+
+
+@pytest.mark.sqlite_only
+def test_the_store_writes_after_close_and_in_a_forked_child(runlab_home):
+    """Closing a store or forking the process leaves no connection that cannot be used (or is shared)."""
+    store = get_store()
+    first = _full_record()
+    store.create_run(first)
+    store.close()
+    second = _full_record()
+    store.create_run(second)  # connections are opened again
+    pid = os.fork()
+    if pid == 0:  # the child writes through connections of its own
+        code = 1
+        try:
+            third = _full_record()
+            third.name = "from-the-child"
+            store.create_run(third)
+            store.update_run(first.uid, 0, {"results": {"child": 1}})
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    store.update_run(second.uid, 0, {"results": {"parent": 1}})  # the parent's connections still work
+    assert store.get_run(first.uid).results == {"child": 1}
+    assert store.get_run(second.uid).results == {"parent": 1}
+    assert [r.name for r in store.list_runs(name="from-the-child")] == ["from-the-child"]

@@ -16,12 +16,16 @@ import pathlib
 import pickle
 import typing
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from . import process
 from .errors import MissingParameterError
 
 _SKIPPED = (inspect.Parameter.VAR_POSITIONAL,)
 INIT_ARGS = "_init_args"  # params["_init_args"] builds the class of a "Class::method" handler
+_signatures: WeakKeyDictionary[FunctionType, tuple[tuple, inspect.Signature]] = WeakKeyDictionary()
 
 
 def split_input_key(key: str) -> tuple[str, str]:
@@ -141,7 +145,19 @@ def _hint_name(annotation: Any) -> str:
 
 
 def _signature(handler: Callable) -> inspect.Signature:
-    return inspect.signature(handler)
+    """``inspect.signature(handler)``, kept per plain function while its code, defaults and annotations
+    stay the same objects: a run reads it twice (checking params, then binding them), and reading it costs
+    as much as a store write."""
+    if type(handler) is not FunctionType:
+        return inspect.signature(handler)
+    key = (handler.__code__, handler.__defaults__, handler.__kwdefaults__, handler.__annotations__,
+           handler.__dict__.get("__signature__"), handler.__dict__.get("__wrapped__"))
+    kept = _signatures.get(handler)
+    if kept is not None and all(a is b for a, b in zip(kept[0], key, strict=True)):
+        return kept[1]
+    signature = inspect.signature(handler)
+    _signatures[handler] = (key, signature)
+    return signature
 
 
 def _type_hints(handler: Callable) -> dict[str, Any]:
@@ -149,3 +165,6 @@ def _type_hints(handler: Callable) -> dict[str, Any]:
         return typing.get_type_hints(handler)
     except Exception:  # noqa: BLE001 - unresolvable string hints fall back to their text
         return {}
+
+
+process.on_reset("binding", "handler signatures, kept per function while it stays the same", _signatures.clear)

@@ -98,7 +98,7 @@ class RunContext:
         self.artifact_path: str = spec.get("output_path", "")
         self.results: dict[str, Any] = dict(record.results)
         self.log = log or RunLog()
-        self.logger: logging.Logger = make_run_logger(f"runlab.{self.name}")
+        self._logger: logging.Logger | None = None  # made on first use: most handlers never log
         self._data_items: dict[str, DataItem] = {}
         self.annotations: dict[str, str] = {}
         self._artifacts: list[ArtifactRecord] = []
@@ -464,6 +464,17 @@ class RunContext:
                 return record
         raise ArtifactNotFoundError(f"this run logged no artifact {key!r} (logged: "
                                     f"{', '.join(sorted({a['key'] for a in self._artifacts})) or 'none'})")
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The run's logger (``runlab.<run name>``): what it logs goes to the run's log."""
+        if self._logger is None:
+            self._logger = make_run_logger(f"runlab.{self.name}")
+        return self._logger
+
+    @logger.setter
+    def logger(self, logger: logging.Logger) -> None:
+        self._logger = logger
 
     @property
     def log_level(self) -> str:

@@ -75,7 +75,8 @@ class Owner:
     dask_key: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, "")}
+        pairs = (("runtime", self.runtime), ("pid_started", self.pid_started), ("dask_key", self.dask_key))
+        return {k: v for k, v in pairs if v not in (None, "")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Owner:
@@ -118,11 +119,12 @@ class RunRecord:
         return self.state.is_terminal
 
     def to_row(self) -> dict[str, Any]:
-        """The record as ``runs`` columns."""
-        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "artifacts"}
-        row["state"] = self.state.value
-        row["owner"] = self.owner.to_dict()
-        return row
+        """The record as ``runs`` columns (field by field: every run and every sweep child writes one)."""
+        return {"uid": self.uid, "iteration": self.iteration, "project": self.project, "name": self.name,
+                "kind": self.kind, "state": self.state.value, "labels": self.labels, "spec": self.spec,
+                "start_time": self.start_time, "last_update": self.last_update, "results": self.results,
+                "status": self.status, "error": self.error, "end_time": self.end_time, "pid": self.pid,
+                "host": self.host, "owner": self.owner.to_dict()}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RunRecord:

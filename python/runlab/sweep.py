@@ -83,26 +83,40 @@ class Sweep:
         width = max(1, self.options.parallel_runs or 1)
         waiting = list(enumerate(self.param_sets, start=1))
         running: dict[int, dict[str, Any]] = {}
+        over: dict[int, tuple[RunState, dict[str, Any]]] = {}  # in-process children: how each ended, as stored
         aborted = False
         while (waiting or running) and not stopped and not aborted:
             while waiting and len(running) < width:
-                if _abort_asked(store, parent.uid):  # asked from any process: read before each child
+                # Asked from any process: read before each child (one primary-key read), so a sweep that was
+                # asked to abort never starts another child; an in-process child hears of it only through us.
+                if _abort_asked(store, parent.uid):
                     aborted = True
                     break
                 iteration, values = waiting.pop(0)
                 child = template.child(iteration, values)
                 store.create_run(child)
-                runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))  # in-process: done
+                handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))
                 running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does
-            ended = [] if aborted else _wait_for_any(store, parent.uid, running)
+                results = getattr(handle, "results", None)
+                if runtime.in_process and results is not None:  # it has ended: no need to read it back
+                    over[iteration] = (handle.wait(), results)
+            if aborted:
+                ended = []
+            elif over:
+                ended = [(it, state) for it, (state, _) in over.items()]
+            else:
+                ended = _wait_for_any(store, parent.uid, running)
             if ended is None:  # keep the children that completed; those in flight are aborted below
                 aborted = True
                 ended = [(it, RunState.COMPLETED) for it in sorted(running)
                          if store.get_run_state(parent.uid, it) == RunState.COMPLETED]
             for iteration, state in ended:
                 values = running.pop(iteration)
-                record = store.get_run(parent.uid, iteration)
-                results = record.results if record is not None else {}
+                if iteration in over:
+                    results = over.pop(iteration)[1]
+                else:
+                    record = store.get_run(parent.uid, iteration)
+                    results = record.results if record is not None else {}
                 table.append(iteration_row(state, iteration, values, results))
                 if state == RunState.COMPLETED:
                     finished.append((iteration, results))

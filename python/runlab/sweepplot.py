@@ -13,15 +13,15 @@ def sweep_plot(table: Any, selector: str, best: int | None) -> Any:
     Each iteration is a line across its numeric params and outputs, scaled to 0..1 per column and
     coloured by the selected result; the best iteration is drawn thick.
     """
+    done = table[table["state"] == RunState.COMPLETED.value]
+    columns = [c for c in done.columns if c.startswith(("param.", "output.")) and _numeric(done[c])]
+    if done.empty or not columns:
+        return None  # before importing matplotlib: an aborted sweep records its end without waiting for it
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    done = table[table["state"] == RunState.COMPLETED.value]
-    columns = [c for c in done.columns if c.startswith(("param.", "output.")) and _numeric(done[c])]
-    if done.empty or not columns:
-        return None
     values = done[columns].astype(float)
     span = (values.max() - values.min()).replace(0, 1)
     scaled = (values - values.min()) / span

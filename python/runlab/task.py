@@ -123,7 +123,11 @@ class Task:
 
     def merged(self, **call: Any) -> Task:
         """A copy of this task with the call's arguments applied: given scalars win, dicts merge."""
-        merged = Task.from_dict(self.to_dict())
+        return Task.from_dict(self.to_dict())._apply(call)
+
+    def _apply(self, call: dict[str, Any]) -> Task:
+        """Apply a call's arguments to this task in place (see ``merged``)."""
+        merged = self
         for key, value in call.items():
             if value is None or value == "" or value == [] or value == {}:
                 continue
@@ -278,10 +282,11 @@ def task_for_call(
         raise ValidationError(f"base_task must be a Task from runlab.new_task() (or a task dict), not "
                               f"{type(base_task).__name__}")
     options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
-    return (base_task or Task()).merged(
-        name=name, params=params, inputs=inputs, labels=labels, returns=returns, artifact_path=artifact_path,
-        hyperparams=hyperparams, hyper_param_options=options,
-    )
+    call = {"name": name, "params": params, "inputs": inputs, "labels": labels, "returns": returns,
+            "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options}
+    if base_task is None:  # a fresh task is nobody else's: no copy to protect
+        return Task()._apply(call)
+    return base_task.merged(**call)
 
 
 def new_task(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..config import get_config
 from ..record import RunState
@@ -28,6 +28,8 @@ class CompletedRun:
     uid: str
     state: RunState
     exception: BaseException | None = None
+    results: dict[str, Any] | None = None
+    """The results it recorded (None: read them from the store)."""
 
     def wait(self, timeout: float | None = None) -> RunState:
         return self.state
@@ -45,7 +47,7 @@ class LocalRuntime(RuntimeBase):
 
     def submit(self, run: PreparedRun) -> CompletedRun:
         outcome = execute(run.record, run.handler, get_store(run.store_url))
-        return CompletedRun(run.uid, outcome.state, outcome.exception)
+        return CompletedRun(run.uid, outcome.state, outcome.exception, outcome.results)
 
     def abort(self, store: RunStore, record: RunRecord) -> None:
         """Nothing may kill the process running the run: a handler stops at its next commit (maybe in this

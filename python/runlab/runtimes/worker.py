@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 class Outcome:
     state: RunState
     exception: BaseException | None = None
+    results: dict[str, Any] | None = None
+    """The results the run recorded, as stored (None when a notebook's kernel recorded them: read them back)."""
 
 
 def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool = False,
@@ -74,7 +76,7 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
         except RunAborted:
             print(f"run {uid} aborted", file=sys.stderr)
             context.end(RunState.ABORTED, error="aborted by request")
-            return Outcome(RunState.ABORTED)
+            return Outcome(RunState.ABORTED, results=None if handler.notebook else context.results)
         except KeyboardInterrupt:
             context.end(RunState.ABORTED, error="interrupted (KeyboardInterrupt)")
             raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
@@ -82,9 +84,9 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
             text, message, details = _describe_failure(exc)
             sys.stderr.write(text)
             context.end(RunState.ERROR, error=message, status={"traceback": text, **details})
-            return Outcome(RunState.ERROR, exc)
+            return Outcome(RunState.ERROR, exc, None if handler.notebook else context.results)
     context.end(RunState.COMPLETED)
-    return Outcome(RunState.COMPLETED)
+    return Outcome(RunState.COMPLETED, results=None if handler.notebook else context.results)
 
 
 def _describe_failure(exc: BaseException) -> tuple[str, str, dict[str, Any]]:

@@ -26,7 +26,7 @@ from . import schema
 _NEWER = ("excluded.last_start IS NOT NULL AND (job_summary.last_start IS NULL"
           " OR excluded.last_start > job_summary.last_start"
           " OR (excluded.last_start = job_summary.last_start AND excluded.last_uid > job_summary.last_uid))")
-_UPSERT = text(
+UPSERT_SQL = (  # named parameters, as both SQLAlchemy's text() and sqlite3 bind them
     "INSERT INTO job_summary (project, name, runs, records, last_start, last_uid)"
     " VALUES (:project, :name, :runs, 1, :last_start, :last_uid)"
     " ON CONFLICT (project, name) DO UPDATE SET"
@@ -34,13 +34,19 @@ _UPSERT = text(
     f" last_start = CASE WHEN {_NEWER} THEN excluded.last_start ELSE job_summary.last_start END,"
     f" last_uid = CASE WHEN {_NEWER} THEN excluded.last_uid ELSE job_summary.last_uid END"
 )
+_UPSERT = text(UPSERT_SQL)
+
+
+def upsert_values(record: RunRecord) -> dict[str, Any]:
+    """The parameters of :data:`UPSERT_SQL` that count ``record`` in its job."""
+    top = record.iteration == 0
+    return {"project": record.project, "name": record.name, "runs": 1 if top else 0,
+            "last_start": record.start_time if top else None, "last_uid": record.uid if top else None}
 
 
 def on_create(conn: Connection, record: RunRecord) -> None:
     """Count a new run (any iteration) in its job; a run (iteration 0) started last becomes the latest."""
-    top = record.iteration == 0
-    conn.execute(_UPSERT, {"project": record.project, "name": record.name, "runs": 1 if top else 0,
-                           "last_start": record.start_time if top else None, "last_uid": record.uid if top else None})
+    conn.execute(_UPSERT, upsert_values(record))
 
 
 def on_delete(conn: Connection, uid: str) -> None:

@@ -40,6 +40,7 @@ from ..record import LIVE_STATES, RunRecord, RunState
 from . import jobsummary, schema
 from .failures import store_error
 from .migrate import ensure_schema
+from .sqlitehot import SqliteHotPath
 from .url import read_only_url
 
 _LOCK_RETRIES = 20
@@ -57,6 +58,7 @@ class RunStore:
             raise
         except Exception as exc:
             raise store_error(url, exc, "open") from exc
+        self._hot = self._hot_path(self.engine, busy_timeout_ms)
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -83,6 +85,15 @@ class RunStore:
         # A forked child must not reuse the parent's connections.
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         return engine
+
+    @staticmethod
+    def _hot_path(engine, busy_ms: int) -> SqliteHotPath | None:
+        """Direct ``sqlite3`` access for the per-run statements, on a writable SQLite file (not in memory,
+        where each connection would see a database of its own, nor opened read-only)."""
+        database = engine.url.database
+        if engine.dialect.name != "sqlite" or engine.url.query or not database or database == ":memory:":
+            return None
+        return SqliteHotPath(database, busy_ms)
 
     @contextlib.contextmanager
     def _guarded(self) -> Iterator[None]:
@@ -138,6 +149,8 @@ class RunStore:
 
     def close(self) -> None:
         """Release every pooled connection."""
+        if self._hot is not None:
+            self._hot.close()
         self.engine.dispose()
 
     # -- projects ----------------------------------------------------------------------------------
@@ -200,6 +213,10 @@ class RunStore:
 
     def create_run(self, record: RunRecord) -> None:
         """Insert a run."""
+        if self._hot is not None:
+            with self._guarded():
+                self._hot.insert_run(record.to_row(), jobsummary.upsert_values(record))
+            return
         with self._write() as conn:
             conn.execute(insert(schema.runs), record.to_row())
             jobsummary.on_create(conn, record)
@@ -208,6 +225,10 @@ class RunStore:
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
     ) -> None:
         """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
+        if self._hot is not None and self._hot.handles(changes):
+            with self._guarded():
+                self._hot.update_run(uid, iteration, _columns(changes), log)
+            return
         table = schema.runs
         with self._write() as conn:
             if changes:
@@ -272,6 +293,10 @@ class RunStore:
 
     def get_run_state(self, uid: str, iteration: int = 0) -> RunState | None:
         """The run's state, or None if there is no such run."""
+        if self._hot is not None:
+            with self._guarded():
+                state = self._hot.run_state(uid, iteration)
+            return None if state is None else RunState(state)
         table = schema.runs
         with self._read() as conn:
             state = conn.execute(
