@@ -542,6 +542,12 @@ class RunContext:
         self._state = RunState(state)
         self.finished = True
 
+    def _record_status(self, status: dict[str, Any]) -> None:
+        """Write status fields (and pending results, log and artifacts) of a run that already ended,
+        leaving its state and end time: how an aborted sweep (``sweep.py``) adds its summary after saying it stopped."""
+        self._run_record.status = {**self._run_record.status, **status}
+        self._write({"status": self._run_record.status})
+
     # -- internals -------------------------------------------------------------------------------
 
     def _folder(self, artifact_path: str | None) -> str:

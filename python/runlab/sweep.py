@@ -148,6 +148,10 @@ class Sweep:
              aborted: bool = False) -> None:
         """Record the sweep's outcome on the parent (the iterations that ended, the best so far) and end it."""
         context = RunContext(parent, store)
+        if aborted:
+            # The state first: whoever asked for the abort waits for it, and the summary below (pandas, a
+            # matplotlib plot) can take seconds on a loaded machine. What ended so far is kept all the same.
+            context.end(RunState.ABORTED, error="aborted by request", status={"iterations": table})
         error, status = summarize(context, table, finished, self.options)
         error = failed_condition or error
         ran = len(table)
@@ -155,8 +159,8 @@ class Sweep:
             error = f"{failures} of {ran} iterations failed"
         if stopped:
             status["stopped"] = stopped
-        if aborted:  # asked before the sweep ended: what ended so far is kept
-            context.end(RunState.ABORTED, error="aborted by request", status=status)
+        if aborted:
+            context._record_status(status)
             return
         context.end(RunState.ERROR if error else RunState.COMPLETED, error=error, status=status)
 
