@@ -39,3 +39,17 @@ def verdict(name: str, value: float, target: float, unit: str, problems: list[st
     if not ok and "--strict" in sys.argv:
         sys.exit(1)
     return ok
+
+
+def ratio_verdict(name: str, value: float, floor: float, max_ratio: float, unit: str,
+                  problems: list[str] | None = None) -> bool:
+    """Print ``PASS``/``FAIL`` for ``value / floor <= max_ratio`` (and no ``problems``), with both figures;
+    ``--strict`` exits 1 on FAIL."""
+    ratio = value / floor
+    ok = ratio <= max_ratio and not problems
+    extra = "".join(f"; {p}" for p in problems or [])
+    print(f"{'PASS' if ok else 'FAIL'}: {name} {ratio:.2f}x (target <= {max_ratio:g}x): {value:.3g} {unit} "
+          f"against {floor:.3g} {unit}{extra}", flush=True)
+    if not ok and "--strict" in sys.argv:
+        sys.exit(1)
+    return ok
