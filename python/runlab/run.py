@@ -16,6 +16,7 @@ from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
 from .record import RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
+from .runtimes.base import ends_recorded, pause
 from .runtimes.processes import reap
 from .store import get_store
 
@@ -176,7 +177,10 @@ class RunObject:
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
         follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
-        while not is_terminal(state := self.state()):
+        while True:
+            seen = ends_recorded()  # before reading the state: an end recorded after it cuts the pause short
+            if is_terminal(state := self.state()):
+                break
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 raise RunTimeoutError(
@@ -186,7 +190,7 @@ class RunObject:
                 last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
             left = interval if deadline is None else min(interval, deadline - time.monotonic())
-            time.sleep(max(left, 0.0))  # wake at the deadline, not up to one poll interval after it
+            pause(max(left, 0.0), seen)  # wake at the deadline, or when this process records a run's end
         if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:

@@ -8,6 +8,7 @@ any process), ``abort`` (stop a run it owns) and ``start_queued`` (start runs th
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,11 +96,37 @@ class RuntimeBase:
         return 0
 
 
+_ends = threading.Condition()
+_ends_recorded = 0
+
+
+def ends_recorded() -> int:
+    """How many run ends this process has recorded for runs it does not run itself (a Dask run's end,
+    written when its future completes): read it before looking at a run's state, then ``pause`` with it."""
+    return _ends_recorded
+
+
+def announce_end() -> None:
+    """Wake every waiter of this process at once: a runtime here has just recorded a run's end."""
+    global _ends_recorded
+    with _ends:
+        _ends_recorded += 1
+        _ends.notify_all()
+
+
+def pause(seconds: float, since: int) -> None:
+    """Sleep between two looks at a run's state: ``seconds``, or less when this process records a run's end
+    meanwhile (or has since ``ends_recorded()`` returned ``since``), so a waiter sees it at once."""
+    with _ends:
+        _ends.wait_for(lambda: _ends_recorded != since, seconds)
+
+
 def wait_until_terminal(store: RunStore, uid: str, iteration: int, timeout: float | None = None,
                         poll: float = 0.02, on_poll: Callable[[], Any] | None = None) -> RunState:
     """Poll the store until the run is terminal and return its state; ``RunTimeoutError`` after ``timeout``."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        seen = ends_recorded()
         state = store.get_run_state(uid, iteration)
         if state is None or state.is_terminal:
             return state or RunState.ERROR
@@ -107,7 +134,7 @@ def wait_until_terminal(store: RunStore, uid: str, iteration: int, timeout: floa
             raise RunTimeoutError(f"run {uid} is still {state} after {timeout} s")
         if on_poll is not None:
             on_poll()
-        time.sleep(poll)
+        pause(poll, seen)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 import time
@@ -23,7 +24,7 @@ from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
 from ..record import LIVE_STATES, RunState
 from ..store import get_store
-from .base import RuntimeBase, wait_until, wait_until_terminal
+from .base import RuntimeBase, announce_end, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .base import PreparedRun
 
 RUNTIME = "dask"
+_UNLESS_ABORTING = tuple(state for state in LIVE_STATES if state != RunState.ABORTING)
 _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
@@ -111,6 +113,8 @@ class DaskHandle:
         _write_in_order(self._apply_event, event[1])
 
     def _apply_event(self, message: dict[str, Any]) -> None:
+        if self.future is not None and self.future.done():
+            return  # the run's end is on its way (queued behind this): it records all of this at once
         if "state" in message:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
                                      (RunState.PENDING,))
@@ -132,6 +136,7 @@ class DaskHandle:
     def record(self, future: Any) -> None:
         """Write what the worker returned (or why it failed) to the store."""
         now = time.time()
+        ran = False  # the handler ran to its end on the worker
         try:
             if future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
@@ -140,7 +145,7 @@ class DaskHandle:
                 changes = {"state": RunState.ERROR,
                            "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
             else:
-                outcome = future.result()
+                outcome, ran = future.result(), True
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
@@ -148,12 +153,17 @@ class DaskHandle:
                         self._logged.add(offset)
                         self.store.append_log(self.uid, self.iteration, offset, text)
                 changes = outcome["changes"]
-                if self.store.get_run_state(self.uid, self.iteration) == RunState.ABORTING:
-                    changes = {**changes, "state": RunState.ABORTED, "error": "aborted by request"}
-            self.store.update_run_if(self.uid, self.iteration, {**changes, "end_time": changes.get("end_time", now),
-                                                                "last_update": now}, LIVE_STATES)
+            changes = {**changes, "end_time": changes.get("end_time", now), "last_update": now}
+            uid, iteration = self.uid, self.iteration
+            # one conditional write; only when it finds an abort asked meanwhile, a second: the run that ran
+            # to its end is then recorded aborted, keeping what it recorded
+            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES) \
+                    and ran:
+                self.store.update_run_if(uid, iteration, {**changes, "state": RunState.ABORTED,
+                                                          "error": "aborted by request"}, (RunState.ABORTING,))
         finally:
             _handles.pop((self.uid, self.iteration), None)
+            announce_end()
             with contextlib.suppress(Exception):
                 get_client().unsubscribe_topic(topic(self.uid, self.iteration))
 
@@ -178,12 +188,15 @@ class DaskRuntime(RuntimeBase):
         uid, iteration = record.uid, record.iteration
         payload = {"record": dataclasses.replace(record, artifacts=[]),
                    "taken": store.artifact_targets_under(record.spec["output_path"])}
+        key = topic(uid, iteration)
+        owner = {**record.owner.to_dict(), "dask_key": key, "pid_started": _own_start_time(os.getpid())}
+        # the writer thread records the owner first, before anything the task reports, while the task runs:
+        # the submitting thread pays for no write
+        _write_in_order(store.update_run_if, uid, iteration, {"owner": owner, "pid": os.getpid()}, LIVE_STATES)
         handle = DaskHandle(uid, iteration, store)
-        client.subscribe_topic(topic(uid, iteration), handle.on_event)
-        future = client.submit(run_on_worker, payload, key=topic(uid, iteration), pure=False)
-        handle.future = future
-        owner = {**record.owner.to_dict(), "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
-        store.update_run_if(uid, iteration, {"owner": owner, "pid": os.getpid()}, (RunState.PENDING,))
+        client.subscribe_topic(key, handle.on_event)
+        handle.future = client.submit(run_on_worker, payload, key=key, pure=False)
+        future = handle.future
         _handles[(uid, iteration)] = handle
         future.add_done_callback(lambda f: _write_in_order(handle.record, f))
         return handle
@@ -202,6 +215,12 @@ class DaskRuntime(RuntimeBase):
         store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "end_time": now, "last_update": now,
                                              "error": "aborted by request (the Dask task was left to its cluster)"},
                             (RunState.ABORTING,))
+
+
+@functools.lru_cache(maxsize=1)
+def _own_start_time(pid: int) -> int | None:
+    """This process's start time (keyed by pid: a forked child has its own)."""
+    return process_start_time(pid)
 
 
 def _check_shared(spec: dict[str, Any]) -> None:
@@ -257,6 +276,45 @@ class _CollectingStore:
         return RunState.RUNNING
 
 
+class _LiveEvents:
+    """Sends a run's live events (state, log, results) from the worker, once the run has gone on for
+    ``LIVE_AFTER`` seconds: a shorter run sends none (its result carries it all), which spares the scheduler
+    and the submitting process a few messages and store writes per run."""
+
+    LIVE_AFTER = 0.1
+
+    def __init__(self, worker: Any, name: str) -> None:
+        self._worker, self._name = worker, name
+        self._held: list[dict[str, Any]] | None = []  # None once live
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(self.LIVE_AFTER, self._go_live)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def publish(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.append(message)
+                return
+        self._send(message)
+
+    def _go_live(self) -> None:
+        with self._lock:
+            held, self._held = self._held, None
+        for message in held or []:
+            self._send(message)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
+            self._worker.log_event(self._name, message)
+
+    def close(self) -> None:
+        """The run ended: what is still held is never sent."""
+        self._timer.cancel()
+        with self._lock:
+            self._held = None
+
+
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     """Executed by a Dask worker: run the handler and return what it recorded."""
     record = payload["record"]
@@ -264,16 +322,14 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     add_source_folders(spec)
     from distributed import get_worker
 
-    worker, name = get_worker(), topic(record.uid, record.iteration)
-
-    def publish(message: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
-            worker.log_event(name, message)
-
-    publish({"state": RunState.RUNNING.value})
-    store = _CollectingStore(payload["taken"], publish)
-    handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
-    execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+    events = _LiveEvents(get_worker(), topic(record.uid, record.iteration))
+    try:
+        events.publish({"state": RunState.RUNNING.value})
+        store = _CollectingStore(payload["taken"], events.publish)
+        handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+        execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+    finally:
+        events.close()
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}
 
 
