@@ -171,8 +171,10 @@ def test_a_sweep_runs_its_children_on_dask_side_by_side(project):
 
 def test_a_waiter_sees_the_end_as_it_is_recorded_not_at_its_next_poll(project):
     run = project.run_function("fn", params={"lr": 0.3}, watch=False)
-    # one poll an hour: the wait ends only because this process recorded the run's end and woke the waiter
+    started = time.monotonic()
+    # one poll an hour: the wait ends early only because this process recorded the run's end and woke the waiter
     assert run.wait_for_completion(poll=3600, timeout=120).state() == "completed"
+    assert time.monotonic() - started < 60, "the waiter slept until its deadline"  # generous: the run takes < 1 s
     assert run.status.results == {"score": 3.0, "return": "done"}
 
 

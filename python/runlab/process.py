@@ -11,8 +11,10 @@ nothing to reset). The state kept per process:
 - ``handlers``: Python files imported as function sources (one module per version of a file);
 - ``runtimes.processes``: when the reaper last looked at each store;
 - ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add, and when each store was last recovered;
-- ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs. A
-  client given to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``.
+- ``runtimes.base``: the runs whose end this process is due to record (their waiters read the store rarely);
+- ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs, the
+  topic of their live events. A client given to ``set_dask_client`` is the user's: it stays until
+  ``set_dask_client(None)``.
 
 The active run (the ``RunContext`` a handler runs in) is a ``ContextVar`` in ``context``, not a global:
 each thread and task sees its own. Tests call :func:`reset` between tests; a forked worker calls it to take

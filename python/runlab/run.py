@@ -16,9 +16,11 @@ from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
 from .record import RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
-from .runtimes.base import ends_recorded, pause
+from .runtimes.base import end_comes_here, ends_recorded, pause
 from .runtimes.processes import reap
 from .store import get_store
+
+_RARE_POLL = 0.5  # seconds between a waiter's reads of a run whose end this process announces
 
 
 class _Section(dict):
@@ -89,6 +91,13 @@ class RunObject:
         if self._data is None or not is_terminal(self._data["status"]["state"]):
             self.refresh()
         return self._record()["status"]["state"]
+
+    def _stored_state(self) -> str:
+        """The state in the store now: one light read, where ``refresh`` reads the whole run (a waiter's poll)."""
+        state = self._store.get_run_state(self._uid, self._iteration)
+        if state is None:
+            self.refresh()  # says the run is not in the store
+        return str(state.value) if state is not None else self.state()
 
     @property
     def error(self) -> str | None:
@@ -177,20 +186,29 @@ class RunObject:
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
         follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
+        ours = end_comes_here(self._uid, self._iteration)  # not ended yet: the first look can wait for the news
         while True:
             seen = ends_recorded()  # before reading the state: an end recorded after it cuts the pause short
-            if is_terminal(state := self.state()):
+            if ours:
+                state, ours = RunState.PENDING.value, False
+            elif is_terminal(state := self._stored_state()):
                 break
             now = time.monotonic()
             if deadline is not None and now >= deadline:
+                if is_terminal(state := self.refresh().state()):
+                    break
                 raise RunTimeoutError(
                     f"run {self._uid} is still {state} after {timeout} s; wait longer or abort() it", run=self)
             if follow and now - last_print >= logs_interval:
                 _, offset = self.logs(watch=False, offset=offset)
                 last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
-            left = interval if deadline is None else min(interval, deadline - time.monotonic())
+            # a run whose end this process records wakes the waiter itself: the store is read now and then only
+            # (for what others may do to it), not at every poll
+            step = max(interval, _RARE_POLL) if end_comes_here(self._uid, self._iteration) else interval
+            left = step if deadline is None else min(step, deadline - time.monotonic())
             pause(max(left, 0.0), seen)  # wake at the deadline, or when this process records a run's end
+        self.refresh()  # the whole run, once it has ended
         if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import process
 from ..errors import RunTimeoutError
 from ..record import RunState
 
@@ -98,6 +99,7 @@ class RuntimeBase:
 
 _ends = threading.Condition()
 _ends_recorded = 0
+_ends_to_come: set[tuple[str, int]] = set()
 
 
 def ends_recorded() -> int:
@@ -106,10 +108,23 @@ def ends_recorded() -> int:
     return _ends_recorded
 
 
-def announce_end() -> None:
-    """Wake every waiter of this process at once: a runtime here has just recorded a run's end."""
+def expect_end(uid: str, iteration: int) -> None:
+    """A runtime of this process will record the end of this run and ``announce_end`` it."""
+    with _ends:
+        _ends_to_come.add((uid, iteration))
+
+
+def end_comes_here(uid: str, iteration: int) -> bool:
+    """True while this process is due to record (and announce) the end of the run: a waiter then needs
+    to read the store only now and then, for what others may do to the run meanwhile."""
+    return (uid, iteration) in _ends_to_come
+
+
+def announce_end(uid: str, iteration: int) -> None:
+    """Wake every waiter of this process at once: a runtime here has just recorded the run's end."""
     global _ends_recorded
     with _ends:
+        _ends_to_come.discard((uid, iteration))
         _ends_recorded += 1
         _ends.notify_all()
 
@@ -145,3 +160,6 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+process.on_reset("runtimes.base", "the runs whose end this process is due to record", _ends_to_come.clear)

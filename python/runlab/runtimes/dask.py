@@ -24,7 +24,7 @@ from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
 from ..record import LIVE_STATES, RunState
 from ..store import get_store
-from .base import RuntimeBase, announce_end, wait_until, wait_until_terminal
+from .base import RuntimeBase, announce_end, expect_end, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
 
@@ -38,6 +38,7 @@ _UNLESS_ABORTING = tuple(state for state in LIVE_STATES if state != RunState.ABO
 _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
+_events_topics: dict[str, str] = {}  # client id -> the topic its runs' live events come on (subscribed once)
 _lock = threading.Lock()
 _writer = None
 _writer_lock = threading.Lock()
@@ -97,7 +98,27 @@ def _report_failure(done: Any) -> None:
 
 
 def topic(uid: str, iteration: int) -> str:
+    """The Dask key of a run's task."""
     return f"runlab-{uid}-{iteration}"
+
+
+def _events_topic(client: Any) -> str:
+    """The one topic the live events of every run submitted through ``client`` come on, subscribed on first
+    use: no subscription per run (two scheduler messages fewer), and one bounded event log on the scheduler."""
+    with _lock:
+        name = _events_topics.get(client.id)
+        if name is None:
+            name = _events_topics[client.id] = f"runlab-events-{client.id}"
+            client.subscribe_topic(name, _on_event)
+        return name
+
+
+def _on_event(event: Any) -> None:
+    """A live event of one of this process's runs (on the client's event loop): to its handle."""
+    message = event[1]
+    handle = _handles.get((message.get("uid"), message.get("iteration")))
+    if handle is not None:
+        handle.on_event(message)
 
 
 class DaskHandle:
@@ -109,8 +130,8 @@ class DaskHandle:
         self.exception = None
         self._logged: set[int] = set()
 
-    def on_event(self, event: Any) -> None:
-        _write_in_order(self._apply_event, event[1])
+    def on_event(self, message: dict[str, Any]) -> None:
+        _write_in_order(self._apply_event, message)
 
     def _apply_event(self, message: dict[str, Any]) -> None:
         if self.future is not None and self.future.done():
@@ -128,24 +149,34 @@ class DaskHandle:
                                                                 "last_update": time.time()}, (RunState.RUNNING,))
 
     def wait(self, timeout: float | None = None) -> RunState:
-        return wait_until_terminal(self.store, self.uid, self.iteration, timeout)
+        # this process records the end and wakes the waiter: the store is read now and then only
+        return wait_until_terminal(self.store, self.uid, self.iteration, timeout, poll=0.25)
 
     def abort(self) -> None:
         self.future.cancel()
 
-    def record(self, future: Any) -> None:
-        """Write what the worker returned (or why it failed) to the store."""
+    async def collect(self, client: Any) -> None:
+        """On the client's event loop: wait for the task and fetch what it returned as soon as it ends (as
+        ``future.result()`` does, with no thread in between), then hand it to the writer thread."""
+        outcome = None
+        with contextlib.suppress(BaseException):  # cancelled or failed: record() reads which from the future
+            outcome = await client.gather(self.future, asynchronous=True)
+        _write_in_order(self.record, self.future, outcome)
+
+    def record(self, future: Any, outcome: dict[str, Any] | None = None) -> None:
+        """Write what the worker returned (``outcome``, fetched already, or else from the future) or why it
+        failed to the store."""
         now = time.time()
         ran = False  # the handler ran to its end on the worker
         try:
-            if future.cancelled():
+            if outcome is None and future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
-            elif future.exception() is not None:
+            elif outcome is None and future.exception() is not None:
                 exc = future.exception()
                 changes = {"state": RunState.ERROR,
                            "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
             else:
-                outcome, ran = future.result(), True
+                outcome, ran = outcome if outcome is not None else future.result(), True
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
@@ -163,9 +194,7 @@ class DaskHandle:
                                                           "error": "aborted by request"}, (RunState.ABORTING,))
         finally:
             _handles.pop((self.uid, self.iteration), None)
-            announce_end()
-            with contextlib.suppress(Exception):
-                get_client().unsubscribe_topic(topic(self.uid, self.iteration))
+            announce_end(self.uid, self.iteration)
 
 
 class DaskRuntime(RuntimeBase):
@@ -187,18 +216,18 @@ class DaskRuntime(RuntimeBase):
         record = run.record
         uid, iteration = record.uid, record.iteration
         payload = {"record": dataclasses.replace(record, artifacts=[]),
-                   "taken": store.artifact_targets_under(record.spec["output_path"])}
+                   "taken": store.artifact_targets_under(record.spec["output_path"]),
+                   "events": _events_topic(client)}
         key = topic(uid, iteration)
         owner = {**record.owner.to_dict(), "dask_key": key, "pid_started": _own_start_time(os.getpid())}
         # the writer thread records the owner first, before anything the task reports, while the task runs:
         # the submitting thread pays for no write
         _write_in_order(store.update_run_if, uid, iteration, {"owner": owner, "pid": os.getpid()}, LIVE_STATES)
         handle = DaskHandle(uid, iteration, store)
-        client.subscribe_topic(key, handle.on_event)
+        expect_end(uid, iteration)
         handle.future = client.submit(run_on_worker, payload, key=key, pure=False)
-        future = handle.future
-        _handles[(uid, iteration)] = handle
-        future.add_done_callback(lambda f: _write_in_order(handle.record, f))
+        _handles[(uid, iteration)] = handle  # before its first live event, sent 0.1 s into the run at the soonest
+        client.loop.add_callback(handle.collect, client)
         return handle
 
     def abort(self, store: RunStore, record: RunRecord) -> None:
@@ -283,8 +312,8 @@ class _LiveEvents:
 
     LIVE_AFTER = 0.1
 
-    def __init__(self, worker: Any, name: str) -> None:
-        self._worker, self._name = worker, name
+    def __init__(self, worker: Any, name: str, run: dict[str, Any]) -> None:
+        self._worker, self._name, self._run = worker, name, run
         self._held: list[dict[str, Any]] | None = []  # None once live
         self._lock = threading.Lock()
         self._timer = threading.Timer(self.LIVE_AFTER, self._go_live)
@@ -306,7 +335,7 @@ class _LiveEvents:
 
     def _send(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
-            self._worker.log_event(self._name, message)
+            self._worker.log_event(self._name, {**message, **self._run})
 
     def close(self) -> None:
         """The run ended: what is still held is never sent."""
@@ -322,7 +351,7 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     add_source_folders(spec)
     from distributed import get_worker
 
-    events = _LiveEvents(get_worker(), topic(record.uid, record.iteration))
+    events = _LiveEvents(get_worker(), payload["events"], {"uid": record.uid, "iteration": record.iteration})
     try:
         events.publish({"state": RunState.RUNNING.value})
         store = _CollectingStore(payload["taken"], events.publish)
@@ -345,6 +374,7 @@ def _reset() -> None:
         writer, _writer = _writer, None
     if writer is not None:
         writer.shutdown(wait=True)
+    _events_topics.clear()
     if cluster is not None:
         _handles.clear()
         with contextlib.suppress(Exception):
@@ -352,4 +382,5 @@ def _reset() -> None:
             cluster.close()
 
 
-process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread", _reset)
+process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics",
+                 _reset)

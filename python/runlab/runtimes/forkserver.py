@@ -29,6 +29,7 @@ from .. import process
 from ..config import get_config
 from ..filelock import try_lock
 from ..store import get_store
+from . import notebook
 from .forkclient import server_lock_path
 from .jobworker import main as worker_main
 from .processes import record_death
@@ -113,8 +114,6 @@ def _preload_notebook_libraries(listener: socket.socket, path: str) -> None:
         for module in _NOTEBOOK_PRELOAD:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module)
-        from . import notebook
-
         with contextlib.suppress(ImportError):  # no notebook libraries: notebook runs fail on their own
             notebook.warm_up()
     finally:
