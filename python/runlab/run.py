@@ -186,11 +186,11 @@ class RunObject:
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
         follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
-        ours = end_comes_here(self._uid, self._iteration)  # not ended yet: the first look can wait for the news
+        look = not end_comes_here(self._uid, self._iteration)  # not ended yet: the first look waits for the news
         while True:
             seen = ends_recorded()  # before reading the state: an end recorded after it cuts the pause short
-            if ours:
-                state, ours = RunState.PENDING.value, False
+            if not look:
+                state, look = RunState.PENDING.value, True
             elif is_terminal(state := self._stored_state()):
                 break
             now = time.monotonic()
@@ -205,10 +205,14 @@ class RunObject:
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
             # a run whose end this process records wakes the waiter itself: the store is read now and then only
             # (for what others may do to it), not at every poll
-            step = max(interval, _RARE_POLL) if end_comes_here(self._uid, self._iteration) else interval
+            ours = end_comes_here(self._uid, self._iteration)
+            step = max(interval, _RARE_POLL) if ours else interval
             left = step if deadline is None else min(step, deadline - time.monotonic())
             pause(max(left, 0.0), seen)  # wake at the deadline, or when this process records a run's end
-        self.refresh()  # the whole run, once it has ended
+            if ours and not end_comes_here(self._uid, self._iteration) and is_terminal(self.refresh().state()):
+                break  # its end was recorded here meanwhile: the whole run is read once, at once
+        if self._data is None or not is_terminal(self._data["status"]["state"]):
+            self.refresh()  # the whole run, once it has ended
         if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:

@@ -91,6 +91,7 @@ class Sweep:
                     break
                 iteration, values = waiting.pop(0)
                 child = template.child(iteration, values)
+                runtime.claim(child)
                 store.create_run(child)
                 runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))  # in-process: done
                 running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does

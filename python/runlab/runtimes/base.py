@@ -1,7 +1,8 @@
 """What every runtime shares: the run handed to it, the protocol it implements, and the default behaviour.
 
 A runtime is found by name in the registry (``runtimes.get_runtime``) and implements :class:`Runtime`:
-``validate`` (refuse a run before it is recorded), ``submit`` (start it), ``wait`` (until it ends, from
+``validate`` (refuse a run before it is recorded), ``claim`` (fill in its owner before it is recorded, when
+known then), ``submit`` (start it), ``wait`` (until it ends, from
 any process), ``abort`` (stop a run it owns) and ``start_queued`` (start runs that wait for a slot).
 :class:`RuntimeBase` gives the defaults a runtime overrides.
 """
@@ -63,6 +64,9 @@ class Runtime(Protocol):
     def validate(self, record: RunRecord) -> None:
         """Refuse a run before it is recorded (raise a ``ValidationError`` saying why)."""
 
+    def claim(self, record: RunRecord) -> None:
+        """Fill in the owner of a run about to be recorded, when it is known before the run is submitted."""
+
     def submit(self, run: PreparedRun) -> RunHandle:
         """Start ``run`` and return a handle at once (the in-process runtime returns when it ends)."""
 
@@ -85,6 +89,9 @@ class RuntimeBase:
     in_process = False
 
     def validate(self, record: RunRecord) -> None:
+        return None
+
+    def claim(self, record: RunRecord) -> None:
         return None
 
     def wait(self, store: RunStore, uid: str, iteration: int, timeout: float | None = None) -> RunState:

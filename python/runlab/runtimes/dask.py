@@ -22,7 +22,7 @@ from .. import process
 from ..config import get_config
 from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
-from ..record import LIVE_STATES, RunState
+from ..record import LIVE_STATES, Owner, RunState
 from ..store import get_store
 from .base import RuntimeBase, announce_end, expect_end, wait_until, wait_until_terminal
 from .processes import process_start_time
@@ -210,6 +210,13 @@ class DaskRuntime(RuntimeBase):
         if _is_remote(client) and not get_config().dask_shared_fs:
             _check_shared(record.spec)
 
+    def claim(self, record: RunRecord) -> None:
+        """This process owns the run (for the reaper) and the task's key is known: both are recorded with the
+        run, which spares a write per run."""
+        record.pid = os.getpid()
+        record.owner = Owner(runtime=record.owner.runtime or RUNTIME, pid_started=_own_start_time(record.pid),
+                             dask_key=topic(record.uid, record.iteration))
+
     def submit(self, run: PreparedRun) -> DaskHandle:
         store = get_store(run.store_url)
         client = get_client()
@@ -219,10 +226,9 @@ class DaskRuntime(RuntimeBase):
                    "taken": store.artifact_targets_under(record.spec["output_path"]),
                    "events": _events_topic(client)}
         key = topic(uid, iteration)
-        owner = {**record.owner.to_dict(), "dask_key": key, "pid_started": _own_start_time(os.getpid())}
-        # the writer thread records the owner first, before anything the task reports, while the task runs:
-        # the submitting thread pays for no write
-        _write_in_order(store.update_run_if, uid, iteration, {"owner": owner, "pid": os.getpid()}, LIVE_STATES)
+        if record.owner.dask_key != key or record.pid != os.getpid():  # not claimed when it was recorded
+            self.claim(record)
+            store.update_run_if(uid, iteration, {"owner": record.owner.to_dict(), "pid": record.pid}, LIVE_STATES)
         handle = DaskHandle(uid, iteration, store)
         expect_end(uid, iteration)
         handle.future = client.submit(run_on_worker, payload, key=key, pure=False)
