@@ -1,5 +1,6 @@
 """Per-run overhead of a ``dask`` run on a warm LocalCluster (2 worker processes), against
-``client.submit`` of the bare function on the same cluster."""
+``client.submit(...).result()`` of the bare function on the same cluster (alternating, one of each per round);
+target: at most 1.5x the bare round trip."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import fresh_home, median
+from _common import fresh_home, median, ratio_verdict
 
 HANDLERS = "def trivial(context, x=1):\n    context.log_result('y', x)\n\n\ndef bare(x=1):\n    return x\n"
 
@@ -45,6 +46,8 @@ def main() -> None:
             bare.append((time.perf_counter() - start) * 1000)
     print(f"dask run submit-to-completed: median {median(runs):.1f} ms; bare client.submit(...).result(): "
           f"{median(bare):.1f} ms; overhead {median(runs) - median(bare):.1f} ms ({median(runs) / median(bare):.1f}x)")
+    ratio_verdict("dask run submit-to-completed / bare client.submit(...).result()", median(runs), median(bare), 1.5,
+                  "ms")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import textwrap
@@ -78,14 +79,20 @@ def _admin(server_url: str, statement: str) -> None:
 
 
 def _stop_fork_servers(home: Path) -> None:
-    """A test's fork server (started by job runs) goes with the test's RUNLAB_HOME."""
+    """A test's fork servers (started by job runs) go with the test's RUNLAB_HOME, also one still starting
+    (its socket not there yet): every process started as the fork server of a socket under ``home``."""
     import signal
-    import subprocess
 
-    for sock in home.glob("forkserver-*.sock"):
-        out = subprocess.run(["pgrep", "-f", f"runlab.runtimes.forkserver {sock}"], capture_output=True, text=True)
-        for pid in out.stdout.split():
-            os.kill(int(pid), signal.SIGTERM)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # it ended meanwhile
+            continue
+        if b"runlab.runtimes.forkserver" in argv and any(arg.startswith(bytes(home / "forkserver-")) for arg in argv):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)
 
 
 @pytest.fixture

@@ -167,3 +167,41 @@ def test_a_sweep_runs_its_children_on_dask_side_by_side(project):
 
     assert get_store().get_run(run.uid(), 1).owner.runtime == "dask"
     assert "runtime" not in runlab.get_run(run.uid(), 1).status, "who owns a run is not the user's status"
+
+
+def test_a_waiter_sees_the_end_as_it_is_recorded_not_at_its_next_poll(project):
+    run = project.run_function("fn", params={"lr": 0.3}, watch=False)
+    started = time.monotonic()
+    # one poll an hour: the wait ends early only because this process recorded the run's end and woke the waiter
+    assert run.wait_for_completion(poll=3600, timeout=120).state() == "completed"
+    assert time.monotonic() - started < 60, "the waiter slept until its deadline"  # generous: the run takes < 1 s
+    assert run.status.results == {"score": 3.0, "return": "done"}
+
+
+def test_the_submitting_process_is_recorded_as_the_owner_while_the_run_goes_on(project, tmp_path):
+    from runlab.store import get_store
+
+    gate = tmp_path / "gate"
+    run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
+    try:
+        wait_for(lambda: get_store().get_run(run.uid(), 0).pid is not None)
+        record = get_store().get_run(run.uid(), 0)
+        assert (record.pid, record.owner.runtime, record.owner.dask_key) == (os.getpid(), "dask",
+                                                                             dask_runtime.topic(run.uid(), 0))
+    finally:
+        gate.touch()
+    run.wait_for_completion(timeout=60)
+
+
+def test_a_run_asked_to_abort_as_it_finishes_ends_aborted_with_what_it_recorded(project, tmp_path):
+    from runlab.record import RunState
+    from runlab.store import get_store
+
+    gate = tmp_path / "gate"
+    run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
+    wait_for(lambda: run.refresh().status.results == {"step": 0})
+    # an abort asked (the state) but not yet acted on: the task then finishes on its own
+    assert get_store().update_run_if(run.uid(), 0, {"state": RunState.ABORTING}, (RunState.RUNNING,))
+    gate.touch()
+    wait_for(lambda: run.refresh().state() == "aborted")
+    assert (run.error, run.status.results) == ("aborted by request", {"step": 0})

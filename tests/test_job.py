@@ -14,6 +14,7 @@ import pytest
 import runlab
 from runlab.config import reset_config
 from runlab.record import RunRecord
+from runlab.runtimes import forkclient
 from runlab.store import get_store
 
 pytestmark = pytest.mark.slow
@@ -226,6 +227,8 @@ def test_both_ways_of_starting_a_worker(jobs, monkeypatch, fork_server):
     monkeypatch.setenv("RUNLAB_FORKSERVER", fork_server)
     monkeypatch.setenv("SECRET_TOKEN", "from-the-kernel")
     assert jobs.run_function("jobs", params={"x": 2}).status.results == {"double": 4}
+    if fork_server == "1":  # the first run went to a new interpreter, which started the server: wait for it
+        wait_for(lambda: forkclient.socket_path(os.environ["RUNLAB_HOME"]).exists(), timeout=60)
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
     wait_for(lambda: run.refresh().state() == "running")
     os.kill(run.status.pid, signal.SIGKILL)

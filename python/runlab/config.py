@@ -89,7 +89,8 @@ class RunlabConfig(Configurable):
 
     forkserver = Bool(
         True, help="Start job workers by forking a warm server process (a few ms) instead of a new interpreter "
-        "(~0.2 s). Env: RUNLAB_FORKSERVER=0 turns it off.",
+        "(~0.2 s). The server starts in the background; until it is up, runs start as new interpreters. "
+        "Env: RUNLAB_FORKSERVER=0 turns it off.",
     ).tag(config=True)
 
     forkserver_idle = Float(

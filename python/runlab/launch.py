@@ -127,6 +127,7 @@ def start(launch: Launch, watch: bool = True) -> RunObject:
         launch.sweep.start(record, launch.runtime, launch.handler, store, watch)
         state = run.refresh().state()
     else:
+        launch.runtime.claim(record)
         store.create_run(record)
         handle = launch.runtime.submit(PreparedRun(record=record, handler=launch.handler, store_url=store.url))
         state = None

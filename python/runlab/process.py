@@ -14,8 +14,10 @@ nothing to reset). The state kept per process:
 - ``runtimes``: which runtimes the ``runlab.runtimes`` entry points add, and when each store was last recovered;
 - ``runtimes.kernelpool``: in a worker forked by the fork server, the server's socket (where it borrows warm
   notebook kernels);
-- ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs. A
-  client given to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``.
+- ``runtimes.base``: the runs whose end this process is due to record (their waiters read the store rarely);
+- ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs, the
+  topic of their live events. A client given to ``set_dask_client`` is the user's: it stays until
+  ``set_dask_client(None)``.
 
 The active run (the ``RunContext`` a handler runs in) is a ``ContextVar`` in ``context``, not a global:
 each thread and task sees its own. Tests call :func:`reset` between tests; a forked worker calls it to take

@@ -16,8 +16,11 @@ from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
 from .record import RunRecord, RunState, artifact_to_dict, is_terminal, iteration_table
 from .runtimes import abort_run, recover
+from .runtimes.base import end_comes_here, ends_recorded, pause
 from .runtimes.processes import reap
 from .store import get_store
+
+_RARE_POLL = 0.5  # seconds between a waiter's reads of a run whose end this process announces
 
 
 class _Section(dict):
@@ -100,6 +103,13 @@ class RunObject:
         if (self._data is None and self._listed is None) or not is_terminal(self._record()["status"]["state"]):
             self.refresh()
         return self._record()["status"]["state"]
+
+    def _stored_state(self) -> str:
+        """The state in the store now: one light read, where ``refresh`` reads the whole run (a waiter's poll)."""
+        state = self._store.get_run_state(self._uid, self._iteration)
+        if state is None:
+            self.refresh()  # says the run is not in the store
+        return str(state.value) if state is not None else self.state()
 
     @property
     def error(self) -> str | None:
@@ -188,17 +198,33 @@ class RunObject:
         deadline = None if not timeout else time.monotonic() + timeout  # None or 0: wait as long as it takes
         follow = logs_interval is not None and show_logs is not False
         offset, last_print = 0, time.monotonic()
-        while not is_terminal(state := self.state()):
+        look = not end_comes_here(self._uid, self._iteration)  # not ended yet: the first look waits for the news
+        while True:
+            seen = ends_recorded()  # before reading the state: an end recorded after it cuts the pause short
+            if not look:
+                state, look = RunState.PENDING.value, True
+            elif is_terminal(state := self._stored_state()):
+                break
             now = time.monotonic()
             if deadline is not None and now >= deadline:
+                if is_terminal(state := self.refresh().state()):
+                    break
                 raise RunTimeoutError(
                     f"run {self._uid} is still {state} after {timeout} s; wait longer or abort() it", run=self)
             if follow and now - last_print >= logs_interval:
                 _, offset = self.logs(watch=False, offset=offset)
                 last_print = time.monotonic()
             recover(self._store)  # a waiter, not a reader: runs queued behind a dead one must start
-            left = interval if deadline is None else min(interval, deadline - time.monotonic())
-            time.sleep(max(left, 0.0))  # wake at the deadline, not up to one poll interval after it
+            # a run whose end this process records wakes the waiter itself: the store is read now and then only
+            # (for what others may do to it), not at every poll
+            ours = end_comes_here(self._uid, self._iteration)
+            step = max(interval, _RARE_POLL) if ours else interval
+            left = step if deadline is None else min(step, deadline - time.monotonic())
+            pause(max(left, 0.0), seen)  # wake at the deadline, or when this process records a run's end
+            if ours and not end_comes_here(self._uid, self._iteration) and is_terminal(self.refresh().state()):
+                break  # its end was recorded here meanwhile: the whole run is read once, at once
+        if self._data is None or not is_terminal(self._data["status"]["state"]):
+            self.refresh()  # the whole run, once it has ended
         if show_logs or follow:
             self.logs(watch=False, offset=offset)
         if raise_on_failure and self.state() == RunState.ERROR:

@@ -94,6 +94,7 @@ class Sweep:
                     break
                 iteration, values = waiting.pop(0)
                 child = template.child(iteration, values)
+                runtime.claim(child)
                 store.create_run(child)
                 handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))
                 running[iteration] = child.spec["parameters"]  # the table shows every param, as MLRun's does

@@ -1,18 +1,21 @@
 """What every runtime shares: the run handed to it, the protocol it implements, and the default behaviour.
 
 A runtime is found by name in the registry (``runtimes.get_runtime``) and implements :class:`Runtime`:
-``validate`` (refuse a run before it is recorded), ``submit`` (start it), ``wait`` (until it ends, from
+``validate`` (refuse a run before it is recorded), ``claim`` (fill in its owner before it is recorded, when
+known then), ``submit`` (start it), ``wait`` (until it ends, from
 any process), ``abort`` (stop a run it owns) and ``start_queued`` (start runs that wait for a slot).
 :class:`RuntimeBase` gives the defaults a runtime overrides.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import process
 from ..errors import RunTimeoutError
 from ..record import RunState
 
@@ -61,6 +64,9 @@ class Runtime(Protocol):
     def validate(self, record: RunRecord) -> None:
         """Refuse a run before it is recorded (raise a ``ValidationError`` saying why)."""
 
+    def claim(self, record: RunRecord) -> None:
+        """Fill in the owner of a run about to be recorded, when it is known before the run is submitted."""
+
     def submit(self, run: PreparedRun) -> RunHandle:
         """Start ``run`` and return a handle at once (the in-process runtime returns when it ends)."""
 
@@ -85,6 +91,9 @@ class RuntimeBase:
     def validate(self, record: RunRecord) -> None:
         return None
 
+    def claim(self, record: RunRecord) -> None:
+        return None
+
     def wait(self, store: RunStore, uid: str, iteration: int, timeout: float | None = None) -> RunState:
         return wait_until_terminal(store, uid, iteration, timeout)
 
@@ -95,11 +104,51 @@ class RuntimeBase:
         return 0
 
 
+_ends = threading.Condition()
+_ends_recorded = 0
+_ends_to_come: set[tuple[str, int]] = set()
+
+
+def ends_recorded() -> int:
+    """How many run ends this process has recorded for runs it does not run itself (a Dask run's end,
+    written when its future completes): read it before looking at a run's state, then ``pause`` with it."""
+    return _ends_recorded
+
+
+def expect_end(uid: str, iteration: int) -> None:
+    """A runtime of this process will record the end of this run and ``announce_end`` it."""
+    with _ends:
+        _ends_to_come.add((uid, iteration))
+
+
+def end_comes_here(uid: str, iteration: int) -> bool:
+    """True while this process is due to record (and announce) the end of the run: a waiter then needs
+    to read the store only now and then, for what others may do to the run meanwhile."""
+    return (uid, iteration) in _ends_to_come
+
+
+def announce_end(uid: str, iteration: int) -> None:
+    """Wake every waiter of this process at once: a runtime here has just recorded the run's end."""
+    global _ends_recorded
+    with _ends:
+        _ends_to_come.discard((uid, iteration))
+        _ends_recorded += 1
+        _ends.notify_all()
+
+
+def pause(seconds: float, since: int) -> None:
+    """Sleep between two looks at a run's state: ``seconds``, or less when this process records a run's end
+    meanwhile (or has since ``ends_recorded()`` returned ``since``), so a waiter sees it at once."""
+    with _ends:
+        _ends.wait_for(lambda: _ends_recorded != since, seconds)
+
+
 def wait_until_terminal(store: RunStore, uid: str, iteration: int, timeout: float | None = None,
                         poll: float = 0.02, on_poll: Callable[[], Any] | None = None) -> RunState:
     """Poll the store until the run is terminal and return its state; ``RunTimeoutError`` after ``timeout``."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        seen = ends_recorded()
         state = store.get_run_state(uid, iteration)
         if state is None or state.is_terminal:
             return state or RunState.ERROR
@@ -107,7 +156,7 @@ def wait_until_terminal(store: RunStore, uid: str, iteration: int, timeout: floa
             raise RunTimeoutError(f"run {uid} is still {state} after {timeout} s")
         if on_poll is not None:
             on_poll()
-        time.sleep(poll)
+        pause(poll, seen)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
@@ -118,3 +167,6 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+process.on_reset("runtimes.base", "the runs whose end this process is due to record", _ends_to_come.clear)

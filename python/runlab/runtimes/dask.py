@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 import time
@@ -21,9 +22,9 @@ from .. import process
 from ..config import get_config
 from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
-from ..record import LIVE_STATES, RunState
+from ..record import LIVE_STATES, Owner, RunState
 from ..store import get_store
-from .base import RuntimeBase, wait_until, wait_until_terminal
+from .base import RuntimeBase, announce_end, expect_end, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
 
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
     from .base import PreparedRun
 
 RUNTIME = "dask"
+_UNLESS_ABORTING = tuple(state for state in LIVE_STATES if state != RunState.ABORTING)
 _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
+_events_topics: dict[str, str] = {}  # client id -> the topic its runs' live events come on (subscribed once)
 _lock = threading.Lock()
 _writer = None
 _writer_lock = threading.Lock()
@@ -95,7 +98,27 @@ def _report_failure(done: Any) -> None:
 
 
 def topic(uid: str, iteration: int) -> str:
+    """The Dask key of a run's task."""
     return f"runlab-{uid}-{iteration}"
+
+
+def _events_topic(client: Any) -> str:
+    """The one topic the live events of every run submitted through ``client`` come on, subscribed on first
+    use: no subscription per run (two scheduler messages fewer), and one bounded event log on the scheduler."""
+    with _lock:
+        name = _events_topics.get(client.id)
+        if name is None:
+            name = _events_topics[client.id] = f"runlab-events-{client.id}"
+            client.subscribe_topic(name, _on_event)
+        return name
+
+
+def _on_event(event: Any) -> None:
+    """A live event of one of this process's runs (on the client's event loop): to its handle."""
+    message = event[1]
+    handle = _handles.get((message.get("uid"), message.get("iteration")))
+    if handle is not None:
+        handle.on_event(message)
 
 
 class DaskHandle:
@@ -107,10 +130,12 @@ class DaskHandle:
         self.exception = None
         self._logged: set[int] = set()
 
-    def on_event(self, event: Any) -> None:
-        _write_in_order(self._apply_event, event[1])
+    def on_event(self, message: dict[str, Any]) -> None:
+        _write_in_order(self._apply_event, message)
 
     def _apply_event(self, message: dict[str, Any]) -> None:
+        if self.future is not None and self.future.done():
+            return  # the run's end is on its way (queued behind this): it records all of this at once
         if "state" in message:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
                                      (RunState.PENDING,))
@@ -124,23 +149,34 @@ class DaskHandle:
                                                                 "last_update": time.time()}, (RunState.RUNNING,))
 
     def wait(self, timeout: float | None = None) -> RunState:
-        return wait_until_terminal(self.store, self.uid, self.iteration, timeout)
+        # this process records the end and wakes the waiter: the store is read now and then only
+        return wait_until_terminal(self.store, self.uid, self.iteration, timeout, poll=0.25)
 
     def abort(self) -> None:
         self.future.cancel()
 
-    def record(self, future: Any) -> None:
-        """Write what the worker returned (or why it failed) to the store."""
+    async def collect(self, client: Any) -> None:
+        """On the client's event loop: wait for the task and fetch what it returned as soon as it ends (as
+        ``future.result()`` does, with no thread in between), then hand it to the writer thread."""
+        outcome = None
+        with contextlib.suppress(BaseException):  # cancelled or failed: record() reads which from the future
+            outcome = await client.gather(self.future, asynchronous=True)
+        _write_in_order(self.record, self.future, outcome)
+
+    def record(self, future: Any, outcome: dict[str, Any] | None = None) -> None:
+        """Write what the worker returned (``outcome``, fetched already, or else from the future) or why it
+        failed to the store."""
         now = time.time()
+        ran = False  # the handler ran to its end on the worker
         try:
-            if future.cancelled():
+            if outcome is None and future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
-            elif future.exception() is not None:
+            elif outcome is None and future.exception() is not None:
                 exc = future.exception()
                 changes = {"state": RunState.ERROR,
                            "error": f"the Dask task failed: {type(exc).__name__}: {exc}"}
             else:
-                outcome = future.result()
+                outcome, ran = outcome if outcome is not None else future.result(), True
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
@@ -148,14 +184,17 @@ class DaskHandle:
                         self._logged.add(offset)
                         self.store.append_log(self.uid, self.iteration, offset, text)
                 changes = outcome["changes"]
-                if self.store.get_run_state(self.uid, self.iteration) == RunState.ABORTING:
-                    changes = {**changes, "state": RunState.ABORTED, "error": "aborted by request"}
-            self.store.update_run_if(self.uid, self.iteration, {**changes, "end_time": changes.get("end_time", now),
-                                                                "last_update": now}, LIVE_STATES)
+            changes = {**changes, "end_time": changes.get("end_time", now), "last_update": now}
+            uid, iteration = self.uid, self.iteration
+            # one conditional write; only when it finds an abort asked meanwhile, a second: the run that ran
+            # to its end is then recorded aborted, keeping what it recorded
+            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES) \
+                    and ran:
+                self.store.update_run_if(uid, iteration, {**changes, "state": RunState.ABORTED,
+                                                          "error": "aborted by request"}, (RunState.ABORTING,))
         finally:
             _handles.pop((self.uid, self.iteration), None)
-            with contextlib.suppress(Exception):
-                get_client().unsubscribe_topic(topic(self.uid, self.iteration))
+            announce_end(self.uid, self.iteration)
 
 
 class DaskRuntime(RuntimeBase):
@@ -171,21 +210,30 @@ class DaskRuntime(RuntimeBase):
         if _is_remote(client) and not get_config().dask_shared_fs:
             _check_shared(record.spec)
 
+    def claim(self, record: RunRecord) -> None:
+        """This process owns the run (for the reaper) and the task's key is known: both are recorded with the
+        run, which spares a write per run."""
+        record.pid = os.getpid()
+        record.owner = Owner(runtime=record.owner.runtime or RUNTIME, pid_started=_own_start_time(record.pid),
+                             dask_key=topic(record.uid, record.iteration))
+
     def submit(self, run: PreparedRun) -> DaskHandle:
         store = get_store(run.store_url)
         client = get_client()
         record = run.record
         uid, iteration = record.uid, record.iteration
         payload = {"record": dataclasses.replace(record, artifacts=[]),
-                   "taken": store.artifact_targets_under(record.spec["output_path"])}
+                   "taken": store.artifact_targets_under(record.spec["output_path"]),
+                   "events": _events_topic(client)}
+        key = topic(uid, iteration)
+        if record.owner.dask_key != key or record.pid != os.getpid():  # not claimed when it was recorded
+            self.claim(record)
+            store.update_run_if(uid, iteration, {"owner": record.owner.to_dict(), "pid": record.pid}, LIVE_STATES)
         handle = DaskHandle(uid, iteration, store)
-        client.subscribe_topic(topic(uid, iteration), handle.on_event)
-        future = client.submit(run_on_worker, payload, key=topic(uid, iteration), pure=False)
-        handle.future = future
-        owner = {**record.owner.to_dict(), "dask_key": future.key, "pid_started": process_start_time(os.getpid())}
-        store.update_run_if(uid, iteration, {"owner": owner, "pid": os.getpid()}, (RunState.PENDING,))
-        _handles[(uid, iteration)] = handle
-        future.add_done_callback(lambda f: _write_in_order(handle.record, f))
+        expect_end(uid, iteration)
+        handle.future = client.submit(run_on_worker, payload, key=key, pure=False)
+        _handles[(uid, iteration)] = handle  # before its first live event, sent 0.1 s into the run at the soonest
+        client.loop.add_callback(handle.collect, client)
         return handle
 
     def abort(self, store: RunStore, record: RunRecord) -> None:
@@ -202,6 +250,12 @@ class DaskRuntime(RuntimeBase):
         store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "end_time": now, "last_update": now,
                                              "error": "aborted by request (the Dask task was left to its cluster)"},
                             (RunState.ABORTING,))
+
+
+@functools.lru_cache(maxsize=1)
+def _own_start_time(pid: int) -> int | None:
+    """This process's start time (keyed by pid: a forked child has its own)."""
+    return process_start_time(pid)
 
 
 def _check_shared(spec: dict[str, Any]) -> None:
@@ -257,6 +311,45 @@ class _CollectingStore:
         return RunState.RUNNING
 
 
+class _LiveEvents:
+    """Sends a run's live events (state, log, results) from the worker, once the run has gone on for
+    ``LIVE_AFTER`` seconds: a shorter run sends none (its result carries it all), which spares the scheduler
+    and the submitting process a few messages and store writes per run."""
+
+    LIVE_AFTER = 0.1
+
+    def __init__(self, worker: Any, name: str, run: dict[str, Any]) -> None:
+        self._worker, self._name, self._run = worker, name, run
+        self._held: list[dict[str, Any]] | None = []  # None once live
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(self.LIVE_AFTER, self._go_live)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def publish(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.append(message)
+                return
+        self._send(message)
+
+    def _go_live(self) -> None:
+        with self._lock:
+            held, self._held = self._held, None
+        for message in held or []:
+            self._send(message)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
+            self._worker.log_event(self._name, {**message, **self._run})
+
+    def close(self) -> None:
+        """The run ended: what is still held is never sent."""
+        self._timer.cancel()
+        with self._lock:
+            self._held = None
+
+
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     """Executed by a Dask worker: run the handler and return what it recorded."""
     record = payload["record"]
@@ -264,16 +357,14 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     add_source_folders(spec)
     from distributed import get_worker
 
-    worker, name = get_worker(), topic(record.uid, record.iteration)
-
-    def publish(message: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):  # events only make the run live; the result carries it all
-            worker.log_event(name, message)
-
-    publish({"state": RunState.RUNNING.value})
-    store = _CollectingStore(payload["taken"], publish)
-    handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
-    execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+    events = _LiveEvents(get_worker(), payload["events"], {"uid": record.uid, "iteration": record.iteration})
+    try:
+        events.publish({"state": RunState.RUNNING.value})
+        store = _CollectingStore(payload["taken"], events.publish)
+        handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+        execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+    finally:
+        events.close()
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}
 
 
@@ -289,6 +380,7 @@ def _reset() -> None:
         writer, _writer = _writer, None
     if writer is not None:
         writer.shutdown(wait=True)
+    _events_topics.clear()
     if cluster is not None:
         _handles.clear()
         with contextlib.suppress(Exception):
@@ -296,4 +388,5 @@ def _reset() -> None:
             cluster.close()
 
 
-process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread", _reset)
+process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics",
+                 _reset)

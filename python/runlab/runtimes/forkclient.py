@@ -1,12 +1,15 @@
 """Asking this machine's fork server for a ``job`` worker (the server is ``forkserver.py``).
 
 The server listens on a Unix socket under RUNLAB_HOME whose name carries a fingerprint of the Python
-executable and runlab's sources, so an upgraded runlab never runs in a stale server. It is started on
-demand; if it cannot be reached, ``spawn`` returns None and the caller starts a new interpreter instead.
+executable and runlab's sources, so an upgraded runlab never runs in a stale server. A submission never
+waits for it: when no server answers, ``spawn`` returns None at once and the caller starts a new interpreter
+for the run, which starts the server (``start_in_background``) once it has loaded its own handler, so that the
+two do not compete for the CPU while the first run boots; later runs are forked once its socket is there.
 
 There is at most one server per home (and fingerprint): the server holds ``server_lock_path`` for its life
-and exits at once if another holds it, and a client starts one only under ``forkserver-*.start.lock``
-after seeing that none holds it (a server still starting is waited for, not doubled).
+and exits at once if another holds it, and a client starts one only while holding ``forkserver-*.start.lock``
+and seeing that no server holds its lock. The new server inherits that start lock and keeps it until its
+socket is up, so the clients that come meanwhile find it taken and start no second one.
 """
 
 from __future__ import annotations
@@ -17,11 +20,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from functools import lru_cache
 from pathlib import Path
 
-from ..filelock import file_lock, try_lock
+from ..filelock import try_lock
 
 
 @lru_cache(maxsize=1)
@@ -41,49 +43,40 @@ def server_lock_path(sock: Path) -> Path:
     return sock.with_suffix(".lock")
 
 
-def spawn(home: str, argv: list[str], env: dict[str, str], cwd: str, err_path: str) -> int | None:
-    """Ask the server (started on demand) to fork a worker; its pid, or None to fall back."""
+def spawn(home: str, argv: list[str], env: dict[str, str], cwd: str, err_path: str,
+          notebook: bool = False) -> int | None:
+    """Ask the server to fork a worker; its pid, or None (no server is up, or it failed to answer) to fall
+    back to a new interpreter. ``notebook``: the run executes a notebook, so the server preloads the notebook
+    libraries once it has answered."""
     path = socket_path(home)
-    for attempt in range(2):
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(10)
-                conn.connect(str(path))
-                request = {"argv": argv, "env": env, "cwd": cwd, "err": err_path}
-                conn.sendall(json.dumps(request).encode() + b"\n")
-                reply = json.loads(conn.makefile().readline() or "{}")
-                return int(reply["pid"]) if "pid" in reply else None
-        except (OSError, ValueError, KeyError):
-            if attempt == 0 and not _start_server(home, path):
-                return None
-    return None
-
-
-def _start_server(home: str, path: Path) -> bool:
-    """Make sure the server of ``path`` runs: start it unless one runs or is starting (or, if that one was
-    on its way out, once it is gone); True once its socket is there."""
-    with file_lock(path.with_suffix(".start.lock")):  # one client at a time decides whether to start one
-        server = None
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if path.exists():
-                return True
-            if server is None:
-                server = _start_unless_running(home, path)
-            elif server.poll() is not None:  # it found another server holding the lock, or it failed
-                return path.exists()
-            time.sleep(0.01)
-        return False
-
-
-def _start_unless_running(home: str, path: Path) -> subprocess.Popen | None:
-    """Start the server of ``path`` if no process holds its lock; the new process, or None."""
-    free = try_lock(server_lock_path(path))
-    if free is None:
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(10)
+            conn.connect(str(path))
+            request = {"argv": argv, "env": env, "cwd": cwd, "err": err_path, "notebook": notebook}
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            reply = json.loads(conn.makefile().readline() or "{}")
+            return int(reply["pid"]) if "pid" in reply else None
+    except (OSError, ValueError, KeyError):  # no server, a dead one's socket, or no answer
         return None
-    free.close()
-    path.unlink(missing_ok=True)  # no server holds the lock: a socket left there is a dead one's
-    with open(Path(home) / "forkserver.log", "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "runlab.runtimes.forkserver", str(path)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                                env={**os.environ, "RUNLAB_HOME": home})
+
+
+def start_in_background(home: str, env: dict[str, str] | None = None) -> None:
+    """Start the fork server of ``home`` (with ``env``, default this process's environment) without waiting
+    for it, unless one runs or is being started."""
+    path = socket_path(home)
+    starting = try_lock(path.with_suffix(".start.lock"))
+    if starting is None:
+        return  # another client is starting one (the new server holds this lock until its socket is up)
+    try:
+        running = try_lock(server_lock_path(path))
+        if running is None:
+            return  # a server runs: still starting, busy preloading, or on its way out
+        running.close()
+        path.unlink(missing_ok=True)  # no server holds the lock: a socket left there is a dead one's
+        argv = [sys.executable, "-m", "runlab.runtimes.forkserver", str(path), str(starting.fileno())]
+        with open(Path(home) / "forkserver.log", "ab") as log:
+            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                             pass_fds=(starting.fileno(),), env={**(env or os.environ), "RUNLAB_HOME": home})
+    finally:
+        starting.close()  # the server has its own copy of the lock now

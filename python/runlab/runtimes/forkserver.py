@@ -1,13 +1,18 @@
 """A per-machine fork server that starts ``job`` workers with runlab and SQLAlchemy already imported:
-``python -m runlab.runtimes.forkserver SOCKET`` (``forkclient`` starts it and talks to it).
+``python -m runlab.runtimes.forkserver SOCKET [START_LOCK_FD]`` (``forkclient`` starts it and talks to it).
 
 A new interpreter spends ~220 ms importing what a worker needs; forking a process that has done it once
 costs a few ms. The server is detached (its own session), listens on a Unix socket under RUNLAB_HOME,
 forks one worker per request (each in a session of its own, with the submitter's environment and
 folder), records a worker that dies without reporting, and exits after ``forkserver_idle`` seconds
 without work. It holds ``forkclient.server_lock_path`` for its life: a second server of the same socket
-exits at once. Once a notebook run asks for one, it also keeps warm notebook kernels for its workers
-(``kernelpool``).
+exits at once; it closes the start lock it inherited (``START_LOCK_FD``) once its socket is up.
+
+It imports only what every worker needs before it answers (it stays small: about 40 MB against 9 MB for a
+bare interpreter). The notebook libraries (papermill, nbconvert, nbclient: ~100 MB and seconds to import)
+are preloaded only after it has forked the worker of a notebook run, with its socket out of sight
+meanwhile, so that submissions then start new interpreters instead of waiting for it. Once a notebook
+run asks for one, it also keeps warm notebook kernels for its workers (``kernelpool``).
 """
 
 from __future__ import annotations
@@ -26,13 +31,13 @@ from .. import process
 from ..config import get_config
 from ..filelock import try_lock
 from ..store import get_store
-from . import kernelpool
+from . import kernelpool, notebook
 from .forkclient import server_lock_path
 from .jobworker import main as worker_main
 from .processes import record_death
 
 _PRELOAD = ("runlab.store.runstore",)  # SQLAlchemy; the worker's own modules come with jobworker above
-_PRELOAD_IF_INSTALLED = ("papermill", "nbconvert", "runlab.runtimes.notebook")
+_NOTEBOOK_PRELOAD = ("papermill", "nbconvert", "nbclient")  # when installed, once a notebook run came
 
 
 _children: dict[int, tuple[str, int]] = {}
@@ -117,9 +122,57 @@ def _child(listener: socket.socket, conn: socket.socket, request: dict, path: st
         os._exit(code)
 
 
-def serve(path: str) -> None:
+def _preload_notebook_libraries(listener: socket.socket, path: str) -> None:
+    """Import what notebook runs need, with the socket renamed out of sight meanwhile (a client that finds
+    no socket starts a new interpreter at once); requests already queued are answered first."""
+    import importlib
+
+    hidden = f"{path}.preloading"
+    os.replace(path, hidden)
+    try:
+        listener.setblocking(False)
+        try:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except BlockingIOError:
+                    break
+                conn.setblocking(True)
+                _serve_one(listener, conn, path)
+        finally:
+            listener.settimeout(get_config().forkserver_idle)
+        for module in _NOTEBOOK_PRELOAD:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
+        with contextlib.suppress(ImportError):  # no notebook libraries: notebook runs fail on their own
+            notebook.warm_up()
+    finally:
+        os.replace(hidden, path)
+
+
+def _serve_one(listener: socket.socket, conn: socket.socket, path: str) -> bool:
+    """Answer one request: lend a warm kernel, or fork the worker ``conn`` asks for and answer with its
+    pid; True if that worker runs a notebook."""
+    with conn:
+        request = json.loads(conn.makefile().readline())
+        if "kernel" in request:
+            _lend_kernel(conn, request)
+            return False
+        argv = request["argv"]
+        # a worker that dies at once must still be known when its SIGCHLD is handled
+        with _sigchld_blocked():
+            pid = os.fork()
+            if pid == 0:
+                _child(listener, conn, request, path)
+            _children[pid] = (argv[0], int(argv[1]))
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    return bool(request.get("notebook"))
+
+
+def serve(path: str, start_lock_fd: int | None = None) -> None:
     """Accept fork requests on ``path`` until idle for ``forkserver_idle`` seconds; return at once when
-    another server of ``path`` runs."""
+    another server of ``path`` runs. ``start_lock_fd``: the client's start lock, closed once the socket
+    is up (or at exit)."""
     import importlib
 
     global _lock
@@ -129,17 +182,15 @@ def serve(path: str) -> None:
 
     for module in _PRELOAD:
         importlib.import_module(module)
-    for module in _PRELOAD_IF_INSTALLED:  # what notebook runs need, when it is installed
-        with contextlib.suppress(ImportError):
-            importlib.import_module(module)
-    if "runlab.runtimes.notebook" in sys.modules:
-        sys.modules["runlab.runtimes.notebook"].warm_up()
     signal.signal(signal.SIGCHLD, _reap_children)
     tmp = f"{path}.{os.getpid()}"
+    notebook_ready = False
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(tmp)
         listener.listen(64)
         os.replace(tmp, path)  # appear only when ready to accept
+        if start_lock_fd is not None:
+            os.close(start_lock_fd)  # before any fork: a worker must not hold it
         listener.settimeout(get_config().forkserver_idle)
         try:
             while True:
@@ -149,19 +200,9 @@ def serve(path: str) -> None:
                     if not _children:
                         return
                     continue
-                with conn:
-                    request = json.loads(conn.makefile().readline())
-                    if "kernel" in request:
-                        _lend_kernel(conn, request)
-                        continue
-                    argv = request["argv"]
-                    # a worker that dies at once must still be known when its SIGCHLD is handled
-                    with _sigchld_blocked():
-                        pid = os.fork()
-                        if pid == 0:
-                            _child(listener, conn, request, path)
-                        _children[pid] = (argv[0], int(argv[1]))
-                    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                if _serve_one(listener, conn, path) and not notebook_ready:
+                    notebook_ready = True
+                    _preload_notebook_libraries(listener, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
@@ -171,4 +212,4 @@ def serve(path: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -2,11 +2,13 @@
 
 A run waits as ``pending`` with no process until ``dispatch`` gives it one: after a submit, when a run
 ends, and when the reaper frees a slot (``JobRuntime.start_queued``). Each worker is forked by the fork
-server when it answers, else started as a new interpreter; either way it leads its own process group.
+server when it answers, else started as a new interpreter at once (which then starts the server in the
+background for later runs); either way it leads its own process group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import get_config
+from ..errors import StoreError
 from ..filelock import file_lock
 from ..record import RunState, hostname
 from . import forkclient
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
     from ..store.runstore import RunStore
 
 RUNTIME = "job"
+START_FORK_SERVER = "--start-fork-server"
+"""Told to a worker started as a new interpreter because no fork server answered: start one once booted."""
 
 
 def dispatch(store: RunStore) -> int:
@@ -36,7 +41,7 @@ def dispatch(store: RunStore) -> int:
         busy = sum(1 for r in mine if r.pid is not None)
         queued = [r for r in mine if r.pid is None and r.state == RunState.PENDING]
         for run in queued[: max(0, limit - busy)]:
-            pid = _spawn(store, run.uid, run.iteration, run.spec.get("workdir"))
+            pid = _spawn(store, run.uid, run.iteration, run.spec.get("workdir"), _runs_notebook(run.spec))
             owner = {**run.owner.to_dict(), "pid_started": process_start_time(pid)}
             store.update_run_if(run.uid, run.iteration, {"pid": pid, "owner": owner}, (RunState.PENDING,))
             started += 1
@@ -48,8 +53,13 @@ def boot_log_path(uid: str, iteration: int) -> Path:
     return Path(get_config().home) / "jobs" / f"{uid}-{iteration}.err"
 
 
-def _spawn(store: RunStore, uid: str, iteration: int, workdir: str | None) -> int:
-    """Start the worker of a run (forked by the fork server, else a new interpreter); its pid."""
+def _runs_notebook(spec: dict) -> bool:
+    return str((spec.get("source") or {}).get("filename") or "").endswith(".ipynb")
+
+
+def _spawn(store: RunStore, uid: str, iteration: int, workdir: str | None, notebook: bool = False) -> int:
+    """Start the worker of a run (forked by the fork server when it is up, else a new interpreter at once);
+    its pid."""
     config = get_config()
     home = config.home
     workdir = workdir or os.getcwd()
@@ -61,9 +71,10 @@ def _spawn(store: RunStore, uid: str, iteration: int, workdir: str | None) -> in
     env.pop("RUNLAB_RUN_UID", None)
     argv = [uid, str(iteration)]
     if config.forkserver:
-        pid = forkclient.spawn(home, argv, env, workdir, str(err_path))
+        pid = forkclient.spawn(home, argv, env, workdir, str(err_path), notebook=notebook)
         if pid is not None:
             return pid
+        argv.append(START_FORK_SERVER)
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "runlab.runtimes.jobworker", *argv],
@@ -84,8 +95,9 @@ def _watch_exit(store: RunStore, proc: subprocess.Popen, uid: str, iteration: in
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
         tail = _tail(boot_log_path(uid, iteration))
         reason = f"process {proc.pid} {how} without reporting" + (f": {tail}" if tail else "")
-        record_death(store, uid, iteration, reason)
-        dispatch(store)
+        with contextlib.suppress(StoreError):  # the store went away meanwhile: the reaper is the backstop
+            record_death(store, uid, iteration, reason)
+            dispatch(store)
 
     threading.Thread(target=wait, name=f"runlab-job-{uid[:8]}", daemon=True).start()
 

@@ -1,7 +1,9 @@
-"""The process of one ``job`` run: ``python -m runlab.runtimes.jobworker UID ITERATION``.
+"""The process of one ``job`` run: ``python -m runlab.runtimes.jobworker UID ITERATION [--start-fork-server]``.
 
 It takes over the queued run, beats a heartbeat, turns SIGTERM into an abort, and then runs the handler
-through the same ``worker.execute`` as in-process runs, committing results and logs as they come.
+through the same ``worker.execute`` as in-process runs, committing results and logs as they come. Started as
+a new interpreter because no fork server answered (``--start-fork-server``), it starts the server once it
+has loaded the handler: the server's imports then do not slow down its own boot.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from ..context import RunAborted
 from ..handlers import FunctionSpec, add_source_folders
 from ..record import Owner, RunState, hostname
 from ..store import get_store
-from .jobqueue import RUNTIME, boot_log_path, dispatch
+from . import forkclient
+from .jobqueue import RUNTIME, START_FORK_SERVER, boot_log_path, dispatch
 from .processes import process_start_time
 from .worker import execute
 
@@ -34,9 +37,18 @@ def _heartbeat(store, uid: str, iteration: int, interval: float, done: threading
         store.update_run_if(uid, iteration, {"last_update": time.time()}, (RunState.RUNNING,))
 
 
+def _start_fork_server(env: dict[str, str]) -> None:
+    try:
+        forkclient.start_in_background(get_config().home, env)
+    except OSError as exc:  # the run goes on; the next run without a server tries again
+        print(f"runlab: the fork server could not be started: {exc}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    uid, iteration = (argv or sys.argv[1:])[:2]
+    argv = list(argv or sys.argv[1:])
+    uid, iteration = argv[:2]
     iteration = int(iteration)
+    start_fork_server = START_FORK_SERVER in argv[2:]
     store = get_store()
     record = store.get_run(uid, iteration)
     if record is None:
@@ -55,14 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = record.spec
         add_source_folders(spec)
+        submitters_env = dict(os.environ)  # the server's, without this function's set_env
         os.environ.update((spec.get("source") or {}).get("env") or {})  # the function's set_env, for this run
         try:
             handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
         except Exception as exc:  # noqa: BLE001 - recorded as the run's error
+            if start_fork_server:
+                _start_fork_server(submitters_env)
             now = time.time()
             store.update_run(uid, iteration, {"state": RunState.ERROR, "error": f"cannot load the handler: {exc}",
                                               "end_time": now, "last_update": now})
             return 1
+        if start_fork_server:
+            _start_fork_server(submitters_env)
         devnull = open(os.devnull, "w")  # noqa: SIM115 - the output now goes to the run's log only
         sys.stdout = sys.stderr = devnull
         outcome = execute(record, handler, store, live=True)
