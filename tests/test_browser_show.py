@@ -43,6 +43,20 @@ def lab(tmp_path, runlab_home):
     server.stop()
 
 
+def run_all_cells(page, lab: LabServer, notebook: str) -> None:
+    """Open ``notebook`` in JupyterLab and run all its cells, once its kernel is up."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    # run only once the kernel is up: JupyterLab may replace the first kernel it starts
+    expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(500)
+    expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
+    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
 def test_tables_previews_and_escaping_in_jupyterlab(lab):
     from playwright.sync_api import expect, sync_playwright
 
@@ -50,14 +64,7 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         try:
-            page.goto(f"{lab.url}/lab/tree/show_runs.ipynb?token={lab.token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-            # run only once the kernel is up: JupyterLab may replace the first kernel it starts
-            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
-            page.wait_for_timeout(500)
-            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
-            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            run_all_cells(page, lab, "show_runs.ipynb")
             widgets = page.locator(".runlab-widget")
             expect(widgets).to_have_count(6, timeout=120_000)
 
@@ -162,13 +169,7 @@ def test_100k_runs_show_a_page_at_a_time_in_jupyterlab(big_lab):
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         try:
-            page.goto(f"{big_lab.url}/lab/tree/many.ipynb?token={big_lab.token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
-            page.wait_for_timeout(500)
-            expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=60_000)
-            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            run_all_cells(page, big_lab, "many.ipynb")
             widget = page.locator(".runlab-widget")
             expect(widget.locator("tbody tr")).to_have_count(20, timeout=180_000)
             pager = widget.locator(".runlab-pager")

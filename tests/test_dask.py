@@ -9,6 +9,7 @@ import pytest
 
 import runlab
 from runlab.runtimes import dask as dask_runtime
+from waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -74,18 +75,11 @@ def test_dask_run_is_recorded_like_any_run(project, capsys):
     assert "training with 0.5" in capsys.readouterr().out
 
 
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def test_watch_false_and_wait(project, tmp_path):
     gate = tmp_path / "gate"
     run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
     try:
-        wait_for(lambda: run.refresh().status.results == {"step": 0})
+        wait_until(lambda: run.refresh().status.results == {"step": 0})
         assert run.state() == "running", "watch=False returned while the run goes on"
     finally:
         gate.touch()
@@ -101,7 +95,7 @@ def test_failure_is_recorded_with_traceback(project):
 
 def test_abort_cancels_the_future(project):
     run = project.run_function("fn", handler="sleepy", watch=False)
-    wait_for(lambda: run.state() == "running")
+    wait_until(lambda: run.state() == "running")
     started = time.monotonic()
     assert run.abort() == "aborted"
     assert time.monotonic() - started < 5
@@ -145,7 +139,7 @@ def test_state_log_and_results_stream_while_running(project, tmp_path):
     gate = tmp_path / "gate"
     run = project.run_function("fn", handler="stepwise", params={"steps": 10, "gate": str(gate)}, watch=False)
     try:
-        wait_for(lambda: run.refresh().status.results.get("step", -1) >= 2)
+        wait_until(lambda: run.refresh().status.results.get("step", -1) >= 2)
         assert run.state() == "running"
         from runlab.store import get_store
 
@@ -184,7 +178,7 @@ def test_the_submitting_process_is_recorded_as_the_owner_while_the_run_goes_on(p
     gate = tmp_path / "gate"
     run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
     try:
-        wait_for(lambda: get_store().get_run(run.uid(), 0).pid is not None)
+        wait_until(lambda: get_store().get_run(run.uid(), 0).pid is not None)
         record = get_store().get_run(run.uid(), 0)
         assert (record.pid, record.owner.runtime, record.owner.dask_key) == (os.getpid(), "dask",
                                                                              dask_runtime.topic(run.uid(), 0))
@@ -199,9 +193,9 @@ def test_a_run_asked_to_abort_as_it_finishes_ends_aborted_with_what_it_recorded(
 
     gate = tmp_path / "gate"
     run = project.run_function("fn", handler="stepwise", params={"steps": 1, "gate": str(gate)}, watch=False)
-    wait_for(lambda: run.refresh().status.results == {"step": 0})
+    wait_until(lambda: run.refresh().status.results == {"step": 0})
     # an abort asked (the state) but not yet acted on: the task then finishes on its own
     assert get_store().update_run_if(run.uid(), 0, {"state": RunState.ABORTING}, (RunState.RUNNING,))
     gate.touch()
-    wait_for(lambda: run.refresh().state() == "aborted")
+    wait_until(lambda: run.refresh().state() == "aborted")
     assert (run.error, run.status.results) == ("aborted by request", {"step": 0})

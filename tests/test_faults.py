@@ -26,6 +26,7 @@ from runlab.runtimes import abort_run
 from runlab.runtimes.processes import is_alive
 from runlab.scheduler import Scheduler
 from runlab.store import get_store
+from waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -74,13 +75,6 @@ def faults(write_file, tmp_path):
     return project
 
 
-def wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def states(uid: str) -> dict[int, str]:
     """Every iteration's state, read from the store (no reaper: only what others recorded)."""
     return {r.iteration: r.state.value for r in get_store().list_runs(uid=uid, iterations=True)}
@@ -90,7 +84,7 @@ def start_held_sweep(project, gate: Path, width: int = 2, count: int = 6):
     """A watch=False sweep of job children that never finish on their own; returns once ``width`` run."""
     run = project.run_function("hold", hyperparams={"p": list(range(count))}, params={"gate": str(gate)},
                                hyper_param_options={"parallel_runs": width}, watch=False)
-    wait_for(lambda: [s for it, s in states(run.uid()).items() if it].count("running") == width)
+    wait_until(lambda: [s for it, s in states(run.uid()).items() if it].count("running") == width)
     return run
 
 
@@ -180,7 +174,7 @@ def test_in_process_sweep_aborted_from_another_process_stops_before_its_next_chi
     sweep = threading.Thread(target=lambda: outcome.append(project.run_function(
         "steps", hyperparams={"p": [1, 2, 3]}, params={"gate": str(gate)}, watch=True)), name="runlab-sweep-test")
     sweep.start()
-    wait_for(lambda: any(r.iteration == 1 and r.state == "running" for r in get_store().live_runs()))
+    wait_until(lambda: any(r.iteration == 1 and r.state == "running" for r in get_store().live_runs()))
     uid = get_store().live_runs()[0].uid
     code = "import sys, runlab; print(runlab.get_run_db().abort_run(sys.argv[1]))"
     out = subprocess.run([sys.executable, "-c", code, uid], capture_output=True, text=True, check=True,
@@ -208,14 +202,14 @@ def test_the_rest_api_reaps_a_killed_worker(jp_fetch, jp_asyncio_loop, faults, r
     starter = started_elsewhere(runlab_home, code)
     uid = starter.stdout.readline().strip()
     assert starter.wait(60) == 0, "it exits: nothing that started the run watches it any more"
-    wait_for(lambda: get_store().get_run_state(uid) == "running")
+    wait_until(lambda: get_store().get_run_state(uid) == "running")
     record = get_store().get_run(uid)
     os.kill(record.pid, signal.SIGKILL)
 
     def state_served() -> dict:  # only the server looks at runs now
         return json.loads(jp_asyncio_loop.run_until_complete(jp_fetch("runlab", "api", "runs", uid)).body)
 
-    wait_for(lambda: state_served()["status"]["state"] != "running")
+    wait_until(lambda: state_served()["status"]["state"] != "running")
     data = state_served()
     assert data["status"]["state"] == "error"
     assert data["status"]["error"] == (f"process {record.pid} exited without reporting "
@@ -236,29 +230,29 @@ def test_a_scheduler_tick_ends_a_sweep_whose_process_died_and_stops_its_children
     owner = started_elsewhere(runlab_home, SWEEP_IN_ANOTHER_PROCESS)
     try:
         uid = owner.stdout.readline().strip()
-        wait_for(lambda: states(uid) == {0: "running", 1: "running", 2: "pending"})
+        wait_until(lambda: states(uid) == {0: "running", 1: "running", 2: "pending"})
     finally:
         owner.kill()  # kill -9 of the process that drives the sweep
         owner.wait(30)
     worker = get_store().get_run(uid, 1)
     scheduler = Scheduler(get_store())
-    wait_for(lambda: scheduler.tick() == [] and all(s in ("error", "aborted") for s in states(uid).values()))
+    wait_until(lambda: scheduler.tick() == [] and all(s in ("error", "aborted") for s in states(uid).values()))
     assert states(uid) == {0: "error", 1: "aborted", 2: "aborted"}
     assert "exited without reporting" in get_store().get_run(uid, 0).error
     assert get_store().get_run(uid, 2).error == "aborted before it started: the process running its sweep died"
-    wait_for(lambda: not is_alive(worker.pid, worker.owner.pid_started))
+    wait_until(lambda: not is_alive(worker.pid, worker.owner.pid_started))
 
 
 def test_a_sweep_whose_process_died_while_aborting_ends_aborted(faults, runlab_home):
     owner = started_elsewhere(runlab_home, SWEEP_IN_ANOTHER_PROCESS)
     try:
         uid = owner.stdout.readline().strip()
-        wait_for(lambda: states(uid) == {0: "running", 1: "running", 2: "running"})
+        wait_until(lambda: states(uid) == {0: "running", 1: "running", 2: "running"})
         owner.send_signal(signal.SIGSTOP)  # it cannot act on the abort: the parent stays 'aborting'
         assert abort_run(get_store(), uid) == "aborting"
     finally:
         owner.kill()
         owner.wait(30)
     scheduler = Scheduler(get_store())
-    wait_for(lambda: scheduler.tick() == [] and all(s == "aborted" for s in states(uid).values()))
+    wait_until(lambda: scheduler.tick() == [] and all(s == "aborted" for s in states(uid).values()))
     assert get_store().get_run(uid, 0).error == "aborted by request"

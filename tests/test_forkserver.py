@@ -12,6 +12,7 @@ import pytest
 
 import runlab
 from runlab.runtimes import forkclient
+from waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -31,16 +32,6 @@ if b"runlab.runtimes.forkserver" in open("/proc/self/cmdline", "rb").read():
     while not os.path.exists(os.environ["TEST_FORKSERVER_GATE"]) and time.monotonic() < deadline:
         time.sleep(0.01)
 """
-
-
-def wait_until(condition, timeout: float = 60.0, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} was not met within {timeout} s")
 
 
 def fork_servers(home: Path) -> list[int]:

@@ -16,6 +16,7 @@ from runlab.config import reset_config
 from runlab.record import RunRecord
 from runlab.runtimes import forkclient
 from runlab.store import get_store
+from waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -69,15 +70,6 @@ def jobs(write_file, tmp_path):
     return project
 
 
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def alive(pid: int) -> bool:
     from runlab.runtimes.processes import is_alive
 
@@ -95,7 +87,7 @@ def test_job_runs_in_its_own_process_and_streams_output(jobs, capsys):
 def test_watch_false_returns_at_once_and_results_are_live(jobs, tmp_path):
     gate = tmp_path / "gate"  # the run goes on until the test opens it
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 3, "gate": str(gate)}, watch=False)
-    wait_for(lambda: run.refresh().status.results.get("step") == 2)
+    wait_until(lambda: run.refresh().status.results.get("step") == 2)
     assert run.state() == "running"
     gate.touch()
     run.wait_for_completion(timeout=30)
@@ -121,19 +113,19 @@ def test_run_outlives_the_process_that_started_it(jobs, runlab_home, tmp_path):
 
 def test_abort_stops_the_process_tree_even_if_it_ignores_sigterm(jobs):
     run = jobs.run_function("jobs", handler="stubborn", watch=False)
-    wait_for(lambda: "me" in run.refresh().status.results)
+    wait_until(lambda: "me" in run.refresh().status.results)
     child, worker = run.status.results["child"], run.status.results["me"]
     started = time.monotonic()
     state = run.abort()
     assert (state, type(state)) == ("aborted", str)
     assert time.monotonic() - started < 5
     assert run.state() == "aborted"
-    wait_for(lambda: not alive(child) and not alive(worker), timeout=5)
+    wait_until(lambda: not alive(child) and not alive(worker), timeout=5)
 
 
 def test_abort_during_sleep_records_aborted_from_the_worker(jobs, capsys):
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
-    wait_for(lambda: run.refresh().status.results.get("step", -1) >= 1)
+    wait_until(lambda: run.refresh().status.results.get("step", -1) >= 1)
     assert run.abort() == "aborted"
     assert run.error == "aborted by request"
     capsys.readouterr()
@@ -151,7 +143,7 @@ def test_abort_of_a_finished_run_is_a_no_op_that_says_so(jobs, capsys):
 
 def test_two_aborts_at_once_leave_one_consistent_end(jobs):
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
-    wait_for(lambda: run.refresh().state() == "running")
+    wait_until(lambda: run.refresh().state() == "running")
     results = []
     threads = [threading.Thread(target=lambda: results.append(runlab.get_run(run.uid()).abort())) for _ in range(2)]
     for t in threads:
@@ -164,10 +156,10 @@ def test_two_aborts_at_once_leave_one_consistent_end(jobs):
 
 def test_killed_worker_is_reaped_with_the_reason(jobs):
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
-    wait_for(lambda: run.refresh().state() == "running")
+    wait_until(lambda: run.refresh().state() == "running")
     os.kill(run.status.pid, signal.SIGKILL)
     # read the state without refresh(): its reaper would race the fork server to record the death
-    wait_for(lambda: get_store().get_run_state(run.uid(), 0) == "error", timeout=10)
+    wait_until(lambda: get_store().get_run_state(run.uid(), 0) == "error", timeout=10)
     assert run.refresh().error == f"process {run.status.pid} was killed by signal 9 without reporting"
 
 
@@ -182,7 +174,7 @@ def test_dead_owner_found_by_another_process_is_reaped(jobs, runlab_home):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     uid, pid = out.split()[0], int(out.split()[1])
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: runlab.get_run(uid).state() == "error", timeout=10)
+    wait_until(lambda: runlab.get_run(uid).state() == "error", timeout=10)
     assert "exited without reporting" in runlab.get_run(uid).error
 
 
@@ -192,7 +184,7 @@ def test_concurrency_limit_queues_runs_in_submission_order(jobs, monkeypatch, tm
     gate = tmp_path / "gate"  # the first two hold their slots until the test opens it
     runs = [jobs.run_function("jobs", handler="began", name=f"q{i}", params={"gate": str(gate)}, watch=False)
             for i in range(5)]
-    wait_for(lambda: all("began" in r.refresh().status.results for r in runs[:2]))
+    wait_until(lambda: all("began" in r.refresh().status.results for r in runs[:2]))
     assert [r.state() for r in runs] == ["running", "running", "pending", "pending", "pending"]
     assert [r.status.get("pid") is None for r in runs] == [False, False, True, True, True], "queued: no process"
     gate.touch()
@@ -228,12 +220,12 @@ def test_both_ways_of_starting_a_worker(jobs, monkeypatch, fork_server):
     monkeypatch.setenv("SECRET_TOKEN", "from-the-kernel")
     assert jobs.run_function("jobs", params={"x": 2}).status.results == {"double": 4}
     if fork_server == "1":  # the first run went to a new interpreter, which started the server: wait for it
-        wait_for(lambda: forkclient.socket_path(os.environ["RUNLAB_HOME"]).exists(), timeout=60)
+        wait_until(lambda: forkclient.socket_path(os.environ["RUNLAB_HOME"]).exists(), timeout=60)
     run = jobs.run_function("jobs", handler="stepwise", params={"steps": 100}, watch=False)
-    wait_for(lambda: run.refresh().state() == "running")
+    wait_until(lambda: run.refresh().state() == "running")
     os.kill(run.status.pid, signal.SIGKILL)
     # read the state without refresh(): its reaper would race the fork server (or the watcher) to record it
-    wait_for(lambda: get_store().get_run_state(run.uid(), 0) == "error", timeout=10)
+    wait_until(lambda: get_store().get_run_state(run.uid(), 0) == "error", timeout=10)
     assert run.refresh().error == f"process {run.status.pid} was killed by signal 9 without reporting"
 
 
@@ -250,7 +242,7 @@ def test_source_removed_while_queued_is_a_recorded_error(jobs, monkeypatch, tmp_
     blocker = jobs.run_function("jobs", handler="began", params={"wait": 1.5}, watch=False)
     queued = jobs.run_function("jobs", watch=False)
     assert queued.state() == "pending"
-    wait_for(lambda: "began" in blocker.refresh().status.results)  # it has loaded the file
+    wait_until(lambda: "began" in blocker.refresh().status.results)  # it has loaded the file
     (tmp_path / "jobs.py").unlink()
     blocker.wait_for_completion(timeout=30)
     with pytest.raises(runlab.RunError, match=r"cannot load the handler: the function's source file .* no longer"):
@@ -262,10 +254,10 @@ def test_waiting_for_a_queued_run_starts_it_when_the_run_before_it_died(jobs, mo
     reset_config()
     blocker = jobs.run_function("jobs", handler="began", params={"gate": str(tmp_path / "never")}, watch=False)
     queued = jobs.run_function("jobs", params={"x": 5}, watch=False)
-    wait_for(lambda: "began" in blocker.refresh().status.results)
+    wait_until(lambda: "began" in blocker.refresh().status.results)
     assert queued.state() == "pending"
     os.kill(blocker.status.pid, signal.SIGKILL)  # no worker ends normally, so none starts the queued run
-    wait_for(lambda: get_store().get_run_state(blocker.uid(), 0) == "error", timeout=10)
+    wait_until(lambda: get_store().get_run_state(blocker.uid(), 0) == "error", timeout=10)
     assert queued.refresh().state() == "pending", "reading a run never starts another"
     assert queued.wait_for_completion(timeout=60).status.results == {"double": 10}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import nbformat
@@ -14,6 +13,7 @@ import pytest
 import runlab
 from runlab.runtimes.processes import is_alive
 from runlab.store import get_store
+from waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -31,13 +31,6 @@ context.log_result('leftover_seen', 'leftover' in globals())
 context.log_result('pool_folder_in_path', any('kernels' in p for p in sys.path))
 leftover = x
 """
-
-
-def wait_for(condition, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def make_notebook(path: Path, *cells: str) -> None:
@@ -116,10 +109,10 @@ def test_a_warm_kernel_takes_the_runs_folder_environment_and_params(probes, tmp_
 
 def test_no_pool_kernel_outlives_the_fork_server(probes, runlab_home):
     run_until_warm(probes)
-    wait_for(lambda: kernels_of(runlab_home), what="the pool to start its next kernel")
+    wait_until(lambda: kernels_of(runlab_home), what="the pool to start its next kernel")
     (server,) = fork_servers_of(runlab_home)
     os.kill(server, signal.SIGKILL)  # no chance to stop its kernels itself
-    wait_for(lambda: not kernels_of(runlab_home), what="the kernels to die with their server")
+    wait_until(lambda: not kernels_of(runlab_home), what="the kernels to die with their server")
 
 
 def test_an_idle_fork_server_stops_its_kernels_and_removes_their_files(probes, runlab_home, monkeypatch):
@@ -129,8 +122,8 @@ def test_an_idle_fork_server_stops_its_kernels_and_removes_their_files(probes, r
         if kernels_of(runlab_home):
             break
     assert kernels_of(runlab_home), "a notebook run started the pool"
-    wait_for(lambda: not fork_servers_of(runlab_home), what="the idle server to exit")
-    wait_for(lambda: not kernels_of(runlab_home), what="its kernels to stop")
+    wait_until(lambda: not fork_servers_of(runlab_home), what="the idle server to exit")
+    wait_until(lambda: not kernels_of(runlab_home), what="its kernels to stop")
     assert not list((runlab_home / "kernels").rglob("*.json"))
 
 
@@ -140,14 +133,14 @@ def test_a_warm_kernel_dies_with_its_run(probes, tmp_path, runlab_home, how):
     make_notebook(tmp_path / "sleep.ipynb", "import os, time\nprint('kernel', os.getpid(), flush=True)\ntime.sleep(60)")
     probes.set_function("sleep.ipynb", name="sleep")
     run = probes.run_function("sleep", watch=False)
-    wait_for(lambda: "kernel" in get_store().read_log(run.uid())[0], what="the notebook to start")
+    wait_until(lambda: "kernel" in get_store().read_log(run.uid())[0], what="the notebook to start")
     kernel = int(get_store().read_log(run.uid())[0].split("kernel")[1].split()[0])
     assert kernel in kernels_of(runlab_home), "the run got a kernel of the pool"
     if how == "abort":
         assert run.abort() == "aborted"
     else:
         os.kill(run.refresh().status.pid, signal.SIGKILL)  # the worker cannot stop its kernel: the server does
-    wait_for(lambda: not is_alive(kernel), what="the kernel to die")
+    wait_until(lambda: not is_alive(kernel), what="the kernel to die")
 
 
 def test_a_pool_of_zero_starts_no_kernel_ahead(probes, runlab_home, monkeypatch):

@@ -21,6 +21,7 @@ from runlab.errors import StoreError
 from runlab.record import new_run
 from runlab.store import get_store
 from runlab.store.runstore import RunStore
+from waiting import wait_until
 
 SRC = str(Path(runlab.__file__).resolve().parent.parent)
 
@@ -313,18 +314,6 @@ def fork_servers(home: Path) -> list[int]:
                 and state != "Z":
             found[int(entry.name)] = int(parent)
     return sorted(pid for pid, parent in found.items() if parent not in found)
-
-
-def wait_until(condition, timeout: float = 30.0, what: str = "the condition"):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} was not met within {timeout} s")
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ class Sweep:
                       store: RunStore, watch: bool) -> None:
         total = len(self.param_sets)
         bar = _progress(total, parent.name) if watch else None
+        best = _RunningBest(self.options.selector)
         table: list[dict[str, Any]] = []
         finished: list[tuple[int, dict[str, Any]]] = []
         failures = 0
@@ -121,11 +122,13 @@ class Sweep:
                 table.append(iteration_row(state, iteration, values, results))
                 if state == RunState.COMPLETED:
                     finished.append((iteration, results))
+                    best.add(results)
                 else:
                     failures += 1
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(failed=failures, **_best_so_far(finished, self.options.selector))
+                    # drawn with the bar's next refresh (tqdm's own pace), not once per child
+                    bar.set_postfix(failed=failures, **best.postfix(), refresh=False)
                 if self.options.max_errors and failures >= self.options.max_errors:
                     stopped = f"stopped after {failures} failed iterations (max_errors={self.options.max_errors})"
                 elif self.stop is not None and state == RunState.COMPLETED:
@@ -185,13 +188,26 @@ def prepare(hyperparams: dict[str, list[Any]] | None, param_file: str, options: 
     return Sweep(expand(space, opts), opts, space)
 
 
-def _best_so_far(finished: list[tuple[int, dict[str, Any]]], selector: str) -> dict[str, Any]:
-    """The progress bar's "best" field: the selected result's best value so far."""
-    if not selector or not finished:
-        return {}
-    op, key = parse_selector(selector)
-    values = [r[key] for _, r in finished if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)]
-    return {f"best {key}": (max if op == "max" else min)(values)} if values else {}
+class _RunningBest:
+    """The progress bar's "best" field: the selected result's best value so far, kept as children end
+    (a pass over every finished child per child would make a long sweep quadratic)."""
+
+    def __init__(self, selector: str) -> None:
+        self._value: float | None = None
+        try:
+            self._op, self._key = parse_selector(selector) if selector else ("", "")
+        except ValidationError:  # reported with the sweep's outcome (summarize); the bar just shows no best
+            self._op, self._key = "", ""
+
+    def add(self, results: dict[str, Any]) -> None:
+        value = results.get(self._key) if self._key else None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return
+        if self._value is None or (value > self._value if self._op == "max" else value < self._value):
+            self._value = value
+
+    def postfix(self) -> dict[str, Any]:
+        return {} if self._value is None else {f"best {self._key}": self._value}
 
 
 def _wait_for_any(store: RunStore, uid: str, running: dict[int, Any]) -> list[tuple[int, RunState]] | None:
