@@ -223,3 +223,20 @@ def test_watch_false_sweep_of_jobs_returns_at_once(sweeps):
     assert run.state() == "running"
     run.wait_for_completion(timeout=60)
     assert run.status.results["best_iteration"] == 2
+
+
+def test_a_childs_spec_is_its_own_copy_of_the_template():
+    from runlab.record import RunRecord, RunState
+
+    def spec():
+        return {"parameters": {"b": 2, "nested": {"k": [1, 2]}}, "inputs": {"data": "x.csv"}, "outputs": ["m"]}
+
+    parent = RunRecord(uid="u" * 32, iteration=0, project="p", name="n", kind="local", state=RunState.RUNNING,
+                       labels={"a": "1"}, spec=spec(), start_time=1.0, last_update=1.0)
+    child = parent.child(1, {"a": 5})
+    child.spec["parameters"]["nested"]["k"].append(3)
+    child.spec["inputs"]["more"] = "y.csv"
+    child.spec["outputs"].append("n")
+    child.labels["c"] = "2"
+    assert child.spec["parameters"] == {"b": 2, "nested": {"k": [1, 2, 3]}, "a": 5}
+    assert parent.spec == spec() and parent.labels == {"a": "1"}, "the template is untouched"

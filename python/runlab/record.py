@@ -14,7 +14,6 @@ pid) is the record's ``owner``: runtimes read it, users never see it.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import getpass
@@ -143,7 +142,7 @@ class RunRecord:
               runtime: str | None = None) -> RunRecord:
         """A new iteration of this run with its own params (the parent's, updated), started now."""
         now = time.time()
-        spec = copy.deepcopy(self.spec)
+        spec = _copy_plain(self.spec)
         spec["parameters"] = {**spec.get("parameters", {}), **parameters}
         return dataclasses.replace(
             self, iteration=iteration, state=state or self.state, labels=dict(self.labels), spec=spec,
@@ -309,3 +308,13 @@ def iteration_table(rows: list[dict[str, Any]]) -> list[list[Any]]:
     header = [*ITERATION_HEADER_FIXED, *params, *outputs]
     ordered = sorted(rows, key=lambda row: row.get("iter") or 0)
     return [header, *([row.get(column) for column in header] for row in ordered)]
+
+
+def _copy_plain(value: Any) -> Any:
+    """A copy of JSON-shaped data (dicts and lists copied, everything else shared): what a run's spec is
+    made of, at a fraction of ``copy.deepcopy``'s cost (a sweep copies its template once per child)."""
+    if isinstance(value, dict):
+        return {key: _copy_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_plain(item) for item in value]
+    return value
