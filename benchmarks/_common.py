@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
+from pathlib import Path
 
 
 def fresh_home(cleanup: bool = False) -> str:
@@ -19,7 +22,22 @@ def fresh_home(cleanup: bool = False) -> str:
     os.environ["RUNLAB_HOME"] = home
     if cleanup and "--keep" not in sys.argv:
         atexit.register(shutil.rmtree, home, ignore_errors=True)
+    atexit.register(stop_fork_servers, home)  # registered last, so it runs first: no server outlives the script
     return home
+
+
+def stop_fork_servers(home: str) -> None:
+    """SIGTERM to every fork server of ``home`` (processes started with a socket under it)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"runlab.runtimes.forkserver" in argv and any(a.startswith(home.encode()) for a in argv):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)
 
 
 def median(values: list[float]) -> float:

@@ -8,18 +8,16 @@ server against a bare interpreter's."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import fresh_home, median, ratio_verdict, verdict
+from _common import fresh_home, median, ratio_verdict, stop_fork_servers, verdict
 
 HANDLERS = """def trivial(context, x=1):
     context.log_result('y', x)
@@ -81,20 +79,6 @@ def bare_rss_mb() -> float:
     code = "print([l for l in open('/proc/self/status') if l.startswith('VmRSS:')][0].split()[1])"
     return median([int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                                       text=True).stdout) / 1024 for _ in range(5)])
-
-
-def stop_fork_servers(home: str) -> None:
-    """SIGTERM to every fork server of ``home`` (processes started with a socket under it)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"runlab.runtimes.forkserver" in argv and any(a.startswith(home.encode()) for a in argv):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(entry.name), signal.SIGTERM)
 
 
 def cold_start(folder: Path, homes: int = 5) -> None:
