@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 import runlab
+from forkservers import fork_servers
 from runlab.runtimes import forkclient
 from waiting import wait_until
 
@@ -32,22 +33,6 @@ if b"runlab.runtimes.forkserver" in open("/proc/self/cmdline", "rb").read():
     while not os.path.exists(os.environ["TEST_FORKSERVER_GATE"]) and time.monotonic() < deadline:
         time.sleep(0.01)
 """
-
-
-def fork_servers(home: Path) -> list[int]:
-    """Pids of the fork servers of ``home`` (started or starting), not counting the workers they forked."""
-    found: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
-        except OSError:
-            continue
-        if b"runlab.runtimes.forkserver" in argv and any(a.startswith(bytes(home)) for a in argv) and state != "Z":
-            found[int(entry.name)] = int(parent)
-    return sorted(pid for pid, parent in found.items() if parent not in found)
 
 
 def server_up(home: Path) -> bool:

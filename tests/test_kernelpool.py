@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 import runlab
+from forkservers import fork_servers
 from runlab.runtimes.processes import is_alive
 from runlab.store import get_store
 from waiting import wait_until
@@ -54,13 +55,6 @@ def kernels_of(home: Path) -> list[int]:
         if b"ipykernel" in argv and str(home).encode() in argv and is_alive(int(entry.name)):
             pids.append(int(entry.name))
     return pids
-
-
-def fork_servers_of(home: Path) -> list[int]:
-    import subprocess
-
-    out = subprocess.run(["pgrep", "-f", f"runlab.runtimes.forkserver {home}"], capture_output=True, text=True)
-    return [int(pid) for pid in out.stdout.split()]
 
 
 def warm(run) -> bool:
@@ -110,7 +104,7 @@ def test_a_warm_kernel_takes_the_runs_folder_environment_and_params(probes, tmp_
 def test_no_pool_kernel_outlives_the_fork_server(probes, runlab_home):
     run_until_warm(probes)
     wait_until(lambda: kernels_of(runlab_home), what="the pool to start its next kernel")
-    (server,) = fork_servers_of(runlab_home)
+    (server,) = fork_servers(runlab_home)
     os.kill(server, signal.SIGKILL)  # no chance to stop its kernels itself
     wait_until(lambda: not kernels_of(runlab_home), what="the kernels to die with their server")
 
@@ -122,7 +116,7 @@ def test_an_idle_fork_server_stops_its_kernels_and_removes_their_files(probes, r
         if kernels_of(runlab_home):
             break
     assert kernels_of(runlab_home), "a notebook run started the pool"
-    wait_until(lambda: not fork_servers_of(runlab_home), what="the idle server to exit")
+    wait_until(lambda: not fork_servers(runlab_home), what="the idle server to exit")
     wait_until(lambda: not kernels_of(runlab_home), what="its kernels to stop")
     assert not list((runlab_home / "kernels").rglob("*.json"))
 

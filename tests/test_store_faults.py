@@ -17,6 +17,7 @@ from pytest_jupyter.pytest_tornasync import *  # noqa: F403
 from tornado.httpclient import HTTPClientError
 
 import runlab
+from forkservers import fork_servers
 from runlab.errors import StoreError
 from runlab.record import new_run
 from runlab.store import get_store
@@ -295,25 +296,6 @@ while not os.path.exists(gate):  # every submitter is up: submit at once
     time.sleep(0.001)
 print(project.run_function("work", watch=False).uid())
 """
-
-
-def fork_servers(home: Path) -> list[int]:
-    """Pids of the fork servers of ``home``: processes started as ``runlab.runtimes.forkserver`` with a socket
-    under ``home`` whose parent is not one (the workers a server forks carry its command line too)."""
-    found: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            stat = (entry / "stat").read_text()
-        except OSError:  # it ended meanwhile
-            continue
-        state, parent = stat.rsplit(")", 1)[1].split()[:2]
-        if b"runlab.runtimes.forkserver" in argv and any(arg.startswith(str(home).encode()) for arg in argv) \
-                and state != "Z":
-            found[int(entry.name)] = int(parent)
-    return sorted(pid for pid, parent in found.items() if parent not in found)
 
 
 @pytest.fixture
