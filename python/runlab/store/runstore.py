@@ -40,10 +40,8 @@ from ..record import LIVE_STATES, RunRecord, RunState
 from . import jobsummary, schema
 from .failures import store_error
 from .migrate import ensure_schema
-from .sqlitehot import SqliteHotPath
+from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
 from .url import read_only_url
-
-_LOCK_RETRIES = 20
 
 
 class RunStore:
@@ -112,7 +110,7 @@ class RunStore:
 
     def _write_retrying(self) -> Iterator[Connection]:
         sqlite = self.engine.dialect.name == "sqlite"
-        for attempt in range(_LOCK_RETRIES):
+        for attempt in range(LOCK_RETRIES):
             with self.engine.connect() as conn:
                 entered = False  # once the caller's block ran, a failure cannot be retried here
                 try:
@@ -130,16 +128,16 @@ class RunStore:
                     if sqlite:
                         with contextlib.suppress(Exception):
                             conn.exec_driver_sql("ROLLBACK")
-                    if entered or ("locked" not in str(exc) and "busy" not in str(exc)):
+                    if entered or not is_lock_busy(exc):
                         raise
-                    if attempt == _LOCK_RETRIES - 1:
-                        raise store_error(self.url, exc, f"write (after {_LOCK_RETRIES} tries)") from exc
+                    if attempt == LOCK_RETRIES - 1:
+                        raise store_error(self.url, exc, f"write (after {LOCK_RETRIES} tries)") from exc
                 except BaseException:
                     if sqlite:
                         with contextlib.suppress(Exception):
                             conn.exec_driver_sql("ROLLBACK")
                     raise
-            time.sleep(0.05 * (attempt + 1))
+            lock_backoff(attempt)
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -24,7 +24,18 @@ from sqlalchemy import JSON
 
 from . import jobsummary, schema
 
-_LOCK_RETRIES = 20
+LOCK_RETRIES = 20  # tries of a write transaction while another process holds SQLite's write lock
+
+
+def is_lock_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy": another process holds the write lock (retry)."""
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def lock_backoff(attempt: int) -> None:
+    """Wait before try ``attempt + 2`` of a write transaction (a little longer each time)."""
+    time.sleep(0.05 * (attempt + 1))
+
 _RUN_COLUMNS = tuple(column.name for column in schema.runs.columns)
 _JSON_COLUMNS = frozenset(column.name for column in schema.runs.columns if isinstance(column.type, JSON))
 _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
@@ -115,15 +126,14 @@ class SqliteHotPath:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` .. ``COMMIT``, the BEGIN retried while another process holds the lock."""
         with self._connection() as conn:
-            for attempt in range(_LOCK_RETRIES):
+            for attempt in range(LOCK_RETRIES):
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                     break
                 except sqlite3.OperationalError as exc:
-                    text = str(exc)
-                    if attempt == _LOCK_RETRIES - 1 or ("locked" not in text and "busy" not in text):
+                    if attempt == LOCK_RETRIES - 1 or not is_lock_busy(exc):
                         raise
-                time.sleep(0.05 * (attempt + 1))
+                lock_backoff(attempt)
             try:
                 yield conn
                 conn.execute("COMMIT")
