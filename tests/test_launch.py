@@ -247,3 +247,30 @@ def test_a_handler_changed_between_runs_is_bound_as_it_is_now():
     assert fn.run(handler=handler, params={"b": 3}).outputs == {"b": 3}
     with pytest.raises(runlab.errors.MissingParameterError):
         fn.run(handler=handler)
+
+
+def test_a_handler_that_changes_its_params_leaves_the_recorded_ones_as_they_ran(project):
+    """Lists and dicts reach the handler as its own copies; numbers and strings as they are."""
+    seen = {}
+
+    def handler(context, items, options, n, text):
+        items.append("added")
+        options["new"] = 1
+        seen.update(items=items, n=n, text=text)
+
+    run = runlab.new_function(name="mutates", kind="local").run(
+        handler=handler, params={"items": ["a"], "options": {"k": "v"}, "n": 3, "text": "t"})
+    assert seen == {"items": ["a", "added"], "n": 3, "text": "t"}
+    assert run.spec.parameters == {"items": ["a"], "options": {"k": "v"}, "n": 3, "text": "t"}
+    assert runlab.get_run_db().read_run(run.uid())["spec"]["parameters"]["items"] == ["a"]
+
+
+def test_run_uids_are_random_version_4_uuids(project):
+    import uuid
+
+    fn = runlab.new_function(name="uids", kind="local")
+    uids = {fn.run(handler=lambda context: None).uid() for _ in range(20)}
+    assert len(uids) == 20
+    for uid in uids:
+        parsed = uuid.UUID(hex=uid)
+        assert (parsed.hex, parsed.version, parsed.variant) == (uid, 4, uuid.RFC_4122)

@@ -195,3 +195,91 @@ def test_the_store_writes_after_close_and_in_a_forked_child(runlab_home):
     assert store.get_run(first.uid).results == {"child": 1}
     assert store.get_run(second.uid).results == {"parent": 1}
     assert [r.name for r in store.list_runs(name="from-the-child")] == ["from-the-child"]
+
+
+def test_live_states_in_sql_are_the_live_states():
+    """The live-runs index and the query that uses it spell the states not yet ended the same way."""
+    from runlab.record import LIVE_STATES
+    from runlab.store.schema import LIVE_STATE_SQL
+
+    spelled = LIVE_STATE_SQL.partition("IN (")[2].rstrip(")").replace("'", "").split(", ")
+    assert sorted(spelled) == sorted(state.value for state in LIVE_STATES)
+
+
+@pytest.mark.sqlite_only
+def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
+    """Orphan checks read only the live runs' index; a listing without sweep children neither reads the
+    rows of children nor sorts (the query plans SQLite picks)."""
+    store = get_store()
+    store.list_runs(project="p")  # opens the schema
+    with store.engine.connect() as conn:
+        def plan(sql: str) -> str:
+            return " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+
+        from runlab.store.schema import LIVE_STATE_SQL
+
+        assert "ix_runs_live" in plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        listing = plan("SELECT uid FROM runs WHERE project = 'p' AND iteration = 0 ORDER BY start_time DESC LIMIT 50")
+        assert "ix_runs_project_start" in listing and "TEMP B-TREE" not in listing
+        by_name = plan("SELECT uid FROM runs WHERE project = 'p' AND name = 'n' AND iteration = 0 "
+                       "ORDER BY start_time DESC LIMIT 50")
+        assert "ix_runs_project_name_start" in by_name and "TEMP B-TREE" not in by_name
+
+
+def test_a_store_upgraded_to_lighter_indexes_keeps_its_runs_live_and_listed():
+    """A store at revision 0005 with finished, live and sweep runs, upgraded: the live ones are still found
+    (by the new live-runs index), listings and counts are as before."""
+    from sqlalchemy import create_engine, insert
+
+    from runlab.config import get_config
+    from runlab.record import RunState, new_run
+    from runlab.store import schema
+    from runlab.store.migrate import upgrade
+
+    engine = create_engine(get_config().db_url)
+    try:
+        upgrade(engine, "0005")
+        rows = []
+        for i, state in enumerate([RunState.COMPLETED, RunState.RUNNING, RunState.ERROR, RunState.PENDING]):
+            record = new_run("p", "train", "job", state, {}, {})
+            record.start_time = record.last_update = float(i)
+            rows.append(record.to_row())
+        child = record.child(1, {"x": 1}, state=RunState.ABORTING)
+        rows.append(child.to_row())
+        with engine.begin() as conn:
+            conn.execute(insert(schema.runs), rows)
+    finally:
+        engine.dispose()
+    store = get_store()  # opening the store upgrades it to the newest revision
+    assert current_revision(store.engine) == HEAD_REVISION
+    assert sorted((r.start_time, r.iteration, r.state.value) for r in store.live_runs()) == [
+        (1.0, 0, "running"), (3.0, 0, "pending"), (child.start_time, 1, "aborting")]
+    assert [r.uid for r in store.list_runs(project="p")] == [rows[i]["uid"] for i in (3, 2, 1, 0)]
+    store.update_run(rows[1]["uid"], 0, {"state": RunState.COMPLETED})
+    assert [r.state.value for r in store.live_runs()] == ["pending", "aborting"]
+
+
+@pytest.mark.sqlite_only
+def test_run_columns_hold_the_json_text_sqlalchemy_writes(runlab_home):
+    """A run written by the fast path reads back the same through SQLAlchemy, and its JSON columns are the
+    text ``json.dumps`` gives (non-ASCII escaped, NaN kept as the results' "nan" string)."""
+    import json
+    import sqlite3
+
+    fn = runlab.new_function(name="text", kind="local")
+
+    def handler(context):
+        context.log_result("word", "é\n\"q\"")
+        context.log_result("nested", {"a": [1, 2.5, None, True]})
+        context.log_result("nan", float("nan"))
+
+    run = fn.run(handler=handler, labels={"tag": "ü"})
+    conn = sqlite3.connect(str(runlab_home / "runlab.db"))
+    try:
+        results, labels = conn.execute("SELECT results, labels FROM runs WHERE uid = ?", (run.uid(),)).fetchone()
+    finally:
+        conn.close()
+    expected = {"word": "é\n\"q\"", "nested": {"a": [1, 2.5, None, True]}, "nan": "nan"}
+    assert results == json.dumps(expected)
+    assert json.loads(labels)["tag"] == "ü" and "\\u00fc" in labels
+    assert get_store().get_run(run.uid()).results == expected

@@ -25,7 +25,8 @@ from .errors import MissingParameterError
 
 _SKIPPED = (inspect.Parameter.VAR_POSITIONAL,)
 INIT_ARGS = "_init_args"  # params["_init_args"] builds the class of a "Class::method" handler
-_signatures: WeakKeyDictionary[FunctionType, tuple[tuple, inspect.Signature]] = WeakKeyDictionary()
+_signatures: WeakKeyDictionary[FunctionType, tuple[tuple, inspect.Signature, tuple[str, ...]]] = WeakKeyDictionary()
+_IMMUTABLE = (int, float, str, bool, type(None))  # param values passed as they are (others are deep-copied)
 
 
 def split_input_key(key: str) -> tuple[str, str]:
@@ -37,14 +38,9 @@ def split_input_key(key: str) -> tuple[str, str]:
 
 def check_binding(handler: Callable, params: dict[str, Any], inputs: dict[str, str], label: str) -> None:
     """Raise ``MissingParameterError`` if a required argument would get no value."""
-    available = set(params) | {split_input_key(k)[0] for k in inputs} | {"context"}
-    missing = [
-        p.name
-        for p in _signature(handler).parameters.values()
-        if p.kind not in (*_SKIPPED, inspect.Parameter.VAR_KEYWORD)
-        and p.default is inspect.Parameter.empty
-        and p.name not in available
-    ]
+    inputs_named = {split_input_key(k)[0] for k in inputs} if inputs else ()
+    missing = [name for name in _read_signature(handler)[1]
+               if name not in params and name not in inputs_named and name != "context"]
     if missing:
         names = ", ".join(repr(m) for m in missing)
         given = ", ".join(sorted(set(params) | set(inputs))) or "none"
@@ -59,7 +55,8 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
     """Positional and keyword arguments for ``handler`` in this run. ``hints`` (input name → type or type
     name) win over the handler's own type hints; ``convert=False`` passes every input as a DataItem."""
     signature = _signature(handler)
-    hints = {**_type_hints(handler), **(hints or {})}
+    if inputs:  # type hints say what an input is converted to (a param is passed as it is)
+        hints = {**_type_hints(handler), **(hints or {})}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     used: set[str] = set()
@@ -78,7 +75,7 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
             value = convert_input(item, hints.get(name, param.annotation)) if convert else item
             used.add(name)
         elif name in params:
-            value = copy.deepcopy(params[name])
+            value = _own_copy(params[name])
             used.add(name)
         else:
             continue  # has a default (check_binding ran before the run was created)
@@ -89,12 +86,18 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
     if accepts_rest:
         for name, value in params.items():
             if name not in used and name not in kwargs and name != INIT_ARGS:
-                kwargs[name] = copy.deepcopy(value)
+                kwargs[name] = _own_copy(value)
         for name in inputs:
             if name not in used and name not in kwargs:
                 item = context.get_input(name)
                 kwargs[name] = convert_input(item, hints[name]) if convert and name in hints else item
     return args, kwargs
+
+
+def _own_copy(value: Any) -> Any:
+    """A param's value for the handler to keep: a deep copy (it may change it; the recorded params stay as
+    they ran), or the value itself when it cannot change."""
+    return value if type(value) in _IMMUTABLE else copy.deepcopy(value)
 
 
 def convert_input(item: Any, annotation: Any) -> Any:
@@ -145,19 +148,27 @@ def _hint_name(annotation: Any) -> str:
 
 
 def _signature(handler: Callable) -> inspect.Signature:
-    """``inspect.signature(handler)``, kept per plain function while its code, defaults and annotations
-    stay the same objects: a run reads it twice (checking params, then binding them), and reading it costs
-    as much as a store write."""
-    if type(handler) is not FunctionType:
-        return inspect.signature(handler)
-    key = (handler.__code__, handler.__defaults__, handler.__kwdefaults__, handler.__annotations__,
-           handler.__dict__.get("__signature__"), handler.__dict__.get("__wrapped__"))
-    kept = _signatures.get(handler)
-    if kept is not None and all(a is b for a, b in zip(kept[0], key, strict=True)):
-        return kept[1]
+    """``inspect.signature(handler)`` (kept per plain function: see :func:`_read_signature`)."""
+    return _read_signature(handler)[0]
+
+
+def _read_signature(handler: Callable) -> tuple[inspect.Signature, tuple[str, ...]]:
+    """The handler's signature and its required argument names (no default; not ``*args``/``**kwargs``),
+    kept per plain function while its code, defaults and annotations stay the same objects: a run reads
+    them twice (checking params, then binding them), and reading a signature costs as much as a store write."""
+    if type(handler) is FunctionType:
+        key = (handler.__code__, handler.__defaults__, handler.__kwdefaults__, handler.__annotations__,
+               handler.__dict__.get("__signature__"), handler.__dict__.get("__wrapped__"))
+        kept = _signatures.get(handler)
+        if kept is not None and all(a is b for a, b in zip(kept[0], key, strict=True)):
+            return kept[1], kept[2]
     signature = inspect.signature(handler)
-    _signatures[handler] = (key, signature)
-    return signature
+    required = tuple(p.name for p in signature.parameters.values()
+                     if p.kind not in (*_SKIPPED, inspect.Parameter.VAR_KEYWORD)
+                     and p.default is inspect.Parameter.empty)
+    if type(handler) is FunctionType:
+        _signatures[handler] = (key, signature, required)
+    return signature, required
 
 
 def _type_hints(handler: Callable) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from .config import get_config
 from .data import DataItem, check_input, get_dataitem
 from .errors import ArtifactNotFoundError, InvalidInputError, ValidationError
 from .hyper import HyperParamOptions
-from .record import RunState, artifact_to_dict
+from .record import RunState, artifact_to_dict, copy_plain
 from .runlog import RunLog, make_run_logger
 from .secrets import get_secret
 from .sweepsummary import iteration_row, summarize
@@ -87,7 +87,7 @@ class RunContext:
         self.project: str = record.project
         self.iteration: int = record.iteration
         self.labels: dict[str, str] = dict(record.labels)
-        self.parameters: dict[str, Any] = copy.deepcopy(spec.get("parameters", {}))
+        self.parameters: dict[str, Any] = copy_plain(spec.get("parameters", {}))  # stored params are JSON-shaped
         self.inputs: dict[str, str] = {}
         self.input_hints: dict[str, str] = {}  # "df: pandas.DataFrame" input keys: what the handler gets
         for key, url in spec.get("inputs", {}).items():

@@ -6,6 +6,7 @@ import os
 import re
 import sys
 import warnings
+from functools import lru_cache
 
 from .errors import InvalidNameError
 
@@ -57,6 +58,7 @@ def _caller_level() -> int:
     return level
 
 
+@lru_cache(maxsize=512)  # every run names itself from its function and handler: the same few texts
 def normalize_name(text: str) -> str:
     """Make a valid name out of free text: ``"Train_Model"`` → ``"train-model"``."""
     name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")

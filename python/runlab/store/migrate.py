@@ -16,7 +16,7 @@ from ..errors import StoreError
 from ..filelock import file_lock
 from .failures import store_name
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -30,13 +30,14 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     type_coerce,
     update,
 )
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
-from ..record import LIVE_STATES, RunRecord, RunState
+from ..record import RunRecord, RunState
 from . import jobsummary, schema
 from .failures import store_error
 from .migrate import ensure_schema
@@ -262,7 +263,7 @@ class RunStore:
         with self._read() as conn:
             rows = conn.execute(
                 select(table)
-                .where(table.c.state.in_([state.value for state in LIVE_STATES]))
+                .where(text(schema.LIVE_STATE_SQL))  # spelled as the live-runs index is, so it is used
                 .order_by(table.c.start_time, table.c.iteration)
             )
             return [RunRecord.from_row(r._mapping) for r in rows]

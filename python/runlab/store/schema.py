@@ -14,9 +14,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
+
+LIVE_STATE_SQL = "state IN ('pending', 'running', 'aborting')"
+"""The runs not yet ended (``record.LIVE_STATES``), as SQL: the condition of the live-runs index, which a
+query must spell the same way (literally, not with bound values) for SQLite to use that index."""
 
 projects = Table(
     "projects",
@@ -60,12 +65,14 @@ runs = Table(
     Column("pid", Integer, nullable=True),
     Column("host", String(255), nullable=True),
     Column("owner", JSON, nullable=True),  # model.Owner: runtime, pid_started, dask_key
-    Index("ix_runs_project_start", "project", "start_time"),
-    Index("ix_runs_project_name_start", "project", "name", "start_time"),
-    Index("ix_runs_state", "state"),
-    Index("ix_runs_start", "start_time"),
-    Index("ix_runs_project_iter_name_start", "project", "iteration", "name", "start_time"),  # jobs list
+    # Every index costs each run's writes a page: each one here answers a query the product makes. The
+    # iteration at the end lets a listing without sweep children skip them in the index itself.
+    Index("ix_runs_project_start", "project", "start_time", "iteration"),
+    Index("ix_runs_project_name_start", "project", "name", "start_time", "iteration"),
+    Index("ix_runs_start", "start_time"),  # listings across projects
     Index("ix_runs_project_update", "project", "last_update"),  # change stamp
+    # Only the runs not yet ended (orphan checks, the live list): ending a run removes its entry.
+    Index("ix_runs_live", "state", sqlite_where=text(LIVE_STATE_SQL), postgresql_where=text(LIVE_STATE_SQL)),
 )
 
 # One row per job (a project's runs of one name), kept on write by ``jobsummary`` in the transaction that
@@ -79,8 +86,7 @@ job_summary = Table(
     Column("records", Integer, nullable=False),  # rows of every iteration
     Column("last_start", Float, nullable=True),  # the latest run (iteration 0) ...
     Column("last_uid", String(32), nullable=True),  # ... and its uid
-    Index("ix_job_summary_project_start", "project", "last_start"),
-)
+)  # a project has few jobs: listing them by last_start sorts them, with no index to keep on every run
 
 artifacts = Table(
     "artifacts",

@@ -16,8 +16,9 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from json import encoder as json_encoder
 from typing import Any
 
 from sqlalchemy import JSON
@@ -38,6 +39,7 @@ def lock_backoff(attempt: int) -> None:
 
 _RUN_COLUMNS = tuple(column.name for column in schema.runs.columns)
 _JSON_COLUMNS = frozenset(column.name for column in schema.runs.columns if isinstance(column.type, JSON))
+_RUN_COLUMN_IS_JSON = tuple((name, name in _JSON_COLUMNS) for name in _RUN_COLUMNS)
 _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})")
 _INSERT_LOG = 'INSERT INTO logs (uid, iteration, "offset", data) VALUES (?, ?, ?, ?)'
@@ -66,10 +68,17 @@ class SqliteHotPath:
 
     def insert_run(self, row: dict[str, Any], summary: dict[str, Any]) -> None:
         """Insert the run and count it in the jobs summary (``jobsummary.upsert_values``), in one transaction."""
-        values = tuple(_encode(name, row.get(name)) for name in _RUN_COLUMNS)
-        with self._transaction() as conn:
+        get = row.get
+        values = [dumps_json(get(name)) if is_json else get(name) for name, is_json in _RUN_COLUMN_IS_JSON]
+        conn = self._begin()
+        try:
             conn.execute(_INSERT_RUN, values)
             conn.execute(jobsummary.UPSERT_SQL, summary)
+            conn.execute("COMMIT")
+        except BaseException:
+            self._discard(conn)
+            raise
+        self._give_back(conn)
 
     def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None) -> None:
         """Set ``changes`` (already plain column values) and append a log chunk, in one transaction."""
@@ -78,12 +87,19 @@ class SqliteHotPath:
         if sql is None:
             sets = ", ".join(f'"{name}" = ?' for name in names)
             sql = self._updates[names] = f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ?"
-        values = (*(_encode(name, changes[name]) for name in names), uid, iteration)
-        with self._transaction() as conn:
+        values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
+        values += (uid, iteration)
+        conn = self._begin()
+        try:
             if names:
                 conn.execute(sql, values)
             if log is not None and log[1]:
                 conn.execute(_INSERT_LOG, (uid, iteration, log[0], log[1]))
+            conn.execute("COMMIT")
+        except BaseException:
+            self._discard(conn)
+            raise
+        self._give_back(conn)
 
     def run_state(self, uid: str, iteration: int) -> str | None:
         with self._connection() as conn:
@@ -108,43 +124,83 @@ class SqliteHotPath:
         conn.execute("PRAGMA synchronous=NORMAL")  # as RunStore's engine: WAL + NORMAL
         return conn
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    # A run's two writes are the hot path: plain calls here, not context managers (they cost as much as a
+    # statement). A connection is taken from the pool, used, and given back, or closed on any failure.
+
+    def _take(self) -> sqlite3.Connection:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._open()
-        try:
-            yield conn
-        except BaseException:
-            conn.close()  # its state is unknown: never handed out again
-            raise
+        return conn if conn is not None else self._open()
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
         with self._lock:
             self._idle.append(conn)
 
+    @staticmethod
+    def _discard(conn: sqlite3.Connection) -> None:
+        """Roll back and close a connection whose work failed: its state is unknown, never handed out again."""
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` .. ``COMMIT``, the BEGIN retried while another process holds the lock."""
-        with self._connection() as conn:
-            for attempt in range(LOCK_RETRIES):
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as exc:
-                    if attempt == LOCK_RETRIES - 1 or not is_lock_busy(exc):
-                        raise
-                lock_backoff(attempt)
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        conn = self._take()
+        try:
+            yield conn
+        except BaseException:
+            conn.close()
+            raise
+        self._give_back(conn)
+
+    def _begin(self) -> sqlite3.Connection:
+        """A pooled connection in a ``BEGIN IMMEDIATE`` transaction, retried while another process holds the
+        write lock; the caller commits and gives it back (or discards it)."""
+        conn, attempt = self._take(), 0
+        while True:
             try:
-                yield conn
-                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                return conn
+            except sqlite3.OperationalError as exc:
+                if attempt == LOCK_RETRIES - 1 or not is_lock_busy(exc):
+                    conn.close()
+                    raise
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                conn.close()
                 raise
+            lock_backoff(attempt)
+            attempt += 1
 
 
-def _encode(name: str, value: Any) -> Any:
-    """A column value as SQLAlchemy binds it on SQLite: JSON columns as their JSON text."""
-    if name in _JSON_COLUMNS:
-        return json.dumps(value)
-    return value
+def _json_dumper() -> Callable[[Any], str]:
+    """``json.dumps`` with its default options (the text SQLAlchemy's ``JSON`` type writes), through a C
+    encoder made once per thread: ``json.dumps`` builds a new encoder on each call, which costs more than
+    encoding a run's small values. A failed call (a value JSON cannot hold) leaves the encoder's record of
+    the containers it was in, so a fresh one is made after it."""
+    make = json_encoder.c_make_encoder
+    if make is None:  # an interpreter without the C accelerator
+        return json.dumps
+    default, per_thread = json.JSONEncoder().default, threading.local()
+
+    def new() -> Callable[[Any, int], Any]:
+        per_thread.encode = make({}, default, json_encoder.encode_basestring_ascii, None, ": ", ", ", False,
+                                 False, True)
+        return per_thread.encode
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return json_encoder.encode_basestring_ascii(value)
+        encode = getattr(per_thread, "encode", None) or new()
+        try:
+            return "".join(encode(value, 0))
+        except BaseException:
+            new()
+            raise
+
+    return dumps
+
+
+dumps_json = _json_dumper()
+"""``json.dumps(value)``, faster: the JSON text of a run's column."""
