@@ -7,13 +7,12 @@ happens, while ``RunLog`` buffers the same text and writes it to the store at mo
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TextIO
 
 LOG_FORMAT = "%(asctime)s [%(levelname)s] %(message)s"
@@ -65,13 +64,17 @@ class _Tee(io.TextIOBase):
 
     def write(self, text: str) -> int:
         self._log.write(text)
-        with contextlib.suppress(ValueError, OSError):  # the original stream closed (a kernel shutting down)
+        try:  # noqa: SIM105 - suppress() costs more than the write, and every print goes through here
             self._original.write(text)
+        except (ValueError, OSError):  # the original stream closed (a kernel shutting down)
+            pass
         return len(text)
 
     def flush(self) -> None:
-        with contextlib.suppress(ValueError, OSError):
+        try:  # noqa: SIM105 - as in write
             self._original.flush()
+        except (ValueError, OSError):
+            pass
 
     def isatty(self) -> bool:
         return False
@@ -87,21 +90,28 @@ def screen_of(stream: TextIO) -> TextIO:
     return stream._original if isinstance(stream, _Tee) else stream
 
 
-@contextlib.contextmanager
-def capture_output(log: RunLog, echo: bool = True) -> Iterator[TextIO]:
+class capture_output:  # noqa: N801 - used as a function: ``with capture_output(log):``
     """Tee stdout and stderr into ``log`` for the duration of the block (only into ``log`` without
-    ``echo``); yields the stdout tee."""
-    saved = sys.stdout, sys.stderr
-    sink = io.StringIO() if not echo else None
-    sys.stdout = _Tee(sink or saved[0], log)  # type: ignore[assignment]
-    sys.stderr = _Tee(sink or saved[1], log)  # type: ignore[assignment]
-    try:
-        yield sys.stdout
-    finally:
-        with contextlib.suppress(Exception):
+    ``echo``); ``as`` gives the stdout tee. (A class, not a generator: every run enters it.)"""
+
+    def __init__(self, log: RunLog, echo: bool = True) -> None:
+        self._log, self._echo = log, echo
+        self._saved: tuple[TextIO, TextIO] = (sys.stdout, sys.stderr)
+
+    def __enter__(self) -> TextIO:
+        saved = self._saved = sys.stdout, sys.stderr
+        sink = io.StringIO() if not self._echo else None
+        sys.stdout = _Tee(sink or saved[0], self._log)  # type: ignore[assignment]
+        sys.stderr = _Tee(sink or saved[1], self._log)  # type: ignore[assignment]
+        return sys.stdout
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
             sys.stdout.flush()
             sys.stderr.flush()
-        sys.stdout, sys.stderr = saved
+        except Exception:  # noqa: BLE001 - the handler may have left anything in sys.stdout
+            pass
+        sys.stdout, sys.stderr = self._saved  # type: ignore[misc]
 
 
 class _StdoutHandler(logging.Handler):

@@ -67,6 +67,10 @@ def _storable(what: str, value: Any, non_finite: str, outer: tuple[int, ...]) ->
 
 def check_storable(what: str, value: Any) -> Any:
     """Like :func:`to_storable` but refuses NaN and infinity, and values over the size limit (params)."""
+    kind = type(value)
+    if (kind is bool or value is None or (kind is int and _INT64[0] <= value <= _INT64[1])
+            or (kind is float and math.isfinite(value))):
+        return value  # the usual param: nothing to convert, within any limit (checked here, per run)
     return check_size(what, to_storable(what, value, non_finite="error"))
 
 

@@ -213,8 +213,10 @@ class RunStore:
     def create_run(self, record: RunRecord) -> None:
         """Insert a run."""
         if self._hot is not None:
-            with self._guarded():
+            try:
                 self._hot.insert_run(record.to_row(), jobsummary.upsert_values(record))
+            except sqlite3.Error as exc:  # as ``_guarded`` maps it (inline: every run makes this call)
+                raise store_error(self.url, exc) from exc
             return
         with self._write() as conn:
             conn.execute(insert(schema.runs), record.to_row())
@@ -225,8 +227,10 @@ class RunStore:
     ) -> None:
         """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
         if self._hot is not None and self._hot.handles(changes):
-            with self._guarded():
+            try:
                 self._hot.update_run(uid, iteration, _columns(changes), log)
+            except sqlite3.Error as exc:  # as ``_guarded`` maps it (inline: every run makes this call)
+                raise store_error(self.url, exc) from exc
             return
         table = schema.runs
         with self._write() as conn:

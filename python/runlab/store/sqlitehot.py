@@ -40,6 +40,7 @@ def lock_backoff(attempt: int) -> None:
 _RUN_COLUMNS = tuple(column.name for column in schema.runs.columns)
 _JSON_COLUMNS = frozenset(column.name for column in schema.runs.columns if isinstance(column.type, JSON))
 _RUN_COLUMN_IS_JSON = tuple((name, name in _JSON_COLUMNS) for name in _RUN_COLUMNS)
+_RUN_COLUMN_SET = frozenset(_RUN_COLUMNS)
 _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})")
 _INSERT_LOG = 'INSERT INTO logs (uid, iteration, "offset", data) VALUES (?, ?, ?, ?)'
@@ -64,7 +65,7 @@ class SqliteHotPath:
     @staticmethod
     def handles(changes: dict[str, Any]) -> bool:
         """True when every key of ``changes`` is a column of ``runs`` (else the caller's path reports it)."""
-        return all(key in _JSON_COLUMNS or key in _RUN_COLUMNS for key in changes)
+        return _RUN_COLUMN_SET.issuperset(changes)
 
     def insert_run(self, row: dict[str, Any], summary: dict[str, Any]) -> None:
         """Insert the run and count it in the jobs summary (``jobsummary.upsert_values``), in one transaction."""
@@ -89,6 +90,11 @@ class SqliteHotPath:
             sql = self._updates[names] = f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ?"
         values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
         values += (uid, iteration)
+        if names and (log is None or not log[1]):  # one statement: its own transaction, no BEGIN .. COMMIT
+            conn = self._take()
+            self._execute_retrying(conn, sql, values)
+            self._give_back(conn)
+            return
         conn = self._begin()
         try:
             if names:
@@ -156,19 +162,26 @@ class SqliteHotPath:
         self._give_back(conn)
 
     def _begin(self) -> sqlite3.Connection:
-        """A pooled connection in a ``BEGIN IMMEDIATE`` transaction, retried while another process holds the
-        write lock; the caller commits and gives it back (or discards it)."""
-        conn, attempt = self._take(), 0
+        """A pooled connection in a ``BEGIN IMMEDIATE`` transaction; the caller commits and gives it back
+        (or discards it)."""
+        conn = self._take()
+        self._execute_retrying(conn, "BEGIN IMMEDIATE")
+        return conn
+
+    def _execute_retrying(self, conn: sqlite3.Connection, sql: str, values: Any = ()) -> None:
+        """Run one statement that takes the write lock (``BEGIN IMMEDIATE``, or a write outside a transaction),
+        retried while another process holds the lock; on failure the connection is closed."""
+        attempt = 0
         while True:
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                return conn
+                conn.execute(sql, values)
+                return
             except sqlite3.OperationalError as exc:
                 if attempt == LOCK_RETRIES - 1 or not is_lock_busy(exc):
-                    conn.close()
+                    self._discard(conn)
                     raise
             except BaseException:
-                conn.close()
+                self._discard(conn)
                 raise
             lock_backoff(attempt)
             attempt += 1
