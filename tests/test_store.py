@@ -283,3 +283,21 @@ def test_run_columns_hold_the_json_text_sqlalchemy_writes(runlab_home):
     assert results == json.dumps(expected)
     assert json.loads(labels)["tag"] == "ü" and "\\u00fc" in labels
     assert get_store().get_run(run.uid()).results == expected
+
+
+@pytest.mark.sqlite_only
+def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home):
+    """Many quick runs in one process: the checkpoint thread keeps the WAL from growing without bound (each
+    run adds about ten 4 KB pages to it), and the thread ends once it has copied the WAL."""
+    import threading
+
+    from tests.waiting import wait_until
+
+    fn = runlab.new_function(name="quick", kind="local")
+    for i in range(1500):
+        fn.run(handler=lambda context, i: context.log_result("i", i), params={"i": i})
+    wal = runlab_home / "runlab.db-wal"
+    assert wal.stat().st_size < 16 * 2**20  # without checkpoints: about 60 MB
+    wait_until(lambda: not any(t.name == "runlab-wal-checkpoint" for t in threading.enumerate()), 30,
+               "the checkpoint thread has ended")
+    assert get_store().count_runs() == 1500
