@@ -157,10 +157,11 @@ def _read_signature(handler: Callable) -> tuple[inspect.Signature, tuple[str, ..
     kept per plain function while its code, defaults and annotations stay the same objects: a run reads
     them twice (checking params, then binding them), and reading a signature costs as much as a store write."""
     if type(handler) is FunctionType:
+        extra = handler.__dict__
         key = (handler.__code__, handler.__defaults__, handler.__kwdefaults__, handler.__annotations__,
-               handler.__dict__.get("__signature__"), handler.__dict__.get("__wrapped__"))
+               extra.get("__signature__") if extra else None, extra.get("__wrapped__") if extra else None)
         kept = _signatures.get(handler)
-        if kept is not None and all(a is b for a, b in zip(kept[0], key, strict=True)):
+        if kept is not None and kept[0] == key:  # the same objects (a tuple compares identity first)
             return kept[1], kept[2]
     signature = inspect.signature(handler)
     required = tuple(p.name for p in signature.parameters.values()
