@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import os
 import threading
 import time
@@ -24,6 +25,7 @@ from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
 from ..record import LIVE_STATES, Owner, RunState
 from ..store import get_store
+from . import clock
 from .base import RuntimeBase, announce_end, expect_end, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
@@ -322,9 +324,7 @@ class _LiveEvents:
         self._worker, self._name, self._run = worker, name, run
         self._held: list[dict[str, Any]] | None = []  # None once live
         self._lock = threading.Lock()
-        self._timer = threading.Timer(self.LIVE_AFTER, self._go_live)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = clock.call_later(self.LIVE_AFTER, self._go_live)
 
     def publish(self, message: dict[str, Any]) -> None:
         with self._lock:
@@ -345,9 +345,20 @@ class _LiveEvents:
 
     def close(self) -> None:
         """The run ended: what is still held is never sent."""
-        self._timer.cancel()
+        clock.cancel(self._timer)
         with self._lock:
             self._held = None
+
+
+def _function(source: dict[str, Any]) -> FunctionSpec:
+    """The function of a run's source dict, built once per worker process for each version of the dict (its
+    handler is still resolved per run, so a changed file is loaded again)."""
+    return _function_of(json.dumps(source, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _function_of(source: str) -> FunctionSpec:
+    return FunctionSpec.from_dict(json.loads(source))
 
 
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
@@ -361,7 +372,7 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     try:
         events.publish({"state": RunState.RUNNING.value})
         store = _CollectingStore(payload["taken"], events.publish)
-        handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+        handler = _function(spec["source"]).resolve(spec.get("handler_path") or None)
         execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
     finally:
         events.close()
@@ -381,6 +392,7 @@ def _reset() -> None:
     if writer is not None:
         writer.shutdown(wait=True)
     _events_topics.clear()
+    _function_of.cache_clear()
     if cluster is not None:
         _handles.clear()
         with contextlib.suppress(Exception):
@@ -388,5 +400,6 @@ def _reset() -> None:
             cluster.close()
 
 
-process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics",
+process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics, "
+                 "the function specs a worker built",
                  _reset)
