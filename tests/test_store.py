@@ -205,18 +205,19 @@ def _artifact(record, key: str, target: str, iteration: int = 0) -> dict:
 
 def test_a_conditional_update_changes_the_run_only_in_the_given_states(runlab_home):
     """``update_run_if`` writes every column (JSON ones, a state, an owner) only while the run is in one of
-    the states named, and says whether it did."""
+    the states named, and says whether it did; the log chunks given with it are appended either way."""
     from runlab.record import Owner, RunState
 
     store, record = get_store(), _full_record()
     store.create_run(record)
     end = {"state": RunState.COMPLETED, "results": {"r": [1, {"s": "ü"}]}, "status": {"n": None},
            "end_time": 9.5, "error": None, "owner": Owner(runtime="dask", dask_key="k")}
-    assert not store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.ABORTING))
+    assert not store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.ABORTING), logs=[(0, "héllo\n")])
     assert not store.update_run_if(record.uid, 0, end, ())
     assert not store.update_run_if("no-such-run", 0, end, (RunState.RUNNING,))
     assert store.get_run(record.uid).to_row() == record.to_row()
-    assert store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.RUNNING))
+    assert store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.RUNNING), logs=[(7, "bye\n"), (11, "")])
+    assert store.read_log(record.uid) == ("héllo\nbye\n", 11)
     run = store.get_run(record.uid)
     assert (run.state, run.results, run.status, run.end_time, run.error, run.owner) == (
         RunState.COMPLETED, {"r": [1, {"s": "ü"}]}, {"n": None}, 9.5, None, Owner(runtime="dask", dask_key="k"))

@@ -170,6 +170,7 @@ class DaskHandle:
         failed to the store."""
         now = time.time()
         ran = False  # the handler ran to its end on the worker
+        logs: list[tuple[int, str]] = []  # chunks whose event was lost (or never sent): written with the end
         try:
             if outcome is None and future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
@@ -182,16 +183,16 @@ class DaskHandle:
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
-                    if offset not in self._logged:  # chunks whose event was lost
+                    if offset not in self._logged:
                         self._logged.add(offset)
-                        self.store.append_log(self.uid, self.iteration, offset, text)
+                        logs.append((offset, text))
                 changes = outcome["changes"]
             changes = {**changes, "end_time": changes.get("end_time", now), "last_update": now}
             uid, iteration = self.uid, self.iteration
-            # one conditional write; only when it finds an abort asked meanwhile, a second: the run that ran
-            # to its end is then recorded aborted, keeping what it recorded
-            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES) \
-                    and ran:
+            # one conditional write (with the log); only when it finds an abort asked meanwhile, a second: the
+            # run that ran to its end is then recorded aborted, keeping what it recorded
+            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES,
+                                            logs=logs) and ran:
                 self.store.update_run_if(uid, iteration, {**changes, "state": RunState.ABORTED,
                                                           "error": "aborted by request"}, (RunState.ABORTING,))
         finally:

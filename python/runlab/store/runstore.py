@@ -239,17 +239,23 @@ class RunStore:
                     insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1]}
                 )
 
-    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str]) -> bool:
-        """Update the run only while its state is one of ``states``; True if it was updated.
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str],
+                      logs: Sequence[tuple[int, str]] = ()) -> bool:
+        """Update the run only while its state is one of ``states``; True if it was updated. ``logs``: log
+        chunks ``(offset, text)`` appended in the same transaction, whether or not the run was updated.
 
         This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
         """
         states = tuple(str(state) for state in states)
         if self._hot is not None and changes and states and self._hot.handles(changes):
             with self._guarded():
-                return self._hot.update_run_if(uid, iteration, _columns(changes), states)
+                return self._hot.update_run_if(uid, iteration, _columns(changes), states, logs)
         table = schema.runs
         with self._write() as conn:
+            for offset, text in logs:
+                if text:
+                    conn.execute(insert(schema.logs),
+                                 {"uid": uid, "iteration": iteration, "offset": offset, "data": text})
             result = conn.execute(
                 update(table).where(
                     (table.c.uid == uid) & (table.c.iteration == iteration)

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,9 +100,11 @@ class SqliteHotPath:
             if log is not None and log[1]:
                 conn.execute(_INSERT_LOG, (uid, iteration, log[0], log[1]))
 
-    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: tuple[str, ...]) -> bool:
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: tuple[str, ...],
+                      logs: Sequence[tuple[int, str]] = ()) -> bool:
         """Set ``changes`` (plain column values, at least one) while the run's state is one of ``states``
-        (at least one); True if the run was updated."""
+        (at least one), and append the log chunks ``logs`` either way, in one transaction; True if the run
+        was updated."""
         names = tuple(changes)
         sql = self._updates.get((*names, len(states)))
         if sql is None:
@@ -112,6 +114,9 @@ class SqliteHotPath:
                 f"AND state IN ({', '.join('?' for _ in states)})")
         values = (*(_encode(name, changes[name]) for name in names), uid, iteration, *states)
         with self._transaction() as conn:
+            for offset, text in logs:
+                if text:
+                    conn.execute(_INSERT_LOG, (uid, iteration, offset, text))
             return conn.execute(sql, values).rowcount > 0
 
     def run_row(self, uid: str, iteration: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
