@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import json
 import os
 import threading
 import time
@@ -41,6 +40,9 @@ _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
 _events_topics: dict[str, str] = {}  # client id -> the topic its runs' live events come on (subscribed once)
+_functions: dict[str, FunctionSpec] = {}  # on a worker: the repr of a run's source dict -> its function
+_FUNCTIONS_KEPT = 64
+_functions_lock = threading.Lock()
 _lock = threading.Lock()
 _writer = None
 _writer_lock = threading.Lock()
@@ -354,12 +356,16 @@ class _LiveEvents:
 def _function(source: dict[str, Any]) -> FunctionSpec:
     """The function of a run's source dict, built once per worker process for each version of the dict (its
     handler is still resolved per run, so a changed file is loaded again)."""
-    return _function_of(json.dumps(source, sort_keys=True))
-
-
-@functools.lru_cache(maxsize=64)
-def _function_of(source: str) -> FunctionSpec:
-    return FunctionSpec.from_dict(json.loads(source))
+    key = repr(source)  # plain data (the dict is stored as JSON): equal text, equal function
+    with _functions_lock:
+        function = _functions.get(key)
+    if function is None:
+        function = FunctionSpec.from_dict(source)
+        with _functions_lock:
+            if len(_functions) >= _FUNCTIONS_KEPT:
+                _functions.pop(next(iter(_functions)))  # the oldest
+            _functions[key] = function
+    return function
 
 
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
@@ -393,7 +399,7 @@ def _reset() -> None:
     if writer is not None:
         writer.shutdown(wait=True)
     _events_topics.clear()
-    _function_of.cache_clear()
+    _functions.clear()
     if cluster is not None:
         _handles.clear()
         with contextlib.suppress(Exception):
