@@ -4,11 +4,10 @@ A trivial in-process run writes twice (its start and its end) and a sweep reads 
 before each child; a run on Dask adds its conditional end write, the look-up of the artifacts already
 recorded under its artifact path, and its waiter's read of the ended run. Through SQLAlchemy each costs
 ten times the database's own work (connection checkout, statement compilation and caching, result
-set-up); here each is one prepared statement on a pooled
-``sqlite3`` connection, in the same transaction discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``,
-retried while another process holds the write lock) and with the same column encoding (JSON columns as
-``json.dumps`` of the value, as SQLAlchemy's ``JSON`` type writes them), so readers cannot tell which
-path wrote a row.
+set-up); here each is one prepared statement on a pooled ``sqlite3`` connection, in the same transaction
+discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``, retried while another process holds the write
+lock) and with the same column encoding (JSON columns as ``json.dumps`` of the value, as SQLAlchemy's
+``JSON`` type writes and reads them), so readers cannot tell which path wrote a row.
 """
 
 from __future__ import annotations
@@ -72,6 +71,7 @@ class SqliteHotPath:
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._updates: dict[tuple[str, ...], str] = {}
+        self._conditional: dict[tuple[tuple[str, ...], int], str] = {}  # (columns, number of states) -> SQL
         os.register_at_fork(after_in_child=self._forget)
 
     @staticmethod
@@ -106,10 +106,10 @@ class SqliteHotPath:
         (at least one), and append the log chunks ``logs`` either way, in one transaction; True if the run
         was updated."""
         names = tuple(changes)
-        sql = self._updates.get((*names, len(states)))
+        sql = self._conditional.get((names, len(states)))
         if sql is None:
             sets = ", ".join(f'"{name}" = ?' for name in names)
-            sql = self._updates[(*names, len(states))] = (
+            sql = self._conditional[(names, len(states))] = (
                 f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ? "
                 f"AND state IN ({', '.join('?' for _ in states)})")
         values = (*(_encode(name, changes[name]) for name in names), uid, iteration, *states)
