@@ -199,3 +199,11 @@ def test_a_run_asked_to_abort_as_it_finishes_ends_aborted_with_what_it_recorded(
     gate.touch()
     wait_until(lambda: run.refresh().state() == "aborted")
     assert (run.error, run.status.results) == ("aborted by request", {"step": 0})
+
+
+def test_a_worker_runs_the_handler_file_as_it_is_now(project, write_file):
+    """A worker that ran a function's handler runs the edited file the next time (same function, same path)."""
+    assert project.run_function("fn", params={"lr": 1}).status.results["score"] == 10
+    write_file("handlers.py", HANDLERS.replace("lr * 10", "lr * 100 + 1"))
+    for lr in (1, 2):  # both workers (a run lands on either)
+        assert project.run_function("fn", params={"lr": lr}).status.results["score"] == lr * 100 + 1

@@ -301,3 +301,69 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home):
     wait_until(lambda: not any(t.name == "runlab-wal-checkpoint" for t in threading.enumerate()), 30,
                "the checkpoint thread has ended")
     assert get_store().count_runs() == 1500
+
+
+def _artifact(record, key: str, target: str, iteration: int = 0) -> dict:
+    return {"project": record.project, "key": key, "tag": None, "kind": "file", "target": target, "size": 3,
+            "hash": None, "run_uid": record.uid, "iteration": iteration, "producer": record.name,
+            "meta": {"m": [1, "é"]}, "labels": {"l": "ü"}, "created": 1.0}
+
+
+def test_a_conditional_update_changes_the_run_only_in_the_given_states(runlab_home):
+    """``update_run_if`` writes every column (JSON ones, a state, an owner) only while the run is in one of
+    the states named, and says whether it did; the log chunks given with it are appended either way."""
+    from runlab.record import Owner, RunState
+
+    store, record = get_store(), _full_record()
+    store.create_run(record)
+    end = {"state": RunState.COMPLETED, "results": {"r": [1, {"s": "ü"}]}, "status": {"n": None},
+           "end_time": 9.5, "error": None, "owner": Owner(runtime="dask", dask_key="k")}
+    assert not store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.ABORTING), logs=[(0, "héllo\n")])
+    assert not store.update_run_if(record.uid, 0, end, ())
+    assert not store.update_run_if("no-such-run", 0, end, (RunState.RUNNING,))
+    assert store.get_run(record.uid).to_row() == record.to_row()
+    assert store.update_run_if(record.uid, 0, end, (RunState.PENDING, RunState.RUNNING), logs=[(7, "bye\n"), (11, "")])
+    assert store.read_log(record.uid) == ("héllo\nbye\n", 11)
+    run = store.get_run(record.uid)
+    assert (run.state, run.results, run.status, run.end_time, run.error, run.owner) == (
+        RunState.COMPLETED, {"r": [1, {"s": "ü"}]}, {"n": None}, 9.5, None, Owner(runtime="dask", dask_key="k"))
+    assert not store.update_run_if(record.uid, 0, {"state": RunState.ERROR}, (RunState.RUNNING,))
+    assert store.get_run_state(record.uid) == RunState.COMPLETED
+
+
+def test_artifact_targets_under_a_folder_are_those_in_it(runlab_home, tmp_path):
+    """The targets recorded below a folder (with or without its trailing slash): not a sibling folder whose
+    name starts the same, not the folder's own name as a file."""
+    store, record = get_store(), _full_record()
+    store.create_run(record)
+    base = f"{tmp_path}/art"
+    for key, target in [("a", f"{base}/run/0/a.txt"), ("b", f"{base}/run/1/b.csv"), ("c", f"{base}2/c.txt"),
+                        ("d", base), ("e", f"{tmp_path}/other/e.txt")]:
+        store.add_artifact(_artifact(record, key, target))
+    expected = [f"{base}/run/0/a.txt", f"{base}/run/1/b.csv"]
+    assert sorted(store.artifact_targets_under(base)) == expected
+    assert sorted(store.artifact_targets_under(base + "/")) == expected
+    assert store.artifact_targets_under(f"{tmp_path}/none") == []
+
+
+@pytest.mark.sqlite_only
+def test_a_run_reads_back_the_same_as_through_sqlalchemy(runlab_home):
+    """A run and its artifacts (the newest version of each key, in logging order, this iteration's only) read
+    the same from the store as from a second store on the same file that reads through SQLAlchemy alone."""
+    from runlab.store.runstore import RunStore
+
+    store, record = get_store(), _full_record()
+    store.create_run(record)
+    store.update_run(record.uid, 0, {"results": {"r": 1.5}, "status": {"s": [None]}, "end_time": 3.0})
+    for key, target, iteration in [("a", "/x/a1", 0), ("b", "/x/b", 0), ("a", "/x/a2", 0), ("c", "/x/c", 1)]:
+        store.add_artifact(_artifact(record, key, target, iteration))
+    plain = RunStore(f"sqlite:///file:{runlab_home}/runlab.db?uri=true")  # a URL query: no sqlite3 hot path
+    try:
+        ours, theirs = store.get_run(record.uid), plain.get_run(record.uid)
+        assert ours.to_row() == theirs.to_row()
+        assert ours.artifacts == theirs.artifacts
+        assert [(a["key"], a["target"], a["meta"]) for a in ours.artifacts] == [
+            ("b", "/x/b", {"m": [1, "é"]}), ("a", "/x/a2", {"m": [1, "é"]})]
+        assert store.get_run("no-such-run") is None and plain.get_run("no-such-run") is None
+    finally:
+        plain.close()

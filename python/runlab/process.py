@@ -16,8 +16,9 @@ nothing to reset). The state kept per process:
   notebook kernels);
 - ``runtimes.base``: the runs whose end this process is due to record (their waiters read the store rarely);
 - ``runtimes.dask``: the LocalCluster runlab started (and its client), the writer thread of Dask runs, the
-  topic of their live events. A client given to ``set_dask_client`` is the user's: it stays until
-  ``set_dask_client(None)``.
+  topic of their live events; on a worker, the function specs built from runs' source dicts. A client given
+  to ``set_dask_client`` is the user's: it stays until ``set_dask_client(None)``;
+- ``runtimes.clock``: the calls due on the clock thread (a Dask run's timer to go live).
 
 The active run (the ``RunContext`` a handler runs in) is a ``ContextVar`` in ``context``, not a global:
 each thread and task sees its own. Tests call :func:`reset` between tests; a forked worker calls it to take

@@ -24,6 +24,7 @@ from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
 from ..record import LIVE_STATES, Owner, RunState
 from ..store import get_store
+from . import clock
 from .base import RuntimeBase, announce_end, expect_end, wait_until, wait_until_terminal
 from .processes import process_start_time
 from .worker import execute
@@ -39,6 +40,9 @@ _client = None
 _cluster = None
 _handles: dict[tuple[str, int], DaskHandle] = {}
 _events_topics: dict[str, str] = {}  # client id -> the topic its runs' live events come on (subscribed once)
+_functions: dict[str, FunctionSpec] = {}  # on a worker: the repr of a run's source dict -> its function
+_FUNCTIONS_KEPT = 64
+_functions_lock = threading.Lock()
 _lock = threading.Lock()
 _writer = None
 _writer_lock = threading.Lock()
@@ -168,6 +172,7 @@ class DaskHandle:
         failed to the store."""
         now = time.time()
         ran = False  # the handler ran to its end on the worker
+        logs: list[tuple[int, str]] = []  # chunks whose event was lost (or never sent): written with the end
         try:
             if outcome is None and future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
@@ -180,16 +185,16 @@ class DaskHandle:
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
                 for offset, text in outcome["log"]:
-                    if offset not in self._logged:  # chunks whose event was lost
+                    if offset not in self._logged:
                         self._logged.add(offset)
-                        self.store.append_log(self.uid, self.iteration, offset, text)
+                        logs.append((offset, text))
                 changes = outcome["changes"]
             changes = {**changes, "end_time": changes.get("end_time", now), "last_update": now}
             uid, iteration = self.uid, self.iteration
-            # one conditional write; only when it finds an abort asked meanwhile, a second: the run that ran
-            # to its end is then recorded aborted, keeping what it recorded
-            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES) \
-                    and ran:
+            # one conditional write (with the log); only when it finds an abort asked meanwhile, a second: the
+            # run that ran to its end is then recorded aborted, keeping what it recorded
+            if not self.store.update_run_if(uid, iteration, changes, _UNLESS_ABORTING if ran else LIVE_STATES,
+                                            logs=logs) and ran:
                 self.store.update_run_if(uid, iteration, {**changes, "state": RunState.ABORTED,
                                                           "error": "aborted by request"}, (RunState.ABORTING,))
         finally:
@@ -322,9 +327,7 @@ class _LiveEvents:
         self._worker, self._name, self._run = worker, name, run
         self._held: list[dict[str, Any]] | None = []  # None once live
         self._lock = threading.Lock()
-        self._timer = threading.Timer(self.LIVE_AFTER, self._go_live)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = clock.call_later(self.LIVE_AFTER, self._go_live)
 
     def publish(self, message: dict[str, Any]) -> None:
         with self._lock:
@@ -345,9 +348,24 @@ class _LiveEvents:
 
     def close(self) -> None:
         """The run ended: what is still held is never sent."""
-        self._timer.cancel()
+        clock.cancel(self._timer)
         with self._lock:
             self._held = None
+
+
+def _function(source: dict[str, Any]) -> FunctionSpec:
+    """The function of a run's source dict, built once per worker process for each version of the dict (its
+    handler is still resolved per run, so a changed file is loaded again)."""
+    key = repr(source)  # plain data (the dict is stored as JSON): equal text, equal function
+    with _functions_lock:
+        function = _functions.get(key)
+    if function is None:
+        function = FunctionSpec.from_dict(source)
+        with _functions_lock:
+            if len(_functions) >= _FUNCTIONS_KEPT:
+                _functions.pop(next(iter(_functions)))  # the oldest
+            _functions[key] = function
+    return function
 
 
 def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
@@ -361,7 +379,7 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
     try:
         events.publish({"state": RunState.RUNNING.value})
         store = _CollectingStore(payload["taken"], events.publish)
-        handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
+        handler = _function(spec["source"]).resolve(spec.get("handler_path") or None)
         execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
     finally:
         events.close()
@@ -381,6 +399,7 @@ def _reset() -> None:
     if writer is not None:
         writer.shutdown(wait=True)
     _events_topics.clear()
+    _functions.clear()
     if cluster is not None:
         _handles.clear()
         with contextlib.suppress(Exception):
@@ -388,5 +407,6 @@ def _reset() -> None:
             cluster.close()
 
 
-process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics",
+process.on_reset("runtimes.dask", "the LocalCluster runlab started, its client, the writer thread, the events topics, "
+                 "the function specs a worker built",
                  _reset)

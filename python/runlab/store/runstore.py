@@ -244,17 +244,27 @@ class RunStore:
                     insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1]}
                 )
 
-    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str]) -> bool:
-        """Update the run only while its state is one of ``states``; True if it was updated.
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str],
+                      logs: Sequence[tuple[int, str]] = ()) -> bool:
+        """Update the run only while its state is one of ``states``; True if it was updated. ``logs``: log
+        chunks ``(offset, text)`` appended in the same transaction, whether or not the run was updated.
 
         This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
         """
+        states = tuple(str(state) for state in states)
+        if self._hot is not None and changes and states and self._hot.handles(changes):
+            with self._guarded():
+                return self._hot.update_run_if(uid, iteration, _columns(changes), states, logs)
         table = schema.runs
         with self._write() as conn:
+            for offset, text in logs:
+                if text:
+                    conn.execute(insert(schema.logs),
+                                 {"uid": uid, "iteration": iteration, "offset": offset, "data": text})
             result = conn.execute(
                 update(table).where(
                     (table.c.uid == uid) & (table.c.iteration == iteration)
-                    & table.c.state.in_([str(state) for state in states])
+                    & table.c.state.in_(states)
                 ),
                 _columns(changes),
             )
@@ -274,6 +284,14 @@ class RunStore:
 
     def get_run(self, uid: str, iteration: int = 0) -> RunRecord | None:
         """A run with its artifact rows, or None."""
+        if self._hot is not None:
+            with self._guarded():
+                row, artifacts = self._hot.run_row(uid, iteration)
+            if row is None:
+                return None
+            run = RunRecord.from_row(row)
+            run.artifacts = _newest_per_key(artifacts, {(uid, iteration)}).get((uid, iteration), [])
+            return run
         table = schema.runs
         with self._read() as conn:
             row = conn.execute(
@@ -553,6 +571,9 @@ class RunStore:
 
     def artifact_targets_under(self, prefix: str) -> list[str]:
         """Targets of recorded artifacts below ``prefix`` (a run elsewhere must not write over them)."""
+        if self._hot is not None:
+            with self._guarded():
+                return self._hot.artifact_targets_under(prefix.rstrip("/") + "/")
         table = schema.artifacts
         with self._read() as conn:
             rows = conn.execute(select(table.c.target).where(table.c.target.startswith(prefix.rstrip("/") + "/")))
@@ -583,16 +604,7 @@ class RunStore:
         table = schema.artifacts
         uids = sorted({uid for uid, _ in keys})
         rows = conn.execute(select(table).where(table.c.run_uid.in_(uids)).order_by(table.c.id))
-        wanted = set(keys)
-        found: dict[tuple[str, int], dict[str, dict]] = {}
-        for row in rows:
-            record = dict(row._mapping)
-            run_key = (record["run_uid"], record["iteration"])
-            if run_key in wanted:
-                per_key = found.setdefault(run_key, {})
-                per_key.pop(record["key"], None)  # a re-logged key moves to where it was last logged
-                per_key[record["key"]] = record
-        return {run_key: list(per_key.values()) for run_key, per_key in found.items()}
+        return _newest_per_key((dict(row._mapping) for row in rows), set(keys))
 
     # -- logs --------------------------------------------------------------------------------------
 
@@ -686,6 +698,19 @@ def _runs_statement(raw: bool, shape: tuple[str, ...], labels: tuple[tuple[str, 
     if "offset" in shape:
         query = query.offset(bindparam("offset", type_=Integer))
     return query
+
+
+def _newest_per_key(records: Iterable[dict[str, Any]], wanted: set[tuple[str, int]]
+                    ) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """Artifact rows (in logging order) of the ``wanted`` runs: the newest version of each key per run."""
+    found: dict[tuple[str, int], dict[str, dict]] = {}
+    for record in records:
+        run_key = (record["run_uid"], record["iteration"])
+        if run_key in wanted:
+            per_key = found.setdefault(run_key, {})
+            per_key.pop(record["key"], None)  # a re-logged key moves to where it was last logged
+            per_key[record["key"]] = record
+    return {run_key: list(per_key.values()) for run_key, per_key in found.items()}
 
 
 def _columns(changes: dict[str, Any]) -> dict[str, Any]:

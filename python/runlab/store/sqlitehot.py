@@ -1,12 +1,13 @@
 """The statements every run makes on a SQLite store, through ``sqlite3`` directly.
 
 A trivial in-process run writes twice (its start and its end) and a sweep reads its parent's state
-before each child. Through SQLAlchemy each costs ten times the database's own work (connection checkout,
-statement compilation and caching, result set-up); here each is one prepared statement on a pooled
-``sqlite3`` connection, in the same transaction discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``,
-retried while another process holds the write lock) and with the same column encoding (JSON columns as
-``json.dumps`` of the value, as SQLAlchemy's ``JSON`` type writes them), so readers cannot tell which
-path wrote a row.
+before each child; a run on Dask adds its conditional end write, the look-up of the artifacts already
+recorded under its artifact path, and its waiter's read of the ended run. Through SQLAlchemy each costs
+ten times the database's own work (connection checkout, statement compilation and caching, result
+set-up); here each is one prepared statement on a pooled ``sqlite3`` connection, in the same transaction
+discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``, retried while another process holds the write
+lock) and with the same column encoding (JSON columns as ``json.dumps`` of the value, as SQLAlchemy's
+``JSON`` type writes and reads them), so readers cannot tell which path wrote a row.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from json import encoder as json_encoder
 from typing import Any
@@ -38,6 +39,12 @@ def lock_backoff(attempt: int) -> None:
     """Wait before try ``attempt + 2`` of a write transaction (a little longer each time)."""
     time.sleep(0.05 * (attempt + 1))
 
+
+def _quoted(name: str) -> str:
+    """A column name as an SQL identifier (``key`` and ``offset`` are SQL words)."""
+    return f'"{name}"'
+
+
 _RUN_COLUMNS = tuple(column.name for column in schema.runs.columns)
 _JSON_COLUMNS = frozenset(column.name for column in schema.runs.columns if isinstance(column.type, JSON))
 _RUN_COLUMN_IS_JSON = tuple((name, name in _JSON_COLUMNS) for name in _RUN_COLUMNS)
@@ -46,10 +53,17 @@ _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})")
 _INSERT_LOG = 'INSERT INTO logs (uid, iteration, "offset", data) VALUES (?, ?, ?, ?)'
 _RUN_STATE = "SELECT state FROM runs WHERE uid = ? AND iteration = ?"
+_SELECT_RUN = f"SELECT {', '.join(map(_quoted, _RUN_COLUMNS))} FROM runs WHERE uid = ? AND iteration = ?"
+_ARTIFACT_COLUMNS = tuple(column.name for column in schema.artifacts.columns)
+_ARTIFACT_JSON = tuple(column.name for column in schema.artifacts.columns if isinstance(column.type, JSON))
+_SELECT_ARTIFACTS = (f"SELECT {', '.join(map(_quoted, _ARTIFACT_COLUMNS))} FROM artifacts "
+                     "WHERE run_uid = ? ORDER BY id")
+# what SQLAlchemy's ``target.startswith(prefix)`` says on SQLite (LIKE: ASCII case folded, ``_`` and ``%`` wild)
+_TARGETS_UNDER = "SELECT target FROM artifacts WHERE target LIKE (? || '%')"
 
 
 class SqliteHotPath:
-    """Pooled ``sqlite3`` connections to one database file for the run writes and the state read.
+    """Pooled ``sqlite3`` connections to one database file for the per-run writes and reads.
 
     A connection serves one thread at a time (taken from the pool, given back); a forked child drops the
     pool it inherited, as the SQLAlchemy engine does.
@@ -65,6 +79,7 @@ class SqliteHotPath:
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._updates: dict[tuple[str, ...], str] = {}
+        self._conditional: dict[tuple[tuple[str, ...], int], str] = {}  # (columns, number of states) -> SQL
         self._writes = 0
         self._checkpointer: threading.Thread | None = None
         os.register_at_fork(after_in_child=self._forget)
@@ -116,6 +131,55 @@ class SqliteHotPath:
             raise
         self._give_back(conn)
         self._wrote()
+
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: tuple[str, ...],
+                      logs: Sequence[tuple[int, str]] = ()) -> bool:
+        """Set ``changes`` (plain column values, at least one) while the run's state is one of ``states``
+        (at least one), and append the log chunks ``logs`` either way, in one transaction; True if the run
+        was updated."""
+        names = tuple(changes)
+        sql = self._conditional.get((names, len(states)))
+        if sql is None:
+            sets = ", ".join(f'"{name}" = ?' for name in names)
+            sql = self._conditional[(names, len(states))] = (
+                f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ? "
+                f"AND state IN ({', '.join('?' for _ in states)})")
+        values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
+        values += (uid, iteration, *states)
+        conn = self._begin()
+        try:
+            for offset, text in logs:
+                if text:
+                    conn.execute(_INSERT_LOG, (uid, iteration, offset, text))
+            updated = conn.execute(sql, values).rowcount > 0
+            conn.execute("COMMIT")
+        except BaseException:
+            self._discard(conn)
+            raise
+        self._give_back(conn)
+        self._wrote()
+        return updated
+
+    def run_row(self, uid: str, iteration: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The run's ``runs`` row (JSON columns as their text, which ``RunRecord.from_row`` decodes) and the
+        ``artifacts`` rows of its uid in logging order (JSON columns decoded); ``(None, [])`` if there is none."""
+        with self._connection() as conn:
+            row = conn.execute(_SELECT_RUN, (uid, iteration)).fetchone()
+            if row is None:
+                return None, []
+            artifacts = conn.execute(_SELECT_ARTIFACTS, (uid,)).fetchall()
+        records = []
+        for values in artifacts:
+            record = dict(zip(_ARTIFACT_COLUMNS, values, strict=True))
+            for name in _ARTIFACT_JSON:
+                record[name] = _decode(record[name])
+            records.append(record)
+        return dict(zip(_RUN_COLUMNS, row, strict=True)), records
+
+    def artifact_targets_under(self, prefix: str) -> list[str]:
+        """Targets of recorded artifacts that start with ``prefix``."""
+        with self._connection() as conn:
+            return [row[0] for row in conn.execute(_TARGETS_UNDER, (prefix,))]
 
     def run_state(self, uid: str, iteration: int) -> str | None:
         with self._connection() as conn:
@@ -259,3 +323,8 @@ def _json_dumper() -> Callable[[Any], str]:
 
 dumps_json = _json_dumper()
 """``json.dumps(value)``, faster: the JSON text of a run's column."""
+
+
+def _decode(text: str | None) -> Any:
+    """A JSON column's value as SQLAlchemy reads it on SQLite (SQL NULL stays None)."""
+    return None if text is None else json.loads(text)
