@@ -32,6 +32,7 @@ from ..errors import (
     StoreError,
     ValidationError,
 )
+from ..store.runstore import RunStore
 from . import api
 from .download import artifact_headers
 
@@ -134,14 +135,19 @@ class JobsHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self, project: str) -> None:
-        stamp = await self.call(api.stamp, project)
-        etag = f'"{stamp}"'
-        self.set_header("ETag", etag)
-        if self.request.headers.get("If-None-Match") == etag:
+        seen, contains = self.request.headers.get("If-None-Match"), self.get_argument("q", None)
+
+        def answer(store: RunStore) -> tuple[str, list[dict[str, Any]] | None]:
+            """The stamp, and the jobs unless the client has them: in one trip to a worker thread."""
+            stamp = api.stamp(store, project)
+            return stamp, None if seen == f'"{stamp}"' else api.jobs(store, project, contains)
+
+        stamp, jobs = await self.call(answer)
+        self.set_header("ETag", f'"{stamp}"')
+        if jobs is None:
             self.set_status(304)
             self.finish()
             return
-        jobs = await self.call(api.jobs, project, self.get_argument("q", None))
         self.reply({"project": project, "jobs": jobs, "stamp": stamp})
 
     def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
