@@ -181,6 +181,11 @@ export class RunlabClient {
     return this.url('runs', uid, iteration, 'artifacts', key) + (download ? '?download=1' : '');
   }
 
+  /** An artifact's file parsed as JSON (an executed notebook, say). */
+  async artifactJson<T>(uid: string, iteration: number, key: string): Promise<T> {
+    return this.json<T>(this.artifactUrl(uid, iteration, key, false));
+  }
+
   async abort(uid: string): Promise<{ uid: string; state: string }> {
     return this.json(this.url('runs', uid, 'abort'), { method: 'POST' });
   }

@@ -2,9 +2,11 @@
 
 import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry, RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 
 import { RunlabClient } from './api';
 import { RunModel } from './detail/model';
+import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
@@ -17,14 +19,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The runs of your runlab projects: jobs, run history and run details.',
   autoStart: true,
   requires: [ILabShell],
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     shell: ILabShell,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
     const client = new RunlabClient();
+    const renderers = rendermime ?? new RenderMimeRegistry({ initialFactories: standardRendererFactories });
     const tracker = new WidgetTracker<RunPanel>({ namespace: 'runlab-run' });
 
     const openRun = (uid: string) => {
@@ -37,7 +41,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const panel = new RunPanel(model, {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
-        closed: () => panel.close()
+        openNotebook: (title, notebook) => {
+          const viewer = new NotebookViewer(title, notebook, renderers);
+          viewer.id = `runlab-notebook-${uid}-${Date.now()}`;
+          shell.add(viewer, 'main');
+          shell.activateById(viewer.id);
+        },
+        closed: () => panel.close(),
+        rendermime: renderers
       });
       void tracker.add(panel);
       shell.add(panel, 'main');

@@ -55,7 +55,7 @@ export function Artifacts(props: { model: RunModel; actions: IRunActions }): JSX
           })}
         </tbody>
       </table>
-      <ArtifactPreview preview={model.preview} loadingKey={model.previewKey} />
+      <ArtifactPreview preview={model.preview} loadingKey={model.previewKey} rendermime={actions.rendermime} />
     </div>
   );
 }

@@ -6,18 +6,40 @@ import { StateBadge } from '../components/stateBadge';
 import { isTerminal } from '../format';
 import { IRunActions, RunModel } from './model';
 
-/** The run's name, uid and state, and its actions: copy uid, abort, rerun, delete (after a confirmation). */
+/** Ask before a step that cannot be taken back; Cancel has the focus (Enter keeps things as they are). */
+async function confirm(title: string, body: string, label: string): Promise<boolean> {
+  const answer = await showDialog({
+    title,
+    body,
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label })],
+    defaultButton: 0
+  });
+  return answer.button.accept;
+}
+
+/** The run's name, uid and state, and its actions: copy uid, abort and delete (each after a confirmation), and
+ * rerun (which shows its progress and opens the new run once it exists). The heading takes the focus when the
+ * view opens, so a keyboard or screen-reader user lands in the run. */
 export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActions }): JSX.Element {
   const { model, run, actions } = props;
   const terminal = isTerminal(run.status.state);
+  const heading = React.useRef<HTMLHeadingElement>(null);
+  React.useEffect(() => {
+    if (model.wantsFocus && heading.current) {
+      model.wantsFocus = false;
+      heading.current.focus();
+    }
+  });
+  const short = `${run.metadata.name} (${run.metadata.uid.slice(0, 8)})`;
+  const confirmAbort = async () => {
+    if (await confirm('Abort this run?', `Run ${short} will be stopped; what it logged so far is kept.`, 'Abort')) {
+      await model.act('abort');
+    }
+  };
   const confirmDelete = async () => {
-    const answer = await showDialog({
-      title: 'Delete this run?',
-      body: `Run ${run.metadata.name} (${run.metadata.uid.slice(0, 8)}) will be deleted with its log, ` +
-        `its ${run.status.artifacts.length} artifact(s) and their files. This cannot be undone.`,
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
-    });
-    if (answer.button.accept && (await model.act('delete')) === null && model.deleted) {
+    const body = `Run ${short} will be deleted with its log, its ${run.status.artifacts.length} artifact(s) and ` +
+      'their files. This cannot be undone.';
+    if ((await confirm('Delete this run?', body, 'Delete')) && (await model.act('delete')) === null && model.deleted) {
       actions.closed();
     }
   };
@@ -27,9 +49,10 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
       actions.openRun(uid);
     }
   };
+  const rerunning = model.pending === 'rerun';
   return (
     <div className="runlab-run-header">
-      <h2 title={run.metadata.uid}>
+      <h2 ref={heading} tabIndex={-1} title={run.metadata.uid}>
         {run.metadata.name} <span className="runlab-uid">{run.metadata.uid.slice(0, 8)}</span>
       </h2>
       <StateBadge state={run.status.state} title={run.status.error} />
@@ -38,12 +61,13 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
           Copy uid
         </button>
         {!terminal && (
-          <button className="jp-mod-styled jp-mod-warn" disabled={model.busy} onClick={() => void model.act('abort')}>
-            Abort
+          <button className="jp-mod-styled jp-mod-warn" disabled={model.busy} onClick={confirmAbort}>
+            {model.pending === 'abort' ? 'Aborting…' : 'Abort'}
           </button>
         )}
-        <button className="jp-mod-styled" disabled={model.busy} onClick={rerun}>
-          Rerun
+        <button className="jp-mod-styled runlab-rerun" disabled={model.busy} aria-busy={rerunning} onClick={rerun}
+          title="Start the same function with the same parameters and inputs as a new run">
+          {rerunning ? 'Starting the new run…' : 'Rerun'}
         </button>
         <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
           title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>

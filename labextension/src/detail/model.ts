@@ -1,6 +1,8 @@
 // The state of one run's view: the run as last read, the open tab, the log read so far, the artifact
 // preview, and the actions abort, rerun and delete.
 
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IArtifact, IPreview, IRun, RunlabClient } from '../api';
@@ -15,7 +17,36 @@ export type Tab = (typeof TABS)[number];
 export interface IRunActions {
   openFile: (path: string) => void;
   openRun: (uid: string) => void;
+  /** Show a notebook read-only in the main area (no kernel). */
+  openNotebook: (title: string, notebook: INotebookContent) => void;
   closed: () => void;
+  /** JupyterLab's renderers, which draw a notebook's outputs. */
+  readonly rendermime: IRenderMimeRegistry;
+}
+
+/** A preview of an artifact: the server's, or an executed notebook read and drawn here. */
+export type RunPreview = IPreview | { kind: 'notebook'; title: string; path: string; notebook: INotebookContent };
+
+/** The largest notebook file drawn in the view; a larger one is opened or downloaded instead. */
+const MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024;
+
+/** Whether the artifact is an executed notebook (``.ipynb``), which the view draws cell by cell. */
+export function isNotebookFile(artifact: IArtifact): boolean {
+  return artifact.kind === 'notebook' && artifact.target_path.toLowerCase().endsWith('.ipynb');
+}
+
+/** How many items each tab holds, for its label ("Artifacts 3"); a tab that holds no countable items is absent. */
+export function tabCounts(run: IRun): Partial<Record<Tab, number>> {
+  const counts: Partial<Record<Tab, number>> = {
+    Inputs: Object.keys(run.spec.inputs ?? {}).length,
+    Parameters: Object.keys(run.spec.parameters ?? {}).length,
+    Results: Object.keys(run.status.results ?? {}).length,
+    Artifacts: run.status.artifacts.length
+  };
+  if (run.status.iterations?.length) {
+    counts.Iterations = run.status.iterations.length;
+  }
+  return counts;
 }
 
 export class RunModel {
@@ -41,10 +72,14 @@ export class RunModel {
   log = '';
   logOffset = 0;
   follow = true;
-  preview: IPreview | null = null;
+  preview: RunPreview | null = null;
   previewKey: string | null = null;
   busy = false;
+  /** The action under way, for the button that shows its progress. */
+  pending: 'abort' | 'rerun' | 'delete' | null = null;
   deleted = false;
+  /** Focus goes to the run's heading once it shows (the view was just opened or activated). */
+  wantsFocus = true;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -92,21 +127,47 @@ export class RunModel {
     this.preview = null;
     this._changed.emit();
     try {
-      this.preview = await this.client.preview(this.uid, artifact.producer.iteration, artifact.key);
+      this.preview = isNotebookFile(artifact)
+        ? await this.readNotebook(artifact)
+        : await this.client.preview(this.uid, artifact.producer.iteration, artifact.key);
     } catch (error) {
       this.preview = { kind: 'error', title: artifact.key, path: artifact.target_path, text: explain(error) };
     }
     this._changed.emit();
   }
 
+  /** An executed notebook artifact, read whole from the artifact's file. */
+  async readNotebook(artifact: IArtifact): Promise<RunPreview> {
+    if (artifact.size !== null && artifact.size > MAX_NOTEBOOK_BYTES) {
+      return {
+        kind: 'none', title: artifact.key, path: artifact.target_path,
+        text: `notebook of ${artifact.size.toLocaleString()} bytes: too large to show here, download it`
+      };
+    }
+    const notebook = await this.client.artifactJson<INotebookContent>(this.uid, artifact.producer.iteration, artifact.key);
+    if (!Array.isArray(notebook?.cells)) {
+      throw new Error(`${artifact.key} is not a notebook (no cells in ${artifact.target_path})`);
+    }
+    return { kind: 'notebook', title: artifact.key, path: artifact.target_path, notebook };
+  }
+
+  /** Say what went wrong in the view's error line. */
+  showError(error: unknown): void {
+    this.error = explain(error);
+    this._changed.emit();
+  }
+
   async act(action: 'abort' | 'rerun' | 'delete'): Promise<string | null> {
     this.busy = true;
+    this.pending = action;
     this._changed.emit();
     try {
       if (action === 'abort') {
         await this.client.abort(this.uid);
       } else if (action === 'rerun') {
-        return (await this.client.rerun(this.uid)).uid;
+        const uid = (await this.client.rerun(this.uid)).uid;
+        await this.client.run(uid); // it exists (a 404 here is an error the view shows)
+        return uid;
       } else {
         await this.client.remove(this.uid);
         this.deleted = true;
@@ -119,6 +180,7 @@ export class RunModel {
       return null;
     } finally {
       this.busy = false;
+      this.pending = null;
       this._changed.emit();
     }
   }

@@ -1,26 +1,38 @@
 import * as React from 'react';
 
-import { IRun } from '../api';
+import { IArtifact, IRun } from '../api';
 import { StateBadge } from '../components/stateBadge';
-import { durationText, elapsed, isTerminal, relativeTime, timestamp } from '../format';
-import { IRunActions } from './model';
+import { durationText, elapsed, isTerminal } from '../format';
+import { Chips } from './chips';
+import { IRunActions, isNotebookFile, RunModel } from './model';
+import { When } from './when';
 
-/** The Overview tab: who, when, how long, what ran, its progress while it runs, its error and traceback. */
-export function Overview(props: { run: IRun; actions: IRunActions }): JSX.Element {
-  const { run, actions } = props;
+/** The Overview tab: who, when, how long, what ran and where (host, pid, output path), its labels, parameters
+ * and results at a glance, its progress while it runs, its error and traceback; for a notebook run, the
+ * executed notebook (read-only, no kernel) and the source notebook. */
+export function Overview(props: { model: RunModel; run: IRun; actions: IRunActions }): JSX.Element {
+  const { model, run, actions } = props;
   const notebookPath = run.notebook_path;
+  const executed = run.status.artifacts.find(isNotebookFile);
+  const outputPath = typeof run.spec.output_path === 'string' ? run.spec.output_path : '';
   const rows: [string, React.ReactNode][] = [
     ['uid', run.metadata.uid],
     ['name', run.metadata.name],
     ['project', run.metadata.project],
     ['state', <StateBadge key="state" state={run.status.state} title={run.status.error} />],
-    ['started', `${timestamp(run.status.start_time)} (${relativeTime(run.status.start_time)})`],
-    ['ended', timestamp(run.status.end_time)],
+    ['started', <When key="started" iso={run.status.start_time} ago />],
+    ['ended', <When key="ended" iso={run.status.end_time} />],
     ['duration', durationText(elapsed(run.status.state, run.status.start_time, run.status.duration))],
     ['function', run.spec.function],
     ['handler', run.spec.handler],
     ['kind', run.metadata.labels.kind ?? ''],
-    ['labels', Object.entries(run.metadata.labels).map(([k, v]) => `${k}=${v}`).join(', ')]
+    ['host', run.status.host ?? run.metadata.labels.host ?? ''],
+    ['pid', run.status.pid === undefined ? '' : String(run.status.pid)],
+    ['output path', <span key="output" className="runlab-value">{outputPath}</span>],
+    ['labels', <Chips key="labels" kind="labels" values={run.metadata.labels} empty="none" />],
+    ['parameters', <Chips key="params" kind="parameters" values={run.spec.parameters} empty="none" />],
+    ['results', <Chips key="results" kind="results" values={run.status.results}
+      empty={isTerminal(run.status.state) ? 'none' : 'none yet'} />]
   ];
   if (run.status.progress && !isTerminal(run.status.state)) {
     const p = run.status.progress;
@@ -31,17 +43,29 @@ export function Overview(props: { run: IRun; actions: IRunActions }): JSX.Elemen
       <table className="runlab-table runlab-overview">
         <tbody>
           {rows.map(([key, value]) => (
-            <tr key={key}>
+            <tr key={key} data-row={key}>
               <th scope="row">{key}</th>
               <td>{value}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {notebookPath && (
-        <button className="jp-mod-styled" onClick={() => actions.openFile(notebookPath)}>
-          Open the notebook that ran it
-        </button>
+      {(executed || notebookPath) && (
+        <div className="runlab-notebook-actions">
+          {executed && (
+            <button className="jp-mod-styled jp-mod-accept runlab-open-executed" disabled={model.busy}
+              title="The copy of the notebook this run executed, with its outputs: read-only, starts no kernel"
+              onClick={() => void openExecuted(model, actions, executed)}>
+              Open the executed notebook
+            </button>
+          )}
+          {notebookPath && (
+            <button className="jp-mod-styled runlab-open-source" title={`${notebookPath}: opens with a kernel`}
+              onClick={() => actions.openFile(notebookPath)}>
+              Open the source notebook
+            </button>
+          )}
+        </div>
       )}
       {run.status.error && (
         <div className="runlab-error-box">
@@ -51,4 +75,18 @@ export function Overview(props: { run: IRun; actions: IRunActions }): JSX.Elemen
       )}
     </div>
   );
+}
+
+/** Read the executed notebook and show it in the main area; a failure shows in the view's error line. */
+async function openExecuted(model: RunModel, actions: IRunActions, artifact: IArtifact): Promise<void> {
+  try {
+    const preview = await model.readNotebook(artifact);
+    if (preview.kind !== 'notebook') {
+      throw new Error(preview.text ?? `cannot show ${artifact.key}`);
+    }
+    const name = artifact.target_path.split('/').pop() ?? artifact.key;
+    actions.openNotebook(`${name} (run ${model.uid.slice(0, 8)}, executed)`, preview.notebook);
+  } catch (error) {
+    model.showError(error);
+  }
 }

@@ -1,10 +1,18 @@
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
 import { IPreview } from '../api';
 import { valueText } from '../format';
+import { RunPreview } from './model';
+import { NotebookCells } from './notebook';
 
-/** An artifact's preview: a table's first rows, an image, HTML in a sandboxed frame, or text. */
-export function ArtifactPreview(props: { preview: IPreview | null; loadingKey: string | null }): JSX.Element | null {
+/** An artifact's preview: a table's first rows, an image, HTML in a sandboxed frame as tall as its content, an
+ * executed notebook's cells and outputs, or text. */
+export function ArtifactPreview(props: {
+  preview: RunPreview | null;
+  loadingKey: string | null;
+  rendermime: IRenderMimeRegistry;
+}): JSX.Element | null {
   const { preview } = props;
   if (!props.loadingKey) {
     return null;
@@ -13,6 +21,12 @@ export function ArtifactPreview(props: { preview: IPreview | null; loadingKey: s
     return <div className="runlab-muted">loading {props.loadingKey}…</div>;
   }
   switch (preview.kind) {
+    case 'notebook':
+      return (
+        <div className="runlab-preview" data-kind="notebook">
+          <NotebookCells key={preview.path} notebook={preview.notebook} rendermime={props.rendermime} />
+        </div>
+      );
     case 'table':
       return <TablePreview preview={preview} />;
     case 'image':
@@ -24,7 +38,7 @@ export function ArtifactPreview(props: { preview: IPreview | null; loadingKey: s
     case 'html':
       return (
         <div className="runlab-preview" data-kind="html">
-          <iframe className="runlab-frame" sandbox="allow-scripts" srcDoc={preview.html} title={preview.title} />
+          <HtmlFrame html={preview.html ?? ''} title={preview.title} />
         </div>
       );
     default:
@@ -35,6 +49,40 @@ export function ArtifactPreview(props: { preview: IPreview | null; loadingKey: s
         </div>
       );
   }
+}
+
+/** The frame's height limits: a small table gets no empty space, a tall page stops at MAX (then it scrolls). */
+const MIN_FRAME = 40;
+const MAX_FRAME = 2400;
+
+/** Runs inside the sandboxed frame (scripts allowed, no access to this page): tells the view the height of
+ * the content whenever it changes. Standards mode (the doctype) makes the root element as tall as the content. */
+const SIZE_REPORTER =
+  '<script>(function () {' +
+  'function report() { parent.postMessage({ runlabFrameHeight: ' +
+  'Math.ceil(document.documentElement.getBoundingClientRect().height) }, "*"); }' +
+  'new ResizeObserver(report).observe(document.documentElement); addEventListener("load", report);' +
+  '})();</script>';
+
+/** HTML in a sandboxed frame (its scripts run, but cannot reach JupyterLab) that grows to its content's height. */
+function HtmlFrame(props: { html: string; title: string }): JSX.Element {
+  const frame = React.useRef<HTMLIFrameElement>(null);
+  const [height, setHeight] = React.useState<number | null>(null);
+  React.useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      const reported = (event.data as { runlabFrameHeight?: unknown } | null)?.runlabFrameHeight;
+      if (event.source === frame.current?.contentWindow && typeof reported === 'number' && reported >= 0) {
+        setHeight(Math.min(MAX_FRAME, Math.max(MIN_FRAME, reported + 2)));
+      }
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
+  return (
+    <iframe ref={frame} className="runlab-frame" sandbox="allow-scripts" srcDoc={`<!DOCTYPE html>${props.html}${SIZE_REPORTER}`}
+      title={props.title} style={height === null ? undefined : { height: `${height}px` }}
+      data-sized={height === null ? undefined : 'true'} />
+  );
 }
 
 function TablePreview(props: { preview: IPreview }): JSX.Element {

@@ -1,4 +1,5 @@
 import { UseSignal } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { Poller } from '../poll';
@@ -23,6 +24,26 @@ export class RunPanel extends PolledReactWidget {
         this.title.caption = `${model.run.metadata.name} (${model.uid}): ${model.run.status.state}`;
       }
     });
+  }
+
+  /** A panel added to an empty main area is attached already visible (no after-show message): poll then too. */
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (this.isVisible) {
+      this.model.poller.start();
+    }
+  }
+
+  /** Activating the run (opening it, or picking its tab) puts the focus on its heading, or on the heading as
+   * soon as the run has loaded. */
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    const heading = this.node.querySelector<HTMLElement>('.runlab-run-header h2');
+    if (heading) {
+      heading.focus();
+    } else {
+      this.model.wantsFocus = true;
+    }
   }
 
   protected get poller(): Poller {

@@ -2,13 +2,13 @@ import * as React from 'react';
 
 import { IRun } from '../api';
 import { ErrorAlert } from '../components/errorText';
-import { TabBar } from '../components/tabBar';
+import { TabBar, tabIds } from '../components/tabBar';
 import { Artifacts } from './artifacts';
 import { RunHeader } from './header';
 import { Inputs } from './inputs';
 import { Iterations } from './iterations';
 import { Logs } from './logs';
-import { IRunActions, RunModel, Tab, TABS } from './model';
+import { IRunActions, RunModel, Tab, tabCounts, TABS } from './model';
 import { Overview } from './overview';
 import { Parameters } from './parameters';
 import { Results } from './results';
@@ -25,12 +25,22 @@ export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.E
     return <div className="runlab-run">{model.error ? <div className="runlab-error">{model.error}</div> : 'loading…'}</div>;
   }
   const tabs = TABS.filter(t => t !== 'Iterations' || (run.status.iterations ?? []).length > 0);
+  const counts = tabCounts(run);
+  const ids = `runlab-run-${run.metadata.uid}`;
+  const label = (tab: Tab) =>
+    counts[tab] === undefined ? tab : (
+      <>
+        {tab} <span className="runlab-tab-count">{counts[tab]}</span>
+      </>
+    );
   return (
     <div className="runlab-run" data-uid={run.metadata.uid} data-state={run.status.state}>
       <RunHeader model={model} run={run} actions={actions} />
       <ErrorAlert message={model.error} />
-      <TabBar className="runlab-tabs" tabs={tabs} active={model.tab} onSelect={tab => model.setTab(tab)} />
-      <div className="runlab-tab-body" role="tabpanel">
+      <TabBar className="runlab-tabs" tabs={tabs} active={model.tab} label={label} idPrefix={ids}
+        onSelect={tab => model.setTab(tab)} />
+      <div className="runlab-tab-body" role="tabpanel" id={tabIds(ids, model.tab).panel}
+        aria-labelledby={tabIds(ids, model.tab).tab}>
         <TabBody tab={model.tab} model={model} run={run} actions={actions} />
       </div>
     </div>
@@ -41,7 +51,7 @@ function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunAct
   const { model, run, actions } = props;
   switch (props.tab) {
     case 'Overview':
-      return <Overview run={run} actions={actions} />;
+      return <Overview model={model} run={run} actions={actions} />;
     case 'Inputs':
       return <Inputs run={run} />;
     case 'Parameters':
