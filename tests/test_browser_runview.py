@@ -268,7 +268,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             assert len(held) == 1, "the rerun request is held while the button shows its progress"
             screenshot(page, "runview-rerun-starting")
             held[0].continue_()
-            newest = page.locator(".runlab-run-panel:visible .runlab-run")
+            newest = page.locator(".runlab-run-panel:visible .runlab-run[data-uid]")  # loaded
             expect(newest).not_to_have_attribute("data-uid", runs["train"].uid(), timeout=30_000)
             new_uid = newest.get_attribute("data-uid")
             expect(page.locator(".runlab-run-panel:visible .runlab-run-header h2")).to_be_focused(timeout=10_000)
@@ -308,6 +308,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             expect(viewer.locator(".runlab-nb-cell")).to_have_count(5, timeout=15_000)  # with papermill's cell
             expect(viewer.locator(".runlab-nb-stream")).to_have_text("hello from the notebook, n=4")
             expect(viewer.locator(".runlab-nb-rendered[data-mime='text/html'] table tbody tr")).to_have_count(4)
+            expect(viewer.locator(".runlab-nb-rendered[data-mime='text/html']")).not_to_contain_text(",,")  # whole lines
             expect(viewer.locator("[data-cell-type=markdown] strong")).to_have_text("computed")
             assert viewer.locator("[contenteditable=true], textarea").count() == 0, "read-only"
             screenshot(page, "runview-executed-notebook")

@@ -10,6 +10,15 @@ function text(value: MultilineString | undefined): string {
   return Array.isArray(value) ? value.join('') : (value ?? '');
 }
 
+/** A saved output's mime bundle as renderers take it: nbformat may store text as a list of lines (JSON types
+ * keep their value, a list there is data). */
+function bundle(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).map(([mime, value]) => [
+    mime,
+    Array.isArray(value) && !/json$/.test(mime) ? value.join('') : value
+  ]));
+}
+
 /** One mime bundle drawn by the renderer JupyterLab prefers for it (safe renderers only). */
 function Rendered(props: {
   rendermime: IRenderMimeRegistry;
@@ -43,6 +52,13 @@ function RenderedText(props: { rendermime: IRenderMimeRegistry; mime: string; va
   return <Rendered rendermime={rendermime} data={data} />;
 }
 
+/** A display or result output: its bundle, built once per output (the same bundle is not drawn again). */
+function SavedBundle(props: { rendermime: IRenderMimeRegistry; output: IOutput }): JSX.Element {
+  const { rendermime, output } = props;
+  const data = React.useMemo(() => bundle(output.data as Record<string, unknown>), [output]);
+  return <Rendered rendermime={rendermime} data={data} metadata={output.metadata as Record<string, unknown>} />;
+}
+
 function Output(props: { output: IOutput; rendermime: IRenderMimeRegistry }): JSX.Element | null {
   const { output, rendermime } = props;
   switch (output.output_type) {
@@ -57,8 +73,7 @@ function Output(props: { output: IOutput; rendermime: IRenderMimeRegistry }): JS
     case 'execute_result':
     case 'display_data':
       return (
-        <Rendered rendermime={rendermime} data={output.data as Record<string, unknown>}
-          metadata={output.metadata as Record<string, unknown>} />
+        <SavedBundle rendermime={rendermime} output={output} />
       );
     default:
       return null;
