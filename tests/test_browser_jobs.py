@@ -125,6 +125,7 @@ def test_jobs_sidebar_run_view_live_log_and_abort(lab):
             expect(log).to_contain_text(f"tick {first + 5}", timeout=15_000)  # it grows while we watch
             screenshot(page, "run-live-log")
             view.get_by_role("button", name="Abort").click()
+            page.locator(".jp-Dialog").get_by_role("button", name="Abort").click()  # it asks first
             expect(view.locator(".runlab-run-header .runlab-badge")).to_have_text("aborted", timeout=20_000)
             expect(ticker.locator(".runlab-badge")).to_have_text("aborted", timeout=10_000)
 
