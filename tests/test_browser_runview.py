@@ -308,13 +308,18 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             expect(viewer.locator(".runlab-nb-cell")).to_have_count(5, timeout=15_000)  # with papermill's cell
             expect(viewer.locator(".runlab-nb-stream")).to_have_text("hello from the notebook, n=4")
             expect(viewer.locator(".runlab-nb-rendered[data-mime='text/html'] table tbody tr")).to_have_count(4)
-            expect(viewer.locator(".runlab-nb-rendered[data-mime='text/html']")).not_to_contain_text(",,")  # whole lines
+            html = viewer.locator(".runlab-nb-rendered[data-mime='text/html']")
+            expect(html).not_to_contain_text(",,")  # lines joined, not a list turned into text
             expect(viewer.locator("[data-cell-type=markdown] strong")).to_have_text("computed")
             assert viewer.locator("[contenteditable=true], textarea").count() == 0, "read-only"
             screenshot(page, "runview-executed-notebook")
             assert _api(lab, "api/kernels") == kernels, "opening the executed notebook started a kernel"
             assert _api(lab, "api/sessions") == []
             view = _open_run(page, notebook_job, runs["notebook"].uid())  # back to its run view (the viewer stays open)
+            view.get_by_role("button", name="Open the executed notebook").click()  # again: the same viewer
+            expect(page.locator(".runlab-notebook-viewer")).to_have_count(1)
+            expect(viewer).to_be_visible()
+            view = _open_run(page, notebook_job, runs["notebook"].uid())
 
             # ... and its notebook artifact previews as cells, not JSON
             view.get_by_role("tab", name="Artifacts").click()

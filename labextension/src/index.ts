@@ -42,10 +42,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
         openNotebook: (title, notebook) => {
-          const viewer = new NotebookViewer(title, notebook, renderers);
-          viewer.id = `runlab-notebook-${uid}-${Date.now()}`;
-          shell.add(viewer, 'main');
-          shell.activateById(viewer.id);
+          const id = `runlab-notebook-${uid}`; // one viewer per run: opening it again shows that one
+          if (!Array.from(shell.widgets('main')).some(widget => widget.id === id)) {
+            const viewer = new NotebookViewer(title, notebook, renderers);
+            viewer.id = id;
+            shell.add(viewer, 'main');
+          }
+          shell.activateById(id);
         },
         closed: () => panel.close(),
         rendermime: renderers
