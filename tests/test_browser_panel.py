@@ -265,7 +265,9 @@ def test_a_stopped_server_is_said_unreachable_and_the_panel_recovers(tmp_path, r
 
                 lab.stop()
                 alert = panel.locator("[role='alert']")
-                expect(alert).to_contain_text("The Jupyter server is unreachable; retrying", timeout=30_000)
+                expect(alert).to_contain_text("Server unreachable; retrying", timeout=30_000)
+                expect(alert).to_contain_text("The Jupyter server has stopped")
+                assert alert.locator(".runlab-error-summary").evaluate("el => el.scrollWidth <= el.clientWidth")
                 assert "Failed to fetch" not in alert.inner_html() and "TypeError" not in alert.inner_html()
                 assert page.evaluate(ONE_LINE, "#runlab-jobs .runlab-error-summary") == []
                 expect(panel.locator("[data-job='fn-train']")).to_be_visible()  # what it knew stays shown
@@ -322,6 +324,7 @@ def test_a_postgresql_store_that_went_down_is_one_line_without_its_password(tmp_
                 html = page.locator("#main").inner_html() + page.content()
                 assert "s3cret" not in html and "[SQL" not in html and "sqlalche.me" not in html
                 summary = alert.locator(".runlab-error-summary")
+                assert summary.evaluate("el => el.scrollWidth <= el.clientWidth")  # the whole summary shows
                 assert page.evaluate(ONE_LINE, "#runlab-jobs .runlab-error-summary") == []
                 assert page.evaluate(OVERFLOWING, "#runlab-jobs .runlab-error") == []
                 details = alert.locator(".runlab-error-details")

@@ -207,7 +207,7 @@ export class JobsModel {
 function ProjectSelect(props: { model: JobsModel }): JSX.Element {
   const { model } = props;
   if (model.loaded && !model.projects.length) {
-    return <div className="runlab-no-projects runlab-muted">No projects yet</div>;
+    return <div className="runlab-no-projects">No projects yet</div>;
   }
   return (
     <HTMLSelect className="runlab-project-select" aria-label="Project" title="Project" value={model.project}
@@ -254,7 +254,7 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
         label={view => (view === 'jobs' ? 'Jobs' : 'Schedules')} onSelect={view => model.setView(view)} />
       <div className="runlab-jobs-controls">
         <ProjectSelect model={model} />
-        {model.view === 'jobs' && (
+        {model.view === 'jobs' && model.projects.length > 0 && (
           <input className="jp-mod-styled runlab-filter" type="search" placeholder="Filter jobs"
             aria-label="Filter jobs" value={model.filter} onChange={event => model.setFilter(event.target.value)} />
         )}

@@ -17,8 +17,8 @@ export function explain(error: unknown): string {
     }
     if (error.status === 0) {
       return (
-        'The Jupyter server is unreachable; retrying.\n' +
-        'It has stopped or the network is down. This panel tries again, less and less often, and ' +
+        'Server unreachable; retrying…\n' +
+        'The Jupyter server has stopped or the network is down. This panel tries again, less and less often, and ' +
         'recovers by itself once the server is back.'
       );
     }
