@@ -79,8 +79,8 @@ export class JobsModel {
 
   /** The project list, asked for on every tick (a 304 while nothing in the store changed): run counts never
    * lag, and a run in a project the panel has not seen yet shows up at once. Where it shows up is decided
-   * by what the user looks at: a panel with nothing to show (no project, or one without runs) follows the
-   * newest project; one showing a project's runs stays there and offers the new project instead. */
+   * by what the user looks at: a panel with nothing to show (no project, or one without runs the user did
+   * not pick) follows the newest project; one showing a project's runs stays there and offers the new one. */
   private async refreshProjects(): Promise<void> {
     const answer = await this.client.projectsIfChanged(this._projectsEtag);
     if (answer === null) {
@@ -94,7 +94,7 @@ export class JobsModel {
       .filter(p => p.runs > 0)
       .sort((a, b) => (b.last_update ?? '').localeCompare(a.last_update ?? ''));
     const current = this.projects.find(p => p.name === this.project);
-    if (!current || current.runs === 0) {
+    if (!current || (current.runs === 0 && !this._chosen)) {
       const newest = byNewest[0]?.name ?? current?.name ?? '';
       if (newest !== this.project) {
         this.switchTo(newest);
@@ -111,6 +111,7 @@ export class JobsModel {
   }
 
   setProject(name: string): void {
+    this._chosen = true;
     localStorage.setItem(PROJECT_KEY, name);
     this.switchTo(name);
     void this.poller.tick();
@@ -200,6 +201,8 @@ export class JobsModel {
 
   private _etag = '';
   private _projectsEtag = '';
+  /** The user picked the project shown in this session (one without runs is then kept, not followed away). */
+  private _chosen = false;
   private _changed = new Signal<this, void>(this);
 }
 
