@@ -147,6 +147,16 @@ export class RunlabClient {
     return (await this.json<{ projects: IProject[] }>(this.url('projects'))).projects;
   }
 
+  /** Every project, or null while nothing in the store changed since the ETag of the last answer. */
+  async projectsIfChanged(etag: string): Promise<{ projects: IProject[]; etag: string } | null> {
+    const response = await this.request(this.url('projects'), { headers: etag ? { 'If-None-Match': etag } : {} });
+    if (response.status === 304) {
+      return null;
+    }
+    const data = (await response.json()) as { projects: IProject[] };
+    return { projects: data.projects, etag: response.headers.get('ETag') ?? '' };
+  }
+
   /** The project's jobs, or null while nothing changed since the ETag of the last answer. */
   async jobs(project: string, filter: string, etag: string): Promise<{ jobs: IJob[]; etag: string } | null> {
     const query = filter ? `?q=${encodeURIComponent(filter)}` : '';
@@ -214,8 +224,9 @@ export class RunlabClient {
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, this.settings);
-    } catch (error) {
-      throw new RunlabApiError(0, `cannot reach the Jupyter server: ${error}`);
+    } catch {
+      // the browser's own words ("TypeError: Failed to fetch") say nothing to a user: status 0 is "unreachable"
+      throw new RunlabApiError(0, 'The Jupyter server cannot be reached.');
     }
     if (!response.ok && response.status !== 304) {
       let message = response.statusText;
