@@ -207,6 +207,13 @@ class RunHandler(RunlabHandler):
         self.reply(await self.call(api.delete, uid))
 
 
+class ChartHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str) -> None:
+        self.reply(await self.call(api.chart, uid))
+
+
 class LogHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
@@ -317,6 +324,7 @@ def routes() -> list[tuple[str, type]]:
         (r"/projects/([^/]+)/jobs", JobsHandler),
         ("/runs", RunsHandler),
         (run, RunHandler),
+        (run + "/chart", ChartHandler),
         (run + r"/(\d+)/log", LogHandler),
         (run + r"/(\d+)/artifacts/([^/]+)", ArtifactHandler),
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),
