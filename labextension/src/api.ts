@@ -75,6 +75,13 @@ export interface IRun {
   children?: { iteration: number; state: string; error: string | null }[];
 }
 
+/** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */
+export interface IChart {
+  mime_type: string;
+  spec: Record<string, unknown> | null;
+  note: string;
+}
+
 export interface IRunPage {
   runs: IRun[];
   offset: number;
@@ -177,6 +184,10 @@ export class RunlabClient {
 
   async run(uid: string, iteration = 0): Promise<IRun> {
     return this.json<IRun>(`${this.url('runs', uid)}?iteration=${iteration}`);
+  }
+
+  async chart(uid: string): Promise<IChart> {
+    return this.json<IChart>(this.url('runs', uid, 'chart'));
   }
 
   async log(uid: string, iteration: number, offset: number): Promise<ILog> {

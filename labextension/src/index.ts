@@ -2,6 +2,7 @@
 
 import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { RunlabClient } from './api';
 import { RunModel } from './detail/model';
@@ -17,27 +18,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The runs of your runlab projects: jobs, run history and run details.',
   autoStart: true,
   requires: [ILabShell],
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     shell: ILabShell,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
     const client = new RunlabClient();
     const tracker = new WidgetTracker<RunPanel>({ namespace: 'runlab-run' });
 
-    const openRun = (uid: string) => {
-      const existing = tracker.find(panel => panel.model.uid === uid);
+    const openRun = (uid: string, iteration = 0) => {
+      const existing = tracker.find(panel => panel.model.uid === uid && panel.model.iteration === iteration);
       if (existing) {
         shell.activateById(existing.id);
         return;
       }
-      const model = new RunModel(client, uid);
+      const model = new RunModel(client, uid, iteration);
       const panel = new RunPanel(model, {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
-        closed: () => panel.close()
+        closed: () => panel.close(),
+        rendermime
       });
       void tracker.add(panel);
       shell.add(panel, 'main');
@@ -46,7 +49,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     app.commands.addCommand(OPEN_RUN, {
       label: 'Open a runlab run',
-      execute: args => openRun(String(args.uid))
+      execute: args => openRun(String(args.uid), Number(args.iteration ?? 0))
     });
 
     const jobs = new JobsPanel(new JobsModel(client), openRun);
@@ -65,8 +68,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       restorer.add(jobs, 'runlab-jobs');
       void restorer.restore(tracker, {
         command: OPEN_RUN,
-        args: panel => ({ uid: panel.model.uid }),
-        name: panel => panel.model.uid
+        args: panel => ({ uid: panel.model.uid, iteration: panel.model.iteration }),
+        name: panel => (panel.model.iteration ? `${panel.model.uid}-${panel.model.iteration}` : panel.model.uid)
       });
     }
   }

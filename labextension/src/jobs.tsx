@@ -9,6 +9,7 @@ import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
 import { StateBadge } from './components/stateBadge';
 import { TabBar } from './components/tabBar';
+import { SweepBadge, sweepText } from './detail/iterations';
 import { durationText, elapsed, fullTime, shortTime } from './format';
 import { Poller } from './poll';
 import { PolledReactWidget } from './polled';
@@ -227,7 +228,8 @@ function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => v
   return (
     <li>
       <button className="runlab-history-row" data-uid={uid} onClick={() => openRun(uid)}
-        aria-label={`Run ${uid}, ${run.status.state}, started ${fullTime(run.status.start_time)}`}>
+        aria-label={`Run ${uid}, ${run.status.state}, started ${fullTime(run.status.start_time)}` +
+          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '')}>
         <span className="runlab-uid" title={uid}>
           {uid.slice(0, 8)}
         </span>
@@ -238,6 +240,7 @@ function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => v
         <span className="runlab-muted runlab-took" title={took && `took ${durationText(seconds)}`}>
           {took}
         </span>
+        <SweepBadge run={run} />
       </button>
     </li>
   );

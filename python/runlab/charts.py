@@ -63,6 +63,8 @@ def sweep_chart(table: list[dict[str, Any]], selector: str = "", best: int | Non
         encoding["color"] = {"field": _field(colour), "title": _name(colour),
                              "type": "quantitative" if continuous else ("ordinal" if _numeric(rows, colour)
                                                                         else "nominal")}
+        if not continuous:  # distinct hues, in the values' order: a sequential ramp's light end is unreadable
+            encoding["color"]["scale"] = {"scheme": "tableau10"}
         lines = lines and not continuous
     layers: list[dict[str, Any]] = []
     if lines:
@@ -74,7 +76,7 @@ def sweep_chart(table: list[dict[str, Any]], selector: str = "", best: int | Non
         layers.append({"transform": [only_best], "mark": {"type": "point", "size": 260, "strokeWidth": 2.5,
                                                            "color": BEST_COLOUR, "filled": False},
                        "encoding": {"x": encoding["x"], "y": encoding["y"], "tooltip": encoding["tooltip"]}})
-        layers.append({"transform": [only_best], "mark": {"type": "text", "dy": -16, "fontWeight": "bold",
+        layers.append({"transform": [only_best], "mark": {"type": "text", "align": "right", "dx": -10, "dy": -10, "fontWeight": "bold",
                                                            "color": BEST_COLOUR},
                        "encoding": {"x": encoding["x"], "y": encoding["y"],
                                     "text": {"value": f"best #{int(best)}"}}})

@@ -10,6 +10,7 @@ import { IRunActions, RunModel } from './model';
 export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActions }): JSX.Element {
   const { model, run, actions } = props;
   const terminal = isTerminal(run.status.state);
+  const child = run.metadata.iteration > 0; // its sweep's actions are on the sweep's own view
   const confirmDelete = async () => {
     const answer = await showDialog({
       title: 'Delete this run?',
@@ -37,18 +38,22 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
         <button className="jp-mod-styled" onClick={() => Clipboard.copyToSystem(run.metadata.uid)}>
           Copy uid
         </button>
-        {!terminal && (
+        {!terminal && !child && (
           <button className="jp-mod-styled jp-mod-warn" disabled={model.busy} onClick={() => void model.act('abort')}>
             Abort
           </button>
         )}
-        <button className="jp-mod-styled" disabled={model.busy} onClick={rerun}>
-          Rerun
-        </button>
-        <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
-          title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>
-          Delete
-        </button>
+        {!child && (
+          <button className="jp-mod-styled" disabled={model.busy} onClick={rerun}>
+            Rerun
+          </button>
+        )}
+        {!child && (
+          <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
+            title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>
+            Delete
+          </button>
+        )}
       </div>
     </div>
   );

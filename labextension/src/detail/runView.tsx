@@ -6,7 +6,7 @@ import { TabBar } from '../components/tabBar';
 import { Artifacts } from './artifacts';
 import { RunHeader } from './header';
 import { Inputs } from './inputs';
-import { Iterations } from './iterations';
+import { Iterations, SweepOf } from './iterations';
 import { Logs } from './logs';
 import { IRunActions, RunModel, Tab, TABS } from './model';
 import { Overview } from './overview';
@@ -28,6 +28,7 @@ export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.E
   return (
     <div className="runlab-run" data-uid={run.metadata.uid} data-state={run.status.state}>
       <RunHeader model={model} run={run} actions={actions} />
+      <SweepOf run={run} actions={actions} />
       <ErrorAlert message={model.error} />
       <TabBar className="runlab-tabs" tabs={tabs} active={model.tab} onSelect={tab => model.setTab(tab)} />
       <div className="runlab-tab-body" role="tabpanel">
@@ -51,7 +52,7 @@ function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunAct
     case 'Artifacts':
       return <Artifacts model={model} actions={actions} />;
     case 'Iterations':
-      return <Iterations run={run} />;
+      return <Iterations model={model} run={run} actions={actions} />;
     case 'Logs':
       return <Logs model={model} />;
   }
