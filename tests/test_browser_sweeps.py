@@ -30,7 +30,8 @@ CHART_COLOURS = """chart => {
     const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
   };
-  const opaque = colour => colour && colour !== 'none' && !/rgba\\(.*,\\s*0\\)$/.test(colour) && colour !== 'transparent';
+  const opaque = colour =>
+    colour && colour !== 'none' && colour !== 'transparent' && !/rgba\\(.*,\\s*0\\)$/.test(colour);
   const svg = chart.querySelector("svg.marks");
   let background = null;
   const rect = svg.querySelector('.background');

@@ -76,8 +76,8 @@ def sweep_chart(table: list[dict[str, Any]], selector: str = "", best: int | Non
         layers.append({"transform": [only_best], "mark": {"type": "point", "size": 260, "strokeWidth": 2.5,
                                                            "color": BEST_COLOUR, "filled": False},
                        "encoding": {"x": encoding["x"], "y": encoding["y"], "tooltip": encoding["tooltip"]}})
-        layers.append({"transform": [only_best], "mark": {"type": "text", "align": "right", "dx": -10, "dy": -10, "fontWeight": "bold",
-                                                           "color": BEST_COLOUR},
+        label = {"type": "text", "align": "right", "dx": -10, "dy": -10, "fontWeight": "bold", "color": BEST_COLOUR}
+        layers.append({"transform": [only_best], "mark": label,
                        "encoding": {"x": encoding["x"], "y": encoding["y"],
                                     "text": {"value": f"best #{int(best)}"}}})
     subject = f"{y_title} by {encoding['x']['title']}" + (f" and {_name(colour)}" if colour else "")
