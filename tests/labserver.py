@@ -26,11 +26,16 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 class LabServer:
     """``jupyter lab`` serving ``root`` with ``env`` (the runlab settings its kernels inherit)."""
 
-    def __init__(self, root: Path, state: Path, env: dict[str, str], server_config: dict | None = None) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.token = secrets.token_hex(16)
+    def __init__(self, root: Path, state: Path, env: dict[str, str], server_config: dict | None = None,
+                 port: int | None = None, token: str | None = None) -> None:
+        """``port`` and ``token`` (a free port and a new token unless given) let a test start a server again
+        where a stopped one was, for a page that is still open."""
+        if port is None:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        self.port = port
+        self.token = token or secrets.token_hex(16)
         self.root = root
         settings = state / "settings"
         notification = settings / "@jupyterlab" / "apputils-extension"

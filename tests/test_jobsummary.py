@@ -4,12 +4,10 @@ creates, state changes, deletes and sweeps, and when the migration fills it from
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, insert
 
-from runlab.config import get_config
+from oldstores import store_at_revision
 from runlab.record import RunState, new_run
-from runlab.store import get_store, schema
-from runlab.store.migrate import upgrade
+from runlab.store import get_store
 
 
 def _recount(store, project: str) -> tuple[list[dict], int]:
@@ -105,23 +103,17 @@ def test_jobs_list_filters_by_name_and_limits():
 def test_migration_fills_the_summary_from_runs_already_stored():
     """A store at revision 0004 with runs in it (a sweep, two projects, a tie) gets the summary a recount
     gives when it is upgraded."""
-    engine = create_engine(get_config().db_url)
-    try:
-        upgrade(engine, "0004")
-        rows = []
-        for i, (project, name, start) in enumerate([("a", "train", 1.0), ("a", "train", 3.0), ("a", "prep", 2.0),
-                                                    ("b", "train", 5.0), ("a", "tie", 4.0), ("a", "tie", 4.0)]):
-            record = new_run(project, name, "job", RunState.COMPLETED, {}, {})
-            record.start_time = record.last_update = start
-            rows.append(record.to_row())
-            if i == 2:
-                child = record.child(1, {"x": 1})
-                child.start_time = 9.0
-                rows.append(child.to_row())
-        with engine.begin() as conn:
-            conn.execute(insert(schema.runs), rows)
-    finally:
-        engine.dispose()
+    rows = []
+    for i, (project, name, start) in enumerate([("a", "train", 1.0), ("a", "train", 3.0), ("a", "prep", 2.0),
+                                                ("b", "train", 5.0), ("a", "tie", 4.0), ("a", "tie", 4.0)]):
+        record = new_run(project, name, "job", RunState.COMPLETED, {}, {})
+        record.start_time = record.last_update = start
+        rows.append(record.to_row())
+        if i == 2:
+            child = record.child(1, {"x": 1})
+            child.start_time = 9.0
+            rows.append(child.to_row())
+    store_at_revision("0004", rows)
     store = get_store()  # opening the store upgrades it to the newest revision
     _assert_agrees(store, "a", "b")
     assert [(j["name"], j["runs"]) for j in store.list_jobs("a")] == [("tie", 2), ("train", 2), ("prep", 1)]

@@ -229,27 +229,17 @@ def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
 def test_a_store_upgraded_to_lighter_indexes_keeps_its_runs_live_and_listed():
     """A store at revision 0005 with finished, live and sweep runs, upgraded: the live ones are still found
     (by the new live-runs index), listings and counts are as before."""
-    from sqlalchemy import create_engine, insert
-
-    from runlab.config import get_config
+    from oldstores import store_at_revision
     from runlab.record import RunState, new_run
-    from runlab.store import schema
-    from runlab.store.migrate import upgrade
 
-    engine = create_engine(get_config().db_url)
-    try:
-        upgrade(engine, "0005")
-        rows = []
-        for i, state in enumerate([RunState.COMPLETED, RunState.RUNNING, RunState.ERROR, RunState.PENDING]):
-            record = new_run("p", "train", "job", state, {}, {})
-            record.start_time = record.last_update = float(i)
-            rows.append(record.to_row())
-        child = record.child(1, {"x": 1}, state=RunState.ABORTING)
-        rows.append(child.to_row())
-        with engine.begin() as conn:
-            conn.execute(insert(schema.runs), rows)
-    finally:
-        engine.dispose()
+    rows = []
+    for i, state in enumerate([RunState.COMPLETED, RunState.RUNNING, RunState.ERROR, RunState.PENDING]):
+        record = new_run("p", "train", "job", state, {}, {})
+        record.start_time = record.last_update = float(i)
+        rows.append(record.to_row())
+    child = record.child(1, {"x": 1}, state=RunState.ABORTING)
+    rows.append(child.to_row())
+    store_at_revision("0005", rows)
     store = get_store()  # opening the store upgrades it to the newest revision
     assert current_revision(store.engine) == HEAD_REVISION
     assert sorted((r.start_time, r.iteration, r.state.value) for r in store.live_runs()) == [
@@ -291,7 +281,7 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home):
     run adds about ten 4 KB pages to it), and the thread ends once it has copied the WAL."""
     import threading
 
-    from tests.waiting import wait_until
+    from waiting import wait_until
 
     fn = runlab.new_function(name="quick", kind="local")
     for i in range(1500):

@@ -240,3 +240,133 @@ def test_a_childs_spec_is_its_own_copy_of_the_template():
     child.labels["c"] = "2"
     assert child.spec["parameters"] == {"b": 2, "nested": {"k": [1, 2, 3]}, "a": 5}
     assert parent.spec == spec() and parent.labels == {"a": "1"}, "the template is untouched"
+
+
+# -- the sweep's chart (Vega-Lite) and its PNG plot ------------------------------------------------------
+
+MARKS = ["point", "line", "text", "circle", "square", "tick", "bar", "area", "rule"]
+TYPES = ["quantitative", "ordinal", "nominal", "temporal"]
+CHANNEL = {"type": "object", "required": ["field", "type"], "properties": {
+    "field": {"type": "string"}, "type": {"enum": TYPES}, "title": {"type": "string"}}}
+VEGA_LITE_LAYERED = {  # what Vega-Lite 5's schema asks of a layered spec with inline data (the parts used here)
+    "type": "object",
+    "required": ["$schema", "data", "layer"],
+    "properties": {
+        "$schema": {"type": "string", "pattern": r"^https://vega\.github\.io/schema/vega-lite/v5(\.\d+)*\.json$"},
+        "title": {"type": "string"}, "width": {"type": "number"}, "height": {"type": "number"},
+        "data": {"type": "object", "required": ["values"], "additionalProperties": False,
+                 "properties": {"values": {"type": "array", "items": {"type": "object"}}}},
+        "layer": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["mark", "encoding"], "additionalProperties": False,
+            "properties": {
+                "mark": {"type": "object", "required": ["type"], "properties": {"type": {"enum": MARKS}}},
+                "transform": {"type": "array", "items": {"type": "object", "required": ["filter"]}},
+                "encoding": {"type": "object", "additionalProperties": False, "properties": {
+                    "x": CHANNEL, "y": CHANNEL, "color": CHANNEL,
+                    "tooltip": {"type": "array", "items": CHANNEL},
+                    "text": {"type": "object", "required": ["value"]}}},
+            }}},
+    },
+}
+
+
+def _unescaped(field: str) -> str:
+    """A Vega-Lite field name back to the data's key (``\\.`` is a literal dot)."""
+    out, escaped = [], False
+    for ch in field:
+        if escaped or ch != "\\":
+            out.append(ch)
+            escaped = False
+        else:
+            escaped = True
+    return "".join(out)
+
+
+def _checked(spec: dict) -> dict:
+    """The spec as the renderer gets it: valid against the layered Vega-Lite schema above, plain JSON (no NaN),
+    and every field it draws is a key of its data."""
+    import jsonschema
+
+    jsonschema.validate(spec, VEGA_LITE_LAYERED)
+    spec = json.loads(json.dumps(spec, allow_nan=False))
+    keys = {k for row in spec["data"]["values"] for k in row}
+    for layer in spec["layer"]:
+        encoding = layer["encoding"]
+        for channel in [encoding.get(c) for c in ("x", "y", "color")] + encoding.get("tooltip", []):
+            if channel is not None:
+                assert _unescaped(channel["field"]) in keys, channel
+    return spec
+
+
+def test_the_sweep_chart_draws_the_result_over_both_swept_params(sweeps):
+    from runlab.charts import VEGA_LITE_MIME, sweep_chart
+
+    run = sweeps.run_function("fn", hyperparams={"p2": [1, 2, 3], "p3": [10, 20]}, selector="max.r1")
+    spec = _checked(sweep_chart(run.status.iterations, "max.r1", run.status.best_iteration,
+                                list(run.spec.hyperparams)))
+    assert VEGA_LITE_MIME == "application/vnd.vegalite.v5+json"
+    assert len(spec["data"]["values"]) == 6
+    assert {row["param.p2"] for row in spec["data"]["values"]} == {1, 2, 3}
+    line, points, ring, label = spec["layer"]
+    assert (line["mark"]["type"], points["mark"]["type"], label["mark"]["type"]) == ("line", "point", "text")
+    encoding = points["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["title"], encoding["x"]["type"]) == ("param\\.p2", "p2",
+                                                                                       "quantitative")
+    assert (encoding["y"]["field"], encoding["y"]["title"]) == ("output\\.r1", "r1 (max)")
+    assert (encoding["color"]["field"], encoding["color"]["title"]) == ("param\\.p3", "p3")
+    assert [t["title"] for t in encoding["tooltip"]] == ["iteration", "p2", "p3", "r1"]
+    assert run.status.best_iteration == 6
+    assert ring["transform"] == label["transform"] == [{"filter": "datum.iter === 6"}]
+    assert label["encoding"]["text"] == {"value": "best #6"}
+    assert "r1 (max) by p2 and p3" in spec["title"]
+
+
+def test_a_chart_without_a_second_param_or_a_varying_one(sweeps):
+    from runlab.charts import sweep_chart
+
+    one = sweeps.run_function("fn", hyperparams={"p2": [1, 2, 3], "p3": [5]}, selector="min.r1")
+    spec = _checked(sweep_chart(one.status.iterations, "min.r1", one.status.best_iteration))
+    assert "color" not in spec["layer"][1]["encoding"]
+    assert spec["layer"][1]["encoding"]["x"]["title"] == "p2"  # p3 does not vary: it is not an axis
+    assert spec["layer"][1]["encoding"]["y"]["title"] == "r1 (min)"
+    listed = [{"state": "completed", "iter": i, "param.p": 1, "output.score": s} for i, s in ((1, 0.5), (2, 0.7))]
+    spec = _checked(sweep_chart(listed))  # no selector: the first numeric result, over the iterations
+    assert [spec["layer"][0]["encoding"][c]["title"] for c in ("x", "y")] == ["iteration", "score"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["point"]  # no best: no ring, no line
+
+
+def test_chart_values_names_and_what_cannot_be_drawn():
+    from runlab.charts import sweep_chart
+
+    rows = [{"state": "completed", "iter": 1, "param.opt.name": "adam", "param.lr": 0.1, "output.loss": float("nan")},
+            {"state": "completed", "iter": 2, "param.opt.name": "sgd", "param.lr": 0.2, "output.loss": 0.3},
+            {"state": "error", "iter": 3, "param.opt.name": "sgd", "param.lr": 0.3}]
+    spec = _checked(sweep_chart(rows, "min.loss", 2, ["opt.name", "lr"]))
+    assert [row["iter"] for row in spec["data"]["values"]] == [1, 2]  # only iterations that completed
+    assert spec["data"]["values"][0]["output.loss"] is None  # NaN is not JSON
+    x = spec["layer"][1]["encoding"]["x"]
+    assert (x["field"], x["title"], x["type"]) == ("param\\.opt\\.name", "opt.name", "ordinal")
+    assert sweep_chart(rows, "max.accuracy", None) is None  # a selector over a result nobody logged
+    assert sweep_chart(rows[2:], "min.loss", None) is None  # nothing completed
+    assert sweep_chart([], "", None) is None
+
+
+def test_the_sweep_plot_png_has_labelled_axes_and_its_legend_off_the_lines():
+    import pandas as pd
+
+    from runlab.sweepplot import sweep_plot
+
+    rows = [{"state": "completed", "iter": i, "param.lr": lr, "param.batch": b, "output.accuracy": lr * b}
+            for i, (lr, b) in enumerate(((0.1, 8), (0.2, 8), (0.1, 16), (0.2, 16)), start=1)]
+    figure = sweep_plot(pd.DataFrame(rows), "max.accuracy", 4)
+    axes = figure.axes[0]
+    texts = {t.get_text() for t in axes.texts}
+    assert {"0.1", "0.2", "8", "16", "0.8", "3.2"} <= texts  # each axis with its real lowest and highest value
+    assert [t.get_text() for t in axes.get_yticklabels()] == []  # no more bare "min"/"max"
+    assert axes.get_xlabel() and figure.axes[1].get_ylabel() == "line colour: accuracy"
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    legend = axes.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(axes.get_window_extent(renderer))

@@ -75,6 +75,13 @@ export interface IRun {
   children?: { iteration: number; state: string; error: string | null }[];
 }
 
+/** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */
+export interface IChart {
+  mime_type: string;
+  spec: Record<string, unknown> | null;
+  note: string;
+}
+
 export interface IRunPage {
   runs: IRun[];
   offset: number;
@@ -147,6 +154,16 @@ export class RunlabClient {
     return (await this.json<{ projects: IProject[] }>(this.url('projects'))).projects;
   }
 
+  /** Every project, or null while nothing in the store changed since the ETag of the last answer. */
+  async projectsIfChanged(etag: string): Promise<{ projects: IProject[]; etag: string } | null> {
+    const response = await this.request(this.url('projects'), { headers: etag ? { 'If-None-Match': etag } : {} });
+    if (response.status === 304) {
+      return null;
+    }
+    const data = (await response.json()) as { projects: IProject[] };
+    return { projects: data.projects, etag: response.headers.get('ETag') ?? '' };
+  }
+
   /** The project's jobs, or null while nothing changed since the ETag of the last answer. */
   async jobs(project: string, filter: string, etag: string): Promise<{ jobs: IJob[]; etag: string } | null> {
     const query = filter ? `?q=${encodeURIComponent(filter)}` : '';
@@ -167,6 +184,10 @@ export class RunlabClient {
 
   async run(uid: string, iteration = 0): Promise<IRun> {
     return this.json<IRun>(`${this.url('runs', uid)}?iteration=${iteration}`);
+  }
+
+  async chart(uid: string): Promise<IChart> {
+    return this.json<IChart>(this.url('runs', uid, 'chart'));
   }
 
   async log(uid: string, iteration: number, offset: number): Promise<ILog> {
@@ -219,8 +240,9 @@ export class RunlabClient {
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, this.settings);
-    } catch (error) {
-      throw new RunlabApiError(0, `cannot reach the Jupyter server: ${error}`);
+    } catch {
+      // the browser's own words ("TypeError: Failed to fetch") say nothing to a user: status 0 is "unreachable"
+      throw new RunlabApiError(0, 'The Jupyter server cannot be reached.');
     }
     if (!response.ok && response.status !== 304) {
       let message = response.statusText;

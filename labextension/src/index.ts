@@ -31,18 +31,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const renderers = rendermime ?? new RenderMimeRegistry({ initialFactories: standardRendererFactories });
     const tracker = new WidgetTracker<RunPanel>({ namespace: 'runlab-run' });
 
-    const openRun = (uid: string) => {
-      const existing = tracker.find(panel => panel.model.uid === uid);
+    const openRun = (uid: string, iteration = 0) => {
+      const existing = tracker.find(panel => panel.model.uid === uid && panel.model.iteration === iteration);
       if (existing) {
         shell.activateById(existing.id);
         return;
       }
-      const model = new RunModel(client, uid);
+      const model = new RunModel(client, uid, iteration);
       const panel = new RunPanel(model, {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
         openNotebook: (title, notebook) => {
-          const id = `runlab-notebook-${uid}`; // one viewer per run: opening it again shows that one
+          const id = `runlab-notebook-${uid}-${iteration}`; // one viewer per run: opening it again shows that one
           if (!Array.from(shell.widgets('main')).some(widget => widget.id === id)) {
             const viewer = new NotebookViewer(title, notebook, renderers);
             viewer.id = id;
@@ -60,7 +60,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     app.commands.addCommand(OPEN_RUN, {
       label: 'Open a runlab run',
-      execute: args => openRun(String(args.uid))
+      execute: args => openRun(String(args.uid), Number(args.iteration ?? 0))
     });
 
     const jobs = new JobsPanel(new JobsModel(client), openRun);
@@ -79,8 +79,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       restorer.add(jobs, 'runlab-jobs');
       void restorer.restore(tracker, {
         command: OPEN_RUN,
-        args: panel => ({ uid: panel.model.uid }),
-        name: panel => panel.model.uid
+        args: panel => ({ uid: panel.model.uid, iteration: panel.model.iteration }),
+        name: panel => (panel.model.iteration ? `${panel.model.uid}-${panel.model.iteration}` : panel.model.uid)
       });
     }
   }

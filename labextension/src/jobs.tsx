@@ -1,14 +1,16 @@
 // The "Jobs" sidebar: the jobs (runs grouped by name) of a project, each job's run history, live.
 
-import { UseSignal } from '@jupyterlab/ui-components';
+import { closeIcon, HTMLSelect, refreshIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IJob, IProject, IRun, RunlabClient } from './api';
+import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
 import { StateBadge } from './components/stateBadge';
 import { TabBar } from './components/tabBar';
-import { durationText, elapsed, relativeTime } from './format';
+import { SweepBadge, sweepText } from './detail/iterations';
+import { durationText, elapsed, fullTime, shortTime } from './format';
 import { Poller } from './poll';
 import { PolledReactWidget } from './polled';
 import { SchedulesModel, SchedulesView } from './schedules';
@@ -25,7 +27,7 @@ export class JobsModel {
     this.schedules.changed.connect(() => this._changed.emit());
     this.poller = new Poller({
       interval: 1000,
-      maxInterval: 15000,
+      maxInterval: 10000,
       task: () => this.refresh(),
       onError: error => this.fail(error)
     });
@@ -43,22 +45,20 @@ export class JobsModel {
   expanded: string | null = null;
   history: IRun[] = [];
   historyNext: number | null = null;
+  /** A project whose first runs arrived while the panel showed another one. */
+  offered: string | null = null;
 
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
   async refresh(): Promise<void> {
-    if (this._ticks++ % 10 === 0 || !this.projects.length) {
-      this.projects = await this.client.projects();
-      if (!this.projects.some(p => p.name === this.project)) {
-        this.project = [...this.projects].sort((a, b) =>
-          (b.last_update ?? '').localeCompare(a.last_update ?? '')
-        )[0]?.name ?? '';
-      }
-    }
+    await this.refreshProjects();
     if (!this.project) {
       this.jobs = [];
+      if (this.view === 'schedules') {
+        await this.schedules.refresh('');
+      }
       this.done();
       return;
     }
@@ -78,10 +78,50 @@ export class JobsModel {
     this.done();
   }
 
+  /** The project list, asked for on every tick (a 304 while nothing in the store changed): run counts never
+   * lag, and a run in a project the panel has not seen yet shows up at once. Where it shows up is decided
+   * by what the user looks at: a panel with nothing to show (no project, or one without runs the user did
+   * not pick) follows the newest project; one showing a project's runs stays there and offers the new one. */
+  private async refreshProjects(): Promise<void> {
+    const answer = await this.client.projectsIfChanged(this._projectsEtag);
+    if (answer === null) {
+      return;
+    }
+    const known = new Set(this.projects.map(p => p.name));
+    const first = this._projectsEtag === '';
+    this.projects = answer.projects;
+    this._projectsEtag = answer.etag;
+    const byNewest = [...this.projects]
+      .filter(p => p.runs > 0)
+      .sort((a, b) => (b.last_update ?? '').localeCompare(a.last_update ?? ''));
+    const current = this.projects.find(p => p.name === this.project);
+    if (!current || (current.runs === 0 && !this._chosen)) {
+      const newest = byNewest[0]?.name ?? current?.name ?? '';
+      if (newest !== this.project) {
+        this.switchTo(newest);
+      }
+      return;
+    }
+    const arrived = first ? undefined : byNewest.find(p => !known.has(p.name));
+    if (arrived) {
+      this.offered = arrived.name;
+    }
+    if (!this.projects.some(p => p.name === this.offered && p.name !== this.project)) {
+      this.offered = null;
+    }
+  }
+
   setProject(name: string): void {
-    this.project = name;
+    this._chosen = true;
     localStorage.setItem(PROJECT_KEY, name);
-    this.reset();
+    this.switchTo(name);
+    void this.poller.tick();
+  }
+
+  /** Stop offering a new project (the user has seen it). */
+  dismissOffer(): void {
+    this.offered = null;
+    this._changed.emit();
   }
 
   setView(view: SidebarView): void {
@@ -126,6 +166,19 @@ export class JobsModel {
     this.historyNext = page.next_offset;
   }
 
+  /** Show another project (without a tick: the caller asks for one, or is inside one). */
+  private switchTo(name: string): void {
+    this.project = name;
+    if (this.offered === name) {
+      this.offered = null;
+    }
+    this._etag = '';
+    this.jobs = [];
+    this.expanded = null;
+    this.history = [];
+    this._changed.emit();
+  }
+
   private reset(): void {
     this._etag = '';
     this.jobs = [];
@@ -148,8 +201,49 @@ export class JobsModel {
   }
 
   private _etag = '';
-  private _ticks = 0;
+  private _projectsEtag = '';
+  /** The user picked the project shown in this session (one without runs is then kept, not followed away). */
+  private _chosen = false;
   private _changed = new Signal<this, void>(this);
+}
+
+/** The project selector: JupyterLab's own select, or in its place a line saying the store is empty. */
+function ProjectSelect(props: { model: JobsModel }): JSX.Element {
+  const { model } = props;
+  if (model.loaded && !model.projects.length) {
+    return <div className="runlab-no-projects">No projects yet</div>;
+  }
+  return (
+    <HTMLSelect className="runlab-project-select" aria-label="Project" title="Project" value={model.project}
+      onChange={event => model.setProject(event.currentTarget.value)}
+      options={model.projects.map(p => ({ value: p.name, label: `${p.name} (${p.runs})` }))} />
+  );
+}
+
+function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => void }): JSX.Element {
+  const { run, now, openRun } = props;
+  const uid = run.metadata.uid;
+  const seconds = elapsed(run.status.state, run.status.start_time, run.status.duration, now);
+  const took = durationText(seconds, true);
+  return (
+    <li>
+      <button className="runlab-history-row" data-uid={uid} onClick={() => openRun(uid)}
+        aria-label={`Run ${uid}, ${run.status.state}, started ${fullTime(run.status.start_time)}` +
+          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '')}>
+        <span className="runlab-uid" title={uid}>
+          {uid.slice(0, 8)}
+        </span>
+        <StateBadge state={run.status.state} title={run.status.error} />
+        <span className="runlab-muted runlab-when" title={fullTime(run.status.start_time)}>
+          {shortTime(run.status.start_time, now)}
+        </span>
+        <span className="runlab-muted runlab-took" title={took && `took ${durationText(seconds)}`}>
+          {took}
+        </span>
+        <SweepBadge run={run} />
+      </button>
+    </li>
+  );
 }
 
 function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): JSX.Element {
@@ -159,34 +253,34 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
     <div className="runlab-jobs">
       <div className="runlab-jobs-header">
         <h2>Jobs</h2>
-        <button className="jp-mod-styled runlab-icon-button" title="Refresh" aria-label="Refresh"
-          onClick={() => void model.poller.tick()}>
-          ⟳
-        </button>
+        <ToolbarButtonComponent className="runlab-refresh" icon={refreshIcon} tooltip="Refresh"
+          onClick={() => void model.poller.tick()} />
       </div>
       <TabBar className="runlab-views" tabs={SIDEBAR_VIEWS} active={model.view}
         label={view => (view === 'jobs' ? 'Jobs' : 'Schedules')} onSelect={view => model.setView(view)} />
       <div className="runlab-jobs-controls">
-        <label>
-          <span className="runlab-sr-only">Project</span>
-          <select className="jp-mod-styled" aria-label="Project" value={model.project}
-            onChange={event => model.setProject(event.target.value)}>
-            {model.projects.map(p => (
-              <option key={p.name} value={p.name}>
-                {p.name} ({p.runs})
-              </option>
-            ))}
-          </select>
-        </label>
-        {model.view === 'jobs' && (
+        <ProjectSelect model={model} />
+        {model.view === 'jobs' && model.projects.length > 0 && (
           <input className="jp-mod-styled runlab-filter" type="search" placeholder="Filter jobs"
             aria-label="Filter jobs" value={model.filter} onChange={event => model.setFilter(event.target.value)} />
         )}
       </div>
+      {model.offered && (
+        <div className="runlab-offer" role="status">
+          <span className="runlab-offer-text" title={`New runs in project ${model.offered}`}>
+            New runs in <strong>{model.offered}</strong>
+          </span>
+          <button className="jp-mod-styled jp-mod-accept" onClick={() => model.setProject(model.offered!)}>
+            Show
+          </button>
+          <ToolbarButtonComponent icon={closeIcon} tooltip="Dismiss" onClick={() => model.dismissOffer()} />
+        </div>
+      )}
       <ErrorAlert message={model.error} />
-      {model.loaded && !model.error && !model.projects.length && (
+      {!model.loaded && <div className="runlab-empty">Loading…</div>}
+      {model.view === 'jobs' && model.loaded && !model.error && !model.projects.length && (
         <div className="runlab-empty">
-          No runs yet. Run a function from a notebook (`project.run_function(...)`) and it shows up here.
+          <CodeText text="No runs yet. Run a function from a notebook (`project.run_function(...)`) and it shows up here." />
         </div>
       )}
       {model.view === 'schedules' && <SchedulesView model={model.schedules} openRun={openRun} />}
@@ -200,10 +294,12 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
                 {job.name}
               </span>
               <StateBadge state={job.last_state} title={job.last_error} />
-              <span className="runlab-muted" title={job.last_start ?? ''}>
-                {relativeTime(job.last_start, now)}
+              <span className="runlab-muted runlab-when" title={fullTime(job.last_start)}>
+                {shortTime(job.last_start, now)}
               </span>
-              <span className="runlab-muted">{durationText(elapsed(job.last_state, job.last_start, job.last_duration, now))}</span>
+              <span className="runlab-muted runlab-took">
+                {durationText(elapsed(job.last_state, job.last_start, job.last_duration, now), true)}
+              </span>
               <span className="runlab-count" title={`${job.runs} runs`}>
                 {job.runs}
               </span>
@@ -211,17 +307,7 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
             {model.expanded === job.name && (
               <ul className="runlab-history" role="list">
                 {model.history.map(run => (
-                  <li key={`${run.metadata.uid}`}>
-                    <button className="runlab-history-row" data-uid={run.metadata.uid}
-                      onClick={() => openRun(run.metadata.uid)}>
-                      <span className="runlab-uid">{run.metadata.uid.slice(0, 8)}</span>
-                      <StateBadge state={run.status.state} title={run.status.error} />
-                      <span className="runlab-muted">{relativeTime(run.status.start_time, now)}</span>
-                      <span className="runlab-muted">
-                        {durationText(elapsed(run.status.state, run.status.start_time, run.status.duration, now))}
-                      </span>
-                    </button>
-                  </li>
+                  <HistoryRow key={run.metadata.uid} run={run} now={now} openRun={openRun} />
                 ))}
                 {model.historyNext !== null && (
                   <li>

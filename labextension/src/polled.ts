@@ -7,6 +7,14 @@ import { Poller } from './poll';
 export abstract class PolledReactWidget extends ReactWidget {
   protected abstract get poller(): Poller;
 
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // the first widget of an empty main area is attached visible: it gets no after-show message
+    if (this.isVisible) {
+      this.poller.start();
+    }
+  }
+
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this.poller.start();

@@ -6,9 +6,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { ISchedule, IScheduleEvent, RunlabClient } from './api';
+import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
 import { StateBadge } from './components/stateBadge';
-import { relativeTime, timestamp } from './format';
+import { fullTime, relativeTime } from './format';
 
 export class SchedulesModel {
   constructor(readonly client: RunlabClient) {}
@@ -86,7 +87,7 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
       <ErrorAlert message={model.error} />
       {model.loaded && !model.schedules.length && !model.error && (
         <div className="runlab-empty">
-          No schedules in this project. `project.run_function("trainer", schedule="0 */6 * * *")` makes one.
+          <CodeText text={'No schedules yet. `project.run_function("trainer", schedule="0 */6 * * *")` makes one.'} />
         </div>
       )}
       <ul className="runlab-job-list" role="list">
@@ -103,13 +104,13 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
             </div>
             <div className="runlab-muted">
               {schedule.paused ? 'paused' : (
-                <span title={timestamp(schedule.next_run)}>next {relativeTime(schedule.next_run, now)}</span>
+                <span title={fullTime(schedule.next_run)}>next {relativeTime(schedule.next_run, now)}</span>
               )}
             </div>
             <div className="runlab-schedule-last">
               {schedule.last_uid ? (
                 <button className="runlab-link" onClick={() => openRun(schedule.last_uid!)}
-                  title={timestamp(schedule.last_run)}>
+                  title={fullTime(schedule.last_run)}>
                   last {relativeTime(schedule.last_run, now)}
                 </button>
               ) : (
@@ -140,7 +141,7 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
                 {!model.events.length && <li className="runlab-muted">Nothing yet: it has not been due.</li>}
                 {model.events.map((event, i) => (
                   <li key={i} className={`runlab-event runlab-event-${event.event}`} data-event={event.event}>
-                    <span className="runlab-muted" title={timestamp(event.time)}>{relativeTime(event.time, now)}</span>{' '}
+                    <span className="runlab-muted" title={fullTime(event.time)}>{relativeTime(event.time, now)}</span>{' '}
                     <strong>{event.event}</strong>{' '}
                     {event.run_uid ? (
                       <button className="runlab-link" onClick={() => openRun(event.run_uid!)}>

@@ -167,6 +167,47 @@ async def test_one_run_and_its_sweep_iterations(jp_fetch, store_runs):
     assert sum(r["metadata"]["uid"] == sweep.uid() for r in with_children["runs"]) == 3
 
 
+async def test_a_sweeps_chart_and_its_children(jp_fetch, store_runs):
+    project, _, _ = store_runs
+    sweep = project.run_function("fn", inputs={"data": "data.csv"}, params={"epochs": 3},
+                                 hyperparams={"lr": [0.1, 0.3], "batch": [8, 16]}, selector="max.accuracy")
+    data = check_operation("/runs/{uid}/chart", "get", 200,
+                           (await jp_fetch("runlab", "api", "runs", sweep.uid(), "chart")).body)
+    assert data["mime_type"] == "application/vnd.vegalite.v5+json" and data["note"] == ""
+    encoding = data["spec"]["layer"][1]["encoding"]
+    assert [encoding[c]["title"] for c in ("x", "y", "color")] == ["lr", "accuracy (max)", "batch"]
+    assert len(data["spec"]["data"]["values"]) == 4
+    parent = check((await jp_fetch("runlab", "api", "runs", sweep.uid())).body, "Run")
+    assert parent["spec"]["hyperparams"] == {"lr": [0.1, 0.3], "batch": [8, 16]}
+    assert parent["spec"]["hyper_param_options"]["selector"] == "max.accuracy"
+    best = parent["status"]["best_iteration"]
+    child = check((await jp_fetch("runlab", "api", "runs", sweep.uid(), params={"iteration": best})).body, "Run")
+    assert child["spec"]["parameters"] == {"epochs": 3, **{k: parent["status"]["iterations"][best - 1][f"param.{k}"]
+                                                           for k in ("lr", "batch")}}
+    assert {a["key"] for a in child["status"]["artifacts"]} == {"table", "page"}
+    assert all(a["producer"]["iteration"] == best for a in child["status"]["artifacts"])
+    log = check((await jp_fetch("runlab", "api", "runs", sweep.uid(), str(best), "log")).body, "Log")
+    assert "training with" in log["text"]
+
+
+async def test_a_chart_of_a_run_that_is_no_sweep_says_so(jp_fetch, store_runs):
+    _, runs, _ = store_runs
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid(), "chart")
+    assert code == 409 and "is not a hyper-parameter sweep" in error["message"] and "hyperparams=" in error["message"]
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", "0" * 32, "chart")
+    assert code == 404 and "0" * 32 in error["message"]
+
+
+async def test_a_sweep_with_nothing_to_draw_has_a_note(jp_fetch, store_runs):
+    project, _, _ = store_runs
+    with pytest.raises(runlab.RunError) as info:  # no iteration logs "loss": the sweep errs, nothing to draw
+        project.run_function("fn", inputs={"data": "data.csv"}, hyperparams={"lr": [0.1, 0.2]}, selector="max.loss")
+    sweep = info.value.run
+    data = check_operation("/runs/{uid}/chart", "get", 200,
+                           (await jp_fetch("runlab", "api", "runs", sweep.uid(), "chart")).body)
+    assert data["spec"] is None and "'max.loss'" in data["note"] and "2 of the sweep's iterations" in data["note"]
+
+
 @pytest.mark.parametrize("parts", [("runs", "0" * 32), ("runs", "0" * 32, "0", "log"),
                                    ("runs", "0" * 32, "0", "artifacts", "model"),
                                    ("runs", "0" * 32, "0", "artifacts", "model", "preview")])
@@ -257,7 +298,7 @@ async def test_every_route_needs_the_token(jp_fetch, store_runs):
     _, runs, _ = store_runs
     uid = runs[0].uid()
     for method, parts in [("GET", ("projects",)), ("GET", ("projects", "api", "jobs")), ("GET", ("runs",)),
-                          ("GET", ("runs", uid)), ("GET", ("runs", uid, "0", "log")),
+                          ("GET", ("runs", uid)), ("GET", ("runs", uid, "chart")), ("GET", ("runs", uid, "0", "log")),
                           ("GET", ("runs", uid, "0", "artifacts", "table")),
                           ("GET", ("runs", uid, "0", "artifacts", "table", "preview")),
                           ("POST", ("runs", uid, "abort")), ("POST", ("runs", uid, "rerun")),

@@ -36,6 +36,7 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
       await model.act('abort');
     }
   };
+  const child = run.metadata.iteration > 0; // its sweep's actions are on the sweep's own view
   const confirmDelete = async () => {
     const body = `Run ${short} will be deleted with its log, its ${run.status.artifacts.length} artifact(s) and ` +
       'their files. This cannot be undone.';
@@ -60,19 +61,23 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
         <button className="jp-mod-styled" onClick={() => Clipboard.copyToSystem(run.metadata.uid)}>
           Copy uid
         </button>
-        {!terminal && (
+        {!terminal && !child && (
           <button className="jp-mod-styled jp-mod-warn" disabled={model.busy} onClick={confirmAbort}>
             {model.pending === 'abort' ? 'Aborting…' : 'Abort'}
           </button>
         )}
-        <button className="jp-mod-styled runlab-rerun" disabled={model.busy} aria-busy={rerunning} onClick={rerun}
-          title="Start the same function with the same parameters and inputs as a new run">
-          {rerunning ? 'Starting the new run…' : 'Rerun'}
-        </button>
-        <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
-          title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>
-          Delete
-        </button>
+        {!child && (
+          <button className="jp-mod-styled runlab-rerun" disabled={model.busy} aria-busy={rerunning} onClick={rerun}
+            title="Start the same function with the same parameters and inputs as a new run">
+            {rerunning ? 'Starting the new run…' : 'Rerun'}
+          </button>
+        )}
+        {!child && (
+          <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
+            title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>
+            Delete
+          </button>
+        )}
       </div>
     </div>
   );

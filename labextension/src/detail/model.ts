@@ -5,7 +5,7 @@ import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IArtifact, IPreview, IRun, RunlabClient } from '../api';
+import { IArtifact, IChart, IPreview, IRun, RunlabClient } from '../api';
 import { explain } from '../components/errorText';
 import { isTerminal } from '../format';
 import { Poller } from '../poll';
@@ -16,11 +16,12 @@ export type Tab = (typeof TABS)[number];
 /** What the view asks of the application around it. */
 export interface IRunActions {
   openFile: (path: string) => void;
-  openRun: (uid: string) => void;
+  /** Open a run's view: its parent (iteration 0, the default) or one iteration of a sweep. */
+  openRun: (uid: string, iteration?: number) => void;
   /** Show a notebook read-only in the main area (no kernel). */
   openNotebook: (title: string, notebook: INotebookContent) => void;
   closed: () => void;
-  /** JupyterLab's renderers, which draw a notebook's outputs. */
+  /** JupyterLab's renderers, which draw the sweep chart and a notebook's outputs. */
   readonly rendermime: IRenderMimeRegistry;
 }
 
@@ -52,7 +53,8 @@ export function tabCounts(run: IRun): Partial<Record<Tab, number>> {
 export class RunModel {
   constructor(
     readonly client: RunlabClient,
-    readonly uid: string
+    readonly uid: string,
+    readonly iteration = 0
   ) {
     this.poller = new Poller({
       interval: 1000,
@@ -80,6 +82,8 @@ export class RunModel {
   deleted = false;
   /** Focus goes to the run's heading once it shows (the view was just opened or activated). */
   wantsFocus = true;
+  /** A sweep's chart, read again whenever its iteration table or state changes. */
+  chart: IChart | null = null;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -91,8 +95,9 @@ export class RunModel {
     }
     if (!this.run || !isTerminal(this.run.status.state) || this._stale) {
       this._stale = false;
-      this.run = await this.client.run(this.uid);
+      this.run = await this.client.run(this.uid, this.iteration);
     }
+    await this.readChart();
     if (this.tab === 'Logs') {
       await this.readLog();
     }
@@ -106,12 +111,29 @@ export class RunModel {
   private async readLog(): Promise<void> {
     // Read until the end: a big log arrives in pieces, each from the last offset.
     for (let i = 0; i < 50; i++) {
-      const piece = await this.client.log(this.uid, 0, this.logOffset);
+      const piece = await this.client.log(this.uid, this.iteration, this.logOffset);
       if (!piece.text) {
         break;
       }
       this.log += piece.text;
       this.logOffset = piece.offset;
+    }
+  }
+
+  private async readChart(): Promise<void> {
+    const run = this.run;
+    if (!run || this.iteration !== 0 || !(run.status.iterations?.length || run.spec.hyperparams)) {
+      return;
+    }
+    const key = `${run.status.iterations?.length ?? 0}:${run.status.state}:${run.status.best_iteration}`;
+    if (key !== this._chartKey) {
+      try {
+        this.chart = await this.client.chart(this.uid);
+      } catch (error) {
+        // the run itself was read: a chart that cannot be had is said where the chart would be
+        this.chart = { mime_type: '', spec: null, note: explain(error) };
+      }
+      this._chartKey = key;
     }
   }
 
@@ -186,5 +208,6 @@ export class RunModel {
   }
 
   private _stale = false;
+  private _chartKey = '';
   private _changed = new Signal<this, void>(this);
 }

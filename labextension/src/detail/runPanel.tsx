@@ -15,23 +15,16 @@ export class RunPanel extends PolledReactWidget {
   ) {
     super();
     this.addClass('runlab-run-panel');
-    this.id = `runlab-run-${model.uid}`;
-    this.title.label = `Run ${model.uid.slice(0, 8)}`;
+    const iteration = model.iteration ? ` #${model.iteration}` : '';
+    this.id = `runlab-run-${model.uid}${model.iteration ? `-${model.iteration}` : ''}`;
+    this.title.label = `Run ${model.uid.slice(0, 8)}${iteration}`;
     this.title.closable = true;
     model.changed.connect(() => {
       if (model.run) {
-        this.title.label = `${model.run.metadata.name} ${model.uid.slice(0, 8)}`;
-        this.title.caption = `${model.run.metadata.name} (${model.uid}): ${model.run.status.state}`;
+        this.title.label = `${model.run.metadata.name} ${model.uid.slice(0, 8)}${iteration}`;
+        this.title.caption = `${model.run.metadata.name} (${model.uid}${iteration}): ${model.run.status.state}`;
       }
     });
-  }
-
-  /** A panel added to an empty main area is attached already visible (no after-show message): poll then too. */
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this.model.poller.start();
-    }
   }
 
   /** Activating the run (opening it, or picking its tab) puts the focus on its heading, or on the heading as

@@ -6,7 +6,7 @@ import { TabBar, tabIds } from '../components/tabBar';
 import { Artifacts } from './artifacts';
 import { RunHeader } from './header';
 import { Inputs } from './inputs';
-import { Iterations } from './iterations';
+import { Iterations, SweepOf } from './iterations';
 import { Logs } from './logs';
 import { IRunActions, RunModel, Tab, tabCounts, TABS } from './model';
 import { Overview } from './overview';
@@ -26,7 +26,7 @@ export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.E
   }
   const tabs = TABS.filter(t => t !== 'Iterations' || (run.status.iterations ?? []).length > 0);
   const counts = tabCounts(run);
-  const ids = `runlab-run-${run.metadata.uid}`;
+  const ids = `runlab-run-${model.uid}-${model.iteration}`; // unique per panel (a sweep and its iterations)
   const label = (tab: Tab) =>
     counts[tab] === undefined ? tab : (
       <>
@@ -36,6 +36,7 @@ export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.E
   return (
     <div className="runlab-run" data-uid={run.metadata.uid} data-state={run.status.state}>
       <RunHeader model={model} run={run} actions={actions} />
+      <SweepOf run={run} actions={actions} />
       <ErrorAlert message={model.error} />
       <TabBar className="runlab-tabs" tabs={tabs} active={model.tab} label={label} idPrefix={ids}
         onSelect={tab => model.setTab(tab)} />
@@ -61,7 +62,7 @@ function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunAct
     case 'Artifacts':
       return <Artifacts model={model} actions={actions} />;
     case 'Iterations':
-      return <Iterations run={run} />;
+      return <Iterations model={model} run={run} actions={actions} />;
     case 'Logs':
       return <Logs model={model} />;
   }

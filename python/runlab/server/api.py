@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import projectref
 from ..artifactaccess import check_artifact, remove_artifact_file
+from ..charts import VEGA_LITE_MIME, sweep_chart
 from ..errors import (
     ArtifactAccessError,
     ArtifactNotFoundError,
@@ -146,6 +147,25 @@ def run(store: RunStore, uid: str, iteration: int = 0, root: str = "") -> dict[s
         data["children"] = [{"iteration": c.iteration, "state": c.state.value, "error": c.error}
                             for c in children if c.iteration]
     return data
+
+
+def chart(store: RunStore, uid: str) -> dict[str, Any]:
+    """A sweep's chart as a Vega-Lite spec (``spec``, null while no iteration has a numeric result to draw,
+    ``note`` then says why) with its MIME type, from the parent's iteration table."""
+    row = _row(store, uid, 0)
+    table = row.status.get("iterations") or []
+    if not table and not row.spec.get("hyperparams"):
+        raise RunStateError(f"run {uid} is not a hyper-parameter sweep, so it has no chart: run the function "
+                            "with hyperparams=... (or a param_file) to get one")
+    options = row.spec.get("hyper_param_options") or {}
+    selector = options.get("selector") or ""
+    spec = sweep_chart(table, selector, row.status.get("best_iteration"), list(row.spec.get("hyperparams") or {}))
+    note = ""
+    if spec is None:
+        wanted = f"the selector's result {selector!r}" if selector else "a numeric result"
+        note = (f"no completed iteration has {wanted} yet ({len(table)} of the sweep's iterations ended)"
+                if table else "no iteration has ended yet")
+    return {"mime_type": VEGA_LITE_MIME, "spec": spec, "note": note}
 
 
 def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[str, Any]:

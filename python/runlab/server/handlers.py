@@ -70,6 +70,14 @@ def _json_errors(method: Callable) -> Callable:
             if status >= 500:  # the server's problem, but one the user can fix: say what it is
                 self.log.error("runlab: %s", exc)
             self._error(status, str(exc))
+        except tornado.web.HTTPError:
+            raise  # tornado's own answers (a missing argument, a forbidden request) keep their status
+        except Exception as exc:  # a bug: its traceback goes to the log, never to the client
+            self.log.exception("runlab: %s %s failed", self.request.method, self.request.path)
+            if self._headers_written:  # part of a file went out: all that is left is to end the answer
+                raise
+            self._error(500, f"runlab could not answer this request ({type(exc).__name__}); the Jupyter "
+                             "server's log has the details")
 
     return wrapper
 
@@ -123,10 +131,28 @@ class RunlabHandler(APIHandler):
 
 
 class ProjectsHandler(RunlabHandler):
+    """Every project; answers 304 while nothing changed in the whole store (``If-None-Match`` with the last
+    ETag), so a client can ask every second and see a new project's first run at once."""
+
     @tornado.web.authenticated
     @_json_errors
     async def get(self) -> None:
-        self.reply({"projects": await self.call(api.projects)})
+        seen = self.request.headers.get("If-None-Match")
+
+        def answer(store: RunStore) -> tuple[str, list[dict[str, Any]] | None]:
+            stamp = api.stamp(store, None)
+            return stamp, None if seen == f'"{stamp}"' else api.projects(store)
+
+        stamp, projects = await self.call(answer)
+        self.set_header("ETag", f'"{stamp}"')
+        if projects is None:
+            self.set_status(304)
+            self.finish()
+            return
+        self.reply({"projects": projects})
+
+    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
+        return None
 
 
 class JobsHandler(RunlabHandler):
@@ -179,6 +205,13 @@ class RunHandler(RunlabHandler):
     @_json_errors
     async def delete(self, uid: str) -> None:
         self.reply(await self.call(api.delete, uid))
+
+
+class ChartHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str) -> None:
+        self.reply(await self.call(api.chart, uid))
 
 
 class LogHandler(RunlabHandler):
@@ -291,6 +324,7 @@ def routes() -> list[tuple[str, type]]:
         (r"/projects/([^/]+)/jobs", JobsHandler),
         ("/runs", RunsHandler),
         (run, RunHandler),
+        (run + "/chart", ChartHandler),
         (run + r"/(\d+)/log", LogHandler),
         (run + r"/(\d+)/artifacts/([^/]+)", ArtifactHandler),
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),

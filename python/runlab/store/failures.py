@@ -6,6 +6,8 @@ the database reported (never SQLAlchemy's SQL text or its links) and the fix for
 
 from __future__ import annotations
 
+from urllib.parse import quote, unquote
+
 from ..errors import StoreError
 from .url import redact
 
@@ -49,9 +51,28 @@ def reason(exc: BaseException) -> str:
     return text
 
 
+def _password(url: str) -> str:
+    """The password in a database URL (as written, up to its last ``@``), or "" when it has none."""
+    rest = url.partition("://")[2]
+    return rest.rpartition("@")[0].partition(":")[2]
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` with every database URL's password masked and the password of ``url`` nowhere in it, as
+    written, percent-encoded or decoded (a driver may quote its connection string in its own words)."""
+    text = redact(text)
+    password = _password(url)
+    for form in {password, unquote(password), quote(password, safe="")} - {""}:
+        text = text.replace(form, "***")
+    return text
+
+
 def store_error(url: str, exc: BaseException, action: str = "use") -> StoreError:
     """A StoreError for ``exc``, raised when trying to ``action`` (open, use, write) the store at ``url``."""
-    said = redact(reason(exc))
+    if "@" in _password(url):  # the driver splits at the first '@': its message would quote the rest as a host
+        return StoreError(f"cannot {action} {store_name(url)}: the password in RUNLAB_DB_URL holds an '@' that "
+                          "is not percent-encoded. To fix it: write each '@' of the password as %40")
+    said = scrub(reason(exc), url)
     lowered = said.lower()
     advice = next((fix for words, fix in _ADVICE if any(word in lowered for word in words)), _DEFAULT_ADVICE)
     return StoreError(f"cannot {action} {store_name(url)}: {said}. To fix it: {advice}")

@@ -20,12 +20,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from json import encoder as json_encoder
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON
 
 from . import jobsummary, schema
 
+T = TypeVar("T")
 LOCK_RETRIES = 20  # tries of a write transaction while another process holds SQLite's write lock
 CHECKPOINT_EVERY = 200  # writes between two checkpoints of the WAL (about SQLite's own 1,000 pages)
 
@@ -78,8 +79,7 @@ class SqliteHotPath:
         self._busy_ms = int(busy_timeout_ms)
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._updates: dict[tuple[str, ...], str] = {}
-        self._conditional: dict[tuple[tuple[str, ...], int], str] = {}  # (columns, number of states) -> SQL
+        self._updates: dict[tuple[tuple[str, ...], int], str] = {}  # (columns, number of states) -> SQL
         self._writes = 0
         self._checkpointer: threading.Thread | None = None
         os.register_at_fork(after_in_child=self._forget)
@@ -93,72 +93,74 @@ class SqliteHotPath:
         """Insert the run and count it in the jobs summary (``jobsummary.upsert_values``), in one transaction."""
         get = row.get
         values = [dumps_json(get(name)) if is_json else get(name) for name, is_json in _RUN_COLUMN_IS_JSON]
-        conn = self._begin()
-        try:
+
+        def insert(conn: sqlite3.Connection) -> None:
             conn.execute(_INSERT_RUN, values)
             conn.execute(jobsummary.UPSERT_SQL, summary)
-            conn.execute("COMMIT")
-        except BaseException:
-            self._discard(conn)
-            raise
-        self._give_back(conn)
-        self._wrote()
+
+        self._in_transaction(insert)
 
     def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None) -> None:
         """Set ``changes`` (already plain column values) and append a log chunk, in one transaction."""
-        names = tuple(changes)
-        sql = self._updates.get(names)
-        if sql is None:
-            sets = ", ".join(f'"{name}" = ?' for name in names)
-            sql = self._updates[names] = f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ?"
-        values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
-        values += (uid, iteration)
-        if names and (log is None or not log[1]):  # one statement: its own transaction, no BEGIN .. COMMIT
+        sql, values = self._update(changes, uid, iteration, ())
+        if changes and (log is None or not log[1]):  # one statement: its own transaction, no BEGIN .. COMMIT
             conn = self._take()
             self._execute_retrying(conn, sql, values)
             self._give_back(conn)
             self._wrote()
             return
-        conn = self._begin()
-        try:
-            if names:
+
+        def update(conn: sqlite3.Connection) -> None:
+            if changes:
                 conn.execute(sql, values)
             if log is not None and log[1]:
                 conn.execute(_INSERT_LOG, (uid, iteration, log[0], log[1]))
-            conn.execute("COMMIT")
-        except BaseException:
-            self._discard(conn)
-            raise
-        self._give_back(conn)
-        self._wrote()
+
+        self._in_transaction(update)
 
     def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: tuple[str, ...],
                       logs: Sequence[tuple[int, str]] = ()) -> bool:
         """Set ``changes`` (plain column values, at least one) while the run's state is one of ``states``
         (at least one), and append the log chunks ``logs`` either way, in one transaction; True if the run
         was updated."""
-        names = tuple(changes)
-        sql = self._conditional.get((names, len(states)))
-        if sql is None:
-            sets = ", ".join(f'"{name}" = ?' for name in names)
-            sql = self._conditional[(names, len(states))] = (
-                f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ? "
-                f"AND state IN ({', '.join('?' for _ in states)})")
-        values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
-        values += (uid, iteration, *states)
-        conn = self._begin()
-        try:
+        sql, values = self._update(changes, uid, iteration, states)
+
+        def update(conn: sqlite3.Connection) -> bool:
             for offset, text in logs:
                 if text:
                     conn.execute(_INSERT_LOG, (uid, iteration, offset, text))
-            updated = conn.execute(sql, values).rowcount > 0
+            return conn.execute(sql, values).rowcount > 0
+
+        return self._in_transaction(update)
+
+    def _update(self, changes: dict[str, Any], uid: str, iteration: int,
+                states: tuple[str, ...]) -> tuple[str, list[Any]]:
+        """The UPDATE of ``changes`` (kept per shape) and its values; with ``states``, only while the run's
+        state is one of them."""
+        names = tuple(changes)
+        sql = self._updates.get((names, len(states)))
+        if sql is None:
+            sets = ", ".join(f'"{name}" = ?' for name in names)
+            only = f" AND state IN ({', '.join('?' for _ in states)})" if states else ""
+            sql = self._updates[(names, len(states))] = (
+                f"UPDATE runs SET {sets} WHERE uid = ? AND iteration = ?{only}")
+        values = [dumps_json(value) if name in _JSON_COLUMNS else value for name, value in changes.items()]
+        values += (uid, iteration, *states)
+        return sql, values
+
+    def _in_transaction(self, statements: Callable[[sqlite3.Connection], T]) -> T:
+        """``statements`` in one ``BEGIN IMMEDIATE`` .. ``COMMIT`` on a pooled connection (given back after,
+        or closed if anything failed); what it returns."""
+        conn = self._begin()
+        try:
+            result = statements(conn)
             conn.execute("COMMIT")
         except BaseException:
             self._discard(conn)
             raise
         self._give_back(conn)
         self._wrote()
-        return updated
+        return result
 
     def run_row(self, uid: str, iteration: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """The run's ``runs`` row (JSON columns as their text, which ``RunRecord.from_row`` decodes) and the

@@ -8,8 +8,11 @@ from pathlib import Path
 
 
 def redact(url: str) -> str:
-    """A database URL without its password (``postgresql://user:***@host/db``), fit for messages."""
-    return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)
+    """A database URL without its password (``postgresql://user:***@host/db``), fit for messages.
+
+    The password runs to the last ``@`` of the URL (a password may itself hold ``@`` or ``/`` when its
+    owner did not percent-encode it); a URL ends at white space."""
+    return re.sub(r"(://[^/:@\s]*:)\S*@", r"\1***@", url)
 
 
 def read_only_url(database: str) -> str | None:

@@ -1,0 +1,182 @@
+"""Sweeps in the Jobs panel of a real JupyterLab, driven in Debian's Chromium at the default 250 px sidebar:
+a 2-param grid sweep's history row says it is a sweep, its Parameters tab lists what it tried, its chart is
+drawn by JupyterLab's own Vega-Lite renderer (axis titles named, colours following the theme), and an
+iteration row opens that child with its params, artifacts and log, in the light and the dark theme and
+after a page reload."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+import runlab
+from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
+
+HANDLERS = """
+    def train(context, lr, batch, epochs=2):
+        print(f"training lr={lr} batch={batch} for {epochs} epochs")
+        context.log_result("accuracy", round(lr * 2 + batch / 100, 4))
+        context.log_artifact("weights", body=f"weights of lr={lr} batch={batch}\\n", format="txt")
+"""
+
+# The effective colours of the chart: its background (the SVG's own background rect, else the first
+# ancestor with a background) and its axis titles' text, as relative luminance 0 (black) .. 1 (white).
+CHART_COLOURS = """chart => {
+  const luminance = colour => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  };
+  const opaque = colour =>
+    colour && colour !== 'none' && colour !== 'transparent' && !/rgba\\(.*,\\s*0\\)$/.test(colour);
+  const svg = chart.querySelector("svg.marks");
+  let background = null;
+  const rect = svg.querySelector('.background');
+  if (rect && opaque(getComputedStyle(rect).fill)) {
+    background = getComputedStyle(rect).fill;
+  }
+  for (let node = svg; !background && node; node = node.parentElement) {
+    const colour = getComputedStyle(node).backgroundColor;
+    if (opaque(colour)) {
+      background = colour;
+    }
+  }
+  const title = svg.querySelector('.role-axis-title text');
+  return { background: luminance(background), text: luminance(getComputedStyle(title).fill) };
+}"""
+
+
+@pytest.fixture
+def lab(tmp_path, runlab_home, monkeypatch):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "handlers.py").write_text(textwrap.dedent(HANDLERS))
+    monkeypatch.setenv("RUNLAB_ARTIFACT_PATH", str(root / "artifacts"))
+    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home),
+                                                  "RUNLAB_ARTIFACT_PATH": str(root / "artifacts")})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sweep(lab):
+    project = runlab.get_or_create_project("sweeps", context=str(lab.root))
+    project.set_function(str(lab.root / "handlers.py"), name="fn", kind="local", handler="train")
+    return project.run_function("fn", params={"epochs": 3}, selector="max.accuracy",
+                                hyperparams={"lr": [0.1, 0.2, 0.3], "batch": [8, 16]}, watch=False)
+
+
+def _open_lab(page, lab) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_selector(".jp-LabShell", timeout=60_000)
+    expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=30_000)
+
+
+def _check_chart(view, light: bool) -> None:
+    """The chart is JupyterLab's Vega-Lite rendering, its axes and legend named, its colours the theme's."""
+    from playwright.sync_api import expect
+
+    chart = view.locator(".runlab-sweep-chart")
+    expect(chart).to_have_attribute("data-theme-light", str(light).lower(), timeout=15_000)
+    expect(chart.locator(".jp-RenderedVegaCommon5 svg.marks")).to_be_visible(timeout=30_000)
+    expect(chart.locator(".role-axis-title text")).to_have_text(["lr", "accuracy (max)"], timeout=15_000)
+    expect(chart.locator(".role-legend-title text")).to_have_text("batch")
+    expect(chart.locator(".mark-text.role-mark text")).to_have_text("best #6")
+    colours = chart.evaluate(CHART_COLOURS)
+    if light:
+        assert colours["background"] > 0.8 and colours["text"] < 0.4, colours
+    else:
+        assert colours["background"] < 0.35 and colours["text"] > 0.7, colours
+
+
+def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
+    from playwright.sync_api import expect, sync_playwright
+
+    sweep.wait_for_completion(timeout=120)
+    assert sweep.state() == "completed" and sweep.status.best_iteration == 6
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        try:
+            _open_lab(page, lab)
+            page.locator("li[data-id='runlab-jobs']").click()
+            panel = page.locator("#runlab-jobs")
+            assert round(panel.bounding_box()["width"]) <= 260, "the sidebar keeps its default width"
+            panel.locator("[data-job='fn-train']").click()
+            row = panel.locator(f".runlab-history-row[data-uid='{sweep.uid()}']")
+            expect(row.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
+            screenshot(page, "sweeps-history-row")
+
+            row.click()
+            view = page.locator(f"#runlab-run-{sweep.uid()}")
+            expect(view.locator(".runlab-run-header h2")).to_contain_text("fn-train", timeout=15_000)
+            view.get_by_role("tab", name="Parameters").click()
+            params = view.locator(".runlab-sweep-params")
+            expect(params.locator("tr", has_text="epochs")).to_contain_text("3")
+            expect(params.locator(".runlab-hyperparams tr", has_text="lr").locator(".runlab-sweep-value")).to_have_text(
+                ["0.1", "0.2", "0.3"])
+            expect(params.locator(".runlab-hyperparams tr", has_text="batch")).to_contain_text("(2 values)")
+            expect(params.locator("tr", has_text="strategy")).to_contain_text("grid")
+            expect(params.locator("tr", has_text="selector")).to_contain_text("max.accuracy")
+            screenshot(page, "sweeps-parent-parameters")
+
+            view.get_by_role("tab", name="Iterations").click()
+            _check_chart(view, light=True)
+            view.locator(".runlab-sweep-chart .mark-symbol path").first.hover()  # the renderer's own tooltip
+            expect(page.locator("#vg-tooltip-element")).to_contain_text("iteration", timeout=10_000)
+            screenshot(page, "sweeps-chart-light")
+
+            view.locator(".runlab-iteration-row[data-iteration='6']").click()
+            child = page.locator(f"#runlab-run-{sweep.uid()}-6")
+            expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6 of the sweep fn-train",
+                                                                      timeout=15_000)
+            expect(child.get_by_role("button", name="Delete")).to_have_count(0)  # it would delete the sweep
+            child.get_by_role("tab", name="Parameters").click()
+            for name, value in (("lr", "0.3"), ("batch", "16"), ("epochs", "3")):
+                expect(child.locator(".runlab-tab-body tr", has_text=name)).to_contain_text(value)
+            child.get_by_role("tab", name="Results").click()
+            expect(child.locator(".runlab-tab-body")).to_contain_text("0.76")
+            child.get_by_role("tab", name="Artifacts").click()
+            child.locator("[data-artifact='weights']").click()
+            expect(child.locator(".runlab-preview")).to_contain_text("weights of lr=0.3 batch=16", timeout=15_000)
+            screenshot(page, "sweeps-child-artifact")
+            child.get_by_role("tab", name="Logs").click()
+            expect(child.locator(".runlab-log")).to_contain_text("training lr=0.3 batch=16 for 3 epochs",
+                                                                 timeout=15_000)
+            screenshot(page, "sweeps-child-log")
+            child.locator(".runlab-sweep-of [data-sweep]").click()
+            expect(view).to_be_visible()
+
+            page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+            page.locator(".lm-Menu-item", has_text="Theme").first.click()
+            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=15_000)
+            _check_chart(view, light=False)  # drawn again in the dark theme's colours
+            screenshot(page, "sweeps-chart-dark")
+
+            page.reload()
+            page.wait_for_selector(".jp-LabShell", timeout=60_000)
+            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
+            child = page.locator(f"#runlab-run-{sweep.uid()}-6")  # the layout brings the child back
+            expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6", timeout=30_000)
+            view = page.locator(f"#runlab-run-{sweep.uid()}")
+            page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="fn-train").filter(
+                has_not_text="#6").first.click()
+            view.get_by_role("tab", name="Iterations").click()
+            _check_chart(view, light=False)
+            screenshot(page, "sweeps-chart-dark-after-reload")
+            if not panel.is_visible():  # the layout may have brought the sidebar back open
+                page.locator("li[data-id='runlab-jobs']").click()
+            panel.locator("[data-job='fn-train']").click()
+            expect(panel.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
+            screenshot(page, "sweeps-history-row-dark")
+        except Exception:
+            screenshot(page, "sweeps-failure")
+            raise
+        finally:
+            browser.close()
