@@ -8,6 +8,7 @@ import { RunModel } from './detail/model';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
+import { tablePlugin } from './table/plugin';
 
 const OPEN_RUN = 'runlab:open-run';
 const SHOW_JOBS = 'runlab:show-jobs';
@@ -72,4 +73,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, tablePlugin];
