@@ -5,6 +5,7 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { copyIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { IPreview, RunlabClient } from '../api';
@@ -218,7 +219,7 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
             void navigator.clipboard?.writeText(row.uid).then(() => copy.replaceChildren('✓'));
           }
         },
-        '⧉'
+        copyIcon.element({ tag: 'span', height: '12px', width: '12px' })
       );
       td.append(h('span', { title: cell.title }, cell.text ?? ''), copy);
     } else if (name === 'state') {
