@@ -226,6 +226,10 @@ def test_tables_survive_a_reload_a_shut_down_and_a_restarted_kernel(lab):
             _check_saved_tables(page, "kernel shut down, page reloaded")
             page.locator("li[data-id='runlab-jobs']").click()
             assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == before, "the table restyled the panel"
+            in_table = _tables(page).nth(2).locator("tbody .runlab-badge")
+            assert in_table.evaluate("e => getComputedStyle(e).backgroundColor") == before, "one colour per state"
+            score = _tables(page).nth(1).locator("table.runlab-iterations td[title='0.1111111']")
+            expect(score).to_have_text("0.1111")
             screenshot(page, "nbtable-reopened-light")
 
             _set_theme(page, dark=True)

@@ -378,7 +378,11 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
           onclick: clickable ? open : null,
           onkeydown: clickable ? (event: KeyboardEvent) => event.key === 'Enter' && open() : null
         },
-        row.map((value, i) => h('td', {}, show(value), i === at && best ? ' ★' : ''))
+        row.map((value, i) => {
+          const rounded = typeof value === 'number' && !Number.isInteger(value);
+          return h('td', { title: rounded ? String(value) : null },
+            rounded ? String(Number((value as number).toPrecision(4))) : show(value), i === at && best ? ' ★' : '');
+        })
       );
     });
     const parts = [

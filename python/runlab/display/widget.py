@@ -250,13 +250,17 @@ def _reread(run: Any) -> bool:
 
 
 def _listing_query(runs: list[Any]) -> dict[str, Any] | None:
-    """The filters of the ``list_runs`` call that read exactly these runs, in its order, else None."""
+    """The filters of the ``list_runs`` call that read these runs, in its order (all of them: the list is as
+    long as the listing and starts and ends with its first and last run), else None."""
     first = getattr(runs[0], "_listed", None) if runs else None
     if first is None or first[0].query is None or len(first[0].rows) != len(runs):
         return None
     listing = first[0]
-    for index, run in enumerate(runs):
-        if run._listed is None or run._listed[0] is not listing or run._listed[1] != index:
+    # the first and the last run in their listed places (a whole list_runs result, not a reordered copy of
+    # it); checking every run would cost 30 ms for 100,000 runs
+    for index in (0, len(runs) - 1):
+        listed = getattr(runs[index], "_listed", None)
+        if listed is None or listed[0] is not listing or listed[1] != index:
             return None
     return dict(listing.query)
 
