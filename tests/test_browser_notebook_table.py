@@ -164,6 +164,16 @@ def test_tables_survive_a_reload_a_shut_down_and_a_restarted_kernel(lab):
             loss = scores.locator(".runlab-chip", has_text="loss=")
             expect(loss).to_have_text("loss=0.1235")
             assert loss.get_attribute("title") == "loss=0.123456789012345"
+            copied = loss.evaluate("""chip => {
+                const range = document.createRange();
+                range.selectNodeContents(chip.closest('td'));
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                const event = new ClipboardEvent('copy', {clipboardData: new DataTransfer(), bubbles: true});
+                chip.dispatchEvent(event);
+                return event.clipboardData.getData('text/plain');
+            }""")
+            assert "loss=0.123456789012345" in copied and "steps=10" in copied, copied
             labels = scores.locator("td.runlab-col-labels")
             expect(labels.locator(".runlab-chip", has_text="team=vision")).to_be_visible()
             expect(labels.locator(".runlab-chip", has_text="owner=")).to_be_hidden()

@@ -377,3 +377,16 @@ def test_the_table_is_not_crowded(project):
     assert [chip.split("=")[0] for chip in cells["labels"]["extra"]] == ["kind", "owner", "host"]
     page = runs_html([run])
     assert 'title="loss=0.123456789012345"' in page and "kind=local" in page, "the static copy keeps them all"
+
+
+def test_every_rule_of_the_widget_css_is_scoped_under_its_root():
+    import re
+    from pathlib import Path
+
+    import runlab.display
+
+    css = (Path(runlab.display.__file__).parent / "runs_widget.css").read_text()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors = [s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")]
+    assert selectors and all(s == ".runlab-widget" or s.startswith(".runlab-widget ") for s in selectors), [
+        s for s in selectors if not s.startswith(".runlab-widget")]

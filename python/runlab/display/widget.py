@@ -6,7 +6,8 @@ message), so showing 100,000 runs costs what showing 20 does. It answers preview
 artifacts and inputs it shows, follows runs that are not finished yet (a thread that re-reads the live
 runs in view every second, learns with one query which of the others ended, and stops once they all
 ended), and carries a ``text/html`` and ``text/plain`` copy of the table's first 200 runs in its output so the
-table reads where widgets do not render.
+table reads where widgets do not render. JupyterLab's runlab extension draws the table from a third copy,
+the table as data (``bundle.MIME``), so a reopened notebook shows it without the kernel that made it.
 """
 
 from __future__ import annotations
