@@ -32,6 +32,7 @@ def scores(context):
 
 
 def sweep(context, p=1):
+    print(f"iteration with p={p}")
     context.log_result("score", p * 0.1111111)
 
 
@@ -202,6 +203,7 @@ def test_tables_survive_a_reload_a_shut_down_and_a_restarted_kernel(lab):
             child = sweep.locator(".runlab-nbtable-child[data-iteration='2']")
             expect(child.locator(".runlab-chip", has_text="score=0.2222")).to_be_visible(timeout=30_000)
             expect(child.locator(".runlab-badge")).to_have_text("completed")
+            expect(child.locator(".runlab-nbtable-log")).to_contain_text("iteration with p=2", timeout=30_000)
             child.scroll_into_view_if_needed()
             screenshot(page, "nbtable-sweep-child")
 
@@ -264,11 +266,8 @@ def test_tables_survive_a_reload_a_shut_down_and_a_restarted_kernel(lab):
             browser.close()
 
 
-def test_a_table_from_another_store_says_its_rows_are_as_saved(lab, tmp_path):
-    """A notebook whose tables came from a store the server does not read: the saved rows, and one line
-    that says so (no previews, no live rows)."""
-    from playwright.sync_api import expect, sync_playwright
-
+def _foreign_notebook(root) -> None:
+    """A notebook holding a table saved from a store no server here reads."""
     from runlab.display.bundle import MIME
 
     saved = {"version": 1, "columns": ["uid", "state", "name"], "total": 1, "page_size": 20, "short": True,
@@ -281,7 +280,22 @@ def test_a_table_from_another_store_says_its_rows_are_as_saved(lab, tmp_path):
     cell = nbformat.v4.new_code_cell("runs.show()")
     cell.outputs = [nbformat.v4.new_output("display_data", data={MIME: saved, "text/plain": "a table"})]
     notebook.cells = [cell]
-    nbformat.write(notebook, lab.root / "other.ipynb")
+    nbformat.write(notebook, root / "other.ipynb")
+
+
+@pytest.mark.parametrize("server", ["another store", "no runlab server extension"])
+def test_a_table_the_server_cannot_read_again_says_its_rows_are_as_saved(tmp_path, runlab_home, server):
+    """A notebook whose table came from a store the server does not read, or a server without runlab's
+    extension: the saved rows, and one line that says so (no previews, no live rows)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    root = tmp_path / "root"
+    root.mkdir()
+    _foreign_notebook(root)
+    config = {"ServerApp": {"jpserver_extensions": {"runlab.server": False}}} if server.startswith("no") else None
+    lab = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)}, server_config=config)
+    note = ("Rows as saved: the Jupyter server reads another runlab store." if config is None else
+            "Rows as saved: the runlab server extension does not answer.")
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1200, "height": 800})
@@ -290,11 +304,12 @@ def test_a_table_from_another_store_says_its_rows_are_as_saved(lab, tmp_path):
             table = page.locator(".runlab-nbtable")
             expect(table.locator("tbody tr")).to_have_count(1, timeout=60_000)
             expect(table.locator(".runlab-badge")).to_have_text("completed")
-            expect(table.locator(".runlab-nbtable-note")).to_have_text(
-                "Rows as saved: the Jupyter server reads another runlab store.", timeout=30_000)
-            screenshot(page, "nbtable-other-store")
+            expect(table.locator(".runlab-nbtable-note")).to_have_text(note, timeout=30_000)
+            expect(table.locator(".runlab-badge")).to_have_text("completed")
+            screenshot(page, f"nbtable-{server.replace(' ', '-')}")
         except Exception:
-            screenshot(page, "nbtable-other-store-failure")
+            screenshot(page, "nbtable-saved-failure")
             raise
         finally:
             browser.close()
+            lab.stop()

@@ -45,6 +45,12 @@ function h(tag: string, attrs: Record<string, unknown> = {}, ...children: (Child
   return node;
 }
 
+/** The last `count` lines of a log, with a first line saying how many were left out. */
+function lastLines(text: string, count: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.length <= count ? lines.join('\n') : [`… ${lines.length - count} lines before`, ...lines.slice(-count)].join('\n');
+}
+
 type Connection = 'checking' | 'live' | 'saved-other-store' | 'saved-no-server';
 
 export class RunsTableView extends Widget implements IRenderMime.IRenderer {
@@ -55,7 +61,7 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
   private connection: Connection = 'checking';
   private iterations: IIterations | null = null;
   private sort: { column: number; descending: boolean } | null = null;
-  private child: { iteration: number; row: IRow | null; error: string } | null = null;
+  private child: { iteration: number; row: IRow | null; error: string; log?: string } | null = null;
   private preview: (IPreview & { loading?: boolean; ref?: ILink['ref'] }) | null = null;
   private aborting = new Set<string>();
   private timer = 0;
@@ -410,6 +416,11 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
       const answer = await this.client.tableRows({ keys: [[parent.uid, iteration]], short: this.table!.short });
       this.child = { iteration, row: (answer.rows[0] as unknown as IRow) ?? null,
         error: answer.rows.length ? '' : 'this iteration is not in the store' };
+      if (answer.rows.length) {
+        this.draw();
+        const log = await this.client.log(parent.uid, iteration, 0);
+        this.child = { ...this.child, log: log.text };
+      }
     } catch (error) {
       this.child = { iteration, row: null, error: String((error as Error).message ?? error) };
     }
@@ -434,6 +445,9 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
       box.append(
         h('table', { class: 'runlab-table' }, h('tbody', {}, names.map(n =>
           h('tr', {}, h('th', {}, n), this.renderCell(n, row.cells[n], row))))),
+        child.log === undefined
+          ? h('div', { class: 'runlab-sub' }, 'loading the log…')
+          : h('pre', { class: 'runlab-text runlab-nbtable-log' }, child.log ? lastLines(child.log, 40) : '(no log)'),
         h('button', { class: 'runlab-nbtable-open-run', onclick: () => this.actions.openRun(row.uid) },
           'Open the sweep in the run view (log, every iteration)')
       );
