@@ -5,7 +5,8 @@ copies), median of 5: of 1,000 runs made by ``run_function``, against ``pandas.D
 ``to_df()`` for the same runs (a peer that renders a plain table of the same data); and of 100,000 runs
 (bulk-filled as in ``bench_list_runs.py``), which should cost what 1,000 do since only a page is built.
 
-Then, with Debian's Chromium, in a real ``jupyter lab``: from running a cell ``runs.show()`` over the
+Then, with Debian's Chromium, in a real ``jupyter lab`` (whose runlab extension draws the table from the data
+saved in the output, ``application/vnd.runlab.runs+json``): from running a cell ``runs.show()`` over the
 100,000 listed runs to its first row drawn, median of 5, beside the same for a cell showing the first 20
 of those runs (the floor: a one-page table), alternated. Targets: Python side under 300 ms; first row
 drawn under 0.5 s.
@@ -71,14 +72,14 @@ def first_rows(home: str) -> tuple[float, float] | None:
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             cells = page.locator(".jp-NotebookPanel .jp-Cell")
             for i in (1, 2):  # listing 100,000 runs comes first: not timed
-                cells.nth(i).locator(".runlab-widget tbody tr").first.wait_for(timeout=600_000)
+                cells.nth(i).locator(".runlab-nbtable tbody tr").first.wait_for(timeout=600_000)
             for _ in range(SAMPLES):
                 for i in (2, 1):  # floor and 100,000 runs alternated
-                    page.evaluate("document.querySelectorAll('.runlab-widget').forEach(e => e.dataset.old = '1')")
+                    page.evaluate("document.querySelectorAll('.runlab-nbtable').forEach(e => e.dataset.old = '1')")
                     cells.nth(i).locator(".jp-InputArea-editor").click()
                     start = time.perf_counter()
                     page.keyboard.press("Control+Enter")
-                    cells.nth(i).locator(".runlab-widget:not([data-old]) tbody tr").first.wait_for(timeout=60_000)
+                    cells.nth(i).locator(".runlab-nbtable:not([data-old]) tbody tr").first.wait_for(timeout=60_000)
                     timings[i].append(time.perf_counter() - start)
                     page.keyboard.press("Escape")
             browser.close()

@@ -99,8 +99,12 @@ def test_widget_output_carries_the_widget_view_and_static_copies(runs):
     project, first, second = runs
     widget = RunsWidget(project.list_runs())
     data, _ = widget._repr_mimebundle_()
-    assert set(data) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
+    assert set(data) == {"application/vnd.jupyter.widget-view+json", "application/vnd.runlab.runs+json",
+                         "text/html", "text/plain"}
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    saved = data["application/vnd.runlab.runs+json"]
+    assert (saved["total"], saved["columns"], saved["rows"]) == (2, widget.columns, widget.rows)
+    assert saved["query"]["project"] == "display" and "keys" not in saved, "a listing saves its filters"
     assert EVIL not in data["text/html"]
     assert second.uid()[:8] in data["text/plain"] and first.uid()[:8] in data["text/plain"]
     assert [row["uid"] for row in widget.rows] == [second.uid(), first.uid()], "newest first"
@@ -323,6 +327,9 @@ project.set_function("handlers.py", name="fn", kind="local", handler="everything
 run = project.run_function("fn", inputs={"data": "data.csv"})
 # --
 project.run_function("fn", inputs={"data": "data.csv"})
+# --
+again = project.run_function("fn", inputs={"data": "data.csv"})
+again.show()
 """
 
 
@@ -331,6 +338,7 @@ def test_run_function_shows_its_run_once_in_a_notebook(runs, tmp_path):
     notebook = _execute(CELLS, tmp_path)
     assert len(_widget_outputs(notebook.cells[1])) == 1, "shown as run_function returns"
     assert len(_widget_outputs(notebook.cells[2])) == 1, "not again as the cell's value"
+    assert len(_widget_outputs(notebook.cells[3])) == 1, "nor when the cell shows it again"
 
 
 @pytest.mark.slow
@@ -338,3 +346,47 @@ def test_auto_show_can_be_turned_off(runs, tmp_path):
     notebook = _execute(CELLS, tmp_path, env={"RUNLAB_AUTO_SHOW": "0"})
     assert _widget_outputs(notebook.cells[1]) == []
     assert len(_widget_outputs(notebook.cells[2])) == 1, "the cell's value still shows"
+
+
+def test_the_saved_table_names_its_runs_and_its_store_without_credentials(runs, monkeypatch):
+    from runlab.display.bundle import KEYS_LIMIT, MIME, store_id
+
+    _, first, second = runs
+    saved = RunsWidget([first, second])._repr_mimebundle_()[0][MIME]
+    assert saved["keys"] == [[first.uid(), 0], [second.uid(), 0]] and "query" not in saved
+    assert saved["store"] == store_id(runlab.get_run_db().store.url)
+    many = RunsWidget([first] * (KEYS_LIMIT + 5))._repr_mimebundle_()[0][MIME]
+    assert (many["total"], len(many["keys"]), len(many["rows"])) == (KEYS_LIMIT + 5, KEYS_LIMIT, 20)
+    secret = "postgresql://me:hunter2@db.example/runs"
+    assert "hunter2" not in store_id(secret) and "db.example" not in store_id(secret)
+
+
+def test_the_table_is_not_crowded(project):
+    def scores(context):
+        context.log_result("loss", 0.123456789012345)
+        context.log_result("tiny", 1.23456789e-7)
+        context.log_result("steps", 10)
+        context.set_label("team", "a")
+
+    project.set_function(scores, name="scores", kind="local")
+    run = project.run_function("scores")
+    cells = widget_row(run.to_dict(), run_row(run.to_dict()))["cells"]
+    assert cells["results"]["chips"] == ["loss=0.1235", "tiny=1.235e-07", "steps=10"]
+    assert cells["results"]["full"] == ["loss=0.123456789012345", "tiny=1.23456789e-07", ""], "the whole value"
+    assert cells["labels"]["chips"] == ["team=a"], "the automatic labels are not shown by default"
+    assert [chip.split("=")[0] for chip in cells["labels"]["extra"]] == ["kind", "owner", "host"]
+    page = runs_html([run])
+    assert 'title="loss=0.123456789012345"' in page and "kind=local" in page, "the static copy keeps them all"
+
+
+def test_every_rule_of_the_widget_css_is_scoped_under_its_root():
+    import re
+    from pathlib import Path
+
+    import runlab.display
+
+    css = (Path(runlab.display.__file__).parent / "runs_widget.css").read_text()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    selectors = [s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")]
+    assert selectors and all(s == ".runlab-widget" or s.startswith(".runlab-widget ") for s in selectors), [
+        s for s in selectors if not s.startswith(".runlab-widget")]

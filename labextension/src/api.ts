@@ -133,6 +133,14 @@ export interface IScheduleEvent {
   message: string;
 }
 
+/** Rows of a saved notebook table (python/runlab/display/table.py's widget rows), and the store's id. */
+export interface ITableRows {
+  store: string;
+  rows: Record<string, unknown>[];
+  missing: [string, number][];
+  iterations?: { columns: string[]; rows: unknown[][]; best: number | null } | null;
+}
+
 /** An answer other than 2xx/304: the status and the server's message. */
 export class RunlabApiError extends Error {
   constructor(
@@ -196,6 +204,34 @@ export class RunlabClient {
 
   async preview(uid: string, iteration: number, key: string): Promise<IPreview> {
     return this.json<IPreview>(this.url('runs', uid, iteration, 'artifacts', key, 'preview'));
+  }
+
+  /** A saved notebook table's rows read again: by keys (`uid:iteration`) or by its listing's filters. */
+  async tableRows(params: {
+    keys?: [string, number][];
+    query?: Record<string, unknown>;
+    offset?: number;
+    limit?: number;
+    short?: boolean;
+    sweep?: boolean;
+  }): Promise<ITableRows> {
+    const search = new URLSearchParams();
+    for (const [uid, iteration] of params.keys ?? []) {
+      search.append('key', `${uid}:${iteration}`);
+    }
+    if (params.query) {
+      search.set('query', JSON.stringify(params.query));
+    }
+    for (const name of ['offset', 'limit', 'short', 'sweep'] as const) {
+      if (params[name] !== undefined) {
+        search.set(name, String(Number(params[name])));
+      }
+    }
+    return this.json<ITableRows>(`${this.url('table-rows')}?${search}`);
+  }
+
+  async inputPreview(uid: string, iteration: number, key: string): Promise<IPreview> {
+    return this.json<IPreview>(this.url('runs', uid, iteration, 'inputs', key, 'preview'));
   }
 
   artifactUrl(uid: string, iteration: number, key: string, download: boolean): string {

@@ -10,6 +10,7 @@ import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
+import { tablePlugin } from './table/plugin';
 
 const OPEN_RUN = 'runlab:open-run';
 const SHOW_JOBS = 'runlab:show-jobs';
@@ -86,4 +87,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, tablePlugin];

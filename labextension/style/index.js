@@ -1,3 +1,4 @@
 import './base.css';
 import './sweeps.css';
 import './runview.css';
+import './table.css';

@@ -347,6 +347,7 @@ class _ListedRuns:
         self.rows = rows
         self._key_at = (columns.index("uid"), columns.index("iteration"))
         self._artifacts: dict[tuple[str, int], list[dict[str, Any]]] | None = None
+        self.query: dict[str, Any] | None = None  # the filters list_runs read the rows with
 
     def key(self, index: int) -> tuple[str, int]:
         """``(uid, iteration)`` of the ``index``-th run."""
@@ -462,6 +463,9 @@ def list_runs(project: str | None = None, name: str | None = None, uid: str | No
                                         state=state, last=last, iterations=iter, since=_seconds(since),
                                         until=_seconds(until))
     listing = _ListedRuns(store.url, columns, rows)
+    # what a saved notebook table needs to page through the same runs again (the server's table route)
+    listing.query = {"project": project, "name": name, "uid": uid, "labels": _label_filter(labels), "state": state,
+                     "last": last, "iterations": iter, "since": _seconds(since), "until": _seconds(until)}
     return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 

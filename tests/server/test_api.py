@@ -494,3 +494,58 @@ async def test_long_values_are_previews_in_lists_and_whole_on_the_run(jp_fetch, 
     whole = check_operation("/runs/{uid}", "get", 200, (await jp_fetch("runlab", "api", "runs", run.uid())).body)
     assert whole["spec"]["parameters"]["text"] == text and whole["status"]["results"]["echo"] == [text]
     assert "truncated" not in whole
+
+
+async def test_table_rows_by_keys_and_by_listing(jp_fetch, store_runs):
+    from runlab.display.bundle import store_id
+    from runlab.store import get_store
+
+    _, runs, other = store_runs
+    keys = [f"{runs[0].uid()}:0", f"{'f' * 32}:0", f"{other.uid()}:0"]
+    data = check_operation("/table-rows", "get", 200, (await jp_fetch(
+        "runlab", "api", "table-rows", params=[*(("key", k) for k in keys), ("short", "1")])).body)
+    assert [row["uid"] for row in data["rows"]] == [runs[0].uid(), other.uid()]
+    assert data["missing"] == [["f" * 32, 0]]
+    assert data["store"] == store_id(get_store().url)
+    assert "labels" not in data["rows"][0]["cells"], "short drops columns as the widget does"
+    query = json.dumps({"project": "api", "name": "fn-train", "last": 3})
+    page = check_operation("/table-rows", "get", 200, (await jp_fetch(
+        "runlab", "api", "table-rows", params={"query": query, "offset": 1, "limit": 5})).body)
+    assert [row["uid"] for row in page["rows"]] == [runs[1].uid(), runs[0].uid()], "newest first, from offset 1"
+    assert page["rows"][0]["cells"]["results"]["chips"][0] == "accuracy=0.7"
+
+
+@pytest.mark.parametrize(("params", "says"), [
+    ({}, "name the runs"),
+    ({"key": "nocolon"}, "'uid:iteration'"),
+    ({"query": "[1]"}, "JSON object"),
+    ({"query": '{"password": "x"}'}, "not one of"),
+    ({"query": '{"last": "3"}'}, "wrong type"),
+    ({"query": "{}", "limit": "500"}, "limit must be between 1 and 100"),
+])
+async def test_table_rows_say_what_is_wrong(jp_fetch, store_runs, params, says):
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "table-rows", params=params)
+    assert code == 400 and says in error["message"]
+
+
+async def test_input_previews_reach_only_files_under_the_server_folder(jp_fetch, store_runs, jp_root_dir, tmp_path):
+    from runlab.store import get_store
+
+    _, runs, _ = store_runs
+    inside = jp_root_dir / "in.csv"
+    inside.write_text("a,b\n1,2\n")
+    store = get_store()
+    spec = store.get_run(runs[0].uid(), 0).spec
+    store.update_run(runs[0].uid(), 0, {"spec": {**spec, "inputs": {
+        "inside": str(inside), "outside": str(tmp_path / "data.csv"), "script": "javascript:alert(1)"}}})
+
+    async def preview(key):
+        return check_operation("/runs/{uid}/{iteration}/inputs/{key}/preview", "get", 200, (await jp_fetch(
+            "runlab", "api", "runs", runs[0].uid(), "0", "inputs", key, "preview")).body)
+
+    assert (await preview("inside"))["kind"] == "table"
+    outside = await preview("outside")
+    assert outside["kind"] == "error" and "not under the server's folder" in outside["text"]
+    assert (await preview("script"))["kind"] == "error"
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid(), "0", "inputs", "nope", "preview")
+    assert code == 404 and "inside" in error["message"]

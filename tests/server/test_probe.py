@@ -74,7 +74,8 @@ async def test_no_bad_request_answers_5xx(jp_fetch, probed):
     for route, bad in itertools.product(routes, BAD_SEGMENTS):  # each path segment replaced by a bad value
         parts = route.split("/")
         for i in range(len(parts)):
-            if parts[i] in ("runs", "projects", "schedules", "log", "artifacts", "preview", "abort", "rerun", "jobs"):
+            if parts[i] in ("runs", "projects", "schedules", "log", "artifacts", "preview", "abort", "rerun", "jobs",
+                            "inputs", "table-rows"):
                 continue
             changed = "/".join([*parts[:i], quote(bad, safe=""), *parts[i + 1:]])
             for method in ("GET", "POST"):

@@ -20,6 +20,12 @@ def show_runs(runs: list[Any], short: bool = False) -> Any:
     if shell is None:
         print(runs_text(runs, short))
         return None
+    if len(runs) == 1 and getattr(runs[0], "_shown_in", None) == shell.execution_count:
+        return None  # this cell already shows this run (run_function's table): one table per run per cell
+    return _display(runs, short)
+
+
+def _display(runs: list[Any], short: bool) -> Any:
     from IPython.display import display
 
     from .widget import RunsWidget  # ipywidgets and anywidget, only when a table is shown in a kernel
@@ -34,8 +40,8 @@ def auto_show(run: Any) -> None:
     shell = kernel_shell()
     if shell is None or not get_config().auto_show:
         return
+    _display([run], short=False)
     run._shown_in = shell.execution_count  # the cell's own display of the same run is then skipped
-    show_runs([run])
 
 
 def kernel_shell() -> Any:

@@ -107,8 +107,19 @@ function renderCell(name, cell, row, onLink) {
     td.append(h("span", { title: cell.title }, cell.text), copy);
   } else if (name === "state") {
     td.append(badge(cell, row.state));
-  } else if (cell.chips && cell.chips.length) {
-    td.append(...cell.chips.map((chip) => h("span", { class: "runlab-chip", title: chip }, chip)));
+  } else if ((cell.chips && cell.chips.length) || (cell.extra && cell.extra.length)) {
+    // rounded values show whole on hover; the automatic labels (kind, owner, host) on request
+    const full = cell.full || [];
+    td.append(...(cell.chips || []).map((chip, i) => h("span", { class: "runlab-chip", title: full[i] || chip }, chip)));
+    const extra = cell.extra || [];
+    if (extra.length) {
+      const hidden = h("span", { hidden: true }, extra.map((chip) => h("span", { class: "runlab-chip", title: chip }, chip)));
+      const toggle = h("button", {
+        class: "runlab-more-labels", title: "Show the automatic labels: " + extra.join(", "),
+        onclick: () => { hidden.hidden = !hidden.hidden; toggle.textContent = hidden.hidden ? `+${extra.length}` : "−"; },
+      }, `+${extra.length}`);
+      td.append(hidden, toggle);
+    }
   } else if (cell.links && cell.links.length) {
     td.append(...cell.links.map((link) => h("a", {
       class: "runlab-link", href: "#", title: link.href, role: "button",

@@ -75,10 +75,12 @@ def table_text(cell_rows: list[dict[str, Cell]], short: bool = False, total: int
 
 def _cell_html(name: str, cell: Cell) -> str:
     esc = html.escape
-    if cell.chips:
+    if cell.chips or cell.extra:
+        full = cell.full or [""] * len(cell.chips)
         return " ".join(
-            f'<span style="background:#eee;border-radius:3px;padding:0 4px;margin:1px;display:inline-block">'
-            f"{esc(c)}</span>" for c in cell.chips
+            '<span style="background:#eee;border-radius:3px;padding:0 4px;margin:1px;display:inline-block"'
+            + (f' title="{esc(whole)}"' if whole else "") + f">{esc(chip)}</span>"
+            for chip, whole in [*zip(cell.chips, full, strict=True), *((c, "") for c in cell.extra)]
         )
     if cell.links:
         return "<br>".join(_link_html(link) for link in cell.links)
@@ -115,8 +117,8 @@ def _static_href(target: str) -> str:
 
 
 def _cell_text(cell: Cell) -> str:
-    if cell.chips:
-        return ", ".join(cell.chips)
+    if cell.chips or cell.extra:
+        return ", ".join(cell.chips + cell.extra)
     if cell.links:
         return ", ".join(link.label for link in cell.links)
     return cell.text

@@ -16,6 +16,7 @@ from ..record import is_terminal
 COLUMNS = ("project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs", "parameters",
            "results", "artifacts")
 SHORT_DROP = {"project", "kind", "labels", "inputs"}
+AUTO_LABELS = ("kind", "owner", "host")  # every run gets them (``record.default_labels``): hidden until asked for
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Cell:
     sub: str = ""
     chips: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)  # each chip's full text where it was shortened (else "")
+    extra: list[str] = field(default_factory=list)  # chips shown on request (the automatic labels)
 
 
 def columns(short: bool = False) -> list[str]:
@@ -57,10 +60,11 @@ def run_row(run: dict[str, Any], short: bool = False) -> dict[str, Cell]:
         "state": Cell(status["state"], title=status.get("error") or "", sub=state_sub),
         "kind": Cell(meta["labels"].get("kind", "")),
         "name": Cell(meta["name"]),
-        "labels": Cell(chips=[f"{k}={v}" for k, v in meta["labels"].items()]),
+        "labels": Cell(chips=[f"{k}={v}" for k, v in meta["labels"].items() if k not in AUTO_LABELS],
+                       extra=[f"{k}={v}" for k, v in meta["labels"].items() if k in AUTO_LABELS]),
         "inputs": Cell(links=[Link(k, str(v), {"url": str(v)}) for k, v in (spec.get("inputs") or {}).items()]),
-        "parameters": Cell(chips=[f"{k}={short_value(v)}" for k, v in (spec.get("parameters") or {}).items()]),
-        "results": Cell(chips=[f"{k}={short_value(v)}" for k, v in (status.get("results") or {}).items()]),
+        "parameters": value_chips(spec.get("parameters") or {}),
+        "results": value_chips(status.get("results") or {}),
         "artifacts": Cell(links=[
             Link(a["key"], a["target_path"], {"uid": meta["uid"], "iteration": meta["iteration"], "key": a["key"]})
             for a in status.get("artifacts") or []
@@ -82,6 +86,25 @@ def widget_row(run: dict[str, Any], cells: dict[str, Cell]) -> dict[str, Any]:
     }
 
 
+def value_chips(values: dict[str, Any]) -> Cell:
+    """Params or results as ``key=value`` chips, numbers rounded for display (``full`` keeps each value whole,
+    for the hover title and for copying)."""
+    chips, full = [], []
+    for key, value in values.items():
+        whole = f"{key}={value}"
+        chips.append(f"{key}={display_value(value)}")
+        full.append(whole if whole != chips[-1] else "")
+    return Cell(chips=chips, full=full if any(full) else [])
+
+
+def display_value(value: Any) -> str:
+    """A value as the table shows it: floats to 4 significant digits (0.1235, 1.235e-05), the rest cut at 40
+    characters."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return short_value(value)
+
+
 def cell_json(cell: Cell) -> dict[str, Any]:
     data: dict[str, Any] = {"text": cell.text}
     if cell.title:
@@ -90,6 +113,10 @@ def cell_json(cell: Cell) -> dict[str, Any]:
         data["sub"] = cell.sub
     if cell.chips:
         data["chips"] = cell.chips
+    if cell.full:
+        data["full"] = cell.full
+    if cell.extra:
+        data["extra"] = cell.extra
     if cell.links:
         data["links"] = [{"label": link.label, "href": link.href, "ref": link.ref} for link in cell.links]
     return data

@@ -6,7 +6,8 @@ message), so showing 100,000 runs costs what showing 20 does. It answers preview
 artifacts and inputs it shows, follows runs that are not finished yet (a thread that re-reads the live
 runs in view every second, learns with one query which of the others ended, and stops once they all
 ended), and carries a ``text/html`` and ``text/plain`` copy of the table's first 200 runs in its output so the
-table reads where widgets do not render.
+table reads where widgets do not render. JupyterLab's runlab extension draws the table from a third copy,
+the table as data (``bundle.MIME``), so a reopened notebook shows it without the kernel that made it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..errors import RunNotFoundError
 from ..preview import preview_artifact, preview_url
 from ..record import is_terminal
 from ..store import get_store
+from .bundle import KEYS_LIMIT, MIME, runs_bundle
 from .static import HTML_ROWS, iterations_html, table_html, table_text
 from .table import columns, iteration_table, run_row, widget_row
 
@@ -54,6 +56,7 @@ class RunsWidget(anywidget.AnyWidget):
         self._size = max(1, page_size)
         self._lock = threading.RLock()  # the live thread and the browser's page requests both build rows
         self._stores = {getattr(run, "_store_url", None) for run in self._runs}  # a RunObject's (None: default)
+        self._query = _listing_query(self._runs)  # read before live runs are re-read (that drops the listing)
         self._live = self._live_runs()  # index -> (uid, iteration) of the runs not finished when shown
         super().__init__(columns=columns(short), rows=self._page_rows(0, reread=False), total=len(self._runs),
                          page_size=self._size, live=bool(self._live), home=os.path.expanduser("~"))
@@ -117,8 +120,21 @@ class RunsWidget(anywidget.AnyWidget):
         data, metadata = bundle
         cells = [run_row(run.to_dict(), self._short) for run in self._runs[:HTML_ROWS]]
         extra = _iterations_fallback(self._runs)
-        return {**data, "text/html": table_html(cells, len(self._runs), self._short) + extra,
+        return {**data, MIME: self.saved_table(),
+                "text/html": table_html(cells, len(self._runs), self._short) + extra,
                 "text/plain": table_text(cells, self._short, total=len(self._runs))}, metadata
+
+    def saved_table(self) -> dict[str, Any]:
+        """The table as data for JupyterLab's runlab renderer (``bundle.MIME``): the page in view, and the
+        listing's filters or the runs' keys to page and refresh it without this kernel."""
+        stores = {get_store(url).url for url in self._stores}
+        keys = None
+        if self._query is None:
+            keys = [(run.uid(), run.metadata["iteration"]) for run in self._runs[:KEYS_LIMIT]]
+        return runs_bundle(columns=list(self.columns), rows=list(self.rows), total=self.total,
+                           page_size=self._size, short=self._short,
+                           store_url=stores.pop() if len(stores) == 1 else "", keys=keys, query=self._query,
+                           iterations=self.iterations, plot=self.plot)
 
     # -- previews --------------------------------------------------------------------------------
 
@@ -232,6 +248,22 @@ def _reread(run: Any) -> bool:
     except RunNotFoundError:
         return False
     return True
+
+
+def _listing_query(runs: list[Any]) -> dict[str, Any] | None:
+    """The filters of the ``list_runs`` call that read these runs, in its order (all of them: the list is as
+    long as the listing and starts and ends with its first and last run), else None."""
+    first = getattr(runs[0], "_listed", None) if runs else None
+    if first is None or first[0].query is None or len(first[0].rows) != len(runs):
+        return None
+    listing = first[0]
+    # the first and the last run in their listed places (a whole list_runs result, not a reordered copy of
+    # it); checking every run would cost 30 ms for 100,000 runs
+    for index in (0, len(runs) - 1):
+        listed = getattr(runs[index], "_listed", None)
+        if listed is None or listed[0] is not listing or listed[1] != index:
+            return None
+    return dict(listing.query)
 
 
 def _iterations_fallback(runs: list[Any]) -> str:

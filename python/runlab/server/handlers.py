@@ -33,7 +33,7 @@ from ..errors import (
     ValidationError,
 )
 from ..store.runstore import RunStore
-from . import api
+from . import api, table
 from .download import artifact_headers
 
 STATUS: tuple[tuple[type[RunlabError], int], ...] = (
@@ -260,6 +260,28 @@ class PreviewHandler(RunlabHandler):
         self.reply(await self.call(api.preview, uid, bounded_int("iteration", iteration, MAX_ITERATION), key, cap))
 
 
+class TableRowsHandler(RunlabHandler):
+    """A saved notebook table's rows, read again (``table.table_rows``)."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        keys, query = self.get_arguments("key"), self.get_argument("query", None)
+        self.reply(await self.call(
+            table.table_rows, keys=table.parse_keys(keys) if keys else None,
+            query=table.parse_query(query) if query is not None else None, offset=self.int_argument("offset", 0),
+            limit=self.int_argument("limit", 20), short=self.bool_argument("short"), sweep=self.bool_argument("sweep")))
+
+
+class InputPreviewHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str, iteration: str, key: str) -> None:
+        root = self.settings.get("server_root_dir", "")
+        self.reply(await self.call(table.input_preview, uid, bounded_int("iteration", iteration, MAX_ITERATION),
+                                   key, root))
+
+
 class AbortHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
@@ -328,6 +350,8 @@ def routes() -> list[tuple[str, type]]:
         (run + r"/(\d+)/log", LogHandler),
         (run + r"/(\d+)/artifacts/([^/]+)", ArtifactHandler),
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),
+        (run + r"/(\d+)/inputs/([^/]+)/preview", InputPreviewHandler),
+        ("/table-rows", TableRowsHandler),
         (run + "/abort", AbortHandler),
         (run + "/rerun", RerunHandler),
         ("/schedules", SchedulesHandler),
