@@ -276,13 +276,18 @@ def test_run_columns_hold_the_json_text_sqlalchemy_writes(runlab_home):
 
 
 @pytest.mark.sqlite_only
-def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home):
+def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home, tmp_path, monkeypatch):
     """Many quick runs in one process: the checkpoint thread keeps the WAL from growing without bound (each
-    run adds about ten 4 KB pages to it), and the thread ends once it has copied the WAL."""
+    run adds about ten 4 KB pages to it), and the thread ends once it has copied the WAL. The home's path
+    holds characters a database URI must encode."""
     import threading
 
+    from runlab import process
     from waiting import wait_until
 
+    runlab_home = tmp_path / "my runs #1"
+    monkeypatch.setenv("RUNLAB_HOME", str(runlab_home))
+    process.reset()  # the settings and stores follow the new home
     fn = runlab.new_function(name="quick", kind="local")
     for i in range(1500):
         fn.run(handler=lambda context, i: context.log_result("i", i), params={"i": i})

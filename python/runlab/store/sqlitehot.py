@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from json import encoder as json_encoder
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON
@@ -226,7 +227,8 @@ class SqliteHotPath:
         added meanwhile with writers held off for that short while (RESTART), so the WAL starts over
         instead of growing (a PASSIVE checkpoint alone never catches up with a busy writer)."""
         try:
-            conn = sqlite3.connect(f"file:{self._database}?mode=rw", uri=True, isolation_level=None)
+            uri = f"{Path(self._database).absolute().as_uri()}?mode=rw"  # percent-encoded: '#', '?', spaces
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         except sqlite3.Error:
             return  # the store is gone
         try:
