@@ -7,6 +7,7 @@ test`` installs it); Playwright never downloads a browser here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -15,7 +16,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,6 +88,21 @@ class LabServer:
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextlib.contextmanager
+def chromium_page(playwright, failure: str, viewport: dict[str, int] | None = None) -> Iterator[Any]:
+    """A page in a fresh Chromium, closed after the block; if the block fails, a screenshot named ``failure``
+    is saved first (what the page showed is what explains most browser-test failures)."""
+    browser = launch_chromium(playwright)
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+    try:
+        yield page
+    except Exception:
+        screenshot(page, failure)
+        raise
+    finally:
+        browser.close()
 
 
 def screenshot(page, name: str) -> Path:

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 import runlab
-from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
+from labserver import CHROMIUM, LabServer, chromium_page, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -99,84 +99,77 @@ def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
 
     sweep.wait_for_completion(timeout=120)
     assert sweep.state() == "completed" and sweep.status.best_iteration == 6
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 950})
-        try:
-            _open_lab(page, lab)
+    viewport = {"width": 1400, "height": 950}
+    with sync_playwright() as playwright, chromium_page(playwright, "sweeps-failure", viewport) as page:
+        _open_lab(page, lab)
+        page.locator("li[data-id='runlab-jobs']").click()
+        panel = page.locator("#runlab-jobs")
+        assert round(panel.bounding_box()["width"]) <= 260, "the sidebar keeps its default width"
+        panel.locator("[data-job='fn-train']").click()
+        row = panel.locator(f".runlab-history-row[data-uid='{sweep.uid()}']")
+        expect(row.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
+        screenshot(page, "sweeps-history-row")
+
+        row.click()
+        view = page.locator(f"#runlab-run-{sweep.uid()}")
+        expect(view.locator(".runlab-run-header h2")).to_contain_text("fn-train", timeout=15_000)
+        view.get_by_role("tab", name="Parameters").click()
+        params = view.locator(".runlab-sweep-params")
+        expect(params.locator("tr", has_text="epochs")).to_contain_text("3")
+        expect(params.locator(".runlab-hyperparams tr", has_text="lr").locator(".runlab-sweep-value")).to_have_text(
+            ["0.1", "0.2", "0.3"])
+        expect(params.locator(".runlab-hyperparams tr", has_text="batch")).to_contain_text("(2 values)")
+        expect(params.locator("tr", has_text="strategy")).to_contain_text("grid")
+        expect(params.locator("tr", has_text="selector")).to_contain_text("max.accuracy")
+        screenshot(page, "sweeps-parent-parameters")
+
+        view.get_by_role("tab", name="Iterations").click()
+        _check_chart(view, light=True)
+        view.locator(".runlab-sweep-chart .mark-symbol path").first.hover()  # the renderer's own tooltip
+        expect(page.locator("#vg-tooltip-element")).to_contain_text("iteration", timeout=10_000)
+        screenshot(page, "sweeps-chart-light")
+
+        view.locator(".runlab-iteration-row[data-iteration='6']").click()
+        child = page.locator(f"#runlab-run-{sweep.uid()}-6")
+        expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6 of the sweep fn-train",
+                                                                  timeout=15_000)
+        expect(child.get_by_role("button", name="Delete")).to_have_count(0)  # it would delete the sweep
+        child.get_by_role("tab", name="Parameters").click()
+        for name, value in (("lr", "0.3"), ("batch", "16"), ("epochs", "3")):
+            expect(child.locator(".runlab-tab-body tr", has_text=name)).to_contain_text(value)
+        child.get_by_role("tab", name="Results").click()
+        expect(child.locator(".runlab-tab-body")).to_contain_text("0.76")
+        child.get_by_role("tab", name="Artifacts").click()
+        child.locator("[data-artifact='weights']").click()
+        expect(child.locator(".runlab-preview")).to_contain_text("weights of lr=0.3 batch=16", timeout=15_000)
+        screenshot(page, "sweeps-child-artifact")
+        child.get_by_role("tab", name="Logs").click()
+        expect(child.locator(".runlab-log")).to_contain_text("training lr=0.3 batch=16 for 3 epochs",
+                                                             timeout=15_000)
+        screenshot(page, "sweeps-child-log")
+        child.locator(".runlab-sweep-of [data-sweep]").click()
+        expect(view).to_be_visible()
+
+        page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+        page.locator(".lm-Menu-item", has_text="Theme").first.click()
+        page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+        expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=15_000)
+        _check_chart(view, light=False)  # drawn again in the dark theme's colours
+        screenshot(page, "sweeps-chart-dark")
+
+        page.reload()
+        page.wait_for_selector(".jp-LabShell", timeout=60_000)
+        expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
+        child = page.locator(f"#runlab-run-{sweep.uid()}-6")  # the layout brings the child back
+        expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6", timeout=30_000)
+        view = page.locator(f"#runlab-run-{sweep.uid()}")
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="fn-train").filter(
+            has_not_text="#6").first.click()
+        view.get_by_role("tab", name="Iterations").click()
+        _check_chart(view, light=False)
+        screenshot(page, "sweeps-chart-dark-after-reload")
+        if not panel.is_visible():  # the layout may have brought the sidebar back open
             page.locator("li[data-id='runlab-jobs']").click()
-            panel = page.locator("#runlab-jobs")
-            assert round(panel.bounding_box()["width"]) <= 260, "the sidebar keeps its default width"
-            panel.locator("[data-job='fn-train']").click()
-            row = panel.locator(f".runlab-history-row[data-uid='{sweep.uid()}']")
-            expect(row.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
-            screenshot(page, "sweeps-history-row")
-
-            row.click()
-            view = page.locator(f"#runlab-run-{sweep.uid()}")
-            expect(view.locator(".runlab-run-header h2")).to_contain_text("fn-train", timeout=15_000)
-            view.get_by_role("tab", name="Parameters").click()
-            params = view.locator(".runlab-sweep-params")
-            expect(params.locator("tr", has_text="epochs")).to_contain_text("3")
-            expect(params.locator(".runlab-hyperparams tr", has_text="lr").locator(".runlab-sweep-value")).to_have_text(
-                ["0.1", "0.2", "0.3"])
-            expect(params.locator(".runlab-hyperparams tr", has_text="batch")).to_contain_text("(2 values)")
-            expect(params.locator("tr", has_text="strategy")).to_contain_text("grid")
-            expect(params.locator("tr", has_text="selector")).to_contain_text("max.accuracy")
-            screenshot(page, "sweeps-parent-parameters")
-
-            view.get_by_role("tab", name="Iterations").click()
-            _check_chart(view, light=True)
-            view.locator(".runlab-sweep-chart .mark-symbol path").first.hover()  # the renderer's own tooltip
-            expect(page.locator("#vg-tooltip-element")).to_contain_text("iteration", timeout=10_000)
-            screenshot(page, "sweeps-chart-light")
-
-            view.locator(".runlab-iteration-row[data-iteration='6']").click()
-            child = page.locator(f"#runlab-run-{sweep.uid()}-6")
-            expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6 of the sweep fn-train",
-                                                                      timeout=15_000)
-            expect(child.get_by_role("button", name="Delete")).to_have_count(0)  # it would delete the sweep
-            child.get_by_role("tab", name="Parameters").click()
-            for name, value in (("lr", "0.3"), ("batch", "16"), ("epochs", "3")):
-                expect(child.locator(".runlab-tab-body tr", has_text=name)).to_contain_text(value)
-            child.get_by_role("tab", name="Results").click()
-            expect(child.locator(".runlab-tab-body")).to_contain_text("0.76")
-            child.get_by_role("tab", name="Artifacts").click()
-            child.locator("[data-artifact='weights']").click()
-            expect(child.locator(".runlab-preview")).to_contain_text("weights of lr=0.3 batch=16", timeout=15_000)
-            screenshot(page, "sweeps-child-artifact")
-            child.get_by_role("tab", name="Logs").click()
-            expect(child.locator(".runlab-log")).to_contain_text("training lr=0.3 batch=16 for 3 epochs",
-                                                                 timeout=15_000)
-            screenshot(page, "sweeps-child-log")
-            child.locator(".runlab-sweep-of [data-sweep]").click()
-            expect(view).to_be_visible()
-
-            page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
-            page.locator(".lm-Menu-item", has_text="Theme").first.click()
-            page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=15_000)
-            _check_chart(view, light=False)  # drawn again in the dark theme's colours
-            screenshot(page, "sweeps-chart-dark")
-
-            page.reload()
-            page.wait_for_selector(".jp-LabShell", timeout=60_000)
-            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
-            child = page.locator(f"#runlab-run-{sweep.uid()}-6")  # the layout brings the child back
-            expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6", timeout=30_000)
-            view = page.locator(f"#runlab-run-{sweep.uid()}")
-            page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="fn-train").filter(
-                has_not_text="#6").first.click()
-            view.get_by_role("tab", name="Iterations").click()
-            _check_chart(view, light=False)
-            screenshot(page, "sweeps-chart-dark-after-reload")
-            if not panel.is_visible():  # the layout may have brought the sidebar back open
-                page.locator("li[data-id='runlab-jobs']").click()
-            panel.locator("[data-job='fn-train']").click()
-            expect(panel.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
-            screenshot(page, "sweeps-history-row-dark")
-        except Exception:
-            screenshot(page, "sweeps-failure")
-            raise
-        finally:
-            browser.close()
+        panel.locator("[data-job='fn-train']").click()
+        expect(panel.locator(".runlab-sweep-badge")).to_have_text("6 iterations, best #6", timeout=15_000)
+        screenshot(page, "sweeps-history-row-dark")
