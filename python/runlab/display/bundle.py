@@ -2,14 +2,17 @@
 
 JupyterLab's runlab extension draws the table from it without a kernel: the columns, the first page of
 rows and the total, and what it needs to page and refresh through the server's REST API: the listing's
-filters (a whole ``list_runs`` result) or the runs' keys, and an id of the store (a hash of its URL, so no
-credentials are saved) that tells whether the server reads the same store.
+filters (a whole ``list_runs`` result) or the runs' keys, and an id of the store (a hash of its URL without
+the password, so nothing a notebook's reader could test passwords against) that tells whether the server
+reads the same store.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+
+from ..store.url import redact
 
 MIME = "application/vnd.runlab.runs+json"
 VERSION = 1
@@ -18,8 +21,9 @@ KEYS_LIMIT = 1000
 
 
 def store_id(url: str) -> str:
-    """An id of the store at ``url`` that holds nothing of the URL itself (no host, user or password)."""
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+    """An id of the store at ``url``: a hash of the URL without its password (the same store whatever
+    password reaches it), which shows nothing of the URL."""
+    return hashlib.sha256(redact(url).encode("utf-8")).hexdigest()[:24]
 
 
 def runs_bundle(*, columns: list[str], rows: list[dict[str, Any]], total: int, page_size: int, short: bool,
