@@ -100,6 +100,22 @@ def test_jobs_list_filters_by_name_and_limits():
     assert store.changed_since("nope") == (0.0, 0)
 
 
+def test_the_store_wide_change_stamp_is_the_newest_update_of_any_project():
+    """changed_since() without a project steps through each project's index: it still finds the newest
+    update anywhere, after updates and deletes, with projects that have no project record."""
+    store = get_store()
+    assert store.changed_since() == (0.0, 0)
+    a, b = _run(store, "a", "train", 10.0), _run(store, "b", "train", 20.0)
+    _run(store, "c", "prep", 15.0)
+    assert store.changed_since() == (20.0, 3)
+    store.update_run(a.uid, 0, {"last_update": 30.0})
+    assert store.changed_since() == (30.0, 3)
+    store.delete_run(a.uid)
+    assert store.changed_since() == (20.0, 2)
+    store.delete_run(b.uid)
+    assert store.changed_since() == (15.0, 1)
+
+
 def test_migration_fills_the_summary_from_runs_already_stored():
     """A store at revision 0004 with runs in it (a sweep, two projects, a tie) gets the summary a recount
     gives when it is upgraded."""

@@ -13,6 +13,7 @@ from tornado.httpclient import HTTPClientError
 import runlab
 import runlab.config
 from runlab.server import api
+from runlab.store import get_store
 
 SECRET = "s3cret/pw"  # not percent-encoded, as users write them
 
@@ -45,6 +46,23 @@ async def test_projects_answer_304_until_a_run_in_a_new_project(jp_fetch):
     again = await jp_fetch("runlab", "api", "projects", headers={"If-None-Match": etag})
     assert again.code == 200 and again.headers["ETag"] != etag
     assert {p["name"]: p["runs"] for p in json.loads(again.body)["projects"]} == {"first": 1, "second": 1}
+
+
+async def test_projects_etag_changes_with_a_new_empty_project_and_a_run_ending_elsewhere(jp_fetch):
+    _run_in("first")
+    etag = (await jp_fetch("runlab", "api", "projects")).headers["ETag"]
+
+    runlab.get_or_create_project("empty", context="./")  # no run: it is listed all the same
+    answer = await jp_fetch("runlab", "api", "projects", headers={"If-None-Match": etag})
+    assert answer.code == 200 and "empty" in [p["name"] for p in json.loads(answer.body)["projects"]]
+    etag = answer.headers["ETag"]
+
+    # a state change with no new run (the count stays) in one project changes the whole list's ETag
+    store = get_store()
+    run = store.list_runs(project="first")[0]
+    store.update_run(run.uid, 0, {"last_update": run.last_update + 5, "state": "error"})
+    answer = await jp_fetch("runlab", "api", "projects", headers={"If-None-Match": etag})
+    assert answer.code == 200 and answer.headers["ETag"] != etag
 
 
 def _assert_clean(message: str) -> None:

@@ -131,8 +131,8 @@ class RunlabHandler(APIHandler):
 
 
 class ProjectsHandler(RunlabHandler):
-    """Every project; answers 304 while nothing changed in the whole store (``If-None-Match`` with the last
-    ETag), so a client can ask every second and see a new project's first run at once."""
+    """Every project; answers 304 while no project and no run changed (``If-None-Match`` with the last ETag),
+    so a client can ask every second and see a new project's first run at once."""
 
     @tornado.web.authenticated
     @_json_errors
@@ -140,8 +140,8 @@ class ProjectsHandler(RunlabHandler):
         seen = self.request.headers.get("If-None-Match")
 
         def answer(store: RunStore) -> tuple[str, list[dict[str, Any]] | None]:
-            stamp = api.stamp(store, None)
-            return stamp, None if seen == f'"{stamp}"' else api.projects(store)
+            stamp, found = api.projects(store)
+            return stamp, None if seen == f'"{stamp}"' else found
 
         stamp, projects = await self.call(answer)
         self.set_header("ETag", f'"{stamp}"')

@@ -402,7 +402,7 @@ class RunStore:
     def changed_since(self, project: str | None = None) -> tuple[float, int]:
         """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
         with self._read() as conn:
-            if project is None:
+            if project is None:  # one step down that index per project
                 newest = conn.execute(_NEWEST).scalar()
             else:  # one step down the (project, last_update) index
                 newest = conn.execute(_PROJECT_NEWEST, {"project": project}).scalar()
@@ -644,8 +644,14 @@ class RunStore:
 _RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))
 
 
-_NEWEST = select(func.max(schema.runs.c.last_update))
-_PROJECT_NEWEST = _NEWEST.where(schema.runs.c.project == bindparam("project"))
+_PROJECT_NEWEST = select(func.max(schema.runs.c.last_update)).where(schema.runs.c.project == bindparam("project"))
+# The store's newest update: one step down the (project, last_update) index per project with runs (the jobs
+# summary names them), not a scan of every run as a bare max(last_update) would be.
+_SUMMARY_PROJECTS = select(schema.job_summary.c.project).distinct().subquery()
+_NEWEST = select(func.max(
+    select(func.max(schema.runs.c.last_update))
+    .where(schema.runs.c.project == _SUMMARY_PROJECTS.c.project).scalar_subquery()
+)).select_from(_SUMMARY_PROJECTS)
 
 
 def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
