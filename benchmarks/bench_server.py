@@ -1,8 +1,8 @@
 """The Jobs panel's server side and first paint, with 100,000 then 1,000,000 runs in the store (10 projects,
 7 job names).
 
-Timed through real HTTP against ``jupyter lab`` on 127.0.0.1 (median of 50, after 50 requests of each kind
-to warm the server up): the jobs list
+Timed through real HTTP against ``jupyter lab`` on 127.0.0.1 (median of 100 rounds that ask each in turn,
+after 50 requests of each kind to warm the server up): the jobs list
 of a project, a run-history page (newest 20 runs of one job), and the jobs list answered 304 while nothing
 changed (what the panel's polling costs). Beside them, the same jobs list called in-process (no HTTP) and a
 bare ``/api/status`` request of the same server (the floor of an authenticated request). Then, if Debian's
@@ -68,21 +68,26 @@ def start_lab(home: str) -> tuple[subprocess.Popen, str, str]:
             time.sleep(0.2)
 
 
+def get_ms(url: str, token: str, headers: dict[str, str] | None = None) -> tuple[float, int]:
+    """Milliseconds of one GET and its status."""
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}", **(headers or {})})
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as err:  # 304 arrives as an HTTPError
+        status = err.code
+    return (time.perf_counter() - start) * 1000, status
+
+
 def http_ms(url: str, token: str, headers: dict[str, str] | None = None, runs: int = 50) -> tuple[float, int]:
     """Median ms of a GET and its status."""
-    status = 0
-    times = []
+    status, times = 0, []
     for i in range(runs + 5):
-        request = urllib.request.Request(url, headers={"Authorization": f"token {token}", **(headers or {})})
-        start = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request) as response:
-                response.read()
-                status = response.status
-        except urllib.error.HTTPError as err:  # 304 arrives as an HTTPError
-            status = err.code
+        took, status = get_ms(url, token, headers)
         if i >= 5:
-            times.append((time.perf_counter() - start) * 1000)
+            times.append(took)
     return median(times), status
 
 
@@ -143,21 +148,26 @@ def add_lean_runs(home: str, total: int, projects: int, seed: int = 11) -> float
     return time.perf_counter() - start
 
 
-def measure(url: str, token: str) -> dict[str, float]:
-    """The jobs list (200 and 304), a history page and the floor, over HTTP (median ms)."""
+def measure(url: str, token: str, rounds: int = 100) -> dict[str, float]:
+    """The jobs list (200 and 304), a history page and the floor, over HTTP: the median ms of ``rounds``
+    requests of each, asked in turns (one of each kind per round), so a shared machine's load falls on
+    the floor and the figures alike."""
     base = f"{url}/runlab/api"
     for warm_up in (f"{url}/api/status", f"{base}/projects/{PROJECT}/jobs", f"{base}/runs?project={PROJECT}&limit=20"):
         http_ms(warm_up, token, runs=50)  # the panel polls a warm server: the first ~50 requests run slower
-    found = {"floor": http_ms(f"{url}/api/status", token)[0],
-             "jobs": http_ms(f"{base}/projects/{PROJECT}/jobs", token)[0]}
     etag = urllib.request.urlopen(urllib.request.Request(
         f"{base}/projects/{PROJECT}/jobs", headers={"Authorization": f"token {token}"})).headers["ETag"]
-    found["unchanged"], status = http_ms(f"{base}/projects/{PROJECT}/jobs", token, {"If-None-Match": etag})
-    found["history"] = http_ms(f"{base}/runs?project={PROJECT}&name=evaluate&limit=20", token)[0]
-    found["floor"] = min(found["floor"], http_ms(f"{url}/api/status", token)[0])  # before and after: the lower
-    if status != 304:
-        raise RuntimeError(f"the unchanged jobs list answered {status}, not 304")
-    return found
+    kinds = {"floor": (f"{url}/api/status", None, 200), "jobs": (f"{base}/projects/{PROJECT}/jobs", None, 200),
+             "unchanged": (f"{base}/projects/{PROJECT}/jobs", {"If-None-Match": etag}, 304),
+             "history": (f"{base}/runs?project={PROJECT}&name=evaluate&limit=20", None, 200)}
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for _ in range(rounds):
+        for kind, (address, headers, expected) in kinds.items():
+            took, status = get_ms(address, token, headers)
+            if status != expected:
+                raise RuntimeError(f"{kind}: {address} answered {status}, not {expected}")
+            times[kind].append(took)
+    return {kind: median(found) for kind, found in times.items()}
 
 
 def in_process_ms(store) -> tuple[float, int]:
