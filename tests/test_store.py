@@ -276,6 +276,24 @@ def test_run_columns_hold_the_json_text_sqlalchemy_writes(runlab_home):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("folder", ["runs?x=1", "a#b", "100% done", "%3F"])
+def test_a_home_whose_path_holds_url_characters_keeps_its_store_in_it(tmp_path, monkeypatch, folder):
+    """The store of a home named with ``?``, ``#`` or ``%`` is that home's ``runlab.db``, not a file
+    elsewhere that the URL's query or fragment cut short."""
+    from runlab import process
+
+    home = tmp_path / folder
+    monkeypatch.setenv("RUNLAB_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    process.reset()
+    runlab.new_function(name="here", kind="local").run(handler=lambda context: context.log_result("x", 1))
+    assert (home / "runlab.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]  # nothing landed beside the home
+    process.reset()
+    assert [run.results for run in get_store().list_runs()] == [{"x": 1}]
+
+
+@pytest.mark.sqlite_only
 def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home, tmp_path, monkeypatch):
     """Many quick runs in one process: the checkpoint thread keeps the WAL from growing without bound (each
     run adds about ten 4 KB pages to it), and the thread ends once it has copied the WAL. The home's path

@@ -129,10 +129,10 @@ def test_a_lock_error_inside_a_write_is_a_store_error_and_the_write_is_undone():
 @pytest.fixture
 def read_only_view(tmp_path, runlab_home):
     """The test's RUNLAB_HOME seen through a read-only bind mount (as root, permission bits stop no write);
-    unmounted after the test."""
+    unmounted after the test. Its path holds characters that URLs and SQLite's file URIs must escape."""
     if os.geteuid() != 0:
         pytest.skip("a read-only bind mount needs root")
-    view = tmp_path / "read-only-home"
+    view = tmp_path / "read-only home?x=1#2 100%"
     view.mkdir()
     done = subprocess.run(["mount", "--bind", str(runlab_home), str(view)], capture_output=True, text=True)
     if done.returncode != 0:

@@ -134,7 +134,18 @@ class RunlabConfig(Configurable):
 
     @default("db_url")
     def _default_db_url(self) -> str:
-        return f"sqlite:///{Path(self.home) / 'runlab.db'}"
+        return sqlite_url(Path(self.home) / "runlab.db")
+
+
+def url_escaped(path: str) -> str:
+    """``path`` with ``%``, ``?`` and ``#`` percent-encoded, as URLs (SQLAlchemy's, SQLite's file URIs) read
+    them back: a bare ``?`` would start the URL's query, a bare ``#`` its fragment."""
+    return path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """The SQLAlchemy URL of the SQLite database file at ``path`` (any characters in it)."""
+    return f"sqlite:///{url_escaped(str(path))}"
 
 
 _config: RunlabConfig | None = None

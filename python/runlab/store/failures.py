@@ -33,9 +33,9 @@ _DEFAULT_ADVICE = "check the store (RUNLAB_DB_URL, or the SQLite file under RUNL
 def store_name(url: str) -> str:
     """The store as a message names it: the SQLite file's path, else the URL without its password."""
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[-1].split("?", 1)[0]
-        if database.startswith("file:"):
-            database = database[len("file:"):]
+        database = unquote(url.split("///", 1)[-1].split("?", 1)[0])  # as SQLAlchemy decodes it
+        if database.startswith("file:"):  # a SQLite file URI, escaped once more
+            database = unquote(database[len("file:"):].split("?", 1)[0])
         if database and database != ":memory:":
             return f"the run store {database}"
     return f"the run store at {redact(url)}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ..config import sqlite_url
 from ..errors import StoreError
 from ..filelock import file_lock
 from .failures import store_name
@@ -43,7 +44,7 @@ def ensure_schema(engine: Engine, writable: bool = True) -> None:
         return
     if not writable:  # only a SQLite file in a read-only folder is opened so
         raise StoreError(
-            f"{store_name(f'sqlite:///{engine.url.database}')} is at schema revision "
+            f"{store_name(sqlite_url(engine.url.database))} is at schema revision "
             f"{revision or '(none)'} and needs upgrading to {HEAD_REVISION}, but its folder is read-only: open it "
             "once with write access to RUNLAB_HOME (this runlab upgrades it), or use the runlab version that "
             "wrote it"

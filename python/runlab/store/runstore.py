@@ -34,6 +34,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
@@ -64,8 +65,8 @@ class RunStore:
     @staticmethod
     def _create_engine(url: str, busy_ms: int):
         if url.startswith("sqlite"):
-            database = url.split("///", 1)[-1]
-            if database and database != ":memory:":
+            database = make_url(url).database  # decoded: %3F is a "?" of the file's path
+            if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 url = read_only_url(database) or url
             # AUTOCOMMIT hands transaction control to us: reads need none in WAL mode, writes use

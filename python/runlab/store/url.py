@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from ..config import sqlite_url, url_escaped
+
 
 def redact(url: str) -> str:
     """A database URL without its password (``postgresql://user:***@host/db``), fit for messages.
@@ -27,4 +29,5 @@ def read_only_url(database: str) -> str | None:
     if not path.is_file() or os.access(path.parent, os.W_OK):
         return None
     wal_left = Path(f"{database}-wal").exists() or Path(f"{database}-shm").exists()
-    return f"sqlite:///file:{path}?mode=ro&uri=true" + ("" if wal_left else "&immutable=1")
+    # escaped twice: SQLAlchemy decodes its URL once, and SQLite decodes the file URI it is handed
+    return f"{sqlite_url('file:' + url_escaped(str(path)))}?mode=ro&uri=true" + ("" if wal_left else "&immutable=1")
