@@ -112,6 +112,8 @@ def _compare_field(node: Compare, op: str, value: Literal) -> ColumnElement:
             raise ValidationError(f"filter: null compares only with == or != (column {node.column})")
         return expr.is_(None) if op == "==" else expr.is_not(None)
     kind = "string" if name.key in _STRING_FIELDS else "number"
+    if op in ("like", "not like") and kind != "string":
+        raise ValidationError(f"filter: 'like' matches strings and {name} is a number (column {node.column})")
     if name.key in ("start", "end"):
         value = _epoch(name, value, node.column)
     if isinstance(value, bool) or (kind == "string") != isinstance(value, str):
@@ -119,8 +121,6 @@ def _compare_field(node: Compare, op: str, value: Literal) -> ColumnElement:
         raise ValidationError(f"filter: {name} is a {kind}: compare it with {wanted}, not {value!r} "
                               f"(column {node.column})")
     if op in ("like", "not like"):
-        if kind != "string":
-            raise ValidationError(f"filter: 'like' matches strings and {name} is a number (column {node.column})")
         matched = func.lower(expr).like(func.lower(_bound(value, Text)), escape="\\")
         return matched if op == "like" else not_(matched)
     return and_(expr.is_not(None), getattr(expr, _OPERATORS[op])(_bound(value)))
