@@ -38,7 +38,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import RunRecord, RunState
-from . import jobsummary, schema
+from . import filtersql, jobsummary, runfilter, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
@@ -399,8 +399,6 @@ class RunStore:
         is read: a bad one is a ``ValidationError`` naming its token)."""
         if filter is None and not order_by:
             return query
-        from . import filtersql, runfilter  # only listings with a filter or an order need them
-
         dialect = self.engine.dialect.name
         if filter is not None:
             query = query.where(filtersql.filter_condition(runfilter.parse_filter(filter), dialect))
