@@ -71,3 +71,14 @@ def ratio_verdict(name: str, value: float, floor: float, max_ratio: float, unit:
     if not ok and "--strict" in sys.argv:
         sys.exit(1)
     return ok
+
+
+def ratio_info(name: str, value: float, floor: float, unit: str = "ms", floor_name: str = "floor",
+               note: str = "") -> float:
+    """Print an ``INFO`` line of ``value / floor`` (the floor measured in the same run) for a figure with no
+    target yet; returns the ratio."""
+    ratio = value / floor
+    extra = f"; {note}" if note else ""
+    print(f"INFO: {name} {ratio:.3g}x {floor_name} (no target yet) [{value:.3g} {unit} vs {floor:.3g} {unit}]"
+          f"{extra}", flush=True)
+    return ratio

@@ -48,7 +48,8 @@ def _runs(args: argparse.Namespace) -> int:
     from .run import list_runs
 
     runs = list_runs(project=args.project, name=args.name, state=args.state,
-                     labels=_pairs(args.label, "label", False) or None, last=args.last)
+                     labels=_pairs(args.label, "label", False) or None, last=args.last, filter=args.filter,
+                     order_by=args.order_by or None)
     print(runs_text(list(runs)) if runs else "no runs")
     return 0
 
@@ -143,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--state", default=None)
     runs.add_argument("--label", action="append", default=[], metavar="KEY=VALUE")
     runs.add_argument("--last", type=int, default=20)
+    runs.add_argument("--filter", default=None, metavar="EXPR",
+                      help="keep the runs this matches, e.g. \"results.accuracy > 0.9 and state == 'completed'\"")
+    runs.add_argument("--order-by", action="append", default=[], metavar="NAME [asc|desc]",
+                      help="order by a name, e.g. \"results.accuracy desc\" (repeat for ties)")
     runs.set_defaults(func=_runs)
 
     get = sub.add_parser("get", help="print a run as YAML")

@@ -246,11 +246,15 @@ class Project(ProjectRef):
         iter: bool = False,
         since: float | None = None,
         until: float | None = None,
+        filter: str | None = None,
+        order_by: str | list[str] | None = None,
     ) -> RunList:
         """The project's runs, newest first, filtered by name, uid, labels (``{"team": "a"}`` or
-        ``["team=a"]``), state and start time; ``last`` limits how many."""
+        ``["team=a"]``), state and start time; ``last`` limits how many. ``filter`` (an expression such as
+        ``"results.accuracy > 0.9 and state == 'completed'"``) and ``order_by`` (``["results.accuracy desc"]``)
+        are those of :func:`runlab.list_runs`."""
         return list_runs(project=self.name, name=name, uid=uid, labels=labels, state=state, last=last,
-                         iter=iter, since=since, until=until, store=self.store)
+                         iter=iter, since=since, until=until, store=self.store, filter=filter, order_by=order_by)
 
     def list_artifacts(self, key: str | None = None, tag: str | None = None,
                        labels: dict[str, str] | list[str] | str | None = None, kind: str | None = None,

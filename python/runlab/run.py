@@ -18,7 +18,7 @@ from .record import RunRecord, RunState, artifact_to_dict, is_terminal, iteratio
 from .runtimes import abort_run, recover
 from .runtimes.base import end_comes_here, ends_recorded, pause
 from .runtimes.processes import reap
-from .store import get_store
+from .store import get_store, runfilter
 
 _RARE_POLL = 0.5  # seconds between a waiter's reads of a run whose end this process announces
 
@@ -449,23 +449,39 @@ def _seconds(value: float | datetime | None) -> float | None:
 def list_runs(project: str | None = None, name: str | None = None, uid: str | None = None,
               labels: dict[str, str] | list[str] | str | None = None, state: str | None = None,
               last: int | None = None, iter: bool = False, since: float | datetime | None = None,
-              until: float | datetime | None = None, store=None) -> RunList:
+              until: float | datetime | None = None, store=None, filter: str | None = None,
+              order_by: str | list[str] | None = None) -> RunList:
     """Runs from the store, newest first. ``name`` matches exactly; ``name="~part"`` matches every name that
     contains ``part``, in any case (MLRun's form).
+
+    ``filter`` keeps the runs an expression matches, such as
+    ``"results.accuracy > 0.9 and params.lr < 0.1 and state == 'completed'"``; ``order_by`` lists
+    ``"<name> [asc|desc]"`` (``["results.accuracy desc"]``, a single string also works) and replaces the
+    newest-first order (ties still newest first). Names: ``params.<key>``, ``results.<key>``,
+    ``labels.<key>`` (a key with dots or spaces quoted: ``results."val.acc"``), ``uid``, ``name``, ``kind``,
+    ``state``, ``iteration``, ``start``, ``end``, ``duration``; literals: numbers, quoted strings, ``true``,
+    ``false``, ``null``; operators ``== != < <= > >=``, ``in (...)``, ``not in (...)``, ``like`` (``%``/``_``,
+    any case), ``not``, ``and``, ``or``, parentheses. A number compares with numeric values and a string with
+    string values: a run whose value is missing or of another type does not match (never an error);
+    ``start``/``end`` take epoch seconds or an ISO date, ``duration`` seconds (runs without an end do not
+    match). In an order, missing values come last in both directions. A bad filter is a ``ValidationError``
+    naming the token, its column and what was expected.
 
     Each run holds the row read here and builds its dict when first read; the artifacts of all the listed
     runs are read in one query when the first of them is read."""
     _check_filters(name=name, uid=uid, state=state, last=last, since=since, until=until)
+    runfilter.check(filter, order_by)
     if store is None:
         store = get_store()
     reap(store)
     columns, rows = store.list_run_rows(project=project, name=name, uid=uid, labels=_label_filter(labels),
                                         state=state, last=last, iterations=iter, since=_seconds(since),
-                                        until=_seconds(until))
+                                        until=_seconds(until), filter=filter, order_by=order_by)
     listing = _ListedRuns(store.url, columns, rows)
     # what a saved notebook table needs to page through the same runs again (the server's table route)
     listing.query = {"project": project, "name": name, "uid": uid, "labels": _label_filter(labels), "state": state,
-                     "last": last, "iterations": iter, "since": _seconds(since), "until": _seconds(until)}
+                     "last": last, "iterations": iter, "since": _seconds(since), "until": _seconds(until),
+                     "filter": filter, "order_by": [order_by] if isinstance(order_by, str) else order_by}
     return RunList([RunObject._from_listing(listing, index) for index in range(len(rows))])
 
 

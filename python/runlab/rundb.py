@@ -22,11 +22,13 @@ class RunDB:
     def list_runs(self, name: str | None = None, project: str | None = None, uid: str | None = None,
                   labels: dict[str, str] | list[str] | str | None = None, state: str | None = None,
                   last: int | None = None, iter: bool = False, start_time_from: datetime | None = None,
-                  start_time_to: datetime | None = None) -> RunList:
+                  start_time_to: datetime | None = None, filter: str | None = None,
+                  order_by: str | list[str] | None = None) -> RunList:
         """Runs, newest first, across projects unless ``project`` is given (MLRun's ``"*"`` also means every
         project). ``name="~part"`` matches names containing ``part`` in any case; ``start_time_from`` and
         ``start_time_to`` (datetimes, MLRun's names) keep runs started in that span. Each run also reads as
-        MLRun's run dict (``run["metadata"]["uid"]``)."""
+        MLRun's run dict (``run["metadata"]["uid"]``). ``filter`` and ``order_by`` are those of
+        :func:`runlab.list_runs` (``filter="results.accuracy > 0.9"``, ``order_by=["results.accuracy desc"]``)."""
         since = until = None
         for key, value in (("start_time_from", start_time_from), ("start_time_to", start_time_to)):
             if value is not None and not isinstance(value, datetime):
@@ -36,7 +38,8 @@ class RunDB:
         if start_time_to is not None:
             until = start_time_to.timestamp()
         return list_runs(project=None if project == "*" else project, name=name, uid=uid, labels=labels,
-                         state=state, last=last, iter=iter, since=since, until=until, store=self.store)
+                         state=state, last=last, iter=iter, since=since, until=until, store=self.store,
+                         filter=filter, order_by=order_by)
 
     def read_run(self, uid: str, project: str | int = "", iter: int = 0, format_: Any = None) -> RunObject:
         """One run by uid (or unique prefix), from this store.

@@ -40,6 +40,7 @@ from ..runtimes import abort_run
 from ..runtimes.processes import reap
 from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict
+from ..store import runfilter
 from ..store.runstore import RunStore
 from ..task import Task
 from ..values import format_bytes
@@ -87,8 +88,10 @@ def jobs(store: RunStore, project: str, contains: str | None = None) -> list[dic
 
 def runs(store: RunStore, project: str | None = None, name: str | None = None, states: list[str] | None = None,
          labels: list[str] | None = None, since: str | None = None, until: str | None = None,
-         sort: str = "-start", limit: int = 50, offset: int = 0, iterations: bool = False) -> dict[str, Any]:
-    """A page of runs with filters; ``next_offset`` is None on the last page."""
+         sort: str = "-start", limit: int = 50, offset: int = 0, iterations: bool = False,
+         filter: str | None = None, order_by: list[str] | None = None) -> dict[str, Any]:
+    """A page of runs with filters; ``next_offset`` is None on the last page. ``filter`` and ``order_by`` are
+    those of ``runlab.list_runs``; ``order_by`` replaces ``sort``."""
     if sort not in ("start", "-start"):
         raise ValidationError(f"sort must be 'start' or '-start', not {sort!r}")
     if not 1 <= limit <= MAX_LIMIT:
@@ -101,10 +104,11 @@ def runs(store: RunStore, project: str | None = None, name: str | None = None, s
         if not key:
             raise ValidationError(f"label filter {label!r} must be 'key' or 'key=value'")
         label_filter[key] = value if sep else None
+    runfilter.check(filter or None, order_by)
     reap(store)
     rows = store.list_runs(project=project, name=name, state=states or None, labels=label_filter or None,
                            since=_time(since, "since", inclusive=True), until=_time(until, "until"),
-                           iterations=iterations,
+                           iterations=iterations, filter=filter or None, order_by=order_by or None,
                            last=limit + 1, offset=offset, newest_first=sort == "-start")
     more = len(rows) > limit
     return {"runs": [_lean(run_summary(r)) for r in rows[:limit]], "offset": offset, "limit": limit,

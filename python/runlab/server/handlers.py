@@ -190,7 +190,8 @@ class RunsHandler(RunlabHandler):
             labels=self.get_arguments("label"), since=self.get_argument("since", None),
             until=self.get_argument("until", None), sort=self.get_argument("sort", "-start"),
             limit=self.int_argument("limit", 50), offset=self.int_argument("offset", 0),
-            iterations=self.bool_argument("iterations"))
+            iterations=self.bool_argument("iterations"), filter=self.get_argument("filter", None),
+            order_by=self.get_arguments("order_by"))
         self.reply(page)
 
 

@@ -16,11 +16,12 @@ from ..display.table import iteration_table, run_row, widget_row
 from ..errors import RunNotFoundError, ValidationError
 from ..preview import preview_url
 from ..runtimes.processes import reap
+from ..store import runfilter
 from ..store.runstore import RunStore
 
 MAX_ROWS = 100
 _FILTERS = {"project": str, "name": str, "uid": str, "labels": dict, "state": str, "iterations": bool,
-            "since": (int, float), "until": (int, float), "last": int}
+            "since": (int, float), "until": (int, float), "last": int, "filter": str, "order_by": list}
 
 
 def parse_keys(values: list[str]) -> list[tuple[str, int]]:
@@ -50,6 +51,7 @@ def parse_query(text: str) -> dict[str, Any]:
         if value is not None and ((isinstance(value, bool) and _FILTERS[name] is not bool)
                                   or not isinstance(value, _FILTERS[name])):
             raise ValidationError(f"query filter {name!r} has a value of the wrong type: {value!r}")
+    runfilter.check(query.get("filter"), query.get("order_by"))
     return query
 
 
@@ -80,6 +82,7 @@ def table_rows(store: RunStore, keys: list[tuple[str, int]] | None = None, query
         records = store.list_runs(project=q.get("project"), name=q.get("name"), state=q.get("state"),
                                   labels=q.get("labels"), uid=q.get("uid"), since=q.get("since"),
                                   until=q.get("until"), iterations=bool(q.get("iterations")),
+                                  filter=q.get("filter"), order_by=q.get("order_by"),
                                   last=limit, offset=offset) if limit else []
         data = [record.to_dict() for record in records]
     else:

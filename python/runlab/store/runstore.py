@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import RunRecord, RunState
-from . import jobsummary, schema
+from . import filtersql, jobsummary, runfilter, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
@@ -349,14 +349,19 @@ class RunStore:
         last: int | None = None,
         offset: int = 0,
         newest_first: bool = True,
+        filter: str | None = None,
+        order_by: str | Sequence[str] | None = None,
     ) -> list[RunRecord]:
         """Runs (with their artifacts) matching every given filter, newest first by default.
 
         ``name`` matches exactly; ``"~part"`` matches names containing ``part`` in any case (MLRun's form).
-        ``labels`` values of ``None`` match runs that carry the label with any value.
+        ``labels`` values of ``None`` match runs that carry the label with any value. ``filter`` is an
+        expression over the runs' fields (``runfilter``; what it means: ``filtersql``) and ``order_by`` a
+        list of ``"<name> [asc|desc]"``, which replaces the order by start time.
         """
         query, values = _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
                                     offset, newest_first)
+        query = self._refined(query, filter, order_by)
         with self._read() as conn:
             runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
@@ -377,15 +382,31 @@ class RunStore:
         last: int | None = None,
         offset: int = 0,
         newest_first: bool = True,
+        filter: str | None = None,
+        order_by: str | Sequence[str] | None = None,
     ) -> tuple[tuple[str, ...], list[Sequence[Any]]]:
         """What :meth:`list_runs` finds, as the column names and the bare ``runs`` rows (tuples in that order):
         JSON columns as the database gave them (SQLite: their text, decoded by ``RunRecord.from_row`` when a
         run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
         query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
                                     offset, newest_first)
+        query = self._refined(query, filter, order_by)
         with self._read() as conn:
             result = conn.execute(query, values)
             return tuple(result.keys()), list(result.all())
+
+    def _refined(self, query: Select, filter: str | None, order_by: str | Sequence[str] | None) -> Select:
+        """``query`` with the condition of ``filter`` and the order of ``order_by`` (checked before anything
+        is read: a bad one is a ``ValidationError`` naming its token)."""
+        if filter is None and not order_by:
+            return query
+        dialect = self.engine.dialect.name
+        if filter is not None:
+            query = query.where(filtersql.filter_condition(runfilter.parse_filter(filter), dialect))
+        if order_by:
+            orders = runfilter.parse_order(order_by)
+            query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
+        return query
 
     def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
         """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""
