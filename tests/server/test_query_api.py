@@ -69,6 +69,9 @@ async def test_runs_route_filters_and_orders(jp_fetch, scored):
     ({"filter": "state == 1"}, "filter: state is a string: compare it with a quoted string, not 1 (column 10)"),
     ({"order_by": "results.accuracy sideways"},
      "order_by: unexpected 'sideways' at column 18; expected 'asc', 'desc', ',' or the end"),
+    ({"order_by": "params.lr", "sort": "start"},
+     "give sort or order_by, not both: order_by ['params.lr'] sets the whole order (add 'start asc' or "
+     "'start desc' to it)"),
 ])
 async def test_a_bad_filter_or_order_is_a_400_that_says_where(jp_fetch, scored, params, message):
     with pytest.raises(HTTPClientError) as info:

@@ -88,10 +88,14 @@ def jobs(store: RunStore, project: str, contains: str | None = None) -> list[dic
 
 def runs(store: RunStore, project: str | None = None, name: str | None = None, states: list[str] | None = None,
          labels: list[str] | None = None, since: str | None = None, until: str | None = None,
-         sort: str = "-start", limit: int = 50, offset: int = 0, iterations: bool = False,
+         sort: str | None = None, limit: int = 50, offset: int = 0, iterations: bool = False,
          filter: str | None = None, order_by: list[str] | None = None) -> dict[str, Any]:
     """A page of runs with filters; ``next_offset`` is None on the last page. ``filter`` and ``order_by`` are
-    those of ``runlab.list_runs``; ``order_by`` replaces ``sort``."""
+    those of ``list_runs``; ``sort`` (``-start``, the default, or ``start``) and ``order_by`` exclude each other."""
+    if sort is not None and order_by:
+        raise ValidationError(f"give sort or order_by, not both: order_by {order_by!r} sets the whole order "
+                              "(add 'start asc' or 'start desc' to it)")
+    sort = sort or "-start"
     if sort not in ("start", "-start"):
         raise ValidationError(f"sort must be 'start' or '-start', not {sort!r}")
     if not 1 <= limit <= MAX_LIMIT:

@@ -188,7 +188,7 @@ class RunsHandler(RunlabHandler):
             api.runs, project=self.get_argument("project", None), name=self.get_argument("name", None),
             states=[s for v in self.get_arguments("state") for s in v.split(",") if s],
             labels=self.get_arguments("label"), since=self.get_argument("since", None),
-            until=self.get_argument("until", None), sort=self.get_argument("sort", "-start"),
+            until=self.get_argument("until", None), sort=self.get_argument("sort", None),
             limit=self.int_argument("limit", 50), offset=self.int_argument("offset", 0),
             iterations=self.bool_argument("iterations"), filter=self.get_argument("filter", None),
             order_by=self.get_arguments("order_by"))
