@@ -37,7 +37,7 @@ STATES = ["created", "pending", "running", "completed", "error", "aborting", "ab
 # {state: ratio}. Badges the page draws are measured apart; this covers the states no run is in now.
 EVERY_STATE = """
 ([host, states]) => {
-  const contrast = %s;
+  const contrast = CONTRAST;
   const ratios = {};
   for (const state of states) {
     const badge = document.createElement('span');
@@ -48,7 +48,7 @@ EVERY_STATE = """
   }
   return ratios;
 }
-""" % CONTRAST.strip()
+""".replace("CONTRAST", CONTRAST.strip())
 
 
 def badge_contrasts(locator) -> dict[str, float]:

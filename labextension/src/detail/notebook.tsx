@@ -6,6 +6,8 @@ import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import type { INotebookSource } from './model';
+
 function text(value: MultilineString | undefined): string {
   return Array.isArray(value) ? value.join('') : (value ?? '');
 }
@@ -134,7 +136,9 @@ export class NotebookViewer extends ReactWidget {
   constructor(
     title: string,
     private readonly notebook: INotebookContent,
-    private readonly rendermime: IRenderMimeRegistry
+    private readonly rendermime: IRenderMimeRegistry,
+    /** The run's artifact the notebook was read from: what a page reload reads again. */
+    readonly source: INotebookSource
   ) {
     super();
     this.addClass('runlab-notebook-viewer');
