@@ -4,6 +4,7 @@
 import type { ICell, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import type { INotebookSource } from './model';
@@ -145,6 +146,14 @@ export class NotebookViewer extends ReactWidget {
     this.title.label = title;
     this.title.caption = `${title}: read-only, no kernel`;
     this.title.closable = true;
+    this.node.tabIndex = -1;
+  }
+
+  /** Activating the tab puts the focus in it: JupyterLab highlights the tab of the widget holding the focus,
+   * which must be the one shown. */
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    this.node.focus();
   }
 
   render(): JSX.Element {
