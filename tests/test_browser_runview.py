@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 import runlab
+from contrast import CONTRAST
 from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
 from waiting import wait_until
 
@@ -56,30 +57,6 @@ NOTEBOOK = [
     "print(f'hello from the notebook, n={n}')",
     "import pandas as pd\npd.DataFrame({'square': [i * i for i in range(n)]})",
 ]
-
-# The contrast of a badge's text on its background (WCAG 2), from the computed colours: the badge's
-# background over the panel's, the text (maybe translucent) over that.
-CONTRAST = """
-(badge) => {
-  const parse = text => {
-    let m = text.match(/^rgba?\\(([\\d.]+),\\s*([\\d.]+),\\s*([\\d.]+)(?:,\\s*([\\d.]+))?\\)$/);
-    if (m) return [m[1] / 255, m[2] / 255, m[3] / 255, m[4] === undefined ? 1 : +m[4]];
-    m = text.match(/^color\\(srgb ([\\d.e-]+) ([\\d.e-]+) ([\\d.e-]+)(?: \\/ ([\\d.]+))?\\)$/);
-    if (m) return [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
-    throw new Error('unexpected colour ' + text);
-  };
-  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat([1]);
-  const panel = parse(getComputedStyle(badge.closest('.runlab-run-panel')).backgroundColor);
-  const style = getComputedStyle(badge);
-  const background = over(parse(style.backgroundColor), panel);
-  const text = over(parse(style.color), background);
-  const lum = c => c.slice(0, 3).map(v => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
-    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const [a, b] = [lum(text), lum(background)].sort((x, y) => y - x);
-  return (a + 0.05) / (b + 0.05);
-}
-"""
-
 
 @pytest.fixture
 def lab(tmp_path, runlab_home, monkeypatch):
@@ -306,6 +283,8 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             view.get_by_role("button", name="Open the executed notebook").click()
             viewer = page.locator(".runlab-notebook-viewer:visible")
             expect(viewer.locator(".runlab-nb-cell")).to_have_count(5, timeout=15_000)  # with papermill's cell
+            highlighted = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")
+            expect(highlighted).to_contain_text("executed")  # the highlighted tab is the one shown
             expect(viewer.locator(".runlab-nb-stream")).to_have_text("hello from the notebook, n=4")
             expect(viewer.locator(".runlab-nb-rendered[data-mime='text/html'] table tbody tr")).to_have_count(4)
             html = viewer.locator(".runlab-nb-rendered[data-mime='text/html']")
@@ -348,6 +327,23 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             _check_tab_keys(page, view)
             _check_contrast(page, view, "dark, reloaded")
             screenshot(page, "runview-reloaded-dark")
+            # ... and so does the executed notebook's read-only tab, read again from the run's artifact
+            restored = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="executed")
+            expect(restored).to_have_count(1, timeout=30_000)
+            restored.click()
+            viewer = page.locator(".runlab-notebook-viewer:visible")
+            expect(viewer.locator(".runlab-nb-cell")).to_have_count(5, timeout=15_000)
+            expect(viewer.locator(".runlab-nb-stream")).to_have_text("hello from the notebook, n=4")
+            expect(highlighted).to_contain_text("executed")
+            assert _api(lab, "api/kernels") == kernels, "the restored notebook started a kernel"
+            screenshot(page, "runview-executed-notebook-reloaded-dark")
+            # opening it again from the run view shows the restored tab, not a second one
+            if not page.locator("#runlab-jobs").is_visible():
+                page.locator("li[data-id='runlab-jobs']").click()
+            view = _open_run(page, notebook_job, runs["notebook"].uid())
+            view.get_by_role("button", name="Open the executed notebook").click()
+            expect(page.locator(".runlab-notebook-viewer")).to_have_count(1)
+            expect(viewer).to_be_visible()
             assert not errors, f"errors in the browser console: {errors}"
         except Exception:
             screenshot(page, "runview-failure")

@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from contrast import CONTRAST
 from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -91,7 +92,10 @@ def test_tables_previews_and_escaping_in_jupyterlab(lab):
             iterations = sweep.locator("table.runlab-iterations")
             expect(iterations.locator("tbody tr")).to_have_count(3)
             expect(iterations.locator("tr.runlab-best")).to_have_count(1)
-            expect(sweep.locator("img.runlab-plot")).to_be_visible()
+            # the sweep's chart: JupyterLab's Vega-Lite rendering of the server's spec, not a picture
+            expect(sweep.locator(".runlab-sweep-chart .jp-RenderedVegaCommon5 svg.marks")).to_be_visible(
+                timeout=30_000)
+            assert sweep.locator("img").count() == 0
             iterations.locator("th", has_text="iter").click()
             iterations.locator("th", has_text="iter").click()  # descending
             assert iterations.locator("tbody tr").first.locator("td").nth(1).inner_text().startswith("3")
@@ -195,7 +199,8 @@ def test_100k_runs_show_a_page_at_a_time_in_jupyterlab(big_lab):
             expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
             expect(widget.locator("tbody tr")).to_have_count(20)
             badge = widget.locator(".runlab-badge").first
-            assert badge.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+            ratio = badge.evaluate(CONTRAST)  # the theme's text on the badge's tint, readable in the dark
+            assert ratio >= 4.5, f"badge contrast {ratio:.2f} in the dark theme"
             screenshot(page, "show-100k-dark")
         except Exception:
             screenshot(page, "show-100k-failure")

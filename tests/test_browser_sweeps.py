@@ -94,6 +94,42 @@ def _check_chart(view, light: bool) -> None:
         assert colours["background"] < 0.35 and colours["text"] > 0.7, colours
 
 
+# What the page shows as selected and what it shows: the main area's selected and highlighted tabs and the
+# visible run view; that view's selected tabs, the tab its panel names, and the tab marked active.
+SELECTED = """view => {
+  const dock = [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab[aria-selected="true"]')];
+  // the main area's highlighted tab: JupyterLab's current widget (the one holding the focus)
+  const current = [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current')];
+  const tabs = [...view.querySelectorAll('[role=tab][aria-selected="true"]')];
+  const panel = view.querySelector('[role=tabpanel]');
+  const named = panel && document.getElementById(panel.getAttribute('aria-labelledby'));
+  return {
+    dock: dock.map(tab => tab.textContent.trim()),
+    current: current.map(tab => tab.textContent.trim()),
+    visibleViews: [...document.querySelectorAll('.runlab-run-panel')].filter(v => v.offsetParent !== null)
+      .map(v => v.id),
+    selected: tabs.map(tab => tab.textContent.trim().split(' ')[0]),
+    named: named ? named.textContent.trim().split(' ')[0] : null,
+    active: [...view.querySelectorAll('.runlab-tab-active')].map(tab => tab.textContent.trim().split(' ')[0]),
+  };
+}"""
+
+
+def _check_selected_tabs(page, view, tab: str, title: str) -> None:
+    """The main area's selected tab is the visible run view's, and in that view the selected tab (ARIA), the
+    highlighted one and the one its panel shows are all ``tab``."""
+    from playwright.sync_api import expect
+
+    expect(view.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true", timeout=15_000)
+    highlighted = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")
+    expect(highlighted).to_have_text(title, timeout=15_000)
+    shown = view.evaluate(SELECTED)
+    assert shown["visibleViews"] == [view.get_attribute("id")], shown
+    assert [label for label in shown["dock"] if label.startswith("fn-train")] == [title], shown
+    assert shown["current"] == [title], f"the highlighted tab is not the one shown: {shown}"
+    assert shown["selected"] == [tab] and shown["active"] == [tab] and shown["named"] == tab, shown
+
+
 def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
     from playwright.sync_api import expect, sync_playwright
 
@@ -149,6 +185,8 @@ def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
         screenshot(page, "sweeps-child-log")
         child.locator(".runlab-sweep-of [data-sweep]").click()
         expect(view).to_be_visible()
+        _check_selected_tabs(page, view, "Iterations", f"fn-train {sweep.uid()[:8]}")
+        screenshot(page, "sweeps-parent-after-child-link")
 
         page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
         page.locator(".lm-Menu-item", has_text="Theme").first.click()
@@ -163,8 +201,16 @@ def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
         child = page.locator(f"#runlab-run-{sweep.uid()}-6")  # the layout brings the child back
         expect(child.locator(".runlab-sweep-of")).to_contain_text("Iteration #6", timeout=30_000)
         view = page.locator(f"#runlab-run-{sweep.uid()}")
-        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="fn-train").filter(
-            has_not_text="#6").first.click()
+        # the sweep, shown before the reload, is shown again and its tab is the highlighted one
+        expect(view).to_be_visible(timeout=30_000)
+        _check_selected_tabs(page, view, "Overview", f"fn-train {sweep.uid()[:8]}")
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="#6").click()
+        expect(child).to_be_visible()
+        _check_selected_tabs(page, child, "Overview", f"fn-train {sweep.uid()[:8]} #6")
+        child.locator(".runlab-sweep-of [data-sweep]").click()
+        expect(view).to_be_visible()
+        _check_selected_tabs(page, view, "Overview", f"fn-train {sweep.uid()[:8]}")
+        screenshot(page, "sweeps-parent-after-child-link-reloaded")
         view.get_by_role("tab", name="Iterations").click()
         _check_chart(view, light=False)
         screenshot(page, "sweeps-chart-dark-after-reload")

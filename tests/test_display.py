@@ -392,3 +392,17 @@ def test_every_rule_of_the_widget_css_is_scoped_under_its_root():
     selectors = [s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")]
     assert selectors and all(s == ".runlab-widget" or s.startswith(".runlab-widget ") for s in selectors), [
         s for s in selectors if not s.startswith(".runlab-widget")]
+
+
+@pytest.mark.parametrize("state", ["created", "pending", "running", "completed", "error", "aborting", "aborted",
+                                   "unknown"])
+def test_static_state_badge_keeps_the_pages_text_colour(state):
+    """A saved notebook's static table edges a state's badge in its colour and leaves the text the page's
+    own colour (readable in a light and a dark theme alike: no coloured or white text)."""
+    from runlab.display.static import table_html
+    from runlab.display.table import Cell
+
+    html = table_html([{"state": Cell(text=state)}], 1)
+    badge = html[html.index("<td>") + 4:html.index("</td>")]
+    assert f">{state}</span>" in badge and "border:1px solid #" in badge, badge
+    assert "color:" not in badge.replace("border:1px solid", ""), badge

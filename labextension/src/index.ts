@@ -5,7 +5,9 @@ import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 
 import { RunlabClient } from './api';
-import { RunModel } from './detail/model';
+import { INotebookContent } from '@jupyterlab/nbformat';
+
+import { INotebookSource, RunModel } from './detail/model';
 import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
@@ -14,6 +16,7 @@ import { tablePlugin } from './table/plugin';
 
 const OPEN_RUN = 'runlab:open-run';
 const SHOW_JOBS = 'runlab:show-jobs';
+const OPEN_NOTEBOOK = 'runlab:open-executed-notebook';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'runlab-labextension:plugin',
@@ -31,6 +34,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const client = new RunlabClient();
     const renderers = rendermime ?? new RenderMimeRegistry({ initialFactories: standardRendererFactories });
     const tracker = new WidgetTracker<RunPanel>({ namespace: 'runlab-run' });
+    const viewers = new WidgetTracker<NotebookViewer>({ namespace: 'runlab-executed-notebook' });
+
+    /** An executed notebook read-only in the main area: one tab per run's artifact (opening it again shows
+     * that one); tracked, so that a page reload reads the artifact again and restores the tab. */
+    const openNotebook = (title: string, notebook: INotebookContent, source: INotebookSource): NotebookViewer => {
+      const found = viewers.find(viewer =>
+        viewer.source.uid === source.uid && viewer.source.iteration === source.iteration && viewer.source.key === source.key);
+      const viewer = found ?? new NotebookViewer(title, notebook, renderers, source);
+      if (!found) {
+        viewer.id = `runlab-notebook-${source.uid}-${source.iteration}-${source.key}`;
+        void viewers.add(viewer);
+        shell.add(viewer, 'main');
+      }
+      shell.activateById(viewer.id);
+      return viewer;
+    };
 
     const openRun = (uid: string, iteration = 0) => {
       const existing = tracker.find(panel => panel.model.uid === uid && panel.model.iteration === iteration);
@@ -42,15 +61,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const panel = new RunPanel(model, {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
-        openNotebook: (title, notebook) => {
-          const id = `runlab-notebook-${uid}-${iteration}`; // one viewer per run: opening it again shows that one
-          if (!Array.from(shell.widgets('main')).some(widget => widget.id === id)) {
-            const viewer = new NotebookViewer(title, notebook, renderers);
-            viewer.id = id;
-            shell.add(viewer, 'main');
-          }
-          shell.activateById(id);
-        },
+        openNotebook,
         closed: () => panel.close(),
         rendermime: renderers
       });
@@ -62,6 +73,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(OPEN_RUN, {
       label: 'Open a runlab run',
       execute: args => openRun(String(args.uid), Number(args.iteration ?? 0))
+    });
+
+    app.commands.addCommand(OPEN_NOTEBOOK, {
+      label: 'Open the executed notebook of a runlab run',
+      // reads the artifact again (a page reload restores the tab this way); a failure rejects, and the
+      // restorer then leaves no tab behind
+      execute: async args => {
+        const source = { uid: String(args.uid), iteration: Number(args.iteration ?? 0), key: String(args.key) };
+        const notebook = await client.artifactJson<INotebookContent>(source.uid, source.iteration, source.key);
+        if (!Array.isArray(notebook?.cells)) {
+          throw new Error(`${source.key} of run ${source.uid} is not a notebook`);
+        }
+        return openNotebook(String(args.title ?? source.key), notebook, source);
+      }
     });
 
     const jobs = new JobsPanel(new JobsModel(client), openRun);
@@ -82,6 +107,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         command: OPEN_RUN,
         args: panel => ({ uid: panel.model.uid, iteration: panel.model.iteration }),
         name: panel => (panel.model.iteration ? `${panel.model.uid}-${panel.model.iteration}` : panel.model.uid)
+      });
+      void restorer.restore(viewers, {
+        command: OPEN_NOTEBOOK,
+        args: viewer => ({ ...viewer.source, title: viewer.title.label }),
+        name: viewer => `${viewer.source.uid}-${viewer.source.iteration}-${viewer.source.key}`
       });
     }
   }

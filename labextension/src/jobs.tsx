@@ -1,6 +1,14 @@
 // The "Jobs" sidebar: the jobs (runs grouped by name) of a project, each job's run history, live.
 
-import { closeIcon, HTMLSelect, refreshIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
+import {
+  closeIcon,
+  HTMLSelect,
+  InputGroup,
+  refreshIcon,
+  searchIcon,
+  ToolbarButtonComponent,
+  UseSignal
+} from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
@@ -261,8 +269,10 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
       <div className="runlab-jobs-controls">
         <ProjectSelect model={model} />
         {model.view === 'jobs' && model.projects.length > 0 && (
-          <input className="jp-mod-styled runlab-filter" type="search" placeholder="Filter jobs"
-            aria-label="Filter jobs" value={model.filter} onChange={event => model.setFilter(event.target.value)} />
+          <div className="runlab-filter">
+            <InputGroup type="search" placeholder="Filter jobs" aria-label="Filter jobs" rightIcon={searchIcon}
+              value={model.filter} onChange={event => model.setFilter(event.target.value)} />
+          </div>
         )}
       </div>
       {model.offered && (

@@ -87,6 +87,8 @@ def sweep_chart(table: list[dict[str, Any]], selector: str = "", best: int | Non
         "title": f"{len(rows)} iterations: {subject}",
         "width": 420,
         "height": 260,
+        # the notebook's or panel's own background shows through: Vega's dark theme would paint a grey box
+        "background": "transparent",
         "data": {"values": values},
         "layer": layers,
     }

@@ -18,11 +18,19 @@ export interface IRunActions {
   openFile: (path: string) => void;
   /** Open a run's view: its parent (iteration 0, the default) or one iteration of a sweep. */
   openRun: (uid: string, iteration?: number) => void;
-  /** Show a notebook read-only in the main area (no kernel). */
-  openNotebook: (title: string, notebook: INotebookContent) => void;
+  /** Show a notebook read-only in the main area (no kernel); `source` is the artifact it was read from, so
+   * that the tab can be read again after a page reload. */
+  openNotebook: (title: string, notebook: INotebookContent, source: INotebookSource) => void;
   closed: () => void;
   /** JupyterLab's renderers, which draw the sweep chart and a notebook's outputs. */
   readonly rendermime: IRenderMimeRegistry;
+}
+
+/** Where an executed notebook was read from: a run's artifact. */
+export interface INotebookSource {
+  uid: string;
+  iteration: number;
+  key: string;
 }
 
 /** A preview of an artifact: the server's, or an executed notebook read and drawn here. */

@@ -4,7 +4,10 @@
 import type { ICell, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
+
+import type { INotebookSource } from './model';
 
 function text(value: MultilineString | undefined): string {
   return Array.isArray(value) ? value.join('') : (value ?? '');
@@ -134,13 +137,23 @@ export class NotebookViewer extends ReactWidget {
   constructor(
     title: string,
     private readonly notebook: INotebookContent,
-    private readonly rendermime: IRenderMimeRegistry
+    private readonly rendermime: IRenderMimeRegistry,
+    /** The run's artifact the notebook was read from: what a page reload reads again. */
+    readonly source: INotebookSource
   ) {
     super();
     this.addClass('runlab-notebook-viewer');
     this.title.label = title;
     this.title.caption = `${title}: read-only, no kernel`;
     this.title.closable = true;
+    this.node.tabIndex = -1;
+  }
+
+  /** Activating the tab puts the focus in it: JupyterLab highlights the tab of the widget holding the focus,
+   * which must be the one shown. */
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    this.node.focus();
   }
 
   render(): JSX.Element {

@@ -85,7 +85,8 @@ async function openExecuted(model: RunModel, actions: IRunActions, artifact: IAr
       throw new Error(preview.text ?? `cannot show ${artifact.key}`);
     }
     const name = artifact.target_path.split('/').pop() ?? artifact.key;
-    actions.openNotebook(`${name} (run ${model.uid.slice(0, 8)}, executed)`, preview.notebook);
+    actions.openNotebook(`${name} (run ${model.uid.slice(0, 8)}, executed)`, preview.notebook,
+      { uid: model.uid, iteration: artifact.producer.iteration, key: artifact.key });
   } catch (error) {
     model.showError(error);
   }

@@ -19,6 +19,7 @@ export class RunPanel extends PolledReactWidget {
     this.id = `runlab-run-${model.uid}${model.iteration ? `-${model.iteration}` : ''}`;
     this.title.label = `Run ${model.uid.slice(0, 8)}${iteration}`;
     this.title.closable = true;
+    this.node.tabIndex = -1; // focusable until the heading is drawn: see onActivateRequest
     model.changed.connect(() => {
       if (model.run) {
         this.title.label = `${model.run.metadata.name} ${model.uid.slice(0, 8)}${iteration}`;
@@ -27,14 +28,16 @@ export class RunPanel extends PolledReactWidget {
     });
   }
 
-  /** Activating the run (opening it, or picking its tab) puts the focus on its heading, or on the heading as
-   * soon as the run has loaded. */
+  /** Activating the run (opening it, or picking its tab) puts the focus on its heading, or, until the run has
+   * loaded, on the panel and then on the heading: JupyterLab highlights the tab of the widget holding the
+   * focus, which must be the one shown (not the view a link to this one was followed from). */
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
     const heading = this.node.querySelector<HTMLElement>('.runlab-run-header h2');
     if (heading) {
       heading.focus();
     } else {
+      this.node.focus();
       this.model.wantsFocus = true;
     }
   }

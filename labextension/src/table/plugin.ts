@@ -23,7 +23,7 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
       openRun: uid => void app.commands.execute('runlab:open-run', { uid })
     };
     rendermime.addFactory(
-      { safe: true, mimeTypes: [RUNS_MIME], defaultRank: RANK, createRenderer: () => new RunsTableView(client, actions) },
+      { safe: true, mimeTypes: [RUNS_MIME], defaultRank: RANK, createRenderer: () => new RunsTableView(client, actions, rendermime) },
       RANK
     );
   }

@@ -4,6 +4,7 @@
 
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { copyIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
@@ -66,15 +67,21 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
   private aborting = new Set<string>();
   private timer = 0;
   private root = h('div', { class: 'runlab-nbtable runlab-widget' });
+  /** A sweep's chart, kept across redraws: JupyterLab's Vega-Lite rendering of the server's spec. */
+  private chart: { uid: string; host: HTMLElement; renderer: IRenderMime.IRenderer | null } | null = null;
+  private themeWatch = new MutationObserver(() => void this.drawChart());
 
   constructor(
     private readonly client: RunlabClient,
-    private readonly actions: ITableActions
+    private readonly actions: ITableActions,
+    private readonly rendermime: IRenderMimeRegistry | null = null
   ) {
     super();
     this.addClass('runlab-nbtable-output');
     this.node.append(this.root);
     this.root.addEventListener('copy', event => this.copyFullValues(event));
+    // JupyterLab's Vega renderer picks its light or dark look when it draws: draw again on a theme change
+    this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light'] });
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -87,6 +94,8 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
 
   dispose(): void {
     window.clearTimeout(this.timer);
+    this.themeWatch.disconnect();
+    this.chart?.renderer?.dispose();
     super.dispose();
   }
 
@@ -398,11 +407,54 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
     if (this.child) {
       parts.push(this.renderChild());
     }
-    const plot = this.table?.plot;
-    if (plot && plot.startsWith('data:image/')) {
-      parts.push(h('img', { class: 'runlab-plot', src: plot, alt: 'sweep plot' }));
+    const parent = this.rows[0];
+    if (parent && this.connection === 'live') {
+      if (this.chart?.uid !== parent.uid) {
+        this.chart?.renderer?.dispose();
+        this.chart = { uid: parent.uid, host: h('div', { class: 'runlab-sweep-chart' }), renderer: null };
+        void this.drawChart();
+      }
+      parts.push(this.chart.host);
+    } else if (parent && this.connection !== 'checking') {
+      parts.push(h('div', { class: 'runlab-sub runlab-sweep-chart-note' },
+        'The chart is drawn from the store: open this notebook where the server reads it.'));
     }
     return parts;
+  }
+
+  /** The sweep's chart from the server's spec, by the renderer JupyterLab registered for its MIME type
+   * (Vega-Lite: themed, with tooltips), or the server's note saying why there is none. */
+  private async drawChart(): Promise<void> {
+    const chart = this.chart;
+    if (!chart || this.isDisposed) {
+      return;
+    }
+    const say = (text: string) => chart.host.replaceChildren(h('div', { class: 'runlab-sub runlab-sweep-chart-note' }, text));
+    try {
+      const answer = await this.client.chart(chart.uid);
+      if (this.chart !== chart || this.isDisposed) {
+        return;
+      }
+      const data = { [answer.mime_type]: answer.spec } as never;
+      if (!answer.spec) {
+        say(answer.note);
+        return;
+      }
+      if (!this.rendermime?.preferredMimeType(data, 'any')) {
+        say(`JupyterLab has no renderer for ${answer.mime_type} here, so the chart cannot be drawn.`);
+        return;
+      }
+      chart.renderer?.dispose();
+      const renderer = this.rendermime.createRenderer(answer.mime_type);
+      chart.renderer = renderer;
+      chart.host.replaceChildren(renderer.node);
+      const options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
+      await renderer.renderModel(new MimeModel({ data, metadata: { [answer.mime_type]: { embed_options: options } } as never }));
+    } catch (error) {
+      if (this.chart === chart) {
+        say(`The chart could not be drawn: ${(error as Error).message ?? error}`);
+      }
+    }
   }
 
   private async openChild(iteration: number): Promise<void> {

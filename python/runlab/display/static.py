@@ -13,8 +13,11 @@ from .table import Cell, Link, columns, iteration_table, run_row
 
 HTML_ROWS = 200  # a RunList's HTML table, and the widget's static copies, stop here (the widget pages through all)
 
+# A state's colour edges its badge; the text keeps the page's own colour, so it has the page's contrast in a
+# light or a dark theme (coloured or white text on a coloured fill falls below 4.5:1 in one of them).
 _STATE_COLOURS = {RunState.COMPLETED: "#2e7d32", RunState.ERROR: "#c62828", RunState.RUNNING: "#1565c0",
-                  RunState.ABORTED: "#6d4c41"}
+                  RunState.PENDING: "#ef6c00", RunState.CREATED: "#ef6c00", RunState.ABORTING: "#ef6c00",
+                  RunState.ABORTED: "#757575"}
 
 
 def runs_html(runs: list[Any], short: bool = False) -> str:
@@ -86,8 +89,9 @@ def _cell_html(name: str, cell: Cell) -> str:
         return "<br>".join(_link_html(link) for link in cell.links)
     text = esc(cell.text)
     if name == "state":
-        colour = _STATE_COLOURS.get(cell.text, "#555")
-        text = f'<span style="color:{colour};font-weight:bold">{text}</span>'
+        colour = _STATE_COLOURS.get(cell.text, "#757575")
+        text = (f'<span style="border:1px solid {colour};border-radius:8px;padding:0 6px;'
+                f'font-weight:bold">{text}</span>')
     text = f'<span title="{esc(cell.title)}">{text}</span>' if cell.title else text
     return text + (f'<br><small style="color:#777">{esc(cell.sub)}</small>' if cell.sub else "")
 
