@@ -44,6 +44,7 @@ from ..store import runfilter
 from ..store.runstore import RunStore
 from ..task import Task
 from ..values import format_bytes
+from .fields import project_fields
 
 MAX_LIMIT = 500
 LISTED_VALUE_CHARS = 1000
@@ -84,6 +85,12 @@ def jobs(store: RunStore, project: str, contains: str | None = None) -> list[dic
              "last_duration": _duration(j["last_start"], j["end_time"] or (None if is_terminal(j["state"])
                                                                               else j["last_update"]))}
             for j in store.list_jobs(project, contains)]
+
+
+def fields(store: RunStore, project: str) -> dict[str, Any]:
+    """The param, result and label keys of the project's newest runs with their kinds (``fields``)."""
+    _known_project(store, project)
+    return project_fields(store, project)
 
 
 def runs(store: RunStore, project: str | None = None, name: str | None = None, states: list[str] | None = None,

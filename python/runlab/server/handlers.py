@@ -180,6 +180,15 @@ class JobsHandler(RunlabHandler):
         return None
 
 
+class FieldsHandler(RunlabHandler):
+    """The keys a project's runs have, for the Runs view's column picker and filter box."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, project: str) -> None:
+        self.reply(await self.call(api.fields, project))
+
+
 class RunsHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
@@ -345,6 +354,7 @@ def routes() -> list[tuple[str, type]]:
     return [(root + path, handler) for path, handler in (
         ("/projects", ProjectsHandler),
         (r"/projects/([^/]+)/jobs", JobsHandler),
+        (r"/projects/([^/]+)/fields", FieldsHandler),
         ("/runs", RunsHandler),
         (run, RunHandler),
         (run + "/chart", ChartHandler),
