@@ -141,6 +141,23 @@ export interface ITableRows {
   iterations?: { columns: string[]; rows: unknown[][]; best: number | null } | null;
 }
 
+/** A param, result or label key of a project's runs, its values' kind and in how many runs it occurs. */
+export interface IField {
+  key: string;
+  kind: 'number' | 'string' | 'boolean' | 'json' | 'mixed';
+  runs: number;
+}
+
+/** The keys of a project's newest runs (`sampled`: it has more runs than were read), the most common first. */
+export interface IFieldList {
+  project: string;
+  runs: number;
+  sampled: boolean;
+  params: IField[];
+  results: IField[];
+  labels: IField[];
+}
+
 /** An answer other than 2xx/304: the status and the server's message. */
 export class RunlabApiError extends Error {
   constructor(
@@ -185,8 +202,17 @@ export class RunlabClient {
     return { jobs: data.jobs, etag: response.headers.get('ETag') ?? '' };
   }
 
-  async runs(query: Record<string, string | number>): Promise<IRunPage> {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  async fields(project: string): Promise<IFieldList> {
+    return this.json<IFieldList>(this.url('projects', project, 'fields'));
+  }
+
+  async runs(query: Record<string, string | number | string[]>): Promise<IRunPage> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      for (const one of Array.isArray(value) ? value : [value]) {
+        search.append(key, String(one));
+      }
+    }
     return this.json<IRunPage>(`${this.url('runs')}?${search}`);
   }
 

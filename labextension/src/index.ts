@@ -1,7 +1,7 @@
 // runlab's JupyterLab extension: the "Jobs" sidebar and a main-area view per run.
 
 import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 
 import { RunlabClient } from './api';
@@ -12,11 +12,14 @@ import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
+import { IRunsState, RunsModel } from './runs/model';
+import { RunsPanel } from './runs/view';
 import { tablePlugin } from './table/plugin';
 
 const OPEN_RUN = 'runlab:open-run';
 const SHOW_JOBS = 'runlab:show-jobs';
 const OPEN_NOTEBOOK = 'runlab:open-executed-notebook';
+const OPEN_RUNS = 'runlab:open-runs';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'runlab-labextension:plugin',
@@ -89,7 +92,24 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    const jobs = new JobsPanel(new JobsModel(client), openRun);
+    /** The Runs view of a project (or of one of its jobs): one tab each; its listing is saved for a reload. */
+    const runsViews = new WidgetTracker<RunsPanel>({ namespace: 'runlab-runs' });
+    const openRuns = (state: IRunsState): RunsPanel => {
+      const job = state.job ?? '';
+      const found = runsViews.find(panel => panel.model.project === state.project && panel.model.job === job);
+      const panel = found ?? new RunsPanel(new RunsModel(client, state), { openRun: (uid, iteration) => openRun(uid, iteration) });
+      if (!found) {
+        panel.id = `runlab-runs-${state.project}-${job}`;
+        panel.model.stateChanged.connect(() => void runsViews.save(panel));
+        void runsViews.add(panel);
+        shell.add(panel, 'main');
+      }
+      shell.activateById(panel.id);
+      return panel;
+    };
+
+    const jobs = new JobsPanel(new JobsModel(client), openRun, (project, job) =>
+      void app.commands.execute(OPEN_RUNS, job ? { project, job } : { project }));
     jobs.id = 'runlab-jobs';
     jobs.title.icon = jobsIcon;
     jobs.title.caption = 'Jobs: runlab runs';
@@ -101,12 +121,32 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: SHOW_JOBS, category: 'runlab' });
 
+    app.commands.addCommand(OPEN_RUNS, {
+      label: args => (args.project ? `Runs of ${String(args.project)}` : 'Open the runlab Runs view'),
+      caption: 'Every run of a project in a table: filter, sort by params and results, page, select',
+      // without a project: the one the Jobs sidebar shows
+      execute: args => {
+        const project = String(args.project ?? jobs.model.project ?? '');
+        if (!project) {
+          Notification.warning('No runlab project yet: run a function from a notebook, then open its runs.', { autoClose: 5000 });
+          return;
+        }
+        return openRuns({ ...(args as Partial<IRunsState>), project });
+      }
+    });
+    palette?.addItem({ command: OPEN_RUNS, category: 'runlab' });
+
     if (restorer) {
       restorer.add(jobs, 'runlab-jobs');
       void restorer.restore(tracker, {
         command: OPEN_RUN,
         args: panel => ({ uid: panel.model.uid, iteration: panel.model.iteration }),
         name: panel => (panel.model.iteration ? `${panel.model.uid}-${panel.model.iteration}` : panel.model.uid)
+      });
+      void restorer.restore(runsViews, {
+        command: OPEN_RUNS,
+        args: panel => ({ ...panel.model.saved }) as never,
+        name: panel => `${panel.model.project}/${panel.model.job}`
       });
       void restorer.restore(viewers, {
         command: OPEN_NOTEBOOK,

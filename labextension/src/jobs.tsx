@@ -6,6 +6,7 @@ import {
   InputGroup,
   refreshIcon,
   searchIcon,
+  tableRowsIcon,
   ToolbarButtonComponent,
   UseSignal
 } from '@jupyterlab/ui-components';
@@ -254,13 +255,21 @@ function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => v
   );
 }
 
-function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): JSX.Element {
-  const { model, openRun } = props;
+/** Opens the Runs view of a project, or of one of its jobs. */
+export type OpenRuns = (project: string, job?: string) => void;
+
+function JobsView(props: { model: JobsModel; openRun: (uid: string) => void; openRuns?: OpenRuns }): JSX.Element {
+  const { model, openRun, openRuns } = props;
   const now = Date.now();
   return (
     <div className="runlab-jobs">
       <div className="runlab-jobs-header">
         <h2>Jobs</h2>
+        {openRuns && (
+          <ToolbarButtonComponent className="runlab-open-runs" icon={tableRowsIcon} enabled={!!model.project}
+            tooltip={model.project ? `All runs of ${model.project} (Runs view)` : 'No project yet'}
+            onClick={() => model.project && openRuns(model.project)} />
+        )}
         <ToolbarButtonComponent className="runlab-refresh" icon={refreshIcon} tooltip="Refresh"
           onClick={() => void model.poller.tick()} />
       </div>
@@ -313,6 +322,14 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
               <span className="runlab-count" title={`${job.runs} runs`}>
                 {job.runs}
               </span>
+              {openRuns && (
+                // its own button: a click or Enter here opens the Runs view, not the row's history
+                <span className="runlab-job-runs" onClick={event => event.stopPropagation()}
+                  onKeyDown={event => event.stopPropagation()}>
+                  <ToolbarButtonComponent icon={tableRowsIcon} tooltip={`All runs of ${job.name}`}
+                    onClick={() => openRuns(model.project, job.name)} />
+                </span>
+              )}
             </div>
             {model.expanded === job.name && (
               <ul className="runlab-history" role="list">
@@ -339,7 +356,8 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void }): 
 export class JobsPanel extends PolledReactWidget {
   constructor(
     readonly model: JobsModel,
-    private readonly openRun: (uid: string) => void
+    private readonly openRun: (uid: string) => void,
+    private readonly openRuns?: OpenRuns
   ) {
     super();
     this.addClass('runlab-jobs-panel');
@@ -352,7 +370,7 @@ export class JobsPanel extends PolledReactWidget {
   render(): JSX.Element {
     return (
       <UseSignal signal={this.model.changed}>
-        {() => <JobsView model={this.model} openRun={this.openRun} />}
+        {() => <JobsView model={this.model} openRun={this.openRun} openRuns={this.openRuns} />}
       </UseSignal>
     );
   }

@@ -46,6 +46,16 @@ export interface ISavedTable {
   plot?: string;
 }
 
+/** The one project the table's runs belong to (its listing's, else its rows'), or null for none or several. */
+export function tableProject(table: ISavedTable, rows: IRow[]): string | null {
+  const listed = table.query?.project;
+  if (typeof listed === 'string' && listed) {
+    return listed;
+  }
+  const names = new Set(rows.map(row => row.cells.project?.text).filter(Boolean));
+  return names.size === 1 ? [...names][0]! : null;
+}
+
 /** How many runs the table can page through from the saved data: all of a listing, else the saved keys. */
 export function reachable(table: ISavedTable): number {
   return table.query ? table.total : Math.min(table.total, table.keys?.length ?? table.rows.length);

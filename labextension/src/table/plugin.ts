@@ -20,7 +20,8 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
     const client = new RunlabClient();
     const actions: ITableActions = {
       openFile: path => void app.commands.execute('docmanager:open', { path }),
-      openRun: uid => void app.commands.execute('runlab:open-run', { uid })
+      openRun: uid => void app.commands.execute('runlab:open-run', { uid }),
+      openRuns: project => void app.commands.execute('runlab:open-runs', { project })
     };
     rendermime.addFactory(
       { safe: true, mimeTypes: [RUNS_MIME], defaultRank: RANK, createRenderer: () => new RunsTableView(client, actions, rendermime) },

@@ -11,7 +11,7 @@ import { Widget } from '@lumino/widgets';
 
 import { IPreview, RunlabClient } from '../api';
 import { isSafeLink } from '../links';
-import { ICell, IIterations, ILink, IRow, ISavedTable, pageKeys, pagerText, reachable, RUNS_MIME, show } from './data';
+import { ICell, IIterations, ILink, IRow, ISavedTable, pageKeys, pagerText, reachable, RUNS_MIME, show, tableProject } from './data';
 
 const POLL_MS = 1000;
 const STATES = ['completed', 'error', 'running', 'pending', 'aborted', 'aborting', 'created'];
@@ -20,6 +20,8 @@ const STATES = ['completed', 'error', 'running', 'pending', 'aborted', 'aborting
 export interface ITableActions {
   openFile(path: string): void;
   openRun(uid: string): void;
+  /** Every run of a project in the Runs view. */
+  openRuns(project: string): void;
 }
 
 type Child = Node | string | null | undefined | false;
@@ -196,6 +198,15 @@ export class RunsTableView extends Widget implements IRenderMime.IRenderer {
       )
     );
     const parts = [element];
+    const project = this.connection === 'live' ? tableProject(table, this.rows) : null;
+    if (project) {
+      // the Runs view reads the server's store: offered only when that is the table's store
+      parts.unshift(
+        h('div', { class: 'runlab-nbtable-head' },
+          h('button', { class: 'runlab-link runlab-nbtable-allruns', title: `Open the Runs view of project ${project}`,
+            onclick: () => this.actions.openRuns(project) }, `All runs of ${project}`))
+      );
+    }
     if (table.total > size) {
       const first = this.page * size + 1;
       const last = Math.min(table.total, this.page * size + this.rows.length);
