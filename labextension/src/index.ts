@@ -125,8 +125,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: args => (args.project ? `Runs of ${String(args.project)}` : 'Open the runlab Runs view'),
       caption: 'Every run of a project in a table: filter, sort by params and results, page, select',
       // without a project: the one the Jobs sidebar shows
-      execute: args => {
-        const project = String(args.project ?? jobs.model.project ?? '');
+      execute: async args => {
+        let project = String(args.project ?? jobs.model.project ?? '');
+        if (!project) {
+          // the sidebar has not loaded yet: the project with the newest run
+          const projects = (await client.projects()).filter(p => p.runs > 0);
+          projects.sort((a, b) => (b.last_update ?? '').localeCompare(a.last_update ?? ''));
+          project = projects[0]?.name ?? '';
+        }
         if (!project) {
           Notification.warning('No runlab project yet: run a function from a notebook, then open its runs.', { autoClose: 5000 });
           return;

@@ -2,3 +2,4 @@ import './base.css';
 import './sweeps.css';
 import './runview.css';
 import './table.css';
+import './runs.css';

@@ -1,0 +1,258 @@
+"""The Runs view of a real JupyterLab, driven in Debian's Chromium: a project of a few hundred runs (one of
+them a sweep, one still running) listed in the main area, opened from the palette and from the Jobs sidebar;
+sorted by a result on the server, filtered with an expression (a bad one says where, and the rows stay),
+paged, a sweep opened in place, a run found by a uid prefix, runs selected with shift-click, a column picked,
+and the whole listing back after a page reload; in the light and the dark theme, and in a narrow window."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import runlab
+from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from runlab.record import RunState, new_run
+from runlab.store import get_store
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
+
+RUNS = 240
+START = 1_780_000_000.0
+
+
+def accuracy(i: int) -> float:
+    return round(((i * 37) % 100) / 100, 2)
+
+
+def batch(i: int) -> int:
+    return (8, 16, 32)[i % 3]
+
+
+@pytest.fixture
+def lab(tmp_path, runlab_home):
+    root = tmp_path / "root"
+    root.mkdir()
+    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def project(lab) -> dict:
+    """Project bench: RUNS runs of train and eval (params lr and batch, results accuracy and loss, a team
+    label), a sweep of 3 iterations and a running run, the newest last."""
+    runlab.get_or_create_project("bench")
+    store = get_store()
+    uids = []
+    for i in range(RUNS):
+        spec = {"function": "fn", "handler": "train", "parameters": {"lr": round(0.01 * (1 + i % 10), 2), "batch": batch(i)}}
+        record = new_run("bench", "eval" if i % 4 == 0 else "train", "job",
+                         RunState.ERROR if i % 17 == 0 else RunState.COMPLETED, {"team": "ab"[i % 2]}, spec)
+        record.results = {"accuracy": accuracy(i), "loss": round(1 - accuracy(i), 2)}
+        record.start_time = record.last_update = START + 60 * i
+        record.end_time = record.start_time + 5 + i % 7
+        store.create_run(record)
+        uids.append(record.uid)
+    spec = {"function": "fn", "handler": "train", "parameters": {"batch": 8}, "hyperparams": {"lr": [0.1, 0.2, 0.3]}}
+    parent = new_run("bench", "sweep", "job", RunState.COMPLETED, {"team": "a"}, spec)
+    parent.start_time = parent.last_update = START + 60 * RUNS
+    parent.end_time = parent.start_time + 30
+    parent.results = {"accuracy": 0.5}
+    parent.status = {"iterations": [{"iter": n, "state": "completed", "param.lr": lr, "accuracy": lr}
+                                    for n, lr in ((1, 0.1), (2, 0.2), (3, 0.3))], "best_iteration": 3}
+    store.create_run(parent)
+    for n, lr in ((1, 0.1), (2, 0.2), (3, 0.3)):
+        child = parent.child(n, {"lr": lr}, RunState.COMPLETED)
+        child.results = {"accuracy": lr}
+        child.start_time = child.last_update = parent.start_time + n
+        child.end_time = child.start_time + 3
+        store.create_run(child)
+    live = new_run("bench", "live", "job", RunState.RUNNING, {"team": "b"}, {"function": "fn", "parameters": {}})
+    live.start_time = live.last_update = START + 60 * (RUNS + 1)
+    store.create_run(live)
+    return {"uids": uids, "sweep": parent.uid, "live": live.uid}
+
+
+def _open_lab(page, lab) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_selector(".jp-LabShell", timeout=60_000)
+    expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=30_000)
+
+
+def _palette(page, command: str) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#jp-main-dock-panel").click()  # the keys go to the page, not to the address bar
+    page.keyboard.press("Control+Shift+KeyC")
+    box = page.locator(".lm-CommandPalette-input")
+    expect(box).to_be_visible(timeout=15_000)
+    box.fill(command)
+    page.locator(".lm-CommandPalette-item", has_text=command).first.click()
+
+
+def _dark_theme(page) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+    page.locator(".lm-Menu-item", has_text="Theme").first.click()
+    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
+    expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
+
+
+def _column(view, label: str) -> list[str]:
+    """The texts of a column of the runs (not the sweep's children) by its header."""
+    headers = view.locator(".runlab-runs-table thead th").all_inner_texts()
+    index = next(i for i, text in enumerate(headers) if text.strip().startswith(label))
+    return view.locator(f".runlab-runs-row:not(.runlab-runs-child) td:nth-child({index + 1})").all_inner_texts()
+
+
+def _apply_filter(view, text: str) -> None:
+    box = view.get_by_label("Filter runs")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright, chromium_page(playwright, "runs-view-failure") as page:
+        _open_lab(page, lab)
+        _palette(page, "Open the runlab Runs view")
+        view = page.locator(".runlab-runs-panel")
+        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")).to_be_visible(timeout=30_000)
+        rows = view.locator(".runlab-runs-row")
+        expect(rows).to_have_count(50, timeout=30_000)
+        expect(view.locator(".runlab-runs-range")).to_have_text("1–50 of many")
+        # newest first; the default columns are the most common results and params
+        assert _column(view, "name")[:2] == ["live", "sweep"]
+        headers = view.locator(".runlab-runs-table thead th").all_inner_texts()
+        assert [h for h in headers if "(" in h] == ["accuracy (result)", "loss (result)", "batch (param)", "lr (param)"]
+        # the running run is asked for again while shown: its end shows without a click
+        get_store().update_run(project["live"], 0, {"state": "completed", "end_time": START + 60 * (RUNS + 1) + 9})
+        expect(view.locator(f".runlab-runs-row[data-uid='{project['live']}'] .runlab-badge")).to_have_text(
+            "completed", timeout=30_000)
+
+        # sort by a result, on the server: the best of all 240 first, then reversed
+        view.locator("th[data-order='results.accuracy'] button").click()
+        expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "descending")
+        expect(rows.first.locator("td").nth(7)).to_have_text("0.99", timeout=15_000)
+        values = [float(v) for v in _column(view, "accuracy")]
+        assert values == sorted(values, reverse=True) and values[0] == 0.99
+        view.locator("th[data-order='results.accuracy'] button").click()
+        expect(rows.first.locator("td").nth(7)).to_have_text("0", timeout=15_000)
+        values = [float(v) for v in _column(view, "accuracy")]
+        assert values == sorted(values)
+
+        # page through
+        view.get_by_role("button", name="Next page").click()
+        expect(view.locator(".runlab-runs-range")).to_have_text("51–100 of many", timeout=15_000)
+        view.get_by_role("button", name="Previous page").click()
+        expect(view.locator(".runlab-runs-range")).to_have_text("1–50 of many", timeout=15_000)
+
+        # a filter expression: exactly the runs it names
+        _apply_filter(view, "results.accuracy >= 0.9 and params.batch == 16")
+        wanted = sum(1 for i in range(RUNS) if accuracy(i) >= 0.9 and batch(i) == 16)
+        expect(rows).to_have_count(wanted, timeout=15_000)
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1–{wanted} of {wanted}")
+        assert all(float(v) >= 0.9 for v in _column(view, "accuracy"))
+        assert set(_column(view, "batch")) == {"16"}
+        # a bad one: the server's message under the box, one line; the rows stay
+        _apply_filter(view, "results.accuracy >> 0.9")
+        error = view.locator(".runlab-runs-filter-error")
+        expect(error).to_contain_text("column", timeout=15_000)
+        expect(error).to_contain_text("'>'")
+        expect(rows).to_have_count(wanted)
+        screenshot(page, "runs-view-bad-filter-light")
+        _apply_filter(view, "results.accuracy >= 0.9 and params.batch == 16")
+        expect(error).to_have_count(0, timeout=15_000)
+
+        # pick a column: the team label
+        view.get_by_role("button", name="Columns").click()
+        page.locator(".runlab-runs-columns-menu .lm-Menu-item", has_text="Labels").hover()
+        page.locator(".lm-Menu-item", has_text="team").click()
+        expect(view.locator("th[data-order='labels.team']")).to_have_text("team (label)", timeout=15_000)
+        assert set(_column(view, "team")) <= {"a", "b"}
+
+        # select: one box, then shift-click another: the rows between are selected too
+        boxes = view.locator(".runlab-runs-row input[type=checkbox]")
+        boxes.nth(1).click()
+        boxes.nth(4).click(modifiers=["Shift"])
+        expect(view.locator(".runlab-runs-count")).to_have_text("4 selected")
+        assert [boxes.nth(i).is_checked() for i in range(6)] == [False, True, True, True, True, False]
+        view.get_by_label("Select the runs of this page").check()
+        expect(view.locator(".runlab-runs-count")).to_have_text(f"{wanted} selected")
+        view.get_by_role("button", name="Clear").click()
+        expect(view.locator(".runlab-runs-count")).to_have_text("0 selected")
+        screenshot(page, "runs-view-light")
+
+        # a page reload brings the view back with its filter, order and columns
+        page.reload()
+        page.wait_for_selector(".jp-LabShell", timeout=60_000)
+        view = page.locator(".runlab-runs-panel")
+        expect(view.get_by_label("Filter runs")).to_have_value("results.accuracy >= 0.9 and params.batch == 16",
+                                                                timeout=30_000)
+        expect(view.locator(".runlab-runs-row")).to_have_count(wanted, timeout=30_000)
+        expect(view.locator("th[data-order='labels.team']")).to_be_visible()
+        expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "ascending")
+        screenshot(page, "runs-view-reloaded")
+
+
+def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project):
+    from playwright.sync_api import expect, sync_playwright
+
+    viewport = {"width": 700, "height": 800}
+    with sync_playwright() as playwright, chromium_page(playwright, "runs-view-dark-failure", viewport) as page:
+        _open_lab(page, lab)
+        page.locator("li[data-id='runlab-jobs']").click()
+        sidebar = page.locator(".runlab-jobs-panel")
+        expect(sidebar.locator(".runlab-job-row[data-job='eval']")).to_be_visible(timeout=30_000)
+        screenshot(page, "runs-view-sidebar-entries")
+        # a job's own entry: only that job's runs
+        sidebar.locator(".runlab-job-row[data-job='eval'] .runlab-job-runs button").click()
+        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench / eval")).to_be_visible(
+            timeout=30_000)
+        view = page.locator(".runlab-runs-panel:visible")
+        expect(view.locator(".runlab-runs-row").first).to_be_visible(timeout=30_000)
+        assert set(_column(view, "name")) == {"eval"}
+        # the project's entry in the header
+        sidebar.locator(".runlab-open-runs").click()
+        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").first).to_be_visible()
+        page.locator("li[data-id='runlab-jobs']").click()  # more room for the table
+        view = page.locator(".runlab-runs-panel:visible")
+        expect(view.locator(".runlab-runs-row")).to_have_count(50, timeout=30_000)
+        _dark_theme(page)
+
+        # the sweep opens in place; a child's row opens that iteration
+        sweep = view.locator(f".runlab-runs-row[data-uid='{project['sweep']}'][data-iteration='0']")
+        sweep.locator(".runlab-runs-toggle").click()
+        children = view.locator(".runlab-runs-child")
+        expect(children).to_have_count(3, timeout=15_000)
+        expect(children.locator(".runlab-runs-name")).to_have_text(["#1", "#2", "#3"])
+        _apply_filter(view, "results.accuracy >> 1")  # the error colour in the dark theme, for the screenshot
+        expect(view.locator(".runlab-runs-filter-error")).to_be_visible(timeout=15_000)
+        screenshot(page, "runs-view-dark-narrow")
+        colours = view.evaluate("""v => ({
+          background: getComputedStyle(v).backgroundColor,
+          header: getComputedStyle(v.querySelector('thead th')).backgroundColor,
+        })""")
+        assert all(sum(map(int, c[c.index("(") + 1:c.index(")")].split(",")[:3])) < 3 * 110 for c in colours.values()), colours
+        width = view.evaluate("v => [v.scrollWidth, v.clientWidth]")
+        assert width[0] <= width[1] + 1, f"the view itself does not scroll sideways (its table does): {width}"
+        children.nth(1).click()
+        run_view = page.locator(f"#runlab-run-{project['sweep']}-2")
+        expect(run_view).to_be_visible(timeout=30_000)
+        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")).to_contain_text("#2", timeout=15_000)
+
+        # jump to a uid prefix: that run's view
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").last.click()
+        target = project["uids"][3]
+        jump = view.get_by_label("Jump to uid")
+        jump.fill(target[:4])
+        jump.press("Enter")
+        expect(view.locator(".runlab-runs-jump-message")).to_contain_text("6 or more", timeout=15_000)
+        jump.fill(target[:8])
+        jump.press("Enter")
+        expect(page.locator(f"#runlab-run-{target}")).to_be_visible(timeout=30_000)
