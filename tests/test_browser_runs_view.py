@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 
+import nbformat
 import pytest
 
 import runlab
 from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from runlab.display.bundle import MIME
+from runlab.display.widget import RunsWidget
 from runlab.record import RunState, new_run
 from runlab.store import get_store
 
@@ -72,6 +75,17 @@ def project(lab) -> dict:
     live.start_time = live.last_update = START + 60 * (RUNS + 1)
     store.create_run(live)
     return {"uids": uids, "sweep": parent.uid, "live": live.uid}
+
+
+def _table_notebook(lab) -> None:
+    """A notebook holding the saved table of the eval runs of bench (as `.show()` leaves it)."""
+    saved = RunsWidget(runlab.get_or_create_project("bench").list_runs(name="eval")).saved_table()
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    cell = nbformat.v4.new_code_cell("project.list_runs(name='eval').show()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={MIME: saved, "text/plain": "a table"})]
+    notebook.cells = [cell]
+    nbformat.write(notebook, lab.root / "table.ipynb")
 
 
 def _open_lab(page, lab) -> None:
@@ -188,8 +202,9 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         expect(view.locator(".runlab-runs-count")).to_have_text("0 selected")
         screenshot(page, "runs-view-light")
 
-        # a page reload brings the view back with its filter, order and columns
-        page.reload()
+        # a page reload (opening a notebook) brings the view back with its filter, order and columns
+        _table_notebook(lab)
+        page.goto(f"{lab.url}/lab/tree/table.ipynb?token={lab.token}")
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         view = page.locator(".runlab-runs-panel")
         expect(view.get_by_label("Filter runs")).to_have_value("results.accuracy >= 0.9 and params.batch == 16",
@@ -197,6 +212,15 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         expect(view.locator(".runlab-runs-row")).to_have_count(wanted, timeout=30_000)
         expect(view.locator("th[data-order='labels.team']")).to_be_visible()
         expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "ascending")
+
+        # the notebook's runs table links to the Runs view of its project
+        link = page.locator(".runlab-nbtable-allruns")
+        expect(link).to_have_text("All runs of bench", timeout=30_000)
+        screenshot(page, "runs-view-notebook-link")
+        link.click()
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")
+        expect(tab).to_have_attribute("aria-selected", "true", timeout=30_000)
+        expect(view).to_be_visible()
         screenshot(page, "runs-view-reloaded")
 
 
@@ -256,3 +280,4 @@ def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project
         jump.fill(target[:8])
         jump.press("Enter")
         expect(page.locator(f"#runlab-run-{target}")).to_be_visible(timeout=30_000)
+
