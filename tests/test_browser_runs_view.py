@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 RUNS = 240
 START = 1_780_000_000.0
+DASH = "\N{EN DASH}"  # between the first and last row numbers of the pager
 
 
 def accuracy(i: int) -> float:
@@ -49,7 +50,8 @@ def project(lab) -> dict:
     store = get_store()
     uids = []
     for i in range(RUNS):
-        spec = {"function": "fn", "handler": "train", "parameters": {"lr": round(0.01 * (1 + i % 10), 2), "batch": batch(i)}}
+        params = {"lr": round(0.01 * (1 + i % 10), 2), "batch": batch(i)}
+        spec = {"function": "fn", "handler": "train", "parameters": params}
         record = new_run("bench", "eval" if i % 4 == 0 else "train", "job",
                          RunState.ERROR if i % 17 == 0 else RunState.COMPLETED, {"team": "ab"[i % 2]}, spec)
         record.results = {"accuracy": accuracy(i), "loss": round(1 - accuracy(i), 2)}
@@ -136,10 +138,11 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         _open_lab(page, lab)
         _palette(page, "Open the runlab Runs view")
         view = page.locator(".runlab-runs-panel")
-        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")).to_be_visible(timeout=30_000)
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")
+        expect(tab).to_be_visible(timeout=30_000)
         rows = view.locator(".runlab-runs-row")
         expect(rows).to_have_count(50, timeout=30_000)
-        expect(view.locator(".runlab-runs-range")).to_have_text("1–50 of many")
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many")
         # newest first; the default columns are the most common results and params
         assert _column(view, "name")[:2] == ["live", "sweep"]
         headers = view.locator(".runlab-runs-table thead th").all_inner_texts()
@@ -162,15 +165,15 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
 
         # page through
         view.get_by_role("button", name="Next page").click()
-        expect(view.locator(".runlab-runs-range")).to_have_text("51–100 of many", timeout=15_000)
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"51{DASH}100 of many", timeout=15_000)
         view.get_by_role("button", name="Previous page").click()
-        expect(view.locator(".runlab-runs-range")).to_have_text("1–50 of many", timeout=15_000)
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many", timeout=15_000)
 
         # a filter expression: exactly the runs it names
         _apply_filter(view, "results.accuracy >= 0.9 and params.batch == 16")
         wanted = sum(1 for i in range(RUNS) if accuracy(i) >= 0.9 and batch(i) == 16)
         expect(rows).to_have_count(wanted, timeout=15_000)
-        expect(view.locator(".runlab-runs-range")).to_have_text(f"1–{wanted} of {wanted}")
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}{wanted} of {wanted}")
         assert all(float(v) >= 0.9 for v in _column(view, "accuracy"))
         assert set(_column(view, "batch")) == {"16"}
         # a bad one: the server's message under the box, one line; the rows stay
@@ -262,7 +265,8 @@ def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project
           background: getComputedStyle(v).backgroundColor,
           header: getComputedStyle(v.querySelector('thead th')).backgroundColor,
         })""")
-        assert all(sum(map(int, c[c.index("(") + 1:c.index(")")].split(",")[:3])) < 3 * 110 for c in colours.values()), colours
+        dark = [sum(map(int, c[c.index("(") + 1:c.index(")")].split(",")[:3])) < 3 * 110 for c in colours.values()]
+        assert all(dark), colours
         width = view.evaluate("v => [v.scrollWidth, v.clientWidth]")
         assert width[0] <= width[1] + 1, f"the view itself does not scroll sideways (its table does): {width}"
         children.nth(1).click()
