@@ -285,3 +285,24 @@ def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project
         jump.press("Enter")
         expect(page.locator(f"#runlab-run-{target}")).to_be_visible(timeout=30_000)
 
+        # state, label and date filters
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").last.click()
+        view.get_by_label("State").select_option("error")
+        errors = sum(1 for i in range(RUNS) if i % 17 == 0)
+        expect(view.locator(".runlab-runs-row")).to_have_count(errors, timeout=15_000)
+        expect(view.locator(".runlab-runs-row .runlab-badge")).to_have_text(["error"] * errors)
+        label = view.get_by_label("Label")
+        label.fill("team=b")
+        label.press("Enter")
+        expect(view.locator(".runlab-runs-row")).to_have_count(
+            sum(1 for i in range(RUNS) if i % 17 == 0 and i % 2 == 1), timeout=15_000)
+        label.fill("=b")
+        label.press("Enter")
+        expect(view.locator(".runlab-error")).to_contain_text("must be 'key' or 'key=value'", timeout=15_000)
+        label.fill("")
+        label.press("Enter")
+        view.get_by_label("Started since").fill("2030-01-01")
+        expect(view.locator(".runlab-runs-empty")).to_have_text("No runs match.", timeout=15_000)
+        expect(view.locator(".runlab-runs-filter-error")).to_be_visible()  # its text is still in the box
+        screenshot(page, "runs-view-no-match-dark")
+

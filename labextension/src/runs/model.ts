@@ -244,7 +244,8 @@ export class RunsModel {
     }
     if (this.order) {
       // ties (a result most runs lack, say) keep the newest first
-      query.order_by = [`${this.order.by} ${this.order.descending ? 'desc' : 'asc'}`, 'start desc'];
+      const order = `${this.order.by} ${this.order.descending ? 'desc' : 'asc'}`;
+      query.order_by = this.order.by === 'start' ? [order] : [order, 'start desc'];
     }
     if (this.state) {
       query.state = this.state;
@@ -270,7 +271,11 @@ export class RunsModel {
       this.runs = page.runs;
       this.offset = page.offset;
       this.nextOffset = page.next_offset;
-      this.error = this.filterError = null;
+      this.error = null;
+      if (filterBox || this.draft.trim() === this.filter) {
+        // a refused filter's message stays while its text is in the box (the rows are not its rows)
+        this.filterError = null;
+      }
       await Promise.all([...this.expanded.keys()].map(uid => this.loadChildren(uid, false)));
       return true;
     } catch (error) {
