@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from datetime import datetime
 from typing import Any
@@ -195,14 +196,23 @@ class RunComparison:
             display(bundle, raw=True)
 
     def write_html(self, filename: str, all: bool = False) -> None:
-        """Write the table and the charts as one standalone HTML file (the charts as their Vega-Lite JSON,
-        drawn by the page when it can load vega-embed; the table needs nothing)."""
-        parts = [self.html(all)]
-        for spec in self.charts():
-            parts.append('<script type="application/json" class="runlab-vegalite">'
-                         + json.dumps(spec).replace("</", "<\\/") + "</script>")
-        page = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>runlab: compared runs</title></head>"
-                "<body>" + "\n".join(parts) + "</body></html>")
+        """Write the table and the charts as one HTML file (its folder made when missing). The table needs
+        nothing; the charts are drawn by vega-embed, loaded from a CDN when the page is opened (as MLRun's
+        file loads plotly), and stay in the page as their Vega-Lite JSON."""
+        if not isinstance(filename, (str, os.PathLike)) or not str(filename):
+            raise ValidationError(f"filename must be a file path (a str), not {filename!r}")
+        charts = []
+        for n, spec in enumerate(self.charts()):
+            data = json.dumps(spec).replace("</", "<\\/")  # no "</script>" inside the script
+            charts.append(f'<div id="runlab-chart-{n}"></div><script>vegaEmbed("#runlab-chart-{n}", {data});'
+                          "</script>")
+        page = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>runlab: compared runs</title>"
+                + "".join(f'<script src="https://cdn.jsdelivr.net/npm/{lib}"></script>'
+                          for lib in ("vega@5", "vega-lite@5", "vega-embed@6"))
+                + "</head><body>" + self.html(all) + "".join(charts) + "</body></html>")
+        folder = os.path.dirname(os.fspath(filename))
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         with open(filename, "w", encoding="utf-8") as handle:
             handle.write(page)
 
