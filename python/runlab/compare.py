@@ -73,6 +73,7 @@ class RunComparison:
         contents = [_artifact_contents(record) for record in records]
         pairs = list(zip(columns, contents, strict=True))
         self._same_as = {name: [_identity(name, column, content) for column, content in pairs] for name in self.fields}
+        self._differs: dict[str, bool] = {}
 
     # -- what differs, what is best ---------------------------------------------------------------
 
@@ -84,7 +85,13 @@ class RunComparison:
         """True when not every run has the same value of ``field`` (having none counts as a value).
 
         Durations are measured, never exactly equal: two count as the same within ``DURATION_SLACK``."""
-        if self._known(field) == "duration":
+        found = self._differs.get(self._known(field))
+        if found is None:
+            found = self._differs[field] = self._compute_differs(field)
+        return found
+
+    def _compute_differs(self, field: str) -> bool:
+        if field == "duration":
             times = self._values["duration"]
             if any(t is None for t in times):
                 return any(t is not None for t in times)
@@ -160,14 +167,15 @@ class RunComparison:
         """The Vega-Lite specs: parallel coordinates (params → results) and a scatter with x/y pickers (each
         only when there is something to draw)."""
         specs = []
-        table = self._chart_rows()
-        axes = [n for n in self.fields if n.startswith(("param.", "result."))
-                and (self.differs(n) or not self.hide_identical)]
-        parallel = compare_parallel_chart(table, axes, self.colorscale)
+        drawn = [n for n in self.fields if n == "duration" or n.startswith(("param.", "result."))]
+        varying = [n for n in drawn if self.differs(n)]
+        if self.hide_identical:  # the charts draw what the table shows: the varying fields
+            drawn = varying
+        table = self._chart_rows(drawn)
+        parallel = compare_parallel_chart(table, [n for n in drawn if n != "duration"], self.colorscale)
         if parallel is not None:
             specs.append(parallel)
-        numeric = ["duration", *(n for n in self.fields if n.startswith(("param.", "result.")))]
-        scatter = compare_scatter_chart(table, numeric, [n for n in numeric if self.differs(n)])
+        scatter = compare_scatter_chart(table, drawn, varying)
         if scatter is not None:
             specs.append(scatter)
         return specs
@@ -265,12 +273,11 @@ class RunComparison:
                                   "param.*, result.*, label.*, input.*, artifact.* names (see .fields)")
         return field
 
-    def _chart_rows(self) -> list[dict[str, Any]]:
+    def _chart_rows(self, fields: list[str]) -> list[dict[str, Any]]:
         rows = []
         for i, meta in enumerate(self._meta):
             row = {"run": meta["label"], "uid": meta["uid"], "state": meta["state"]}
-            row.update((name, self._values[name][i]) for name in self.fields
-                       if name == "duration" or name.startswith(("param.", "result.")))
+            row.update((name, self._values[name][i]) for name in fields)
             rows.append(row)
         return rows
 
@@ -296,14 +303,17 @@ def _flatten(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _identity(name: str, column: dict[str, Any], contents: dict[str, str]) -> str:
+def _identity(name: str, column: dict[str, Any], contents: dict[str, str]) -> Any:
     """What decides whether two runs' values of ``name`` are the same: the value (as canonical JSON), an
     artifact's content (its URI names its run, so it always differs), or a mark for "no value"."""
     if name not in column:
         return "\0missing"
     if name in contents:
         return contents[name]
-    return json.dumps(column[name], sort_keys=True, default=str)
+    value = column[name]
+    if value is None or isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return (type(value).__name__, value)  # 1, 1.0 and True stay three values, as in JSON
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _artifact_contents(record: dict[str, Any]) -> dict[str, str]:

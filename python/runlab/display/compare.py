@@ -42,14 +42,17 @@ def comparison_html(comparison: Any, all: bool = False) -> str:
     fields = comparison.shown_fields(all)
     total = len(comparison.fields)
     runs = len(comparison.runs)
+    rows: dict[str, str] = {}  # a row is drawn once, whichever tables hold it
+    head = _head(comparison)
     if fields:
-        shown = _table(comparison, fields)
+        shown = _table(comparison, head, fields, rows)
         what = "every field" if len(fields) == total else f"the {len(fields)} of {total} fields that differ"
         lead = f"<p>{runs} runs compared: {what}.</p>"
     else:
         shown, lead = "", f"<p>{runs} runs compared: all {total} fields are the same.</p>"
     full = "" if len(fields) == total else (
-        f"<details><summary>All {total} fields</summary>{_table(comparison, comparison.fields)}</details>")
+        f"<details><summary>All {total} fields</summary>{_table(comparison, head, comparison.fields, rows)}"
+        "</details>")
     return f'<div class="runlab-compare">{_CSS}{lead}{shown}{full}</div>'
 
 
@@ -79,7 +82,8 @@ def artifacts_html(key: str, labels: list[str], previews: list[dict[str, Any] | 
             f'{len(labels)} runs</p><div class="grid">{"".join(cells)}</div></div>')
 
 
-def _table(comparison: Any, fields: list[str]) -> str:
+def _head(comparison: Any) -> str:
+    """The header row: one column per run (name, short uid and iteration, state)."""
     esc = html.escape
     head = ['<th class="field">field</th>']
     for i in range(len(comparison.runs)):
@@ -89,24 +93,36 @@ def _table(comparison: Any, fields: list[str]) -> str:
         head.append(f'<th title="{esc(meta["project"])}/{esc(meta["name"])} {esc(meta["uid"])}{iteration}">'
                     f'{esc(meta["name"])}<br><code>{esc(meta["uid"][:8])}{iteration}</code><br>'
                     f'<span class="state" style="color:{colour}">{esc(meta["state"])}</span></th>')
+    return "<thead><tr>" + "".join(head) + "</tr></thead>"
+
+
+def _table(comparison: Any, head: str, fields: list[str], rows: dict[str, str]) -> str:
     body = []
     for name in fields:
-        values = comparison.values(name)
-        changed = comparison.differs_from_first(name)
-        best = set(comparison.best(name))
-        order = comparison.direction(name)
-        hint = f' <span class="muted">{"↓" if order == "min" else "↑"}</span>' if order else ""
-        cells = [f'<th class="field" title="{esc(name)}">{esc(name)}{hint}</th>']
-        for i, value in enumerate(values):
-            text, title = _cell(value)
-            mark = ""
-            if i in best:
-                what = "lowest" if order == "min" else "highest"
-                mark = f' <span class="best" title="best {esc(name)}: the {what} of the compared runs">★</span>'
-            css = ' class="diff"' if changed[i] else ""
-            cells.append(f'<td{css} title="{esc(title)}">{esc(text)}{mark}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table><thead><tr>" + "".join(head) + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+        if name not in rows:
+            rows[name] = _row(comparison, name)
+        body.append(rows[name])
+    return "<table>" + head + "<tbody>" + "".join(body) + "</tbody></table>"
+
+
+def _row(comparison: Any, name: str) -> str:
+    esc = html.escape
+    changed = comparison.differs_from_first(name)
+    best = set(comparison.best(name))
+    order = comparison.direction(name)
+    hint = f' <span class="muted">{"↓" if order == "min" else "↑"}</span>' if order else ""
+    cells = [f'<tr><th class="field" title="{esc(name)}">{esc(name)}{hint}</th>']
+    for i, value in enumerate(comparison.values(name)):
+        text, title = _cell(value)
+        mark = ""
+        if i in best:
+            what = "lowest" if order == "min" else "highest"
+            mark = f' <span class="best" title="best {esc(name)}: the {what} of the compared runs">★</span>'
+        css = ' class="diff"' if changed[i] else ""
+        shown = esc(text)
+        cells.append(f'<td{css} title="{shown if title == text else esc(title)}">{shown}{mark}</td>')
+    cells.append("</tr>")
+    return "".join(cells)
 
 
 def _cell(value: Any) -> tuple[str, str]:
