@@ -328,6 +328,27 @@ def test_show_in_a_notebook_displays_the_table_then_the_charts(lab, monkeypatch)
     assert "<details>" not in shown[0][0]["text/html"], "every row shown: nothing left to unfold"
 
 
+def test_compare_in_a_notebook_cell_shows_once(lab, monkeypatch):
+    import IPython.display
+
+    class Shell:
+        execution_count = 7
+
+    shown: list[Any] = []
+    monkeypatch.setattr("runlab.compare.kernel_shell", lambda: Shell())
+    monkeypatch.setattr("runlab.run.kernel_shell", lambda: Shell())
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    fit(lab, lr=0.1)
+    fit(lab, lr=0.2)
+    comparison = lab.list_runs().compare()  # show=None in a notebook: shown now
+    assert len(shown) == 1, "the table (one numeric field varies: nothing to chart)"
+    comparison._ipython_display_()  # the cell's value: not shown a second time
+    assert len(shown) == 1
+    Shell.execution_count = 8
+    comparison._ipython_display_()
+    assert len(shown) == 2, "shown again in a later cell"
+
+
 def test_show_in_a_terminal_prints_the_differing_rows(lab, capsys):
     comparison = runlab.compare_runs([fit(lab, lr=0.1, k=1), fit(lab, lr=0.2, k=1)])
     comparison.show()

@@ -74,6 +74,7 @@ class RunComparison:
         pairs = list(zip(columns, contents, strict=True))
         self._same_as = {name: [_identity(name, column, content) for column, content in pairs] for name in self.fields}
         self._differs: dict[str, bool] = {}
+        self._shown_in: int | None = None  # the notebook cell that showed it (it is not shown twice there)
 
     # -- what differs, what is best ---------------------------------------------------------------
 
@@ -195,13 +196,15 @@ class RunComparison:
     def show(self, all: bool = False) -> None:
         """Display the comparison: in a notebook the HTML table (the differing rows, unless ``all``; every
         field in a "All N fields" section) and the charts, rendered by JupyterLab; text elsewhere."""
-        if kernel_shell() is None:
+        shell = kernel_shell()
+        if shell is None:
             print(comparison_text(self, all))
             return
         from IPython.display import display  # only in a kernel
 
         for bundle in self.bundles(all):
             display(bundle, raw=True)
+        self._shown_in = getattr(shell, "execution_count", None)
 
     def write_html(self, filename: str, all: bool = False) -> None:
         """Write the table and the charts as one HTML file (its folder made when missing). The table needs
@@ -255,6 +258,9 @@ class RunComparison:
         return self.html()
 
     def _ipython_display_(self) -> None:
+        shell = kernel_shell()
+        if shell is not None and getattr(self, "_shown_in", None) == getattr(shell, "execution_count", None):
+            return  # `runs.compare()` showed it in this cell already (show=None in a notebook)
         self.show()
 
     def __repr__(self) -> str:
