@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 import runlab
-from contrast import CONTRAST, badge_contrasts
+from contrast import CHART_COLOURS, CONTRAST, badge_contrasts
 from labserver import CHROMIUM, LabServer, chromium_page, screenshot
 from runlab.display.bundle import MIME
 from runlab.display.widget import RunsWidget
@@ -28,27 +28,6 @@ HANDLERS = """
     def fail(context):
         raise ValueError("this run fails on purpose")
 """
-
-# The chart's effective colours as relative luminance 0 (black) .. 1 (white): the SVG's own background
-# rect when it paints one, else the first ancestor with a background; and an axis title's text.
-CHART_COLOURS = """chart => {
-  const luminance = colour => {
-    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-  };
-  const opaque = colour =>
-    colour && colour !== 'none' && colour !== 'transparent' && !/rgba\\(.*,\\s*0\\)$/.test(colour);
-  const svg = chart.querySelector('svg.marks');
-  const rect = svg.querySelector('.background');
-  const painted = rect && opaque(getComputedStyle(rect).fill) ? getComputedStyle(rect).fill : null;
-  let behind = null;
-  for (let node = svg.parentElement; !behind && node; node = node.parentElement) {
-    const colour = getComputedStyle(node).backgroundColor;
-    if (opaque(colour)) behind = colour;
-  }
-  const title = svg.querySelector('.role-axis-title text');
-  return { painted, background: luminance(painted || behind), text: luminance(getComputedStyle(title).fill) };
-}"""
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 import runlab
+from contrast import CHART_COLOURS
 from labserver import CHROMIUM, LabServer, chromium_page, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -22,31 +23,6 @@ HANDLERS = """
         context.log_result("accuracy", round(lr * 2 + batch / 100, 4))
         context.log_artifact("weights", body=f"weights of lr={lr} batch={batch}\\n", format="txt")
 """
-
-# The effective colours of the chart: its background (the SVG's own background rect, else the first
-# ancestor with a background) and its axis titles' text, as relative luminance 0 (black) .. 1 (white).
-CHART_COLOURS = """chart => {
-  const luminance = colour => {
-    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-  };
-  const opaque = colour =>
-    colour && colour !== 'none' && colour !== 'transparent' && !/rgba\\(.*,\\s*0\\)$/.test(colour);
-  const svg = chart.querySelector("svg.marks");
-  let background = null;
-  const rect = svg.querySelector('.background');
-  if (rect && opaque(getComputedStyle(rect).fill)) {
-    background = getComputedStyle(rect).fill;
-  }
-  for (let node = svg; !background && node; node = node.parentElement) {
-    const colour = getComputedStyle(node).backgroundColor;
-    if (opaque(colour)) {
-      background = colour;
-    }
-  }
-  const title = svg.querySelector('.role-axis-title text');
-  return { background: luminance(background), text: luminance(getComputedStyle(title).fill) };
-}"""
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ PUBLIC = [
     "MissingParameterError", "NotebookCellError", "Project", "ProjectNotFoundError", "RunContext", "RunDB",
     "RunError", "RunList", "RunNotFoundError", "RunObject", "RunState", "RunStateError", "RunTimeoutError",
     "RunlabError", "Schedule", "ScheduleExistsError", "ScheduleNotFoundError", "StoreError", "Task",
-    "UnsupportedError", "ValidationError", "__version__", "code_to_function", "get_current_project", "get_dataitem",
-    "get_or_create_ctx", "get_or_create_project", "get_run", "get_run_db", "load_project", "new_function",
-    "new_project", "new_task", "run_function", "set_dask_client",
+    "UnsupportedError", "ValidationError", "__version__", "code_to_function", "compare_runs", "get_current_project",
+    "get_dataitem", "get_or_create_ctx", "get_or_create_project", "get_run", "get_run_db", "load_project",
+    "new_function", "new_project", "new_task", "run_function", "set_dask_client",
 ]
 
 ERRORS = [

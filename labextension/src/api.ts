@@ -62,6 +62,8 @@ export interface IRun {
     duration: number | null;
     /** A sweep's table: one row per iteration (`iter`, `state`, `param.*`, results). */
     iterations?: Record<string, unknown>[];
+    /** How many iterations a listed sweep has: a list carries only the first rows of its table. */
+    iteration_count?: number;
     best_iteration?: number | null;
     progress?: { done: number; total: number; unit: string };
     stopped?: string;

@@ -33,6 +33,7 @@ _EXPORTS = {
     "RunObject": "run",
     "RunList": "run",
     "get_run": "run",
+    "compare_runs": "run",
     "RunState": "record",
     "RunContext": "context",
     "get_or_create_ctx": "adhoc",
@@ -82,6 +83,7 @@ _MLRUN_NAMES = {
     "RunTemplate": "compat.model",
     "handler": "compat.decorators",
     "get_object": "compat.datastore",
+    "compare_run_objects": "compat.compare",
 }
 _SUBMODULES = {"model", "execution", "datastore", "artifacts", "errors", "compat"}
 

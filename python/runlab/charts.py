@@ -149,3 +149,159 @@ def _name(column: str) -> str:
 def _field(column: str) -> str:
     """A column name as a Vega-Lite field: dots and brackets would read as nested access, so they are escaped."""
     return "".join("\\" + ch if ch in ".[]\\" else ch for ch in column)
+
+
+# -- comparing runs ---------------------------------------------------------------------------------------
+
+MAX_CATEGORIES = 30
+"""A text field with more distinct values than this gets no axis in the parallel coordinates."""
+LEGEND_RUNS = 20
+"""More runs than this: no colour legend (the tooltip names each line's run)."""
+_SCHEME_NAMES = (
+    "accent category10 category20 category20b category20c dark2 paired pastel1 pastel2 set1 set2 set3 tableau10 "
+    "tableau20 blues tealblues teals greens browns oranges reds purples warmgreys greys viridis magma inferno "
+    "plasma cividis turbo bluegreen bluepurple goldgreen goldorange goldred greenblue orangered purplebluegreen "
+    "purpleblue purplered redpurple yellowgreenblue yellowgreen yelloworangebrown yelloworangered darkblue "
+    "darkgold darkgreen darkmulti darkred lightgreyred lightgreyteal lightmulti lightorange lighttealblue "
+    "blueorange brownbluegreen purplegreen pinkyellowgreen purpleorange redblue redgrey redyellowblue "
+    "redyellowgreen spectral rainbow sinebow"
+)
+VEGA_SCHEMES = frozenset(_SCHEME_NAMES.split())
+"""Vega's named colour schemes (what ``colorscale`` may name)."""
+_PLOTLY_SCHEMES = {"rdbu": "redblue", "rdylbu": "redyellowblue", "rdylgn": "redyellowgreen", "ylgnbu":
+                   "yellowgreenblue", "ylgn": "yellowgreen", "ylorbr": "yelloworangebrown", "ylorrd":
+                   "yelloworangered", "bugn": "bluegreen", "bupu": "bluepurple", "gnbu": "greenblue", "orrd":
+                   "orangered", "pubugn": "purplebluegreen", "pubu": "purpleblue", "purd": "purplered", "rdpu":
+                   "redpurple", "brbg": "brownbluegreen", "prgn": "purplegreen", "piyg": "pinkyellowgreen",
+                   "puor": "purpleorange", "rdgy": "redgrey", "greys": "greys", "gray": "greys", "grays": "greys"}
+"""MLRun passes plotly's colour scale names: the ones Vega has under another name."""
+
+
+def vega_scheme(colorscale: str | None) -> str | None:
+    """The Vega scheme a colour scale name means (plotly's ``"Blues"``, ``"RdBu"``, or Vega's own), or None
+    when Vega has no such scheme (plotly's ``"Jet"``, ``"Picnic"``, ...: then the default colours are used)."""
+    if not colorscale or not isinstance(colorscale, str):
+        return None
+    name = colorscale.lower().replace("_", "").replace("-", "")
+    name = _PLOTLY_SCHEMES.get(name, name)
+    return name if name in VEGA_SCHEMES else None
+
+
+def compare_parallel_chart(runs: list[dict[str, Any]], axes: list[str],
+                           colorscale: str | None = None) -> dict[str, Any] | None:
+    """Parallel coordinates of compared runs: one line per run across ``axes`` (params, then results), each
+    axis scaled to 0..1 (text values evenly spaced, sorted); None with fewer than 2 axes to draw.
+
+    ``runs`` are rows holding ``run`` (its label), ``uid``, ``state`` and the fields' values. The data
+    travel in long form (one row per run and axis: ``run``, ``uid``, ``axis``, ``value``, ``position``), so
+    the spec needs no field escaping and no transform.
+    """
+    values: list[dict[str, Any]] = []
+    drawn: list[str] = []
+    for axis in axes:
+        positions = _positions([row.get(axis) for row in runs])
+        if positions is None:
+            continue
+        drawn.append(_name_of(axis))
+        values.extend({"run": row["run"], "uid": row["uid"], "axis": _name_of(axis), "value": _shown(row.get(axis)),
+                       "position": position} for row, position in zip(runs, positions, strict=True)
+                      if position is not None)
+    if len(drawn) < 2:
+        return None
+    scheme = vega_scheme(colorscale) or ("tableau10" if len(runs) <= 10 else "tableau20")
+    colour: dict[str, Any] = {"field": "run", "type": "nominal", "title": "run", "scale": {"scheme": scheme}}
+    if len(runs) > LEGEND_RUNS:
+        colour["legend"] = None
+    x = {"field": "axis", "type": "nominal", "sort": drawn, "title": None, "axis": {"labelAngle": -30}}
+    y = {"field": "position", "type": "quantitative", "title": "low → high (each axis scaled to its range)",
+         "scale": {"domain": [0, 1]}, "axis": {"labels": False, "ticks": False}}
+    tooltip = [{"field": "run", "type": "nominal", "title": "run"}, {"field": "uid", "type": "nominal"},
+               {"field": "axis", "type": "nominal", "title": "field"}, {"field": "value", "type": "nominal"}]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": f"Parallel coordinates of {len(runs)} runs over {len(drawn)} params and results",
+        "title": f"{len(runs)} runs: params → results",
+        "width": max(300, min(60 * len(drawn), 1200)),
+        "height": 260,
+        "data": {"values": values},
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            {"mark": {"type": "line", "opacity": 0.7}, "encoding": {"color": colour, "detail": {
+                "field": "uid", "type": "nominal"}, "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 40}, "encoding": {"color": colour, "tooltip": tooltip}},
+        ],
+    }
+
+
+def compare_scatter_chart(runs: list[dict[str, Any]], fields: list[str],
+                          varying: list[str] | None = None) -> dict[str, Any] | None:
+    """A scatter of compared runs with x and y chosen in two drop-downs (Vega-Lite params bound to
+    ``select`` inputs listing the numeric ``fields``); None with fewer than 2 numeric fields.
+
+    x starts on the first varying param, y on the first varying result (else the first numeric fields);
+    each point's tooltip names its run.
+    """
+    numeric = [f for f in fields if _numeric(runs, f)]
+    if len(numeric) < 2:
+        return None
+    varying = [f for f in varying or [] if f in numeric]
+    params = [f for f in varying if f.startswith("param.")] or [f for f in numeric if f.startswith("param.")]
+    results = [f for f in varying if f.startswith("result.")] or [f for f in numeric if f.startswith("result.")]
+    x_default = (params or numeric)[0]
+    y_default = next((f for f in results if f != x_default), None) or next(f for f in numeric if f != x_default)
+    values = [{"run": row["run"], "uid": row["uid"], "state": row.get("state"),
+               **{f: _plain(row.get(f)) for f in numeric}} for row in runs]
+    picker = [{"name": name, "value": default, "bind": {"input": "select", "options": numeric, "name": f"{axis} "}}
+              for name, axis, default in (("x_field", "x", x_default), ("y_field", "y", y_default))]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": f"{len(runs)} runs: one numeric field against another, chosen below the chart",
+        "title": f"{len(runs)} runs: x and y chosen below",
+        "width": 420,
+        "height": 280,
+        "params": picker,
+        "data": {"values": values},
+        # the chosen fields' values as x and y: a field name from a param cannot be an encoding's field itself
+        "transform": [{"calculate": "datum[x_field]", "as": "x"}, {"calculate": "datum[y_field]", "as": "y"}],
+        "mark": {"type": "point", "filled": True, "size": 80, "opacity": 0.85},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "title": "x", "scale": {"zero": False}},
+            "y": {"field": "y", "type": "quantitative", "title": "y", "scale": {"zero": False}},
+            "color": {"field": "state", "type": "nominal", "title": "state", "scale": {"scheme": "tableau10"}},
+            "tooltip": [{"field": "run", "type": "nominal", "title": "run"}, {"field": "uid", "type": "nominal"},
+                        {"field": "x", "type": "quantitative"}, {"field": "y", "type": "quantitative"}],
+        },
+    }
+
+
+def _positions(values: list[Any]) -> list[float | None] | None:
+    """Each value's place on a 0..1 axis (None: no value), or None when the values make no axis."""
+    present = [v for v in values if v is not None]
+    if not present or any(isinstance(v, (dict, list)) for v in present):
+        return None  # no axis for nested values: there is no order to draw them in
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        finite = [v for v in present if _is_number(v)]
+        if not finite:
+            return None
+        low, high = min(finite), max(finite)
+        span = high - low
+        return [None if not _is_number(v) else (0.5 if span == 0 else (v - low) / span) for v in values]
+    distinct = sorted({_shown(v) for v in present}, key=str)
+    if len(distinct) > MAX_CATEGORIES:
+        return None
+    step = 1 / (len(distinct) - 1) if len(distinct) > 1 else 0
+    place = {v: (i * step if len(distinct) > 1 else 0.5) for i, v in enumerate(distinct)}
+    return [None if v is None else place[_shown(v)] for v in values]
+
+
+def _shown(value: Any) -> Any:
+    """A value as a tooltip shows it: numbers and text as they are, booleans as text."""
+    plain = _plain(value)
+    return str(plain) if isinstance(plain, bool) else plain
+
+
+def _name_of(field: str) -> str:
+    """``param.lr`` → ``lr``, ``result.loss`` → ``loss ▸`` (results marked, so a param and a result of one
+    name stay two axes)."""
+    group, _, name = field.partition(".")
+    return f"{name} ▸" if group == "result" else name

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from .compare import RunComparison
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
@@ -19,6 +20,7 @@ from .runtimes import abort_run, recover
 from .runtimes.base import end_comes_here, ends_recorded, pause
 from .runtimes.processes import reap
 from .store import get_store, runfilter
+from .store.url import redact
 
 _RARE_POLL = 0.5  # seconds between a waiter's reads of a run whose end this process announces
 
@@ -292,6 +294,13 @@ class RunObject:
         abort_run(self._store, self._uid, self._iteration)
         return self.refresh().state()
 
+    def compare(self, hide_identical: bool = True, exclude: list[str] | None = None, show: bool | None = None,
+                filename: str | None = None, colorscale: str | None = None) -> RunComparison:
+        """Compare a sweep's iterations (this run is its parent): MLRun's ``compare_run_objects(run)``; the
+        keywords mean what they mean for :meth:`RunList.compare`."""
+        return compare_runs(self, hide_identical=hide_identical, exclude=exclude, show=show,
+                            extend_iterations=True, filename=filename, colorscale=colorscale)
+
     # -- presenting ------------------------------------------------------------------------------
 
     def show(self, short: bool = False) -> None:
@@ -396,6 +405,15 @@ class RunList(list):
             columns.insert(columns.index("error"), "artifact_uris")
         return pd.DataFrame(rows, columns=columns)
 
+    def compare(self, hide_identical: bool = True, exclude: list[str] | None = None, show: bool | None = None,
+                extend_iterations: bool = True, filename: str | None = None,
+                colorscale: str | None = None) -> RunComparison:
+        """Compare the runs field by field (MLRun's ``RunList.compare``, same keywords); see
+        :func:`compare_runs`. Returns the :class:`~runlab.compare.RunComparison` (MLRun returns the plot's
+        HTML: ``comparison.html()`` is that)."""
+        return compare_runs(list(self), hide_identical=hide_identical, exclude=exclude, show=show,
+                            extend_iterations=extend_iterations, filename=filename, colorscale=colorscale)
+
     def to_objects(self) -> list[RunObject]:
         """The runs as a plain list of :class:`RunObject` (MLRun's ``RunList.to_objects``)."""
         return list(self)
@@ -499,6 +517,91 @@ def get_run(uid: str, iteration: int = 0, store=None) -> RunObject:
             raise RunNotFoundError(f"uid {uid!r} {problem}: give more characters of the uid (at least 6)")
         uid = matches[0]
     return RunObject(uid, iteration, store.url).refresh()
+
+
+def compare_runs(runs_or_uids: Any, store=None, *, hide_identical: bool = True, exclude: list[str] | None = None,
+                 show: bool | None = False, extend_iterations: bool = True, filename: str | None = None,
+                 colorscale: str | None = None) -> RunComparison:
+    """Compare runs field by field: state, duration, params, results, labels, inputs and artifacts.
+
+    ``runs_or_uids``: RunObjects, a RunList, uids (a unique prefix of at least 6 characters is enough),
+    ``(uid, iteration)`` pairs, or a sweep's parent run (alone or among others): with ``extend_iterations``
+    (the default, as in MLRun) a sweep's parent stands for its iterations. Every run must be in ``store``
+    (default: the configured store). MLRun's keywords (``compare_run_objects``, ``RunList.compare``):
+
+    - ``hide_identical``: show only the fields that differ (the table's other rows stay in its "All N
+      fields" section, and constant axes are left out of the charts);
+    - ``exclude``: fields left out (``"label.owner"``, ``"duration"``; a bare name is a param, as in MLRun);
+    - ``show``: display it now (``None``: when in a notebook; ``compare_runs``' default is ``False``);
+    - ``filename``: also write the table and charts as an HTML file;
+    - ``colorscale``: the parallel coordinates' colour scheme: a Vega scheme name or plotly's name of one
+      (``"Blues"``, ``"Viridis"``, ``"RdBu"``); a plotly scale Vega lacks (``"Jet"``) is accepted and the
+      default colours are used, since the chart is drawn by Vega, not plotly.
+
+    Returns a :class:`~runlab.compare.RunComparison` (``.to_df()``, ``.show()``, ``.show_artifact(key)``).
+    """
+    if store is None:
+        store = get_store()
+    if isinstance(runs_or_uids, (RunObject, str)) or (
+            isinstance(runs_or_uids, tuple) and len(runs_or_uids) == 2 and isinstance(runs_or_uids[1], int)):
+        items = [runs_or_uids]
+    elif isinstance(runs_or_uids, (list, tuple)):
+        items = list(runs_or_uids)
+    else:
+        raise ValidationError(f"compare_runs takes RunObjects, a RunList, uids or (uid, iteration) pairs, not "
+                              f"{type(runs_or_uids).__name__} {runs_or_uids!r}")
+    runs: list[RunObject] = []
+    for item in items:
+        run = _comparable_run(item, store)
+        if extend_iterations and _is_sweep_parent(run):
+            runs.extend(_children_of(run, store))
+        else:
+            runs.append(run)
+    seen: set[tuple[str, int]] = set()
+    for run in runs:
+        key = (run.uid(), run._iteration)
+        if key in seen:
+            raise ValidationError(f"run {key[0]} (iteration {key[1]}) is given twice: give each run once")
+        seen.add(key)
+    if len(runs) < 2:
+        hint = "" if not runs or not _is_sweep_parent(runs[0]) else " (or extend_iterations=True for a sweep)"
+        raise ValidationError(f"a comparison needs at least 2 runs, got {len(runs)}: give more runs{hint}, or a "
+                              "sweep's parent run to compare its iterations")
+    comparison = RunComparison(runs, hide_identical=hide_identical, exclude=exclude, colorscale=colorscale)
+    if filename:
+        comparison.write_html(filename)
+    if show or (show is None and kernel_shell() is not None):
+        comparison.show()
+    return comparison
+
+
+def _comparable_run(item: Any, store) -> RunObject:
+    """A run to compare, read from ``store``: a RunObject (of that store), a uid or a ``(uid, iteration)``."""
+    if isinstance(item, RunObject):
+        url = get_store(item._store_url).url
+        if url != store.url:
+            raise ValidationError(f"run {item.uid()} is in another store ({redact(url)}) than the one compared "
+                                  f"({redact(store.url)}): compare runs of one store, or pass store=")
+        item._record()  # a run since deleted says so now
+        return item
+    if isinstance(item, str):
+        return get_run(item, store=store)
+    if (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+            and isinstance(item[1], int) and not isinstance(item[1], bool)):
+        return get_run(item[0], item[1], store=store)
+    raise ValidationError(f"cannot compare {type(item).__name__} {item!r}: give RunObjects, uids (at least 6 "
+                          "characters) or (uid, iteration) pairs")
+
+
+def _is_sweep_parent(run: RunObject) -> bool:
+    return run._iteration == 0 and bool(run._record()["spec"].get("hyperparams")
+                                        or run._record()["status"].get("iterations"))
+
+
+def _children_of(parent: RunObject, store) -> list[RunObject]:
+    """A sweep's iterations (not the parent), in iteration order."""
+    children = [run for run in list_runs(uid=parent.uid(), iter=True, store=store) if run._iteration > 0]
+    return sorted(children, key=lambda run: run._iteration)
 
 
 class _FollowBar:

@@ -496,6 +496,24 @@ async def test_long_values_are_previews_in_lists_and_whole_on_the_run(jp_fetch, 
     assert "truncated" not in whole
 
 
+async def test_a_listed_sweep_carries_the_first_rows_of_its_table_and_their_count(jp_fetch):
+    def score(context, x=0):
+        context.log_result("y", x * 2)
+
+    fn = runlab.new_function(name="grid", kind="local")
+    big = fn.run(handler=score, hyperparams={"x": list(range(25))}, selector="max.y")
+    small = fn.run(handler=score, hyperparams={"x": [1, 2]}, selector="max.y")
+    page = check_operation("/runs", "get", 200, (await jp_fetch("runlab", "api", "runs")).body)
+    listed = {run["metadata"]["uid"]: run for run in page["runs"]}
+    cut, whole = listed[big.uid()], listed[small.uid()]
+    assert cut["status"]["iteration_count"] == 25 and len(cut["status"]["iterations"]) == 20
+    assert cut["truncated"] == ["status.iterations"]
+    assert whole["status"]["iteration_count"] == 2 and len(whole["status"]["iterations"]) == 2
+    assert "truncated" not in whole
+    one = check_operation("/runs/{uid}", "get", 200, (await jp_fetch("runlab", "api", "runs", big.uid())).body)
+    assert len(one["status"]["iterations"]) == 25
+
+
 async def test_table_rows_by_keys_and_by_listing(jp_fetch, store_runs):
     from runlab.display.bundle import store_id
     from runlab.store import get_store

@@ -7,12 +7,12 @@ import { IRunActions, RunModel } from './model';
 
 /** "24 iterations, best #7": what a sweep's parent is, for its history row; null for other runs. */
 export function sweepText(run: IRun): string | null {
-  const rows = run.status.iterations ?? [];
-  if (!rows.length && !run.spec.hyperparams) {
+  const total = run.status.iteration_count ?? (run.status.iterations ?? []).length; // a list cuts the table
+  if (!total && !run.spec.hyperparams) {
     return null;
   }
   const best = run.status.best_iteration;
-  const count = `${rows.length} iteration${rows.length === 1 ? '' : 's'}`;
+  const count = `${total} iteration${total === 1 ? '' : 's'}`;
   return best !== null && best !== undefined ? `${count}, best #${best}` : count;
 }
 

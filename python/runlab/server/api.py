@@ -49,6 +49,8 @@ from .fields import project_fields
 MAX_LIMIT = 500
 LISTED_VALUE_CHARS = 1000
 """A param or result longer than this (as JSON) is listed as a short preview; the run's own route has it whole."""
+LISTED_ITERATIONS = 20
+"""A listed sweep carries this many rows of its iteration table (and ``iteration_count``); its route has all."""
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +137,9 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
 
 
 def _lean(data: dict[str, Any]) -> dict[str, Any]:
-    """A listed run with each long param and result cut to a preview string, their paths in ``truncated``:
-    one large value must not make every page of runs large."""
+    """A listed run with each long param and result cut to a preview string and a sweep's iteration table
+    cut to its first rows (``status.iteration_count`` says how many), their paths in ``truncated``: one large
+    value or sweep must not make every page of runs large."""
     truncated = []
     for section, field in (("spec", "parameters"), ("status", "results")):
         values = data[section].get(field) or {}
@@ -145,6 +148,11 @@ def _lean(data: dict[str, Any]) -> dict[str, Any]:
             if len(text) > LISTED_VALUE_CHARS:
                 values[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
                 truncated.append(f"{section}.{field}.{key}")
+    iterations = data["status"].get("iterations") or []
+    data["status"]["iteration_count"] = len(iterations)
+    if len(iterations) > LISTED_ITERATIONS:  # a sweep's whole table is in the run's own route
+        data["status"]["iterations"] = iterations[:LISTED_ITERATIONS]
+        truncated.append("status.iterations")
     if truncated:
         data["truncated"] = truncated
     return data
