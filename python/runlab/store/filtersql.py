@@ -17,6 +17,11 @@ What a comparison means (two-valued: a run either matches or not, never an error
 
 An order puts values of its kind first: numbers (by value), then strings, then runs without such a value,
 in both directions; ties go to the newest start first, then uid and iteration, so pages are stable.
+
+A value that is a list or an object is present (``!= null`` matches it) and equal to nothing, and sorts
+with the missing ones. A store that keeps ``run_values`` current (``runvalues``) compiles the same filter
+through it (``indexed=True``): the same runs in the same order, read from typed indexes instead of every
+run's JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Float,
     Text,
     and_,
@@ -38,6 +44,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    tuple_,
 )
 
 from ..errors import ValidationError
@@ -147,28 +154,78 @@ def _compare_json(node: Compare, op: str, value: Literal, dialect: str) -> Colum
     return and_(expr.is_not(None), getattr(expr, _OPERATORS[op])(_bound(value)))
 
 
-def _comparison(node: Compare, op: str, value: Literal, dialect: str) -> ColumnElement:
+def _indexed_runs(name: Name, where: ColumnElement, project: bool) -> ColumnElement:
+    """Runs that have a row of ``name`` in ``run_values`` matching ``where`` (within the query's project)."""
+    values = schema.run_values.c
+    found = select(values.uid, values.iteration).where(values.field == _bound(str(name), Text), where)
+    if project:  # the listing's own :project parameter: the (project, field, type, num) index answers it
+        found = found.where(values.project == bindparam("project"))
+    return tuple_(schema.runs.c.uid, schema.runs.c.iteration).in_(found)
+
+
+def _compare_indexed(node: Compare, op: str, value: Literal, project: bool) -> ColumnElement:
+    """``_compare_json``'s meaning, read from ``run_values``: a row of the value's type that compares."""
+    values = schema.run_values.c
+    if value is None:
+        if op not in ("==", "!="):
+            raise ValidationError(f"filter: null compares only with == or != (column {node.column})")
+        present = _indexed_runs(node.name, values.type != "null", project)
+        return not_(present) if op == "==" else present
+    if op in ("like", "not like"):
+        matched = func.lower(values.str).like(func.lower(_bound(value, Text)), escape="\\")
+        return _indexed_runs(node.name, and_(values.type == "string",
+                                             matched if op == "like" else not_(matched)), project)
+    if isinstance(value, bool):
+        if op not in ("==", "!="):
+            raise ValidationError(f"filter: true and false compare only with == or != (column {node.column})")
+        kind, expr, value = "boolean", values.num, 1 if value else 0
+    elif isinstance(value, str):
+        kind, expr = "string", values.str
+    else:
+        kind, expr = "number", values.num
+    return _indexed_runs(node.name, and_(values.type == kind, getattr(expr, _OPERATORS[op])(_bound(value))),
+                         project)
+
+
+def _comparison(node: Compare, op: str, value: Literal, dialect: str, indexed: bool, project: bool
+                ) -> ColumnElement:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValidationError(f"filter: the number at column {node.column} is too large")
     if node.name.section:
+        if indexed:
+            return _compare_indexed(node, op, value, project)
         return _compare_json(node, op, value, dialect)
     return _compare_field(node, op, value)
 
 
-def filter_condition(node: Node, dialect: str) -> ColumnElement:
-    """The condition of a parsed filter on ``runs``, for the database ``dialect`` (``sqlite``/``postgresql``)."""
+def filter_condition(node: Node, dialect: str, indexed: bool = False, project: bool = False) -> ColumnElement:
+    """The condition of a parsed filter on ``runs``, for the database ``dialect`` (``sqlite``/``postgresql``).
+
+    ``indexed``: read params, results and labels from ``run_values`` (kept current by the caller); with
+    ``project`` those reads are limited to the query's ``:project`` parameter."""
     if isinstance(node, BoolOp):
-        parts = [filter_condition(operand, dialect) for operand in node.operands]
+        parts = [filter_condition(operand, dialect, indexed, project) for operand in node.operands]
         return and_(*parts) if node.op == "and" else or_(*parts)
     if isinstance(node, Not):
-        return not_(filter_condition(node.operand, dialect))
+        return not_(filter_condition(node.operand, dialect, indexed, project))
     if node.op in ("in", "not in"):
         op = "==" if node.op == "in" else "!="
-        parts = [_comparison(node, op, value, dialect) for value in node.value]
+        parts = [_comparison(node, op, value, dialect, indexed, project) for value in node.value]
         return or_(*parts) if node.op == "in" else and_(*parts)
     if node.op in ("like", "not like") and not isinstance(node.value, str):
         raise ValidationError(f"filter: 'like' needs a quoted pattern (column {node.column})")
-    return _comparison(node, node.op, node.value, dialect)
+    return _comparison(node, node.op, node.value, dialect, indexed, project)
+
+
+def uses_values(node: Node | None, orders: tuple[Order, ...]) -> bool:
+    """True when a filter or an order names a key of params, results or labels."""
+    def named(n: Node) -> bool:
+        if isinstance(n, BoolOp):
+            return any(named(o) for o in n.operands)
+        if isinstance(n, Not):
+            return named(n.operand)
+        return bool(n.name.section)
+    return (node is not None and named(node)) or any(order.name.section for order in orders)
 
 
 def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement]:
@@ -187,4 +244,22 @@ def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement
             terms.append(value.desc() if order.descending else value.asc())
     c = schema.runs.c
     return [*terms, c.start_time.desc(), c.uid, c.iteration]
+
+
+def indexed_order(query: Select, orders: tuple[Order, ...]) -> Select:
+    """``query`` ordered as ``order_clauses`` orders it, a value read from its ``run_values`` row (joined)."""
+    terms: list[ColumnElement] = []
+    runs = schema.runs.c
+    for i, order in enumerate(orders):
+        if order.name.section:
+            row = schema.run_values.alias(f"order_{i}")
+            query = query.outerjoin(row, and_(row.c.uid == runs.uid, row.c.iteration == runs.iteration,
+                                              row.c.field == _bound(str(order.name), Text)))
+            values = [case((row.c.type == "number", row.c.num)), case((row.c.type == "string", row.c.str))]
+        else:
+            values = [_field(order.name)]
+        for value in values:
+            terms.append(case((value.is_(None), 1), else_=0))
+            terms.append(value.desc() if order.descending else value.asc())
+    return query.order_by(None).order_by(*terms, runs.start_time.desc(), runs.uid, runs.iteration)
 

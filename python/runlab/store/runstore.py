@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import RunRecord, RunState
-from . import filtersql, jobsummary, runfilter, schema
+from . import filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
@@ -59,6 +59,9 @@ class RunStore:
         except Exception as exc:
             raise store_error(url, exc, "open") from exc
         self._hot = self._hot_path(self.engine, busy_timeout_ms)
+        # A filter on params/results/labels reads ``run_values``, brought up to date first (a write): a store
+        # opened read-only cannot, so it reads the runs' JSON instead (the same answers, slower).
+        self.use_values_index = self.engine.url.query.get("mode") != "ro"
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -227,6 +230,7 @@ class RunStore:
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
     ) -> None:
         """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
+        changes = _stamped(changes)
         if self._hot is not None and self._hot.handles(changes):
             try:
                 self._hot.update_run(uid, iteration, _columns(changes), log)
@@ -253,6 +257,7 @@ class RunStore:
         This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
         """
         states = tuple(str(state) for state in states)
+        changes = _stamped(changes)
         if self._hot is not None and changes and states and self._hot.handles(changes):
             with self._guarded():
                 return self._hot.update_run_if(uid, iteration, _columns(changes), states, logs)
@@ -361,7 +366,7 @@ class RunStore:
         """
         query, values = _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
                                     offset, newest_first)
-        query = self._refined(query, filter, order_by)
+        query = self._refined(query, filter, order_by, project)
         with self._read() as conn:
             runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
@@ -390,23 +395,45 @@ class RunStore:
         run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
         query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
                                     offset, newest_first)
-        query = self._refined(query, filter, order_by)
+        query = self._refined(query, filter, order_by, project)
         with self._read() as conn:
             result = conn.execute(query, values)
             return tuple(result.keys()), list(result.all())
 
-    def _refined(self, query: Select, filter: str | None, order_by: str | Sequence[str] | None) -> Select:
+    def _refined(self, query: Select, filter: str | None, order_by: str | Sequence[str] | None,
+                 project: str | None) -> Select:
         """``query`` with the condition of ``filter`` and the order of ``order_by`` (checked before anything
-        is read: a bad one is a ``ValidationError`` naming its token)."""
+        is read: a bad one is a ``ValidationError`` naming its token). Params, results and labels are read
+        from ``run_values``, brought up to date for the projects the query covers."""
         if filter is None and not order_by:
             return query
         dialect = self.engine.dialect.name
-        if filter is not None:
-            query = query.where(filtersql.filter_condition(runfilter.parse_filter(filter), dialect))
-        if order_by:
-            orders = runfilter.parse_order(order_by)
-            query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
+        node = runfilter.parse_filter(filter) if filter is not None else None
+        orders = runfilter.parse_order(order_by) if order_by else ()
+        indexed = self.use_values_index and filtersql.uses_values(node, orders)
+        if node is not None:
+            condition = filtersql.filter_condition(node, dialect, indexed, project is not None)
+        if indexed:
+            self.index_values(project)
+        if node is not None:
+            query = query.where(condition)
+        if orders:
+            if indexed:
+                query = filtersql.indexed_order(query, orders)
+            else:
+                query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
         return query
+
+    def index_values(self, project: str | None = None) -> int:
+        """Bring ``run_values`` up to date for ``project`` (every project with None): re-read the runs whose
+        ``last_update`` moved since they were indexed. Returns how many runs were (re)indexed; a store that is
+        current is only read."""
+        with self._read() as conn:
+            stale = [p for p in runvalues.projects_of(conn, project) if not runvalues.is_current(conn, p)]
+        if not stale:
+            return 0
+        with self._write() as conn:
+            return runvalues.catch_up(conn, stale)
 
     def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
         """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""
@@ -443,6 +470,7 @@ class RunStore:
             conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
             conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
             jobsummary.on_delete(conn, uid)
+            runvalues.forget(conn, uid)
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
@@ -739,6 +767,17 @@ def _newest_per_key(records: Iterable[dict[str, Any]], wanted: set[tuple[str, in
             per_key.pop(record["key"], None)  # a re-logged key moves to where it was last logged
             per_key[record["key"]] = record
     return {run_key: list(per_key.values()) for run_key, per_key in found.items()}
+
+
+_VALUE_COLUMNS = frozenset(("spec", "results", "labels"))
+
+
+def _stamped(changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with ``last_update`` set when they change params, results or labels without it: the
+    values index (``runvalues``) re-reads exactly the runs whose ``last_update`` moved."""
+    if "last_update" in changes or _VALUE_COLUMNS.isdisjoint(changes):
+        return changes
+    return {**changes, "last_update": time.time()}
 
 
 def _columns(changes: dict[str, Any]) -> dict[str, Any]:
