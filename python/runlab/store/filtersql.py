@@ -32,8 +32,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     Float,
+    Select,
     Text,
     and_,
     bindparam,
@@ -215,6 +215,18 @@ def filter_condition(node: Node, dialect: str, indexed: bool = False, project: b
     if node.op in ("like", "not like") and not isinstance(node.value, str):
         raise ValidationError(f"filter: 'like' needs a quoted pattern (column {node.column})")
     return _comparison(node, node.op, node.value, dialect, indexed, project)
+
+
+def narrows_by_values(node: Node | None) -> bool:
+    """True when every run the filter (compiled with ``indexed``) matches must have a matching row in
+    ``run_values``: a comparison, or an ``and`` holding one. Such a query can start from that index."""
+    if isinstance(node, BoolOp):
+        return node.op == "and" and any(narrows_by_values(operand) for operand in node.operands)
+    if not isinstance(node, Compare) or not node.name.section:
+        return False
+    if node.op == "in":
+        return len(node.value) == 1 and node.value[0] is not None
+    return not (node.op == "==" and node.value is None)
 
 
 def uses_values(node: Node | None, orders: tuple[Order, ...]) -> bool:

@@ -13,7 +13,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -364,9 +364,9 @@ class RunStore:
         expression over the runs' fields (``runfilter``; what it means: ``filtersql``) and ``order_by`` a
         list of ``"<name> [asc|desc]"``, which replaces the order by start time.
         """
-        query, values = _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
-                                    offset, newest_first)
-        query = self._refined(query, filter, order_by, project)
+        query, values = self._refined(
+            lambda drive: _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
+                                      offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
             runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
@@ -393,36 +393,44 @@ class RunStore:
         """What :meth:`list_runs` finds, as the column names and the bare ``runs`` rows (tuples in that order):
         JSON columns as the database gave them (SQLite: their text, decoded by ``RunRecord.from_row`` when a
         run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
-        query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
-                                    offset, newest_first)
-        query = self._refined(query, filter, order_by, project)
+        query, values = self._refined(
+            lambda drive: _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
+                                      offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
             result = conn.execute(query, values)
             return tuple(result.keys()), list(result.all())
 
-    def _refined(self, query: Select, filter: str | None, order_by: str | Sequence[str] | None,
-                 project: str | None) -> Select:
-        """``query`` with the condition of ``filter`` and the order of ``order_by`` (checked before anything
-        is read: a bad one is a ``ValidationError`` naming its token). Params, results and labels are read
-        from ``run_values``, brought up to date for the projects the query covers."""
+    def _refined(self, build: Callable[[bool], tuple[Select, dict[str, Any]]], filter: str | None,
+                 order_by: str | Sequence[str] | None, project: str | None) -> tuple[Select, dict[str, Any]]:
+        """The listing ``build`` makes, with the condition of ``filter`` and the order of ``order_by`` (checked
+        before anything is read: a bad one is a ``ValidationError`` naming its token). Params, results and
+        labels are read from ``run_values``, brought up to date for the projects the query covers."""
         if filter is None and not order_by:
-            return query
+            return build(False)
         dialect = self.engine.dialect.name
         node = runfilter.parse_filter(filter) if filter is not None else None
         orders = runfilter.parse_order(order_by) if order_by else ()
         indexed = self.use_values_index and filtersql.uses_values(node, orders)
-        if node is not None:
-            condition = filtersql.filter_condition(node, dialect, indexed, project is not None)
+        condition = None if node is None else filtersql.filter_condition(node, dialect, indexed, project is not None)
         if indexed:
             self.index_values(project)
-        if node is not None:
+        # SQLite, without statistics, would walk the project's runs probing each one: let it start from the
+        # values index instead when the filter narrows the runs through it
+        query, values = build(indexed and dialect == "sqlite" and filtersql.narrows_by_values(node))
+        if condition is not None:
             query = query.where(condition)
         if orders:
-            if indexed:
+            if indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
+                runs = schema.runs.c
+                page = filtersql.indexed_order(query.with_only_columns(runs.uid, runs.iteration), orders).subquery()
+                query = select(*query.selected_columns).select_from(schema.runs.join(
+                    page, (runs.uid == page.c.uid) & (runs.iteration == page.c.iteration)))
+                query = filtersql.indexed_order(query, orders)
+            elif indexed:
                 query = filtersql.indexed_order(query, orders)
             else:
                 query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
-        return query
+        return query, values
 
     def index_values(self, project: str | None = None) -> int:
         """Bring ``run_values`` up to date for ``project`` (every project with None): re-read the runs whose
@@ -706,7 +714,8 @@ _NEWEST = select(func.max(
 
 def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
                 labels: dict[str, str | None] | None, uid: str | None, since: float | None, until: float | None,
-                iterations: bool, last: int | None, offset: int, newest_first: bool) -> tuple[Select, dict[str, Any]]:
+                iterations: bool, last: int | None, offset: int, newest_first: bool, drive: bool = False
+                ) -> tuple[Select, dict[str, Any]]:
     """The select of ``list_runs``' filters, order, limit and offset (``raw``: JSON columns as text), and
     the values of its parameters. Statements are cached per shape (which filters are given), so listing
     builds no SQL once a shape was seen."""
@@ -721,17 +730,20 @@ def _runs_query(raw: bool, project: str | None, name: str | None, state: str | I
     values.update((f"label_{i}", str(value)) for i, (_, value) in enumerate(label_items) if value is not None)
     shape = tuple(key for key, value in values.items() if value is not None)
     labels_shape = tuple((key, value is None) for key, value in label_items)
-    query = _runs_statement(raw, shape, labels_shape, iterations, newest_first)
+    query = _runs_statement(raw, shape, labels_shape, iterations, newest_first, drive)
     return query, {key: value for key, value in values.items() if value is not None}
 
 
 @functools.lru_cache(maxsize=256)
 def _runs_statement(raw: bool, shape: tuple[str, ...], labels: tuple[tuple[str, bool], ...], iterations: bool,
-                    newest_first: bool) -> Select:
-    """The statement of one shape of ``list_runs`` query: a bound parameter for each value in ``shape``."""
+                    newest_first: bool, drive: bool = False) -> Select:
+    """The statement of one shape of ``list_runs`` query: a bound parameter for each value in ``shape``.
+    ``drive``: the project is compared so that no index of ``runs`` answers it (SQLite: ``project || ''``),
+    and the query starts from the filter's values index."""
     table = schema.runs
     query = _RAW_RUNS if raw else select(table)
-    for key, column in (("project", table.c.project), ("name", table.c.name), ("uid", table.c.uid)):
+    project = table.c.project.concat("") if drive else table.c.project
+    for key, column in (("project", project), ("name", table.c.name), ("uid", table.c.uid)):
         if key in shape:
             query = query.where(column == bindparam(key))
     if "like" in shape:

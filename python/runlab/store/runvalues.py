@@ -40,7 +40,7 @@ SELECT r.uid, r.iteration, :prefix || j.key, r.project,
             WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'null' THEN 'null' ELSE 'other' END,
        CASE WHEN j.type IN ('integer', 'real', 'true', 'false') THEN j.value END,
        CASE WHEN j.type = 'text' THEN j.value END
-FROM stale s JOIN runs r ON r.uid = s.uid AND r.iteration = s.iteration, json_each({doc}) j
+FROM stale s CROSS JOIN runs r ON r.uid = s.uid AND r.iteration = s.iteration, json_each({doc}) j
 WHERE json_type({doc}) = 'object'
 """
 _POSTGRES_ROWS = """
@@ -76,8 +76,7 @@ def _statements(dialect: str) -> list[tuple[str, str | None]]:
         else:
             rows.append((_SQLITE_ROWS.format(doc=doc).replace(f"json_type({doc})", type_of), prefix))
     return [
-        ("DELETE FROM run_values WHERE EXISTS (SELECT 1 FROM stale s WHERE s.uid = run_values.uid "
-         "AND s.iteration = run_values.iteration)", None),
+        ("DELETE FROM run_values WHERE (uid, iteration) IN (SELECT uid, iteration FROM stale)", None),
         *rows,
         (_MARKERS, None),
     ]
@@ -109,6 +108,8 @@ def catch_up(conn: Connection, projects: Iterable[str]) -> int:
     dialect = conn.dialect.name
     if dialect == "postgresql":  # two catch-ups at once would insert the same rows: one waits
         conn.execute(text("SELECT pg_advisory_xact_lock(74202)"))
+    else:  # the index's pages are written at random places: keep them in memory until the commit
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")
     done = 0
     for project in projects:
         done += _catch_up_project(conn, dialect, project)
@@ -122,22 +123,36 @@ def _catch_up_project(conn: Connection, dialect: str, project: str) -> int:
     newest = conn.execute(text("SELECT max(last_update) FROM runs WHERE project = :project"), values).scalar()
     mark = conn.execute(text("SELECT last_update, records FROM run_values_marks WHERE project = :project"),
                         values).first()
-    whole = mark is None or mark.records != count  # runs came or went unseen: check every run once
-    since = -1e308 if whole else mark.last_update - SLACK
-    temporary = "CREATE TEMPORARY TABLE stale" + (" ON COMMIT DROP" if dialect == "postgresql" else "")
-    conn.execute(text("DROP TABLE IF EXISTS stale"))
-    conn.execute(text(f"{temporary} AS {_STALE}"), {**values, "since": since})
-    stale = int(conn.execute(text("SELECT count(*) FROM stale")).scalar() or 0)
-    if stale:
-        for sql, prefix in _STATEMENTS[dialect]:
-            conn.execute(text(sql), {"prefix": prefix} if prefix else {})
-    if dialect == "sqlite":
-        conn.execute(text("DROP TABLE stale"))
+    records, done = (0, 0) if mark is None else (mark.records, 0)
+    if mark is not None:  # the runs updated lately
+        stale, new = _index(conn, dialect, project, mark.last_update - SLACK)
+        records, done = records + new, stale
+    if records != count:  # runs came unseen (an older last_update, or a first query): check every run once
+        stale, new = _index(conn, dialect, project, -1e308)
+        records, done = records + new, done + stale
     watermark = max(newest or 0.0, mark.last_update if mark is not None else 0.0)
     conn.execute(text("DELETE FROM run_values_marks WHERE project = :project"), values)
     conn.execute(text("INSERT INTO run_values_marks (project, last_update, records) VALUES "
-                      "(:project, :last_update, :records)"), {**values, "last_update": watermark, "records": count})
-    return stale
+                      "(:project, :last_update, :records)"), {**values, "last_update": watermark, "records": records})
+    return done
+
+
+def _index(conn: Connection, dialect: str, project: str, since: float) -> tuple[int, int]:
+    """(Re)index the runs of ``project`` updated after ``since`` and not indexed at their ``last_update``;
+    returns how many, and how many of them were not indexed at all before."""
+    temporary = "CREATE TEMPORARY TABLE stale" + (" ON COMMIT DROP" if dialect == "postgresql" else "")
+    conn.execute(text("DROP TABLE IF EXISTS stale"))
+    conn.execute(text(f"{temporary} AS {_STALE}"), {"project": project, "since": since})
+    stale = int(conn.execute(text("SELECT count(*) FROM stale")).scalar() or 0)
+    new = 0
+    if stale:
+        new = int(conn.execute(text(
+            "SELECT count(*) FROM stale s WHERE NOT EXISTS (SELECT 1 FROM run_values m WHERE m.uid = s.uid "
+            "AND m.iteration = s.iteration AND m.field = '')")).scalar() or 0)
+        for sql, prefix in _STATEMENTS[dialect]:
+            conn.execute(text(sql), {"prefix": prefix} if prefix else {})
+    conn.execute(text("DROP TABLE stale"))
+    return stale, new
 
 
 def forget(conn: Connection, uid: str) -> None:
