@@ -81,7 +81,8 @@ def test_the_index_answers_every_random_filter_and_order_as_the_json_columns_do(
     and orders find the same runs in the same order through the index and through the JSON columns."""
     rng = random.Random(17)
     for i in range(300):
-        results = to_storable("results", random_values(rng) | ({"f": math.nan} if i % 7 == 0 else {}), non_finite="string")
+        values = random_values(rng) | ({"f": math.nan} if i % 7 == 0 else {})
+        results = to_storable("results", values, non_finite="string")
         labels = {key: str(value) for key, value in random_values(rng).items() if value is not None}
         uid = add(rng.choice(["v", "w"]), results, random_values(rng), labels, start=i)
         if i % 25 == 0:
@@ -95,6 +96,10 @@ def test_the_index_answers_every_random_filter_and_order_as_the_json_columns_do(
         both_ways(project=project, filter=text, order_by=orders or None, iterations=rng.random() < 0.3,
                   last=rng.choice([None, 7]), offset=rng.choice([0, 3]))
         both_ways(project=project, order_by=orders or ["results.a desc"], last=20)
+        if orders:  # a filter that keeps only numbers of the first order's key: read in the index's order
+            lead = orders[0].split()[0]
+            both_ways(project=project, filter=f"{lead} > -1 and ({text})", order_by=orders, last=5, offset=1)
+            both_ways(project=project, filter=f"{lead} != 0.5", order_by=orders)
 
 
 def test_the_index_follows_updates_deletes_and_late_or_old_writes():
@@ -115,6 +120,17 @@ def test_the_index_follows_updates_deletes_and_late_or_old_writes():
     third = add(results={"score": 7}, start=4, last_update=T0 - 10 * SLACK)  # after a delete: counts still agree
     assert both_ways(project="v", filter="results.score > 4") == [(third, 0), (first, 0)]
     assert store.index_values("v") == 0, "a current index is only read"
+
+
+def test_a_large_project_is_indexed_a_part_per_query_and_answered_from_the_runs_meanwhile(monkeypatch):
+    from runlab.store import runvalues
+
+    monkeypatch.setattr(runvalues, "CHUNK", 3)
+    uids = [add(results={"score": i}, start=i) for i in range(10)]
+    for _ in range(4):  # 3 + 3 + 3 + 1 runs: each query answers the same, whichever way it reads
+        assert both_ways(project="v", filter="results.score >= 4", order_by="results.score desc", last=3) == [
+            (uids[9], 0), (uids[8], 0), (uids[7], 0)]
+    assert get_store().index_values("v") == 0, "every run is indexed"
 
 
 def test_a_store_upgraded_from_an_older_revision_finds_its_runs_through_the_index():
@@ -144,17 +160,20 @@ def test_a_selective_filter_is_driven_from_the_values_index_not_a_scan_of_the_ru
             statements.append((statement, parameters))
 
     event.listen(store.engine, "before_cursor_execute", seen)
+    cases = [("results.n < 2", "results.accuracy desc", [1, 0]),  # few runs: from the values of n
+             ("results.n >= 0", "results.n desc", [49, 48, 47]),  # the order's own values, in index order
+             ("results.n > 10 and name == 'train'", "results.n", [11, 12, 13])]
     try:
         for project in ("v", None):
-            statements.clear()
-            found = store.list_runs(project=project, filter="results.n < 2", order_by="results.accuracy desc",
-                                    last=50)
-            assert [run.results["n"] for run in found] == [1, 0]
-            statement, parameters = next((s, p) for s, p in statements if s.lstrip().upper().startswith(
-                "SELECT RUNS.") or "FROM runs LEFT OUTER JOIN" in s)
-            with store.engine.connect() as conn:
-                plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-            assert not any(step.startswith("SCAN runs") for step in plan), plan
-            assert any("ix_run_values_" in step for step in plan), plan
+            for text, order, expected in cases:
+                statements.clear()
+                found = store.list_runs(project=project, filter=text, order_by=order, last=3)
+                assert [run.results["n"] for run in found] == expected
+                statement, parameters = next((s, p) for s, p in statements
+                                             if s.lstrip().upper().startswith("SELECT RUNS."))
+                with store.engine.connect() as conn:
+                    plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+                assert not any(step.startswith("SCAN runs") for step in plan), plan
+                assert any("ix_run_values_" in step for step in plan), plan
     finally:
         event.remove(store.engine, "before_cursor_execute", seen)

@@ -154,16 +154,26 @@ def _compare_json(node: Compare, op: str, value: Literal, dialect: str) -> Colum
     return and_(expr.is_not(None), getattr(expr, _OPERATORS[op])(_bound(value)))
 
 
-def _indexed_runs(name: Name, where: ColumnElement, project: bool) -> ColumnElement:
-    """Runs that have a row of ``name`` in ``run_values`` matching ``where`` (within the query's project)."""
+Scope = bool | tuple[str, ...]
+"""Which projects' rows of ``run_values`` a compiled filter reads: True, the listing's ``:project``
+parameter; or the projects themselves (a listing across projects). The index starts with the project."""
+
+
+def _in_scope(column: ColumnElement, project: Scope) -> ColumnElement:
+    if project is True:
+        return column == bindparam("project")
+    return column.in_(bindparam(None, list(project or ()), expanding=True, unique=True))
+
+
+def _indexed_runs(name: Name, where: ColumnElement, project: Scope) -> ColumnElement:
+    """Runs that have a row of ``name`` in ``run_values`` matching ``where`` (within ``project``)."""
     values = schema.run_values.c
-    found = select(values.uid, values.iteration).where(values.field == _bound(str(name), Text), where)
-    if project:  # the listing's own :project parameter: the (project, field, type, num) index answers it
-        found = found.where(values.project == bindparam("project"))
+    found = select(values.uid, values.iteration).where(_in_scope(values.project, project),
+                                                       values.field == _bound(str(name), Text), where)
     return tuple_(schema.runs.c.uid, schema.runs.c.iteration).in_(found)
 
 
-def _compare_indexed(node: Compare, op: str, value: Literal, project: bool) -> ColumnElement:
+def _compare_indexed(node: Compare, op: str, value: Literal, project: Scope) -> ColumnElement:
     """``_compare_json``'s meaning, read from ``run_values``: a row of the value's type that compares."""
     values = schema.run_values.c
     if value is None:
@@ -187,7 +197,7 @@ def _compare_indexed(node: Compare, op: str, value: Literal, project: bool) -> C
                          project)
 
 
-def _comparison(node: Compare, op: str, value: Literal, dialect: str, indexed: bool, project: bool
+def _comparison(node: Compare, op: str, value: Literal, dialect: str, indexed: bool, project: Scope
                 ) -> ColumnElement:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValidationError(f"filter: the number at column {node.column} is too large")
@@ -198,11 +208,11 @@ def _comparison(node: Compare, op: str, value: Literal, dialect: str, indexed: b
     return _compare_field(node, op, value)
 
 
-def filter_condition(node: Node, dialect: str, indexed: bool = False, project: bool = False) -> ColumnElement:
+def filter_condition(node: Node, dialect: str, indexed: bool = False, project: Scope = True) -> ColumnElement:
     """The condition of a parsed filter on ``runs``, for the database ``dialect`` (``sqlite``/``postgresql``).
 
-    ``indexed``: read params, results and labels from ``run_values`` (kept current by the caller); with
-    ``project`` those reads are limited to the query's ``:project`` parameter."""
+    ``indexed``: read params, results and labels from ``run_values`` (kept current by the caller) of the
+    projects ``project`` names (``Scope``)."""
     if isinstance(node, BoolOp):
         parts = [filter_condition(operand, dialect, indexed, project) for operand in node.operands]
         return and_(*parts) if node.op == "and" else or_(*parts)
@@ -258,15 +268,35 @@ def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement
     return [*terms, c.start_time.desc(), c.uid, c.iteration]
 
 
-def indexed_order(query: Select, orders: tuple[Order, ...]) -> Select:
-    """``query`` ordered as ``order_clauses`` orders it, a value read from its ``run_values`` row (joined)."""
+def numbers_only(node: Node | None, name: Name) -> bool:
+    """True when the filter matches only runs whose ``name`` is a number (a number comparison on it, alone
+    or in an ``and``): an order by ``name`` then follows the values index's own order."""
+    if isinstance(node, BoolOp):
+        return node.op == "and" and any(numbers_only(operand, name) for operand in node.operands)
+    return (isinstance(node, Compare) and node.name == name and node.op in _OPERATORS
+            and isinstance(node.value, (int, float)) and not isinstance(node.value, bool))
+
+
+def indexed_order(query: Select, orders: tuple[Order, ...], node: Node | None = None, project: Scope = True
+                  ) -> Select:
+    """``query`` ordered as ``order_clauses`` orders it, a value read from its ``run_values`` row (joined).
+
+    When ``node`` keeps only runs whose first order's value is a number, that value's row is joined
+    (within ``project``) and sorted on alone: the query can walk the values index in
+    order and stop at its limit."""
     terms: list[ColumnElement] = []
     runs = schema.runs.c
     for i, order in enumerate(orders):
         if order.name.section:
             row = schema.run_values.alias(f"order_{i}")
-            query = query.outerjoin(row, and_(row.c.uid == runs.uid, row.c.iteration == runs.iteration,
-                                              row.c.field == _bound(str(order.name), Text)))
+            on = and_(row.c.uid == runs.uid, row.c.iteration == runs.iteration,
+                      row.c.field == _bound(str(order.name), Text))
+            if i == 0 and numbers_only(node, order.name):
+                on = and_(on, _in_scope(row.c.project, project))
+                query = query.join(row, and_(on, row.c.type == "number"))
+                terms.append(row.c.num.desc() if order.descending else row.c.num.asc())
+                continue
+            query = query.outerjoin(row, on)
             values = [case((row.c.type == "number", row.c.num)), case((row.c.type == "string", row.c.str))]
         else:
             values = [_field(order.name)]
@@ -274,4 +304,3 @@ def indexed_order(query: Select, orders: tuple[Order, ...]) -> Select:
             terms.append(case((value.is_(None), 1), else_=0))
             terms.append(value.desc() if order.descending else value.asc())
     return query.order_by(None).order_by(*terms, runs.start_time.desc(), runs.uid, runs.iteration)
-

@@ -411,23 +411,31 @@ class RunStore:
         node = runfilter.parse_filter(filter) if filter is not None else None
         orders = runfilter.parse_order(order_by) if order_by else ()
         indexed = self.use_values_index and filtersql.uses_values(node, orders)
-        condition = None if node is None else filtersql.filter_condition(node, dialect, indexed, project is not None)
+        condition = None if node is None else filtersql.filter_condition(node, dialect)  # (checks it)
+        scope: filtersql.Scope = True
         if indexed:
-            self.index_values(project)
+            projects, _, indexed = self._catch_up(project, runvalues.CHUNK)
+            scope = True if project is not None else tuple(projects)
+            if indexed and node is not None:
+                condition = filtersql.filter_condition(node, dialect, True, scope)
         # SQLite, without statistics, would walk the project's runs probing each one: let it start from the
         # values index instead when the filter narrows the runs through it
         query, values = build(indexed and dialect == "sqlite" and filtersql.narrows_by_values(node))
         if condition is not None:
             query = query.where(condition)
         if orders:
-            if indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
+            leads = node is not None and filtersql.numbers_only(node, orders[0].name)
+            if indexed and leads:  # walk the first order's values in order
+                query = filtersql.indexed_order(query, orders, node, scope)
+            elif indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
                 runs = schema.runs.c
-                page = filtersql.indexed_order(query.with_only_columns(runs.uid, runs.iteration), orders).subquery()
+                page = filtersql.indexed_order(query.with_only_columns(runs.uid, runs.iteration), orders,
+                                               project=scope).subquery()
                 query = select(*query.selected_columns).select_from(schema.runs.join(
                     page, (runs.uid == page.c.uid) & (runs.iteration == page.c.iteration)))
-                query = filtersql.indexed_order(query, orders)
+                query = filtersql.indexed_order(query, orders, project=scope)
             elif indexed:
-                query = filtersql.indexed_order(query, orders)
+                query = filtersql.indexed_order(query, orders, project=scope)
             else:
                 query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
         return query, values
@@ -436,12 +444,19 @@ class RunStore:
         """Bring ``run_values`` up to date for ``project`` (every project with None): re-read the runs whose
         ``last_update`` moved since they were indexed. Returns how many runs were (re)indexed; a store that is
         current is only read."""
+        return self._catch_up(project, None)[1]
+
+    def _catch_up(self, project: str | None, limit: int | None) -> tuple[list[str], int, bool]:
+        """``index_values`` (at most ``limit`` runs never indexed before): the projects it covered, how many
+        runs it indexed, and whether the index now holds every run of them."""
         with self._read() as conn:
-            stale = [p for p in runvalues.projects_of(conn, project) if not runvalues.is_current(conn, p)]
-        if not stale:
-            return 0
-        with self._write() as conn:
-            return runvalues.catch_up(conn, stale)
+            projects = runvalues.projects_of(conn, project)
+            stale = [p for p in projects if not runvalues.is_current(conn, p)]
+        done, complete = 0, True
+        if stale:
+            with self._write() as conn:
+                done, complete = runvalues.catch_up(conn, stale, limit)
+        return projects, done, complete
 
     def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
         """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""

@@ -23,6 +23,9 @@ from . import jobsummary
 
 SLACK = 120.0
 """Seconds before the watermark still re-checked: how late another process's commit may land."""
+CHUNK = 5_000
+"""Runs a query indexes at most for the first time: until a project is fully indexed, its queries read the
+runs' JSON (the same answers) while each builds another part of the index."""
 
 # The runs of a project to (re)index: updated since ``since`` and not indexed at their ``last_update``.
 _STALE = """
@@ -102,21 +105,31 @@ def is_current(conn: Connection, project: str) -> bool:
     return stale.first() is None
 
 
-def catch_up(conn: Connection, projects: Iterable[str]) -> int:
+def catch_up(conn: Connection, projects: Iterable[str], limit: int | None = None) -> tuple[int, bool]:
     """Index the runs of ``projects`` not indexed at their current ``last_update``, in the caller's write
-    transaction, and move each project's watermark; returns how many runs were (re)indexed."""
+    transaction, and move each project's watermark. ``limit``: at most that many runs never indexed before
+    (a first query of a large project builds its index over several queries). Returns how many runs were
+    (re)indexed and whether every run of ``projects`` now is."""
     dialect = conn.dialect.name
     if dialect == "postgresql":  # two catch-ups at once would insert the same rows: one waits
         conn.execute(text("SELECT pg_advisory_xact_lock(74202)"))
     else:  # the index's pages are written at random places: keep them in memory until the commit
-        conn.exec_driver_sql("PRAGMA cache_size=-65536")
-    done = 0
-    for project in projects:
-        done += _catch_up_project(conn, dialect, project)
-    return done
+        conn.exec_driver_sql(f"PRAGMA cache_size={_CACHE_KIB}")
+    done, complete = 0, True
+    try:
+        for project in projects:
+            indexed, whole = _catch_up_project(conn, dialect, project, limit)
+            done, complete = done + indexed, complete and whole
+    finally:
+        if dialect == "sqlite":  # the pooled connection goes back to SQLite's default page cache
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    return done, complete
 
 
-def _catch_up_project(conn: Connection, dialect: str, project: str) -> int:
+_CACHE_KIB = -65536
+
+
+def _catch_up_project(conn: Connection, dialect: str, project: str, limit: int | None) -> tuple[int, bool]:
     values = {"project": project}
     # read before the runs are: a run committed meanwhile is at most SLACK behind the new watermark
     count = jobsummary.run_count(conn, project)
@@ -125,24 +138,25 @@ def _catch_up_project(conn: Connection, dialect: str, project: str) -> int:
                         values).first()
     records, done = (0, 0) if mark is None else (mark.records, 0)
     if mark is not None:  # the runs updated lately
-        stale, new = _index(conn, dialect, project, mark.last_update - SLACK)
+        stale, new = _index(conn, dialect, project, mark.last_update - SLACK, None)
         records, done = records + new, stale
-    if records != count:  # runs came unseen (an older last_update, or a first query): check every run once
-        stale, new = _index(conn, dialect, project, -1e308)
+    if records != count:  # runs came unseen (an older last_update, or a first query): check every run
+        stale, new = _index(conn, dialect, project, -1e308, limit)
         records, done = records + new, done + stale
     watermark = max(newest or 0.0, mark.last_update if mark is not None else 0.0)
     conn.execute(text("DELETE FROM run_values_marks WHERE project = :project"), values)
     conn.execute(text("INSERT INTO run_values_marks (project, last_update, records) VALUES "
                       "(:project, :last_update, :records)"), {**values, "last_update": watermark, "records": records})
-    return done
+    return done, records == count
 
 
-def _index(conn: Connection, dialect: str, project: str, since: float) -> tuple[int, int]:
-    """(Re)index the runs of ``project`` updated after ``since`` and not indexed at their ``last_update``;
-    returns how many, and how many of them were not indexed at all before."""
+def _index(conn: Connection, dialect: str, project: str, since: float, limit: int | None) -> tuple[int, int]:
+    """(Re)index the runs of ``project`` updated after ``since`` and not indexed at their ``last_update``
+    (at most ``limit``); returns how many, and how many of them were not indexed at all before."""
     temporary = "CREATE TEMPORARY TABLE stale" + (" ON COMMIT DROP" if dialect == "postgresql" else "")
     conn.execute(text("DROP TABLE IF EXISTS stale"))
-    conn.execute(text(f"{temporary} AS {_STALE}"), {"project": project, "since": since})
+    bounded = _STALE + (" LIMIT :limit" if limit is not None else "")
+    conn.execute(text(f"{temporary} AS {bounded}"), {"project": project, "since": since, "limit": limit})
     stale = int(conn.execute(text("SELECT count(*) FROM stale")).scalar() or 0)
     new = 0
     if stale:

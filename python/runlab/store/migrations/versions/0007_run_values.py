@@ -33,7 +33,6 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_run_values_project", "run_values", ["project", "field", "type", "num"])
-    op.create_index("ix_run_values_field", "run_values", ["field", "type", "num"])
     op.create_table(
         "run_values_marks",
         sa.Column("project", sa.String(63), primary_key=True),
@@ -44,6 +43,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("run_values_marks")
-    op.drop_index("ix_run_values_field", table_name="run_values")
     op.drop_index("ix_run_values_project", table_name="run_values")
     op.drop_table("run_values")
