@@ -271,19 +271,43 @@ def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement
 def numbers_only(node: Node | None, name: Name) -> bool:
     """True when the filter matches only runs whose ``name`` is a number (a number comparison on it, alone
     or in an ``and``): an order by ``name`` then follows the values index's own order."""
+    return _lead(node, name) is not None
+
+
+def _lead(node: Node | None, name: Name) -> Compare | None:
     if isinstance(node, BoolOp):
-        return node.op == "and" and any(numbers_only(operand, name) for operand in node.operands)
-    return (isinstance(node, Compare) and node.name == name and node.op in _OPERATORS
-            and isinstance(node.value, (int, float)) and not isinstance(node.value, bool))
+        if node.op == "and":
+            return next((found for operand in node.operands if (found := _lead(operand, name))), None)
+        return None
+    if (isinstance(node, Compare) and node.name == name and node.op in _OPERATORS
+            and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)):
+        return node
+    return None
+
+
+def without_lead(node: Node, name: Name) -> Node | None:
+    """``node`` without the number comparison on ``name`` that ``indexed_order`` makes itself (None when
+    nothing else is left)."""
+    lead = _lead(node, name)
+
+    def strip(part: Node) -> Node | None:
+        if part is lead:
+            return None
+        if isinstance(part, BoolOp) and part.op == "and":
+            kept = tuple(rest for operand in part.operands if (rest := strip(operand)) is not None)
+            return None if not kept else kept[0] if len(kept) == 1 else BoolOp("and", kept)
+        return part
+
+    return strip(node)
 
 
 def indexed_order(query: Select, orders: tuple[Order, ...], node: Node | None = None, project: Scope = True
                   ) -> Select:
     """``query`` ordered as ``order_clauses`` orders it, a value read from its ``run_values`` row (joined).
 
-    When ``node`` keeps only runs whose first order's value is a number, that value's row is joined
-    (within ``project``) and sorted on alone: the query can walk the values index in
-    order and stop at its limit."""
+    When ``node`` keeps only runs whose first order's value is a number, that value's row is joined with
+    that comparison (within ``project``) and sorted on alone: the query walks the values index in order and
+    stops at its limit. The caller then leaves that comparison out of the filter (``without_lead``)."""
     terms: list[ColumnElement] = []
     runs = schema.runs.c
     for i, order in enumerate(orders):
@@ -291,9 +315,13 @@ def indexed_order(query: Select, orders: tuple[Order, ...], node: Node | None = 
             row = schema.run_values.alias(f"order_{i}")
             on = and_(row.c.uid == runs.uid, row.c.iteration == runs.iteration,
                       row.c.field == _bound(str(order.name), Text))
-            if i == 0 and numbers_only(node, order.name):
-                on = and_(on, _in_scope(row.c.project, project))
-                query = query.join(row, and_(on, row.c.type == "number"))
+            lead = _lead(node, order.name) if i == 0 else None
+            if lead is not None:  # its comparison is made here, on the joined row: the filter leaves it out
+                if isinstance(lead.value, float) and not math.isfinite(lead.value):
+                    raise ValidationError(f"filter: the number at column {lead.column} is too large")
+                compared = getattr(row.c.num, _OPERATORS[lead.op])(_bound(lead.value))
+                query = query.join(row, and_(on, _in_scope(row.c.project, project), row.c.type == "number",
+                                             compared))
                 terms.append(row.c.num.desc() if order.descending else row.c.num.asc())
                 continue
             query = query.outerjoin(row, on)

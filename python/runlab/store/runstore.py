@@ -416,16 +416,17 @@ class RunStore:
         if indexed:
             projects, _, indexed = self._catch_up(project, runvalues.CHUNK)
             scope = True if project is not None else tuple(projects)
-            if indexed and node is not None:
-                condition = filtersql.filter_condition(node, dialect, True, scope)
+        leads = indexed and bool(orders) and filtersql.numbers_only(node, orders[0].name)
+        if indexed and node is not None:
+            rest = filtersql.without_lead(node, orders[0].name) if leads else node
+            condition = None if rest is None else filtersql.filter_condition(rest, dialect, True, scope)
         # SQLite, without statistics, would walk the project's runs probing each one: let it start from the
         # values index instead when the filter narrows the runs through it
-        query, values = build(indexed and dialect == "sqlite" and filtersql.narrows_by_values(node))
+        query, values = build(indexed and dialect == "sqlite" and (leads or filtersql.narrows_by_values(node)))
         if condition is not None:
             query = query.where(condition)
         if orders:
-            leads = node is not None and filtersql.numbers_only(node, orders[0].name)
-            if indexed and leads:  # walk the first order's values in order
+            if leads:  # walk the first order's values in order (the lead comparison is made there)
                 query = filtersql.indexed_order(query, orders, node, scope)
             elif indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
                 runs = schema.runs.c
