@@ -21,7 +21,7 @@ in both directions; ties go to the newest start first, then uid and iteration, s
 A value that is a list or an object is present (``!= null`` matches it) and equal to nothing, and sorts
 with the missing ones. A store that keeps ``run_values`` current (``runvalues``) compiles the same filter
 through it (``indexed=True``): the same runs in the same order, read from typed indexes instead of every
-run's JSON.
+run's JSON. (The index holds numbers as doubles: integers beyond 2**53 compare at that precision.)
 """
 
 from __future__ import annotations
