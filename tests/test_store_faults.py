@@ -197,6 +197,34 @@ def test_a_read_only_home_whose_store_needs_a_migration_says_so(read_only_view, 
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
 
 
+FILTERING_READER = """
+import json, runlab
+db = runlab.get_run_db()
+runs = db.list_runs(project="*", filter="results.score >= 2 and labels.team == 'a'",
+                    order_by=["results.score desc"])
+print(json.dumps([r.metadata.name for r in runs]))
+"""
+
+
+def test_a_read_only_home_filters_by_values_from_the_runs_themselves(read_only_view, runlab_home):
+    """The values index cannot be brought up to date without writing: a read-only store answers a filter on
+    results and labels from the runs' JSON, the same runs in the same order, and writes nothing."""
+    for i, team in enumerate(["a", "b", "a", "a"]):
+        runlab.new_function(kind="local", name=f"r{i}").run(
+            handler=lambda context, i=i, team=team: (context.log_result("score", i), context.set_label("team", team)))
+    assert [r.metadata.name for r in runlab.get_run_db().list_runs(
+        project="*", filter="results.score >= 2 and labels.team == 'a'", order_by=["results.score desc"])] == [
+        "r3-lambda", "r2-lambda"]
+    runlab.process.reset()
+    before = sorted(os.listdir(runlab_home))
+
+    done = subprocess.run([sys.executable, "-c", FILTERING_READER], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": SRC, "RUNLAB_HOME": str(read_only_view)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["r3-lambda", "r2-lambda"]
+    assert sorted(os.listdir(runlab_home)) == before
+
+
 # -- a full disk while writing an artifact ------------------------------------------------------------------
 
 

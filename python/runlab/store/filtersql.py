@@ -17,6 +17,11 @@ What a comparison means (two-valued: a run either matches or not, never an error
 
 An order puts values of its kind first: numbers (by value), then strings, then runs without such a value,
 in both directions; ties go to the newest start first, then uid and iteration, so pages are stable.
+
+A value that is a list or an object is present (``!= null`` matches it) and equal to nothing, and sorts
+with the missing ones. A store that keeps ``run_values`` current (``runvalues``) compiles the same filter
+through it (``indexed=True``): the same runs in the same order, read from typed indexes instead of every
+run's JSON. (The index holds numbers as doubles: integers beyond 2**53 compare at that precision.)
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Select,
     Text,
     and_,
     bindparam,
@@ -38,6 +44,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    tuple_,
 )
 
 from ..errors import ValidationError
@@ -147,28 +154,100 @@ def _compare_json(node: Compare, op: str, value: Literal, dialect: str) -> Colum
     return and_(expr.is_not(None), getattr(expr, _OPERATORS[op])(_bound(value)))
 
 
-def _comparison(node: Compare, op: str, value: Literal, dialect: str) -> ColumnElement:
+Scope = bool | tuple[str, ...]
+"""Which projects' rows of ``run_values`` a compiled filter reads: True, the listing's ``:project``
+parameter; or the projects themselves (a listing across projects). The index starts with the project."""
+
+
+def _in_scope(column: ColumnElement, project: Scope) -> ColumnElement:
+    if project is True:
+        return column == bindparam("project")
+    return column.in_(bindparam(None, list(project or ()), expanding=True, unique=True))
+
+
+def _indexed_runs(name: Name, where: ColumnElement, project: Scope) -> ColumnElement:
+    """Runs that have a row of ``name`` in ``run_values`` matching ``where`` (within ``project``)."""
+    values = schema.run_values.c
+    found = select(values.uid, values.iteration).where(_in_scope(values.project, project),
+                                                       values.field == _bound(str(name), Text), where)
+    return tuple_(schema.runs.c.uid, schema.runs.c.iteration).in_(found)
+
+
+def _compare_indexed(node: Compare, op: str, value: Literal, project: Scope) -> ColumnElement:
+    """``_compare_json``'s meaning, read from ``run_values``: a row of the value's type that compares."""
+    values = schema.run_values.c
+    if value is None:
+        if op not in ("==", "!="):
+            raise ValidationError(f"filter: null compares only with == or != (column {node.column})")
+        present = _indexed_runs(node.name, values.type != "null", project)
+        return not_(present) if op == "==" else present
+    if op in ("like", "not like"):
+        matched = func.lower(values.str).like(func.lower(_bound(value, Text)), escape="\\")
+        return _indexed_runs(node.name, and_(values.type == "string",
+                                             matched if op == "like" else not_(matched)), project)
+    if isinstance(value, bool):
+        if op not in ("==", "!="):
+            raise ValidationError(f"filter: true and false compare only with == or != (column {node.column})")
+        kind, expr, value = "boolean", values.num, 1 if value else 0
+    elif isinstance(value, str):
+        kind, expr = "string", values.str
+    else:
+        kind, expr = "number", values.num
+    return _indexed_runs(node.name, and_(values.type == kind, getattr(expr, _OPERATORS[op])(_bound(value))),
+                         project)
+
+
+def _comparison(node: Compare, op: str, value: Literal, dialect: str, indexed: bool, project: Scope
+                ) -> ColumnElement:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValidationError(f"filter: the number at column {node.column} is too large")
     if node.name.section:
+        if indexed:
+            return _compare_indexed(node, op, value, project)
         return _compare_json(node, op, value, dialect)
     return _compare_field(node, op, value)
 
 
-def filter_condition(node: Node, dialect: str) -> ColumnElement:
-    """The condition of a parsed filter on ``runs``, for the database ``dialect`` (``sqlite``/``postgresql``)."""
+def filter_condition(node: Node, dialect: str, indexed: bool = False, project: Scope = True) -> ColumnElement:
+    """The condition of a parsed filter on ``runs``, for the database ``dialect`` (``sqlite``/``postgresql``).
+
+    ``indexed``: read params, results and labels from ``run_values`` (kept current by the caller) of the
+    projects ``project`` names (``Scope``)."""
     if isinstance(node, BoolOp):
-        parts = [filter_condition(operand, dialect) for operand in node.operands]
+        parts = [filter_condition(operand, dialect, indexed, project) for operand in node.operands]
         return and_(*parts) if node.op == "and" else or_(*parts)
     if isinstance(node, Not):
-        return not_(filter_condition(node.operand, dialect))
+        return not_(filter_condition(node.operand, dialect, indexed, project))
     if node.op in ("in", "not in"):
         op = "==" if node.op == "in" else "!="
-        parts = [_comparison(node, op, value, dialect) for value in node.value]
+        parts = [_comparison(node, op, value, dialect, indexed, project) for value in node.value]
         return or_(*parts) if node.op == "in" else and_(*parts)
     if node.op in ("like", "not like") and not isinstance(node.value, str):
         raise ValidationError(f"filter: 'like' needs a quoted pattern (column {node.column})")
-    return _comparison(node, node.op, node.value, dialect)
+    return _comparison(node, node.op, node.value, dialect, indexed, project)
+
+
+def narrows_by_values(node: Node | None) -> bool:
+    """True when every run the filter (compiled with ``indexed``) matches must have a matching row in
+    ``run_values``: a comparison, or an ``and`` holding one. Such a query can start from that index."""
+    if isinstance(node, BoolOp):
+        return node.op == "and" and any(narrows_by_values(operand) for operand in node.operands)
+    if not isinstance(node, Compare) or not node.name.section:
+        return False
+    if node.op == "in":
+        return len(node.value) == 1 and node.value[0] is not None
+    return not (node.op == "==" and node.value is None)
+
+
+def uses_values(node: Node | None, orders: tuple[Order, ...]) -> bool:
+    """True when a filter or an order names a key of params, results or labels."""
+    def named(n: Node) -> bool:
+        if isinstance(n, BoolOp):
+            return any(named(o) for o in n.operands)
+        if isinstance(n, Not):
+            return named(n.operand)
+        return bool(n.name.section)
+    return (node is not None and named(node)) or any(order.name.section for order in orders)
 
 
 def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement]:
@@ -188,3 +267,68 @@ def order_clauses(orders: tuple[Order, ...], dialect: str) -> list[ColumnElement
     c = schema.runs.c
     return [*terms, c.start_time.desc(), c.uid, c.iteration]
 
+
+def numbers_only(node: Node | None, name: Name) -> bool:
+    """True when the filter matches only runs whose ``name`` is a number (a number comparison on it, alone
+    or in an ``and``): an order by ``name`` then follows the values index's own order."""
+    return _lead(node, name) is not None
+
+
+def _lead(node: Node | None, name: Name) -> Compare | None:
+    if isinstance(node, BoolOp):
+        if node.op == "and":
+            return next((found for operand in node.operands if (found := _lead(operand, name))), None)
+        return None
+    if (isinstance(node, Compare) and node.name == name and node.op in _OPERATORS
+            and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)):
+        return node
+    return None
+
+
+def without_lead(node: Node, name: Name) -> Node | None:
+    """``node`` without the number comparison on ``name`` that ``indexed_order`` makes itself (None when
+    nothing else is left)."""
+    lead = _lead(node, name)
+
+    def strip(part: Node) -> Node | None:
+        if part is lead:
+            return None
+        if isinstance(part, BoolOp) and part.op == "and":
+            kept = tuple(rest for operand in part.operands if (rest := strip(operand)) is not None)
+            return None if not kept else kept[0] if len(kept) == 1 else BoolOp("and", kept)
+        return part
+
+    return strip(node)
+
+
+def indexed_order(query: Select, orders: tuple[Order, ...], node: Node | None = None, project: Scope = True
+                  ) -> Select:
+    """``query`` ordered as ``order_clauses`` orders it, a value read from its ``run_values`` row (joined).
+
+    When ``node`` keeps only runs whose first order's value is a number, that value's row is joined with
+    that comparison (within ``project``) and sorted on alone: the query walks the values index in order and
+    stops at its limit. The caller then leaves that comparison out of the filter (``without_lead``)."""
+    terms: list[ColumnElement] = []
+    runs = schema.runs.c
+    for i, order in enumerate(orders):
+        if order.name.section:
+            row = schema.run_values.alias(f"order_{i}")
+            on = and_(row.c.uid == runs.uid, row.c.iteration == runs.iteration,
+                      row.c.field == _bound(str(order.name), Text))
+            lead = _lead(node, order.name) if i == 0 else None
+            if lead is not None:  # its comparison is made here, on the joined row: the filter leaves it out
+                if isinstance(lead.value, float) and not math.isfinite(lead.value):
+                    raise ValidationError(f"filter: the number at column {lead.column} is too large")
+                compared = getattr(row.c.num, _OPERATORS[lead.op])(_bound(lead.value))
+                query = query.join(row, and_(on, _in_scope(row.c.project, project), row.c.type == "number",
+                                             compared))
+                terms.append(row.c.num.desc() if order.descending else row.c.num.asc())
+                continue
+            query = query.outerjoin(row, on)
+            values = [case((row.c.type == "number", row.c.num)), case((row.c.type == "string", row.c.str))]
+        else:
+            values = [_field(order.name)]
+        for value in values:
+            terms.append(case((value.is_(None), 1), else_=0))
+            terms.append(value.desc() if order.descending else value.asc())
+    return query.order_by(None).order_by(*terms, runs.start_time.desc(), runs.uid, runs.iteration)

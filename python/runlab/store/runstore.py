@@ -13,7 +13,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import RunRecord, RunState
-from . import filtersql, jobsummary, runfilter, schema
+from . import filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
@@ -59,6 +59,9 @@ class RunStore:
         except Exception as exc:
             raise store_error(url, exc, "open") from exc
         self._hot = self._hot_path(self.engine, busy_timeout_ms)
+        # A filter on params/results/labels reads ``run_values``, brought up to date first (a write): a store
+        # opened read-only cannot, so it reads the runs' JSON instead (the same answers, slower).
+        self.use_values_index = self.engine.url.query.get("mode") != "ro"
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -227,6 +230,7 @@ class RunStore:
         self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
     ) -> None:
         """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
+        changes = _stamped(changes)
         if self._hot is not None and self._hot.handles(changes):
             try:
                 self._hot.update_run(uid, iteration, _columns(changes), log)
@@ -253,6 +257,7 @@ class RunStore:
         This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
         """
         states = tuple(str(state) for state in states)
+        changes = _stamped(changes)
         if self._hot is not None and changes and states and self._hot.handles(changes):
             with self._guarded():
                 return self._hot.update_run_if(uid, iteration, _columns(changes), states, logs)
@@ -359,9 +364,9 @@ class RunStore:
         expression over the runs' fields (``runfilter``; what it means: ``filtersql``) and ``order_by`` a
         list of ``"<name> [asc|desc]"``, which replaces the order by start time.
         """
-        query, values = _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
-                                    offset, newest_first)
-        query = self._refined(query, filter, order_by)
+        query, values = self._refined(
+            lambda drive: _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
+                                      offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
             runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
@@ -388,25 +393,71 @@ class RunStore:
         """What :meth:`list_runs` finds, as the column names and the bare ``runs`` rows (tuples in that order):
         JSON columns as the database gave them (SQLite: their text, decoded by ``RunRecord.from_row`` when a
         run is read), no artifacts (see :meth:`artifacts_of`). Listing many runs pays only for the rows."""
-        query, values = _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
-                                    offset, newest_first)
-        query = self._refined(query, filter, order_by)
+        query, values = self._refined(
+            lambda drive: _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
+                                      offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
             result = conn.execute(query, values)
             return tuple(result.keys()), list(result.all())
 
-    def _refined(self, query: Select, filter: str | None, order_by: str | Sequence[str] | None) -> Select:
-        """``query`` with the condition of ``filter`` and the order of ``order_by`` (checked before anything
-        is read: a bad one is a ``ValidationError`` naming its token)."""
+    def _refined(self, build: Callable[[bool], tuple[Select, dict[str, Any]]], filter: str | None,
+                 order_by: str | Sequence[str] | None, project: str | None) -> tuple[Select, dict[str, Any]]:
+        """The listing ``build`` makes, with the condition of ``filter`` and the order of ``order_by`` (checked
+        before anything is read: a bad one is a ``ValidationError`` naming its token). Params, results and
+        labels are read from ``run_values``, brought up to date for the projects the query covers."""
         if filter is None and not order_by:
-            return query
+            return build(False)
         dialect = self.engine.dialect.name
-        if filter is not None:
-            query = query.where(filtersql.filter_condition(runfilter.parse_filter(filter), dialect))
-        if order_by:
-            orders = runfilter.parse_order(order_by)
-            query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
-        return query
+        node = runfilter.parse_filter(filter) if filter is not None else None
+        orders = runfilter.parse_order(order_by) if order_by else ()
+        indexed = self.use_values_index and filtersql.uses_values(node, orders)
+        condition = None if node is None else filtersql.filter_condition(node, dialect)  # (checks it)
+        scope: filtersql.Scope = True
+        if indexed:
+            projects, _, indexed = self._catch_up(project, runvalues.CHUNK)
+            scope = True if project is not None else tuple(projects)
+        leads = indexed and bool(orders) and filtersql.numbers_only(node, orders[0].name)
+        if indexed and node is not None:
+            rest = filtersql.without_lead(node, orders[0].name) if leads else node
+            condition = None if rest is None else filtersql.filter_condition(rest, dialect, True, scope)
+        # SQLite, without statistics, would walk the project's runs probing each one: let it start from the
+        # values index instead when the filter narrows the runs through it
+        query, values = build(indexed and dialect == "sqlite" and (leads or filtersql.narrows_by_values(node)))
+        if condition is not None:
+            query = query.where(condition)
+        if orders:
+            if leads:  # walk the first order's values in order (the lead comparison is made there)
+                query = filtersql.indexed_order(query, orders, node, scope)
+            elif indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
+                runs = schema.runs.c
+                page = filtersql.indexed_order(query.with_only_columns(runs.uid, runs.iteration), orders,
+                                               project=scope).subquery()
+                query = select(*query.selected_columns).select_from(schema.runs.join(
+                    page, (runs.uid == page.c.uid) & (runs.iteration == page.c.iteration)))
+                query = filtersql.indexed_order(query, orders, project=scope)
+            elif indexed:
+                query = filtersql.indexed_order(query, orders, project=scope)
+            else:
+                query = query.order_by(None).order_by(*filtersql.order_clauses(orders, dialect))
+        return query, values
+
+    def index_values(self, project: str | None = None) -> int:
+        """Bring ``run_values`` up to date for ``project`` (every project with None): re-read the runs whose
+        ``last_update`` moved since they were indexed. Returns how many runs were (re)indexed; a store that is
+        current is only read."""
+        return self._catch_up(project, None)[1]
+
+    def _catch_up(self, project: str | None, limit: int | None) -> tuple[list[str], int, bool]:
+        """``index_values`` (at most ``limit`` runs never indexed before): the projects it covered, how many
+        runs it indexed, and whether the index now holds every run of them."""
+        with self._read() as conn:
+            projects = runvalues.projects_of(conn, project)
+            stale = [p for p in projects if not runvalues.is_current(conn, p)]
+        done, complete = 0, True
+        if stale:
+            with self._write() as conn:
+                done, complete = runvalues.catch_up(conn, stale, limit)
+        return projects, done, complete
 
     def artifacts_of(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
         """Artifact rows of the given ``(uid, iteration)`` runs, in one query: see ``_artifacts_of``."""
@@ -443,6 +494,7 @@ class RunStore:
             conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
             conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
             jobsummary.on_delete(conn, uid)
+            runvalues.forget(conn, uid)
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
@@ -678,7 +730,8 @@ _NEWEST = select(func.max(
 
 def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
                 labels: dict[str, str | None] | None, uid: str | None, since: float | None, until: float | None,
-                iterations: bool, last: int | None, offset: int, newest_first: bool) -> tuple[Select, dict[str, Any]]:
+                iterations: bool, last: int | None, offset: int, newest_first: bool, drive: bool = False
+                ) -> tuple[Select, dict[str, Any]]:
     """The select of ``list_runs``' filters, order, limit and offset (``raw``: JSON columns as text), and
     the values of its parameters. Statements are cached per shape (which filters are given), so listing
     builds no SQL once a shape was seen."""
@@ -693,17 +746,20 @@ def _runs_query(raw: bool, project: str | None, name: str | None, state: str | I
     values.update((f"label_{i}", str(value)) for i, (_, value) in enumerate(label_items) if value is not None)
     shape = tuple(key for key, value in values.items() if value is not None)
     labels_shape = tuple((key, value is None) for key, value in label_items)
-    query = _runs_statement(raw, shape, labels_shape, iterations, newest_first)
+    query = _runs_statement(raw, shape, labels_shape, iterations, newest_first, drive)
     return query, {key: value for key, value in values.items() if value is not None}
 
 
 @functools.lru_cache(maxsize=256)
 def _runs_statement(raw: bool, shape: tuple[str, ...], labels: tuple[tuple[str, bool], ...], iterations: bool,
-                    newest_first: bool) -> Select:
-    """The statement of one shape of ``list_runs`` query: a bound parameter for each value in ``shape``."""
+                    newest_first: bool, drive: bool = False) -> Select:
+    """The statement of one shape of ``list_runs`` query: a bound parameter for each value in ``shape``.
+    ``drive``: the project is compared so that no index of ``runs`` answers it (SQLite: ``project || ''``),
+    and the query starts from the filter's values index."""
     table = schema.runs
     query = _RAW_RUNS if raw else select(table)
-    for key, column in (("project", table.c.project), ("name", table.c.name), ("uid", table.c.uid)):
+    project = table.c.project.concat("") if drive else table.c.project
+    for key, column in (("project", project), ("name", table.c.name), ("uid", table.c.uid)):
         if key in shape:
             query = query.where(column == bindparam(key))
     if "like" in shape:
@@ -739,6 +795,17 @@ def _newest_per_key(records: Iterable[dict[str, Any]], wanted: set[tuple[str, in
             per_key.pop(record["key"], None)  # a re-logged key moves to where it was last logged
             per_key[record["key"]] = record
     return {run_key: list(per_key.values()) for run_key, per_key in found.items()}
+
+
+_VALUE_COLUMNS = frozenset(("spec", "results", "labels"))
+
+
+def _stamped(changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with ``last_update`` set when they change params, results or labels without it: the
+    values index (``runvalues``) re-reads exactly the runs whose ``last_update`` moved."""
+    if "last_update" in changes or _VALUE_COLUMNS.isdisjoint(changes):
+        return changes
+    return {**changes, "last_update": time.time()}
 
 
 def _columns(changes: dict[str, Any]) -> dict[str, Any]:

@@ -88,6 +88,36 @@ job_summary = Table(
     Column("last_uid", String(32), nullable=True),  # ... and its uid
 )  # a project has few jobs: listing them by last_start sorts them, with no index to keep on every run
 
+# A typed copy of every run's params, results and labels (one row per key), kept at query time by
+# ``runvalues.catch_up``, never by a run's own writes: a filter or an order on a value reads these indexes
+# instead of every run's JSON. ``field`` is ``<section>.<key>`` (``params.lr``); ``type`` is number, string,
+# boolean (``num`` 1 or 0), null or other (a list or an object: present, equal to nothing). One row per run
+# has the field '' and type 'run': ``num`` is the ``last_update`` its values were read at.
+run_values = Table(
+    "run_values",
+    metadata,
+    Column("uid", String(32), primary_key=True),
+    Column("iteration", Integer, primary_key=True),
+    Column("field", Text, primary_key=True),
+    Column("project", String(63), nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("num", Float, nullable=True),
+    Column("str", Text, nullable=True),
+    # without a rowid on SQLite, the index ends with the key: a range of it is covering. A query across
+    # projects names them (project IN ...): one index serves both, and each run's rows cost one entry less
+    Index("ix_run_values_project", "project", "field", "type", "num"),
+    sqlite_with_rowid=False,
+)
+
+# Per project: the ``last_update`` up to which its runs are in ``run_values`` and how many runs were indexed.
+run_values_marks = Table(
+    "run_values_marks",
+    metadata,
+    Column("project", String(63), primary_key=True),
+    Column("last_update", Float, nullable=False),
+    Column("records", Integer, nullable=False),
+)
+
 artifacts = Table(
     "artifacts",
     metadata,
