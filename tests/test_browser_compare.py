@@ -13,7 +13,7 @@ import re
 import pytest
 
 from compareruns import add_runs, run_sweep
-from contrast import CHART_COLOURS
+from contrast import CHART_COLOURS, CONTRAST
 from labserver import CHROMIUM, LabServer, chromium_page, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -106,6 +106,13 @@ def _check_charts(view, light: bool) -> None:
             assert colours["background"] < 0.35 and colours["text"] > 0.7, colours
 
 
+def _check_marks(view) -> None:
+    """A changed value keeps its text readable (4.5:1) on its highlight, and the best mark is visible (3:1)."""
+    changed = view.locator("tr[data-field='result.accuracy'] td").nth(2)
+    assert changed.evaluate(CONTRAST) >= 4.5
+    assert changed.locator(".runlab-compare-best").evaluate(CONTRAST) >= 3
+
+
 def test_compare_runs_and_a_sweeps_iterations(lab, bench):
     from playwright.sync_api import expect, sync_playwright
 
@@ -121,6 +128,14 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         boxes.nth(1).click(modifiers=["Shift"])
         expect(button).to_have_attribute("aria-label", "Compare (2)")
         expect(button).to_have_attribute("aria-disabled", "false")
+        # the palette offers it too while a Runs view with a selection is current
+        page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+        page.keyboard.press("Control+Shift+KeyC")
+        box = page.locator(".lm-CommandPalette-input")
+        expect(box).to_be_visible(timeout=15_000)
+        box.fill("Compare")
+        expect(page.locator(".lm-CommandPalette-item", has_text="Compare 2 runs")).to_have_count(1)
+        page.keyboard.press("Escape")
         button.click()
         view = page.locator(".runlab-compare-panel:visible")
         rows = view.locator(".runlab-compare-table tbody tr")
@@ -166,6 +181,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         assert [lr.nth(i).get_attribute("class") for i in range(3)] == [None, "runlab-compare-changed",
                                                                        "runlab-compare-changed"]
         _check_charts(view, light=True)
+        _check_marks(view)
         screenshot(page, "compare-iterations-light")
 
         # artifacts: the images, stepped with the arrow keys
@@ -201,6 +217,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         # dark theme: the charts drawn again in its colours
         _theme(page, "JupyterLab Dark", light=False)
         _check_charts(view, light=False)
+        _check_marks(view)
         view.locator(".runlab-compare-charts").scroll_into_view_if_needed()
         screenshot(page, "compare-iterations-charts-dark")
         view.locator(".runlab-compare-title").scroll_into_view_if_needed()

@@ -6,27 +6,7 @@ import * as React from 'react';
 import { ICompareRow, ICompareRun } from '../api';
 import { StateBadge } from '../components/stateBadge';
 import { valueText } from '../format';
-
-/** A value as shown in a cell: numbers rounded (3 decimals, or 3 significant digits below 1), the rest as text. */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) {
-    return '—';
-  }
-  if (typeof value === 'number' && !Number.isInteger(value)) {
-    return String(Math.abs(value) >= 1 ? Number(value.toFixed(3)) : Number(value.toPrecision(3)));
-  }
-  return valueText(value);
-}
-
-/** For each run, whether its value differs from the first run's (a duration only when the row differs: two
- * measured durations are never equal, and the server decides what counts as the same). */
-export function changedFromFirst(row: ICompareRow): boolean[] {
-  if (row.field === 'duration' && !row.differs) {
-    return row.values.map(() => false);
-  }
-  const texts = row.values.map(v => JSON.stringify(v ?? null));
-  return texts.map(text => text !== texts[0]);
-}
+import { cellText, changedFromFirst } from './cells';
 
 function RunHeader(props: { run: ICompareRun; openRun: (uid: string, iteration: number) => void }): JSX.Element {
   const { run } = props;
