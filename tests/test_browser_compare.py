@@ -225,7 +225,10 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         page.set_viewport_size({"width": 700, "height": 800})
         screenshot(page, "compare-iterations-dark-700")
         _theme(page, "JupyterLab Light", light=True)
-        screenshot(page, "compare-iterations-light-700")
+        page.locator("li[data-id='runlab-jobs']").click()  # the default 250 px sidebar beside the view
+        expect(page.locator(".runlab-jobs-panel")).to_be_visible()
+        screenshot(page, "compare-iterations-light-700-sidebar")
+        page.locator("li[data-id='runlab-jobs']").click()
         page.set_viewport_size({"width": 1280, "height": 900})
 
         # a page reload restores both compare views
@@ -259,6 +262,11 @@ def test_time_from_the_click_to_the_table(lab, bench):
         hundred = page.evaluate(TIME_TO_TABLE, 100)
         view = page.locator(".runlab-compare-panel:visible")
         expect(view.locator(".runlab-compare-table tbody tr")).to_have_count(60)  # the first of 200 differing rows
+        # the field column and the run headers stay in place while the table scrolls
+        field, header = view.locator("tbody th").first, view.locator("thead th.runlab-compare-run").first
+        before = (field.bounding_box()["x"], header.bounding_box()["y"])
+        view.locator(".runlab-compare-scroll").evaluate("box => { box.scrollLeft = 3000; box.scrollTop = 400; }")
+        assert (field.bounding_box()["x"], header.bounding_box()["y"]) == before
         screenshot(page, "compare-hundred-runs-light")
         print(f"\nclick to table: 10 runs x 200 params {ten:.0f} ms, 100 runs x 200 params {hundred:.0f} ms")
         assert ten < 5000 and hundred < 10_000
