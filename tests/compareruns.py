@@ -11,6 +11,7 @@ from runlab.record import RunState, new_run
 from runlab.store import get_store
 
 SWEEP_HANDLERS = '''
+    import json
     import struct
     import zlib
 
@@ -30,6 +31,11 @@ SWEEP_HANDLERS = '''
         context.log_artifact("plot", body=png((shade, 80, 255 - shade)), format="png")
         context.log_artifact("page", body=f"<html><body><p>lr is {lr}</p></body></html>", format="html")
         context.log_dataset("table", __import__("pandas").DataFrame({"lr": [lr], "depth": [depth]}))
+        cells = [{"cell_type": "markdown", "metadata": {}, "source": f"Report of lr {lr}"},
+                 {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "print(lr)",
+                  "outputs": [{"output_type": "stream", "name": "stdout", "text": f"{lr}\\n"}]}]
+        notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        context.log_artifact("report", body=json.dumps(notebook), format="ipynb", kind="notebook")
 '''
 
 
@@ -54,7 +60,8 @@ def add_runs(project: str, count: int, params: int, differing: int = 1, name: st
 
 
 def run_sweep(folder: Path, project: str = "sweeps"):
-    """A sweep of 3 iterations (lr 0.1, 0.2, 0.3) with artifacts plot (PNG), page (HTML) and table (dataset)."""
+    """A sweep of 3 iterations (lr 0.1, 0.2, 0.3) with artifacts plot (PNG), page (HTML), table (dataset) and
+    report (an executed notebook)."""
     (folder / "sweep_handlers.py").write_text(textwrap.dedent(SWEEP_HANDLERS))
     proj = runlab.get_or_create_project(project, context=str(folder))
     proj.set_function("sweep_handlers.py", name="sweepfn", kind="local", handler="train")

@@ -213,6 +213,13 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         tables = view.locator(".runlab-compare-side .runlab-preview[data-kind='table'] tbody tr")
         expect(tables).to_have_count(3, timeout=30_000)
         expect(tables.nth(2).locator("td").first).to_have_text("0.3")
+        # executed notebooks side by side, each with its outputs
+        view.get_by_label("Artifact key").select_option("report")
+        notebooks = view.locator(".runlab-compare-side .runlab-preview[data-kind='notebook']")
+        expect(notebooks).to_have_count(3, timeout=30_000)
+        expect(notebooks.nth(1)).to_contain_text("Report of lr 0.2", timeout=15_000)
+        expect(notebooks.nth(2)).to_contain_text("0.3")
+        screenshot(page, "compare-notebooks-light")
 
         # dark theme: the charts drawn again in its colours
         _theme(page, "JupyterLab Dark", light=False)

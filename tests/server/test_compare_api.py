@@ -65,7 +65,7 @@ async def test_a_sweeps_iterations_and_an_iteration_by_uid_colon_iteration(jp_fe
     assert [r["iteration"] for r in data["runs"]] == [1, 2, 3]
     rows = {r["field"]: r for r in data["rows"]}
     assert rows["param.lr"]["values"] == [0.1, 0.2, 0.3] and rows["result.accuracy"]["best"] == [2]
-    assert {"artifact.plot", "artifact.page", "artifact.table"} <= set(rows)
+    assert {"artifact.plot", "artifact.page", "artifact.table", "artifact.report"} <= set(rows)
     two = await get(jp_fetch, "/compare", [("uid", f"{sweep.uid()}:1"), ("uid", f"{sweep.uid()}:3")])
     assert [r["iteration"] for r in two["runs"]] == [1, 3]
 
@@ -106,6 +106,6 @@ async def test_children_of_a_run_that_is_no_sweep_is_400(jp_fetch):
 async def test_an_artifact_no_run_logged_is_404_listing_the_keys(jp_fetch, tmp_path):
     sweep = run_sweep(tmp_path)
     code, message = await refused(jp_fetch, "/compare/artifact", [("key", "nope"), ("uid", f"{sweep.uid()}:1")])
-    assert code == 404 and message.endswith("(the keys logged: page, plot, table)")
+    assert code == 404 and message.endswith("(the keys logged: page, plot, report, table)")
     code, message = await refused(jp_fetch, "/compare/artifact", [("uid", f"{sweep.uid()}:1")])
     assert code == 400 and "key must name an artifact" in message
