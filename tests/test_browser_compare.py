@@ -264,7 +264,9 @@ def test_time_from_the_click_to_the_table(lab, bench):
         runs.get_by_label("Select the runs of this page").check()
         runs.get_by_role("button", name="Next page").click()
         expect(runs.locator(".runlab-runs-range")).to_contain_text("51", timeout=15_000)
-        runs.get_by_label("Select the runs of this page").check()
+        page_box = runs.get_by_label("Select the runs of this page")
+        expect(page_box).not_to_be_checked(timeout=15_000)  # the second page's rows are in
+        page_box.check()
         expect(runs.locator(".runlab-runs-count")).to_have_text("100 selected")
         hundred = page.evaluate(TIME_TO_TABLE, 100)
         view = page.locator(".runlab-compare-panel:visible")
