@@ -160,6 +160,39 @@ export interface IFieldList {
   labels: IField[];
 }
 
+/** One run of a comparison; `label` is name@uid8 (plus #iteration for a sweep's child). */
+export interface ICompareRun {
+  uid: string;
+  iteration: number;
+  name: string;
+  project: string;
+  state: string;
+  label: string;
+}
+
+/** One field of a comparison: a value per run, whether they differ, the best runs of a result. */
+export interface ICompareRow {
+  field: string;
+  values: unknown[];
+  differs: boolean;
+  best: number[];
+  direction: 'max' | 'min' | null;
+}
+
+/** Runs compared field by field, with their Vega-Lite charts (parallel coordinates, then the scatter). */
+export interface IComparison {
+  runs: ICompareRun[];
+  rows: ICompareRow[];
+  mime_type: string;
+  charts: Record<string, unknown>[];
+}
+
+/** One artifact key of each compared run: null where the run did not log it. */
+export interface ICompareArtifact {
+  key: string;
+  runs: { uid: string; iteration: number; name: string; artifact: IArtifact | null; preview: IPreview | null }[];
+}
+
 /** An answer other than 2xx/304: the status and the server's message. */
 export class RunlabApiError extends Error {
   constructor(
@@ -232,6 +265,21 @@ export class RunlabClient {
 
   async preview(uid: string, iteration: number, key: string): Promise<IPreview> {
     return this.json<IPreview>(this.url('runs', uid, iteration, 'artifacts', key, 'preview'));
+  }
+
+  /** Runs compared (each `uid` or `uid:iteration`), or a sweep's iterations (one uid and `children`). */
+  async compare(runs: string[], children = false): Promise<IComparison> {
+    const search = new URLSearchParams(runs.map(uid => ['uid', uid]));
+    if (children) {
+      search.append('children', 'true');
+    }
+    return this.json<IComparison>(`${this.url('compare')}?${search}`);
+  }
+
+  /** The artifact `key` of each run (`uid:iteration`), as previews. */
+  async compareArtifact(key: string, runs: string[]): Promise<ICompareArtifact> {
+    const search = new URLSearchParams([['key', key], ...runs.map(uid => ['uid', uid])]);
+    return this.json<ICompareArtifact>(`${this.url('compare', 'artifact')}?${search}`);
   }
 
   /** A saved notebook table's rows read again: by keys (`uid:iteration`) or by its listing's filters. */

@@ -5,6 +5,8 @@ import { ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputi
 import { IRenderMimeRegistry, RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 
 import { RunlabClient } from './api';
+import { CompareModel, CompareRequest } from './compare/model';
+import { compareId, ComparePanel } from './compare/view';
 import { INotebookContent } from '@jupyterlab/nbformat';
 
 import { INotebookSource, RunModel } from './detail/model';
@@ -20,6 +22,7 @@ const OPEN_RUN = 'runlab:open-run';
 const SHOW_JOBS = 'runlab:show-jobs';
 const OPEN_NOTEBOOK = 'runlab:open-executed-notebook';
 const OPEN_RUNS = 'runlab:open-runs';
+const COMPARE_RUNS = 'runlab:compare-runs';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'runlab-labextension:plugin',
@@ -66,6 +69,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         openRun,
         openNotebook,
         closed: () => panel.close(),
+        compareIterations: uid => void app.commands.execute(COMPARE_RUNS, { uid, children: true }),
         rendermime: renderers
       });
       void tracker.add(panel);
@@ -97,7 +101,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const openRuns = (state: IRunsState): RunsPanel => {
       const job = state.job ?? '';
       const found = runsViews.find(panel => panel.model.project === state.project && panel.model.job === job);
-      const panel = found ?? new RunsPanel(new RunsModel(client, state), { openRun: (uid, iteration) => openRun(uid, iteration) });
+      const panel = found ?? new RunsPanel(new RunsModel(client, state), {
+        openRun: (uid, iteration) => openRun(uid, iteration),
+        compare: uids => void app.commands.execute(COMPARE_RUNS, { uids })
+      });
       if (!found) {
         panel.id = `runlab-runs-${state.project}-${job}`;
         panel.model.stateChanged.connect(() => void runsViews.save(panel));
@@ -142,6 +149,49 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: OPEN_RUNS, category: 'runlab' });
 
+    /** The compare view: one tab per set of runs (opening the same set again shows it); restored on reload. */
+    const compareViews = new WidgetTracker<ComparePanel>({ namespace: 'runlab-compare' });
+    const openCompare = (request: CompareRequest): ComparePanel => {
+      const found = compareViews.find(panel => panel.id === compareId(request));
+      const panel = found ?? new ComparePanel(new CompareModel(client, request), { openRun, rendermime: renderers });
+      if (!found) {
+        void compareViews.add(panel);
+        shell.add(panel, 'main');
+      }
+      shell.activateById(panel.id);
+      return panel;
+    };
+    /** The runs a call compares: its `uids`, a sweep's iterations (`uid` and `children`), or the current Runs
+     * view's selection (from the palette). */
+    const compareRequest = (args: Record<string, unknown>): CompareRequest | null => {
+      if (Array.isArray(args.uids)) {
+        return { uids: args.uids.map(String) };
+      }
+      if (args.uid && args.children) {
+        return { uid: String(args.uid), children: true };
+      }
+      const current = shell.currentWidget;
+      return current instanceof RunsPanel && current.selection.length >= 2 ? { uids: current.selection } : null;
+    };
+    app.commands.addCommand(COMPARE_RUNS, {
+      label: args => {
+        const request = compareRequest(args);
+        return request && 'uids' in request ? `Compare ${request.uids.length} runs` : request ? 'Compare iterations' : 'Compare the selected runs';
+      },
+      caption: 'The selected runs side by side: the fields that differ, the best results, charts and artifacts',
+      isEnabled: args => compareRequest(args) !== null,
+      isVisible: args => compareRequest(args) !== null,
+      execute: args => {
+        const request = compareRequest(args);
+        if (!request) {
+          Notification.warning('Select 2 or more runs in a Runs view to compare them.', { autoClose: 5000 });
+          return;
+        }
+        return openCompare(request);
+      }
+    });
+    palette?.addItem({ command: COMPARE_RUNS, category: 'runlab' });
+
     if (restorer) {
       restorer.add(jobs, 'runlab-jobs');
       void restorer.restore(tracker, {
@@ -153,6 +203,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         command: OPEN_RUNS,
         args: panel => ({ ...panel.model.saved }) as never,
         name: panel => `${panel.model.project}/${panel.model.job}`
+      });
+      void restorer.restore(compareViews, {
+        command: COMPARE_RUNS,
+        args: panel => ({ ...panel.model.request }) as never,
+        name: panel => panel.id
       });
       void restorer.restore(viewers, {
         command: OPEN_NOTEBOOK,

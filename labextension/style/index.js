@@ -3,3 +3,4 @@ import './sweeps.css';
 import './runview.css';
 import './table.css';
 import './runs.css';
+import './compare.css';

@@ -75,8 +75,17 @@ export function Iterations(props: { model: RunModel; run: IRun; actions: IRunAct
     }
   };
   const chart = model.chart;
+  const compare = actions.compareIterations;
   return (
     <div className="runlab-sweep">
+      {compare && rows.length > 1 && (
+        <div className="runlab-sweep-actions">
+          <button className="jp-mod-styled jp-mod-accept runlab-compare-iterations" onClick={() => compare(run.metadata.uid)}
+            title="Every iteration side by side: params, results, charts and artifacts">
+            Compare iterations
+          </button>
+        </div>
+      )}
       {chart?.spec ? (
         <MimeChart className="runlab-sweep-chart" rendermime={actions.rendermime} mimeType={chart.mime_type}
           spec={chart.spec} />

@@ -22,6 +22,8 @@ export interface IRunActions {
    * that the tab can be read again after a page reload. */
   openNotebook: (title: string, notebook: INotebookContent, source: INotebookSource) => void;
   closed: () => void;
+  /** Open the compare view of a sweep's iterations. */
+  compareIterations?: (uid: string) => void;
   /** JupyterLab's renderers, which draw the sweep chart and a notebook's outputs. */
   readonly rendermime: IRenderMimeRegistry;
 }
@@ -37,7 +39,7 @@ export interface INotebookSource {
 export type RunPreview = IPreview | { kind: 'notebook'; title: string; path: string; notebook: INotebookContent };
 
 /** The largest notebook file drawn in the view; a larger one is opened or downloaded instead. */
-const MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024;
+export const MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024;
 
 /** Whether the artifact is an executed notebook (``.ipynb``), which the view draws cell by cell. */
 export function isNotebookFile(artifact: IArtifact): boolean {

@@ -9,6 +9,7 @@ import {
   InputGroup,
   refreshIcon,
   searchIcon,
+  spreadsheetIcon,
   tableRowsIcon,
   ToolbarButtonComponent,
   UseSignal
@@ -33,6 +34,8 @@ const STATES = ['completed', 'error', 'running', 'pending', 'aborted', 'aborting
 /** What the view asks of JupyterLab: a run's own view. */
 export interface IRunsActions {
   openRun(uid: string, iteration: number): void;
+  /** The compare view of these runs (uids). */
+  compare?(uids: string[]): void;
 }
 
 /** The column picker: a JupyterLab menu of the project's params and results (and labels), each checkable. */
@@ -242,6 +245,13 @@ function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Eleme
           <ToolbarButtonComponent className="runlab-runs-columns" icon={tableRowsIcon} label="Columns"
             tooltip="Pick the param and result columns" onClick={() => picker.current && openColumnMenu(model, picker.current)} />
         </span>
+        {actions.compare && (
+          <ToolbarButtonComponent className="runlab-runs-compare" icon={spreadsheetIcon}
+            label={model.selected.size ? `Compare (${model.selected.size})` : 'Compare'}
+            tooltip={model.selected.size >= 2 ? `Compare the ${model.selected.size} selected runs side by side`
+              : 'Select 2 or more runs (checkboxes, shift-click for a range) to compare them'}
+            enabled={model.selected.size >= 2} onClick={() => actions.compare?.([...model.selected])} />
+        )}
         <ToolbarButtonComponent className="runlab-runs-refresh" icon={refreshIcon} tooltip="Refresh"
           onClick={() => void model.load()} />
       </div>

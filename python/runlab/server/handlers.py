@@ -33,7 +33,7 @@ from ..errors import (
     ValidationError,
 )
 from ..store.runstore import RunStore
-from . import api, table
+from . import api, compare, table
 from .download import artifact_headers
 
 STATUS: tuple[tuple[type[RunlabError], int], ...] = (
@@ -283,6 +283,27 @@ class TableRowsHandler(RunlabHandler):
             limit=self.int_argument("limit", 20), short=self.bool_argument("short"), sweep=self.bool_argument("sweep")))
 
 
+class CompareHandler(RunlabHandler):
+    """Runs compared field by field, with the charts (``compare.compare``)."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        runs = compare.parse_runs(self.get_arguments("uid"))
+        self.reply(await self.call(compare.compare, runs, children=self.bool_argument("children")))
+
+
+class CompareArtifactHandler(RunlabHandler):
+    """One artifact key of every compared run, as previews (``compare.compare_artifact``)."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        runs = compare.parse_runs(self.get_arguments("uid"))
+        self.reply(await self.call(compare.compare_artifact, self.get_argument("key", ""), runs,
+                                   self.settings["runlab_preview_max_bytes"]))
+
+
 class InputPreviewHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
@@ -363,6 +384,8 @@ def routes() -> list[tuple[str, type]]:
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),
         (run + r"/(\d+)/inputs/([^/]+)/preview", InputPreviewHandler),
         ("/table-rows", TableRowsHandler),
+        ("/compare", CompareHandler),
+        ("/compare/artifact", CompareArtifactHandler),
         (run + "/abort", AbortHandler),
         (run + "/rerun", RerunHandler),
         ("/schedules", SchedulesHandler),
