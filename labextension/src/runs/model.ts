@@ -64,6 +64,9 @@ export class RunsModel {
   nextOffset: number | null = null;
   loading = false;
   loaded = false;
+  /** A change the user asked for (page, filter, order...) is on its way: until its rows come, the shown rows,
+   * range and offset stay those of the last answer, and paging and select-page wait. */
+  changing = false;
   /** Sweep parents opened in the table, with their children once fetched. */
   expanded = new Map<string, IRun[] | null>();
   selected = new Set<string>();
@@ -171,6 +174,9 @@ export class RunsModel {
   }
 
   selectPage(on: boolean): void {
+    if (this.changing) {
+      return; // the rows shown are about to be replaced
+    }
     for (const run of this.runs) {
       if (on) {
         this.selected.add(run.metadata.uid);
@@ -214,28 +220,31 @@ export class RunsModel {
   /** The page asked again (the poller, while it shows a run that has not ended). */
   private async refreshLive(): Promise<void> {
     const children = [...this.expanded.values()].flatMap(c => c ?? []);
-    if (this.loaded && [...this.runs, ...children].some(r => !isTerminal(r.status.state))) {
+    if (this.loaded && !this.changing && [...this.runs, ...children].some(r => !isTerminal(r.status.state))) {
       await this.load();
     }
   }
 
   private async reload(change: Partial<IRunsState> & { offset?: number }, filterBox = false): Promise<void> {
-    const before = { ...this.saved, offset: this.offset };
-    Object.assign(this, change);
-    if (change.offset === undefined) {
-      this.offset = 0;
+    const before = this.filter;
+    const { offset, ...listing } = change;
+    Object.assign(this, listing);
+    // the offset asked for is only the shown one once its rows came
+    this.changing = true;
+    const mine = this._ticket + 1; // the ticket load() takes
+    const ok = await this.load(filterBox, offset ?? 0);
+    if (mine !== this._ticket) {
+      return; // a later request owns what is shown
     }
-    const ok = await this.load(filterBox);
     if (!ok && filterBox) {
-      // the rows are those of the last filter that worked: so are the saved state and the paging
-      this.filter = before.filter ?? '';
-      this.offset = before.offset;
+      // the rows are those of the last filter that worked: so is the saved state
+      this.filter = before;
     }
     this._stateChanged.emit();
   }
 
-  private query(): Record<string, string | number | string[]> {
-    const query: Record<string, string | number | string[]> = { project: this.project, limit: PAGE_SIZE, offset: this.offset };
+  private query(offset: number): Record<string, string | number | string[]> {
+    const query: Record<string, string | number | string[]> = { project: this.project, limit: PAGE_SIZE, offset };
     if (this.job) {
       query.name = this.job;
     }
@@ -262,12 +271,17 @@ export class RunsModel {
     return query;
   }
 
-  /** Ask for the page; true when it came. A 400 from the filter box shows under it, any other error above. */
-  async load(filterBox = false): Promise<boolean> {
+  /** Ask for the page at `offset` (the shown one by default); true when it came. A 400 from the filter box
+   * shows under it, any other error above. An answer overtaken by a later request is dropped. */
+  async load(filterBox = false, offset = this.offset): Promise<boolean> {
+    const ticket = ++this._ticket;
     this.loading = true;
     this._changed.emit();
     try {
-      const page = await this.client.runs(this.query());
+      const page = await this.client.runs(this.query(offset));
+      if (ticket !== this._ticket) {
+        return false;
+      }
       this.runs = page.runs;
       this.offset = page.offset;
       this.nextOffset = page.next_offset;
@@ -279,6 +293,9 @@ export class RunsModel {
       await Promise.all([...this.expanded.keys()].map(uid => this.loadChildren(uid, false)));
       return true;
     } catch (error) {
+      if (ticket !== this._ticket) {
+        return false;
+      }
       if (filterBox && error instanceof RunlabApiError && error.status === 400) {
         this.filterError = error.message;
       } else {
@@ -286,9 +303,12 @@ export class RunsModel {
       }
       return false;
     } finally {
-      this.loading = false;
-      this.loaded = true;
-      this._changed.emit();
+      if (ticket === this._ticket) {
+        this.loading = false;
+        this.changing = false;
+        this.loaded = true;
+        this._changed.emit();
+      }
     }
   }
 
@@ -309,6 +329,7 @@ export class RunsModel {
   }
 
   private _anchor: string | null = null;
+  private _ticket = 0;
   private _changed = new Signal<this, void>(this);
   private _stateChanged = new Signal<this, void>(this);
 }

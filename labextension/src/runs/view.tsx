@@ -211,19 +211,22 @@ function Pager(props: { model: RunsModel }): JSX.Element {
   const first = model.runs.length ? model.offset + 1 : 0;
   const last = model.offset + model.runs.length;
   const of = model.nextOffset === null ? `${last}` : 'many';
+  // while another page (or listing) is on its way the range stays that of the rows shown, and paging waits
+  const busy = model.changing;
   return (
     <div className="runlab-runs-pager">
       <span className="runlab-runs-range" aria-live="polite">
         {model.runs.length ? `${first}–${last} of ${of}` : 'No runs'}
       </span>
       <span className="runlab-runs-page">page {Math.floor(model.offset / PAGE_SIZE) + 1}</span>
-      <button className="jp-mod-styled runlab-runs-first" disabled={model.offset === 0} onClick={() => void model.page(0)}>
+      {busy && <span className="runlab-runs-loading" role="status">Loading…</span>}
+      <button className="jp-mod-styled runlab-runs-first" disabled={busy || model.offset === 0} onClick={() => void model.page(0)}>
         First
       </button>
       <ToolbarButtonComponent className="runlab-runs-prev" icon={caretLeftIcon} tooltip="Previous page"
-        enabled={model.offset > 0} onClick={() => void model.page(model.offset - PAGE_SIZE)} />
+        enabled={!busy && model.offset > 0} onClick={() => void model.page(model.offset - PAGE_SIZE)} />
       <ToolbarButtonComponent className="runlab-runs-next" icon={caretRightIcon} tooltip="Next page"
-        enabled={model.nextOffset !== null} onClick={() => model.nextOffset !== null && void model.page(model.nextOffset)} />
+        enabled={!busy && model.nextOffset !== null} onClick={() => model.nextOffset !== null && void model.page(model.nextOffset)} />
     </div>
   );
 }
@@ -253,7 +256,7 @@ function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Eleme
             enabled={model.selected.size >= 2} onClick={() => actions.compare?.([...model.selected])} />
         )}
         <ToolbarButtonComponent className="runlab-runs-refresh" icon={refreshIcon} tooltip="Refresh"
-          onClick={() => void model.load()} />
+          enabled={!model.changing} onClick={() => void model.load()} />
       </div>
       <Filters model={model} actions={actions} />
       {model.jumpMessage && <div className="runlab-runs-jump-message" role="status">{model.jumpMessage}</div>}
@@ -268,11 +271,12 @@ function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Eleme
         </button>
       </div>
       <div className="runlab-runs-scroll">
-        <table className="runlab-runs-table" aria-busy={model.loading}>
+        <table className="runlab-runs-table" aria-busy={model.loading} data-changing={model.changing || undefined}>
           <thead>
             <tr>
               <th className="runlab-runs-check">
                 <input type="checkbox" aria-label="Select the runs of this page" checked={pageSelected}
+                  disabled={model.changing}
                   onChange={event => model.selectPage(event.currentTarget.checked)} />
               </th>
               <th className="runlab-runs-expand" aria-label="Iterations" />
