@@ -111,3 +111,69 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+# Steps shared by the browser tests of the main-area views. Every wait is on a condition with a generous
+# deadline: on a loaded machine JupyterLab can take many seconds to start, restore its layout and render.
+WAIT_MS = 30_000
+
+
+@contextlib.contextmanager
+def runlab_lab(tmp_path: Path, runlab_home: Path) -> Iterator[LabServer]:
+    """A ``LabServer`` on a fresh folder whose kernels use the runlab home ``runlab_home``; stopped after."""
+    root = tmp_path / "root"
+    root.mkdir()
+    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def open_lab(page, lab: LabServer) -> None:
+    """JupyterLab in ``page``, with runlab's Jobs sidebar entry (so runlab's commands are registered)."""
+    from playwright.sync_api import expect
+
+    # every expectation of the test gets the generous deadline, not Playwright's 5 s
+    expect.set_options(timeout=WAIT_MS)
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_selector(".jp-LabShell", timeout=60_000)
+    expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=WAIT_MS)
+
+
+def palette_item(page, query: str, item: str | None = None):
+    """The command palette, opened and filtered with ``query``, and its visible entry that shows ``item``
+    (``query`` itself by default).
+
+    The palette is modal and closes when it loses focus, which JupyterLab still finishing its start-up can take
+    (restoring the layout, a panel activating); a key pressed while it is opening closes it again. So each step
+    is checked, and done again until the entry shows or the deadline passes."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(".lm-CommandPalette-input")
+    entry = page.locator(".lm-CommandPalette-item:visible", has_text=item or query)
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        try:
+            if not box.is_visible():
+                page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})  # the keys go to the page
+                page.keyboard.press("Control+Shift+KeyC")
+                box.wait_for(state="visible", timeout=5_000)
+            if box.input_value() != query:
+                box.fill(query)
+            entry.first.wait_for(state="visible", timeout=5_000)
+            return entry
+        except PlaywrightTimeout:
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"the command palette did not show {item or query!r} within "
+                                     f"{WAIT_MS // 1000} s") from None
+
+
+def set_theme(page, name: str, light: bool) -> None:
+    """Switch to the theme ``name`` from the Settings menu and wait until the page has it."""
+    from playwright.sync_api import expect
+
+    page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+    page.locator(".lm-Menu-item", has_text="Theme").first.click()
+    page.get_by_role("menuitem", name=name, exact=True).click()
+    expect(page.locator(f"body[data-jp-theme-light='{str(light).lower()}']")).to_have_count(1, timeout=WAIT_MS)

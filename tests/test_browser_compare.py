@@ -14,7 +14,7 @@ import pytest
 
 from compareruns import add_runs, run_sweep
 from contrast import CHART_COLOURS, CONTRAST
-from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -38,11 +38,8 @@ TIME_TO_TABLE = """async count => {
 
 @pytest.fixture
 def lab(tmp_path, runlab_home):
-    root = tmp_path / "root"
-    root.mkdir()
-    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)})
-    yield server
-    server.stop()
+    with runlab_lab(tmp_path, runlab_home) as server:
+        yield server
 
 
 @pytest.fixture
@@ -57,23 +54,6 @@ def bench(lab, tmp_path):
     return run_sweep(code, project="bench")
 
 
-def _open_lab(page, lab) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{lab.url}/lab?token={lab.token}")
-    page.wait_for_selector(".jp-LabShell", timeout=60_000)
-    expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=30_000)
-
-
-def _theme(page, name: str, light: bool) -> None:
-    from playwright.sync_api import expect
-
-    page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
-    page.locator(".lm-Menu-item", has_text="Theme").first.click()
-    page.get_by_role("menuitem", name=name, exact=True).click()
-    expect(page.locator(f"body[data-jp-theme-light='{str(light).lower()}']")).to_have_count(1, timeout=30_000)
-
-
 def _runs_of_job(page, job: str):
     """The Runs view of one job of bench, opened from the Jobs sidebar (which is closed again)."""
     from playwright.sync_api import expect
@@ -82,10 +62,10 @@ def _runs_of_job(page, job: str):
     sidebar = page.locator(".runlab-jobs-panel")
     sidebar.locator(f".runlab-job-row[data-job='{job}'] .runlab-job-runs button").click()
     expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=f"Runs — bench / {job}")).to_be_visible(
-        timeout=30_000)
+        timeout=WAIT_MS)
     page.locator("li[data-id='runlab-jobs']").click()
     view = page.locator(".runlab-runs-panel:visible")
-    expect(view.locator(".runlab-runs-row").first).to_be_visible(timeout=30_000)
+    expect(view.locator(".runlab-runs-row").first).to_be_visible(timeout=WAIT_MS)
     return view
 
 
@@ -94,11 +74,11 @@ def _check_charts(view, light: bool) -> None:
     from playwright.sync_api import expect
 
     charts = view.locator(".runlab-compare-chart")
-    expect(charts).to_have_count(2, timeout=15_000)
+    expect(charts).to_have_count(2, timeout=WAIT_MS)
     for i in range(2):
         chart = charts.nth(i)
-        expect(chart).to_have_attribute("data-theme-light", str(light).lower(), timeout=15_000)
-        expect(chart.locator(".jp-RenderedVegaCommon5 svg.marks")).to_be_visible(timeout=30_000)
+        expect(chart).to_have_attribute("data-theme-light", str(light).lower(), timeout=WAIT_MS)
+        expect(chart.locator(".jp-RenderedVegaCommon5 svg.marks")).to_be_visible(timeout=WAIT_MS)
         colours = chart.evaluate(CHART_COLOURS)
         if light:
             assert colours["background"] > 0.8 and colours["text"] < 0.4, colours
@@ -118,7 +98,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
 
     sweep = bench.uid()
     with sync_playwright() as playwright, chromium_page(playwright, "compare-failure") as page:
-        _open_lab(page, lab)
+        open_lab(page, lab)
         # two runs that differ in 1 of 117 params, selected in the Runs view
         runs = _runs_of_job(page, "wide")
         button = runs.locator(".runlab-runs-compare")
@@ -129,17 +109,13 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         expect(button).to_have_attribute("aria-label", "Compare (2)")
         expect(button).to_have_attribute("aria-disabled", "false")
         # the palette offers it too while a Runs view with a selection is current
-        page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
-        page.keyboard.press("Control+Shift+KeyC")
-        box = page.locator(".lm-CommandPalette-input")
-        expect(box).to_be_visible(timeout=15_000)
-        box.fill("Compare")
-        expect(page.locator(".lm-CommandPalette-item", has_text="Compare 2 runs")).to_have_count(1)
+        expect(palette_item(page, "Compare", "Compare 2 runs")).to_have_count(1)
         page.keyboard.press("Escape")
+        expect(page.locator(".lm-CommandPalette-input")).to_be_hidden(timeout=WAIT_MS)
         button.click()
         view = page.locator(".runlab-compare-panel:visible")
         rows = view.locator(".runlab-compare-table tbody tr")
-        expect(rows).to_have_count(1, timeout=30_000)
+        expect(rows).to_have_count(1, timeout=WAIT_MS)
         expect(rows.first).to_have_attribute("data-field", "param.p000")
         expect(view.locator(".runlab-compare-run")).to_have_count(2)
         expect(view.locator(".runlab-compare-run .runlab-badge")).to_have_text(["completed", "completed"])
@@ -167,8 +143,8 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         run_view.locator(".runlab-tab", has_text="Iterations").click()
         run_view.get_by_role("button", name="Compare iterations").click()
         view = page.locator(".runlab-compare-panel:visible")
-        expect(view.locator(".runlab-compare-title")).to_contain_text("Iterations of", timeout=30_000)
-        expect(view.locator(".runlab-compare-run")).to_have_count(3, timeout=30_000)
+        expect(view.locator(".runlab-compare-title")).to_contain_text("Iterations of", timeout=WAIT_MS)
+        expect(view.locator(".runlab-compare-run")).to_have_count(3, timeout=WAIT_MS)
         expect(view.locator(".runlab-compare-uid")).to_have_text([f"{sweep[:8]} #{n}" for n in (1, 2, 3)])
         # the best result marked in the right cell: iteration 3 has the highest accuracy and the lowest loss
         for field, direction in (("result.accuracy", "max"), ("result.loss", "min")):
@@ -187,7 +163,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         # artifacts: the images, stepped with the arrow keys
         view.get_by_label("Artifact key").select_option("plot")
         figures = view.locator(".runlab-compare-image")
-        expect(figures).to_have_count(3, timeout=30_000)
+        expect(figures).to_have_count(3, timeout=WAIT_MS)
         expect(figures.locator("img")).to_have_count(3)
         figures.nth(0).focus()
         page.keyboard.press("ArrowRight")
@@ -205,24 +181,24 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         # HTML side by side, in sandboxed frames; datasets' first rows side by side
         view.get_by_label("Artifact key").select_option("page")
         frames = view.locator(".runlab-compare-side iframe.runlab-frame")
-        expect(frames).to_have_count(3, timeout=30_000)
+        expect(frames).to_have_count(3, timeout=WAIT_MS)
         assert {frames.nth(i).get_attribute("sandbox") for i in range(3)} == {"allow-scripts"}
         expect(page.frame_locator(".runlab-compare-panel:visible .runlab-compare-side iframe >> nth=1")
-               .locator("p")).to_have_text("lr is 0.2", timeout=15_000)
+               .locator("p")).to_have_text("lr is 0.2", timeout=WAIT_MS)
         view.get_by_label("Artifact key").select_option("table")
         tables = view.locator(".runlab-compare-side .runlab-preview[data-kind='table'] tbody tr")
-        expect(tables).to_have_count(3, timeout=30_000)
+        expect(tables).to_have_count(3, timeout=WAIT_MS)
         expect(tables.nth(2).locator("td").first).to_have_text("0.3")
         # executed notebooks side by side, each with its outputs
         view.get_by_label("Artifact key").select_option("report")
         notebooks = view.locator(".runlab-compare-side .runlab-preview[data-kind='notebook']")
-        expect(notebooks).to_have_count(3, timeout=30_000)
-        expect(notebooks.nth(1)).to_contain_text("Report of lr 0.2", timeout=15_000)
+        expect(notebooks).to_have_count(3, timeout=WAIT_MS)
+        expect(notebooks.nth(1)).to_contain_text("Report of lr 0.2", timeout=WAIT_MS)
         expect(notebooks.nth(2)).to_contain_text("0.3")
         screenshot(page, "compare-notebooks-light")
 
         # dark theme: the charts drawn again in its colours
-        _theme(page, "JupyterLab Dark", light=False)
+        set_theme(page, "JupyterLab Dark", light=False)
         _check_charts(view, light=False)
         _check_marks(view)
         view.locator(".runlab-compare-charts").scroll_into_view_if_needed()
@@ -231,7 +207,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         screenshot(page, "compare-iterations-dark")
         page.set_viewport_size({"width": 700, "height": 800})
         screenshot(page, "compare-iterations-dark-700")
-        _theme(page, "JupyterLab Light", light=True)
+        set_theme(page, "JupyterLab Light", light=True)
         page.locator("li[data-id='runlab-jobs']").click()  # the default 250 px sidebar beside the view
         expect(page.locator(".runlab-jobs-panel")).to_be_visible()
         screenshot(page, "compare-iterations-light-700-sidebar")
@@ -242,20 +218,20 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
-        expect(tabs.filter(has_text="Compare 2 runs")).to_have_count(1, timeout=30_000)
-        expect(tabs.filter(has_text="Compare 3 iterations")).to_have_count(1, timeout=30_000)
+        expect(tabs.filter(has_text="Compare 2 runs")).to_have_count(1, timeout=WAIT_MS)
+        expect(tabs.filter(has_text="Compare 3 iterations")).to_have_count(1, timeout=WAIT_MS)
         view = page.locator(".runlab-compare-panel:visible")
-        expect(view.locator(".runlab-compare-run")).to_have_count(3, timeout=30_000)
+        expect(view.locator(".runlab-compare-run")).to_have_count(3, timeout=WAIT_MS)
         tabs.filter(has_text="Compare 2 runs").click()
         expect(page.locator(".runlab-compare-panel:visible .runlab-compare-table tbody tr")).to_have_count(
-            1, timeout=30_000)
+            1, timeout=WAIT_MS)
 
 
 def test_time_from_the_click_to_the_table(lab, bench):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright, chromium_page(playwright, "compare-timing-failure") as page:
-        _open_lab(page, lab)
+        open_lab(page, lab)
         runs = _runs_of_job(page, "ten")
         runs.get_by_label("Select the runs of this page").check()
         expect(runs.locator(".runlab-runs-count")).to_have_text("10 selected")
@@ -263,10 +239,8 @@ def test_time_from_the_click_to_the_table(lab, bench):
         runs = _runs_of_job(page, "hundred")
         runs.get_by_label("Select the runs of this page").check()
         runs.get_by_role("button", name="Next page").click()
-        expect(runs.locator(".runlab-runs-range")).to_contain_text("51", timeout=15_000)
-        page_box = runs.get_by_label("Select the runs of this page")
-        expect(page_box).not_to_be_checked(timeout=15_000)  # the second page's rows are in
-        page_box.check()
+        runs.get_by_label("Select the runs of this page").check()  # waits while the second page loads
+        expect(runs.locator(".runlab-runs-range")).to_contain_text("51")
         expect(runs.locator(".runlab-runs-count")).to_have_text("100 selected")
         hundred = page.evaluate(TIME_TO_TABLE, 100)
         view = page.locator(".runlab-compare-panel:visible")

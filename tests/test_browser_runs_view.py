@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import runlab
-from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
 from runlab.display.bundle import MIME
 from runlab.display.widget import RunsWidget
 from runlab.record import RunState, new_run
@@ -35,11 +35,8 @@ def batch(i: int) -> int:
 
 @pytest.fixture
 def lab(tmp_path, runlab_home):
-    root = tmp_path / "root"
-    root.mkdir()
-    server = LabServer(root, tmp_path / "state", {"RUNLAB_HOME": str(runlab_home)})
-    yield server
-    server.stop()
+    with runlab_lab(tmp_path, runlab_home) as server:
+        yield server
 
 
 @pytest.fixture
@@ -90,32 +87,9 @@ def _table_notebook(lab) -> None:
     nbformat.write(notebook, lab.root / "table.ipynb")
 
 
-def _open_lab(page, lab) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{lab.url}/lab?token={lab.token}")
-    page.wait_for_selector(".jp-LabShell", timeout=60_000)
-    expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=30_000)
-
-
-def _palette(page, command: str) -> None:
-    from playwright.sync_api import expect
-
-    page.locator("#jp-main-dock-panel").click()  # the keys go to the page, not to the address bar
-    page.keyboard.press("Control+Shift+KeyC")
-    box = page.locator(".lm-CommandPalette-input")
-    expect(box).to_be_visible(timeout=15_000)
-    box.fill(command)
-    page.locator(".lm-CommandPalette-item", has_text=command).first.click()
-
-
-def _dark_theme(page) -> None:
-    from playwright.sync_api import expect
-
-    page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
-    page.locator(".lm-Menu-item", has_text="Theme").first.click()
-    page.get_by_role("menuitem", name="JupyterLab Dark", exact=True).click()
-    expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
+def _project_tab(page):
+    """The tab of the project's Runs view (not that of a job's, whose title starts the same)."""
+    return page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").get_by_text("Runs — bench", exact=True)
 
 
 def _column(view, label: str) -> list[str]:
@@ -135,13 +109,13 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright, chromium_page(playwright, "runs-view-failure") as page:
-        _open_lab(page, lab)
-        _palette(page, "Open the runlab Runs view")
+        open_lab(page, lab)
+        palette_item(page, "Open the runlab Runs view").first.click(timeout=WAIT_MS)
         view = page.locator(".runlab-runs-panel")
         tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")
-        expect(tab).to_be_visible(timeout=30_000)
+        expect(tab).to_be_visible(timeout=WAIT_MS)
         rows = view.locator(".runlab-runs-row")
-        expect(rows).to_have_count(50, timeout=30_000)
+        expect(rows).to_have_count(50, timeout=WAIT_MS)
         expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many")
         # newest first; the default columns are the most common results and params
         assert _column(view, "name")[:2] == ["live", "sweep"]
@@ -150,47 +124,53 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         # the running run is asked for again while shown: its end shows without a click
         get_store().update_run(project["live"], 0, {"state": "completed", "end_time": START + 60 * (RUNS + 1) + 9})
         expect(view.locator(f".runlab-runs-row[data-uid='{project['live']}'] .runlab-badge")).to_have_text(
-            "completed", timeout=30_000)
+            "completed", timeout=WAIT_MS)
 
         # sort by a result, on the server: the best of all 240 first, then reversed
         view.locator("th[data-order='results.accuracy'] button").click()
         expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "descending")
-        expect(rows.first.locator("td").nth(7)).to_have_text("0.99", timeout=15_000)
+        expect(rows.first.locator("td").nth(7)).to_have_text("0.99", timeout=WAIT_MS)
         values = [float(v) for v in _column(view, "accuracy")]
         assert values == sorted(values, reverse=True) and values[0] == 0.99
         view.locator("th[data-order='results.accuracy'] button").click()
-        expect(rows.first.locator("td").nth(7)).to_have_text("0", timeout=15_000)
+        expect(rows.first.locator("td").nth(7)).to_have_text("0", timeout=WAIT_MS)
         values = [float(v) for v in _column(view, "accuracy")]
         assert values == sorted(values)
 
         # page through
+        # select-page right after Next selects the next page's runs: the box waits while they load
         view.get_by_role("button", name="Next page").click()
-        expect(view.locator(".runlab-runs-range")).to_have_text(f"51{DASH}100 of many", timeout=15_000)
+        view.get_by_label("Select the runs of this page").check()
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"51{DASH}100 of many", timeout=WAIT_MS)
+        expect(view.locator(".runlab-runs-count")).to_have_text("50 selected")
+        expect(view.locator(".runlab-runs-row[aria-selected='true']")).to_have_count(50)
+        expect(view.locator(".runlab-runs-loading")).to_have_count(0)
+        view.get_by_role("button", name="Clear").click()
         view.get_by_role("button", name="Previous page").click()
-        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many", timeout=15_000)
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many", timeout=WAIT_MS)
 
         # a filter expression: exactly the runs it names
         _apply_filter(view, "results.accuracy >= 0.9 and params.batch == 16")
         wanted = sum(1 for i in range(RUNS) if accuracy(i) >= 0.9 and batch(i) == 16)
-        expect(rows).to_have_count(wanted, timeout=15_000)
+        expect(rows).to_have_count(wanted, timeout=WAIT_MS)
         expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}{wanted} of {wanted}")
         assert all(float(v) >= 0.9 for v in _column(view, "accuracy"))
         assert set(_column(view, "batch")) == {"16"}
         # a bad one: the server's message under the box, one line; the rows stay
         _apply_filter(view, "results.accuracy >> 0.9")
         error = view.locator(".runlab-runs-filter-error")
-        expect(error).to_contain_text("column", timeout=15_000)
+        expect(error).to_contain_text("column", timeout=WAIT_MS)
         expect(error).to_contain_text("'>'")
         expect(rows).to_have_count(wanted)
         screenshot(page, "runs-view-bad-filter-light")
         _apply_filter(view, "results.accuracy >= 0.9 and params.batch == 16")
-        expect(error).to_have_count(0, timeout=15_000)
+        expect(error).to_have_count(0, timeout=WAIT_MS)
 
         # pick a column: the team label
         view.get_by_role("button", name="Columns").click()
         page.locator(".runlab-runs-columns-menu .lm-Menu-item", has_text="Labels").hover()
         page.locator(".lm-Menu-item", has_text="team").click()
-        expect(view.locator("th[data-order='labels.team']")).to_have_text("team (label)", timeout=15_000)
+        expect(view.locator("th[data-order='labels.team']")).to_have_text("team (label)", timeout=WAIT_MS)
         assert set(_column(view, "team")) <= {"a", "b"}
 
         # select: one box, then shift-click another: the rows between are selected too
@@ -211,18 +191,18 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         view = page.locator(".runlab-runs-panel")
         expect(view.get_by_label("Filter runs")).to_have_value("results.accuracy >= 0.9 and params.batch == 16",
-                                                                timeout=30_000)
-        expect(view.locator(".runlab-runs-row")).to_have_count(wanted, timeout=30_000)
+                                                                timeout=WAIT_MS)
+        expect(view.locator(".runlab-runs-row")).to_have_count(wanted, timeout=WAIT_MS)
         expect(view.locator("th[data-order='labels.team']")).to_be_visible()
         expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "ascending")
 
         # the notebook's runs table links to the Runs view of its project
         link = page.locator(".runlab-nbtable-allruns")
-        expect(link).to_have_text("All runs of bench", timeout=30_000)
+        expect(link).to_have_text("All runs of bench", timeout=WAIT_MS)
         screenshot(page, "runs-view-notebook-link")
         link.click()
         tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench")
-        expect(tab).to_have_attribute("aria-selected", "true", timeout=30_000)
+        expect(tab).to_have_attribute("aria-selected", "true", timeout=WAIT_MS)
         expect(view).to_be_visible()
         screenshot(page, "runs-view-reloaded")
 
@@ -232,34 +212,34 @@ def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project
 
     viewport = {"width": 700, "height": 800}
     with sync_playwright() as playwright, chromium_page(playwright, "runs-view-dark-failure", viewport) as page:
-        _open_lab(page, lab)
+        open_lab(page, lab)
         page.locator("li[data-id='runlab-jobs']").click()
         sidebar = page.locator(".runlab-jobs-panel")
-        expect(sidebar.locator(".runlab-job-row[data-job='eval']")).to_be_visible(timeout=30_000)
+        expect(sidebar.locator(".runlab-job-row[data-job='eval']")).to_be_visible(timeout=WAIT_MS)
         screenshot(page, "runs-view-sidebar-entries")
         # a job's own entry: only that job's runs
         sidebar.locator(".runlab-job-row[data-job='eval'] .runlab-job-runs button").click()
         expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench / eval")).to_be_visible(
-            timeout=30_000)
+            timeout=WAIT_MS)
         view = page.locator(".runlab-runs-panel:visible")
-        expect(view.locator(".runlab-runs-row").first).to_be_visible(timeout=30_000)
+        expect(view.locator(".runlab-runs-row").first).to_be_visible(timeout=WAIT_MS)
         assert set(_column(view, "name")) == {"eval"}
         # the project's entry in the header
         sidebar.locator(".runlab-open-runs").click()
         expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").first).to_be_visible()
         page.locator("li[data-id='runlab-jobs']").click()  # more room for the table
         view = page.locator(".runlab-runs-panel:visible")
-        expect(view.locator(".runlab-runs-row")).to_have_count(50, timeout=30_000)
-        _dark_theme(page)
+        expect(view.locator(".runlab-runs-row")).to_have_count(50, timeout=WAIT_MS)
+        set_theme(page, "JupyterLab Dark", light=False)
 
         # the sweep opens in place; a child's row opens that iteration
         sweep = view.locator(f".runlab-runs-row[data-uid='{project['sweep']}'][data-iteration='0']")
         sweep.locator(".runlab-runs-toggle").click()
         children = view.locator(".runlab-runs-child")
-        expect(children).to_have_count(3, timeout=15_000)
+        expect(children).to_have_count(3, timeout=WAIT_MS)
         expect(children.locator(".runlab-runs-name")).to_have_text(["#1", "#2", "#3"])
         _apply_filter(view, "results.accuracy >> 1")  # the error colour in the dark theme, for the screenshot
-        expect(view.locator(".runlab-runs-filter-error")).to_be_visible(timeout=15_000)
+        expect(view.locator(".runlab-runs-filter-error")).to_be_visible(timeout=WAIT_MS)
         screenshot(page, "runs-view-dark-narrow")
         colours = view.evaluate("""v => ({
           background: getComputedStyle(v).backgroundColor,
@@ -271,38 +251,38 @@ def test_runs_view_from_the_sidebar_sweeps_and_uids_dark_and_narrow(lab, project
         assert width[0] <= width[1] + 1, f"the view itself does not scroll sideways (its table does): {width}"
         children.nth(1).click()
         run_view = page.locator(f"#runlab-run-{project['sweep']}-2")
-        expect(run_view).to_be_visible(timeout=30_000)
-        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")).to_contain_text("#2", timeout=15_000)
+        expect(run_view).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")).to_contain_text("#2")
 
         # jump to a uid prefix: that run's view
-        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").last.click()
+        _project_tab(page).click()
         target = project["uids"][3]
         jump = view.get_by_label("Jump to uid")
         jump.fill(target[:4])
         jump.press("Enter")
-        expect(view.locator(".runlab-runs-jump-message")).to_contain_text("6 or more", timeout=15_000)
+        expect(view.locator(".runlab-runs-jump-message")).to_contain_text("6 or more", timeout=WAIT_MS)
         jump.fill(target[:8])
         jump.press("Enter")
-        expect(page.locator(f"#runlab-run-{target}")).to_be_visible(timeout=30_000)
+        expect(page.locator(f"#runlab-run-{target}")).to_be_visible(timeout=WAIT_MS)
 
         # state, label and date filters
-        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — bench").last.click()
+        _project_tab(page).click()
         view.get_by_label("State").select_option("error")
         errors = sum(1 for i in range(RUNS) if i % 17 == 0)
-        expect(view.locator(".runlab-runs-row")).to_have_count(errors, timeout=15_000)
+        expect(view.locator(".runlab-runs-row")).to_have_count(errors, timeout=WAIT_MS)
         expect(view.locator(".runlab-runs-row .runlab-badge")).to_have_text(["error"] * errors)
         label = view.get_by_label("Label")
         label.fill("team=b")
         label.press("Enter")
         expect(view.locator(".runlab-runs-row")).to_have_count(
-            sum(1 for i in range(RUNS) if i % 17 == 0 and i % 2 == 1), timeout=15_000)
+            sum(1 for i in range(RUNS) if i % 17 == 0 and i % 2 == 1), timeout=WAIT_MS)
         label.fill("=b")
         label.press("Enter")
-        expect(view.locator(".runlab-error")).to_contain_text("must be 'key' or 'key=value'", timeout=15_000)
+        expect(view.locator(".runlab-error")).to_contain_text("must be 'key' or 'key=value'", timeout=WAIT_MS)
         label.fill("")
         label.press("Enter")
         view.get_by_label("Started since").fill("2030-01-01")
-        expect(view.locator(".runlab-runs-empty")).to_have_text("No runs match.", timeout=15_000)
+        expect(view.locator(".runlab-runs-empty")).to_have_text("No runs match.", timeout=WAIT_MS)
         expect(view.locator(".runlab-runs-filter-error")).to_be_visible()  # its text is still in the box
         screenshot(page, "runs-view-no-match-dark")
 
