@@ -138,10 +138,20 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         assert values == sorted(values)
 
         # page through
-        # select-page right after Next selects the next page's runs: the box waits while they load
+        # while the next page loads (its answer held back here), the range, the rows and the select-page box
+        # stay those of the page shown, and paging and select-page wait; then they change together
+        held = []
+        page.route("**/runlab/api/runs?*offset=50*", lambda route: held.append(route))
         view.get_by_role("button", name="Next page").click()
-        view.get_by_label("Select the runs of this page").check()
+        expect(view.locator(".runlab-runs-loading")).to_have_count(1, timeout=WAIT_MS)
+        assert held, "the next page was asked for"
+        expect(view.get_by_label("Select the runs of this page")).to_be_disabled()
+        expect(view.get_by_role("button", name="Next page")).to_be_disabled()
+        expect(view.locator(".runlab-runs-range")).to_have_text(f"1{DASH}50 of many")
+        held[0].continue_()
+        page.unroute("**/runlab/api/runs?*offset=50*")
         expect(view.locator(".runlab-runs-range")).to_have_text(f"51{DASH}100 of many", timeout=WAIT_MS)
+        view.get_by_label("Select the runs of this page").check()
         expect(view.locator(".runlab-runs-count")).to_have_text("50 selected")
         expect(view.locator(".runlab-runs-row[aria-selected='true']")).to_have_count(50)
         expect(view.locator(".runlab-runs-loading")).to_have_count(0)
