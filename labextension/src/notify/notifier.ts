@@ -14,6 +14,8 @@ import { ILedgerState, Ledger } from './ledger';
 import { announced, DEFAULT_SETTINGS, failed, IEndedRun, INotifySettings, message, moreMessage } from './texts';
 
 const STATE_KEY = 'runlab-labextension:notifications:ledger';
+/** How long a notification that needs no answer stays (JupyterLab's notifications are silent unless given one). */
+export const AUTO_CLOSE_MS = 5000;
 /** At most this many notifications at once (on opening after a while away); the others are counted. */
 export const MAX_TOASTS = 5;
 
@@ -93,9 +95,9 @@ export class EndNotifier {
     if (failed(run)) {
       Notification.error(text, { autoClose: false, actions, data: { uid: run.uid } });
     } else if (run.state === 'aborted') {
-      Notification.warning(text, { actions, data: { uid: run.uid } });
+      Notification.warning(text, { autoClose: AUTO_CLOSE_MS, actions, data: { uid: run.uid } });
     } else {
-      Notification.success(text, { actions, data: { uid: run.uid } });
+      Notification.success(text, { autoClose: AUTO_CLOSE_MS, actions, data: { uid: run.uid } });
     }
   }
 

@@ -49,9 +49,12 @@ export function notificationsPlugin(following: Following): JupyterFrontEndPlugin
           console.error('runlab: the notification settings could not be read; the defaults apply', error);
         }
       }
-      await app.restored; // the state DB holds the saved workspace's values from then on
-      await following.restore(state);
-      await notifier.start(state);
+      // the state DB holds the saved workspace's values once the app is restored (which waits for every
+      // plugin's activation: not awaited here)
+      void app.restored.then(async () => {
+        await following.restore(state);
+        await notifier.start(state);
+      });
     }
   };
 }
