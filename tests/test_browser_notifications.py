@@ -98,6 +98,51 @@ def _state(lab, name: str) -> str | None:
     return runs[0]["status"]["state"] if runs else None
 
 
+def _workspace_has(lab, key: str) -> bool:
+    url = f"{lab.url}/lab/api/workspaces/default?token={lab.token}"
+    return key in json.loads(urllib.request.urlopen(url, timeout=10).read()).get("data", {})
+
+
+def follow_a_run_from_its_header(page, lab, context) -> None:
+    """The bell in a running run's header follows it (still on after a reload); its end is then announced."""
+    from playwright.sync_api import expect
+
+    import runlab
+
+    project = runlab.get_or_create_project("notes", context=str(lab.root))
+    elsewhere = project.run_function("sleeper", params={"seconds": 300}, watch=False)
+    try:
+        page.locator("li[data-id='runlab-jobs']").click()
+        panel = page.locator("#runlab-jobs")
+        job = panel.locator("[data-job='sleeper-nap']")
+        expect(job.locator(".runlab-badge")).to_have_text("running", timeout=30_000)
+        job.click()
+        panel.locator(".runlab-history-row").first.click()
+        view = page.locator(".runlab-run-panel:visible")
+        expect(view.locator(f".runlab-run[data-uid='{elsewhere.uid()}']")).to_be_visible(timeout=15_000)
+        bell = view.locator(".runlab-follow-run")
+        expect(bell).to_have_attribute("aria-pressed", "false")
+        bell.click()
+        expect(bell).to_have_attribute("aria-pressed", "true")
+        wait_until(lambda: _workspace_has(lab, "runlab-labextension:notifications:following"), timeout=30,
+                   what="the followed run saved in the workspace")
+        screenshot(page, "notifications-follow-bell-dark")
+        page.reload()
+        page.wait_for_selector(".jp-LabShell", timeout=60_000)
+        view = page.locator(".runlab-run-panel:visible")
+        expect(view.locator(".runlab-follow-run")).to_have_attribute("aria-pressed", "true", timeout=30_000)
+        view.get_by_role("button", name="Abort").click()
+        page.locator(".jp-Dialog").get_by_role("button", name="Abort").click()
+        toasts = page.locator(".jp-toastContainer .Toastify__toast")
+        aborted = toasts.filter(has_text="sleeper-nap aborted")
+        expect(aborted).to_have_count(1, timeout=60_000)
+        expect(aborted).to_have_class(re.compile(r"\bjp-Notification-Toast-warning\b"))
+        expect(view.locator(".runlab-follow-run")).to_have_count(0)  # ended: nothing left to follow
+    finally:
+        if elsewhere.state() not in ("completed", "error", "aborted"):
+            elsewhere.abort()
+
+
 def test_end_of_run_notifications(lab):
     from playwright.sync_api import expect, sync_playwright
 
@@ -175,9 +220,13 @@ def test_end_of_run_notifications(lab):
             toasts = page.locator(".jp-toastContainer .Toastify__toast")
             away = toasts.filter(has_text="away-nap completed in 8.")
             expect(away).to_have_count(1, timeout=30_000)
+            away.hover()  # keeps it open: the screenshot shows it
+            expect(away).to_be_in_viewport(ratio=1, timeout=10_000)
             expect(toasts.filter(has_text="marker-nap")).to_have_count(0)
             screenshot(page, "notifications-while-away-dark")
-            away.hover()  # keeps it open: the screenshot shows it
+
+            # a run started elsewhere (not from this JupyterLab's kernels) is announced once followed
+            follow_a_run_from_its_header(page, lab, context)
         except Exception:
             screenshot(page, "notifications-failure")
             raise
