@@ -98,6 +98,12 @@ def _state(lab, name: str) -> str | None:
     return runs[0]["status"]["state"] if runs else None
 
 
+def failing_uid(lab) -> str:
+    """The uid of the first breaker run (the one the notebook started)."""
+    url = f"{lab.url}/runlab/api/runs?project=notes&name=breaker-broken&sort=start&limit=1&token={lab.token}"
+    return json.loads(urllib.request.urlopen(url, timeout=10).read())["runs"][0]["metadata"]["uid"]
+
+
 def _workspace_has(lab, key: str) -> bool:
     url = f"{lab.url}/lab/api/workspaces/default?token={lab.token}"
     return key in json.loads(urllib.request.urlopen(url, timeout=10).read()).get("data", {})
@@ -186,6 +192,13 @@ def test_end_of_run_notifications(lab):
             expect(failed).to_have_count(1)
             expect(toasts.filter(has_text="sweeper-nap")).to_have_count(0)  # never one per child
             screenshot(page, "notifications-error-stays")
+
+            # Rerun: the run's view starts the same run again (its button shows the progress), then opens it
+            failed.get_by_role("button", name="Rerun", exact=True).click()
+            rerun = page.locator(".runlab-run-panel:visible .runlab-run")
+            expect(rerun.locator(".runlab-run-header h2")).to_contain_text("breaker-broken", timeout=30_000)
+            new_uid = re.compile(rf"^(?!{failing_uid(lab)})[0-9a-f]{{32}}$")  # a run, not the one that failed
+            expect(rerun).to_have_attribute("data-uid", new_uid, timeout=30_000)
 
             # the settings are JupyterLab's: the Settings Editor shows them
             page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()

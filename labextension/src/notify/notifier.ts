@@ -62,6 +62,9 @@ export class EndNotifier {
       return;
     }
     this.etag = answer.etag;
+    // another tab may have announced these while the answer was on its way: from here to the save below
+    // nothing waits, so two tabs never both take the same run
+    this.ledger.merge(this.stored());
     const before = this.ledger.since;
     const fresh = this.ledger.take(answer.runs, answer.cursor, answer.more);
     this.save();
