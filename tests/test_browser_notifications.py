@@ -137,6 +137,12 @@ def follow_a_run_from_its_header(page, lab, context) -> None:
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         view = page.locator(".runlab-run-panel:visible")
         expect(view.locator(".runlab-follow-run")).to_have_attribute("aria-pressed", "true", timeout=30_000)
+        page.locator("#jp-MainMenu").get_by_text("Settings", exact=True).click()
+        page.locator(".lm-Menu-item", has_text="Theme").first.click()
+        page.get_by_role("menuitem", name="JupyterLab Light", exact=True).click()
+        expect(page.locator("body[data-jp-theme-light='true']")).to_have_count(1, timeout=15_000)
+        expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=15_000)  # the theme is drawn
+        screenshot(page, "notifications-follow-bell-light")
         view.get_by_role("button", name="Abort").click()
         page.locator(".jp-Dialog").get_by_role("button", name="Abort").click()
         toasts = page.locator(".jp-toastContainer .Toastify__toast")
