@@ -3,6 +3,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { IEndedRun } from './notify/texts';
+
 export interface IProject {
   name: string;
   description: string;
@@ -239,6 +241,28 @@ export class RunlabClient {
 
   async fields(project: string): Promise<IFieldList> {
     return this.json<IFieldList>(this.url('projects', project, 'fields'));
+  }
+
+  /** Runs that ended after `since` (server epoch seconds; null: none, and the cursor is now), launched from
+   * this server's kernels or in `followed`; null while nothing changed since the ETag of the last answer. */
+  async ended(
+    since: number | null, followed: string[], limit: number, etag: string
+  ): Promise<{ runs: IEndedRun[]; more: number; cursor: number; etag: string } | null> {
+    const search = new URLSearchParams({ limit: String(limit) });
+    if (since !== null) {
+      search.set('since', String(since));
+    }
+    if (followed.length) {
+      search.set('uid', followed.join(','));
+    }
+    const response = await this.request(`${this.url('ended')}?${search}`, {
+      headers: etag ? { 'If-None-Match': etag } : {}
+    });
+    if (response.status === 304) {
+      return null;
+    }
+    const data = (await response.json()) as { runs: IEndedRun[]; more: number; cursor: number };
+    return { ...data, etag: response.headers.get('ETag') ?? '' };
   }
 
   async runs(query: Record<string, string | number | string[]>): Promise<IRunPage> {

@@ -9,13 +9,15 @@ import { CompareModel, CompareRequest } from './compare/model';
 import { compareId, ComparePanel } from './compare/view';
 import { INotebookContent } from '@jupyterlab/nbformat';
 
-import { INotebookSource, RunModel } from './detail/model';
+import { INotebookSource, RunModel, Tab, TABS } from './detail/model';
 import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
 import { JobsModel, JobsPanel } from './jobs';
 import { IRunsState, RunsModel } from './runs/model';
 import { RunsPanel } from './runs/view';
+import { Following } from './notify/following';
+import { COMMANDS, notificationsPlugin } from './notify/plugin';
 import { tablePlugin } from './table/plugin';
 
 const OPEN_RUN = 'runlab:open-run';
@@ -23,6 +25,10 @@ const SHOW_JOBS = 'runlab:show-jobs';
 const OPEN_NOTEBOOK = 'runlab:open-executed-notebook';
 const OPEN_RUNS = 'runlab:open-runs';
 const COMPARE_RUNS = 'runlab:compare-runs';
+const RERUN = COMMANDS.rerun;
+
+/** The runs whose end the user asked to be told of (shared by the run views and the notifications). */
+const following = new Following();
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'runlab-labextension:plugin',
@@ -57,29 +63,54 @@ const plugin: JupyterFrontEndPlugin<void> = {
       return viewer;
     };
 
-    const openRun = (uid: string, iteration = 0) => {
+    /** The run's view (opened, or the one already open), on `tab` when one is given. */
+    const openRun = (uid: string, iteration = 0, tab?: Tab): RunPanel => {
       const existing = tracker.find(panel => panel.model.uid === uid && panel.model.iteration === iteration);
       if (existing) {
+        if (tab) {
+          existing.model.setTab(tab);
+        }
         shell.activateById(existing.id);
-        return;
+        return existing;
       }
       const model = new RunModel(client, uid, iteration);
+      if (tab) {
+        model.tab = tab;
+      }
       const panel = new RunPanel(model, {
         openFile: path => void app.commands.execute('docmanager:open', { path }),
         openRun,
         openNotebook,
         closed: () => panel.close(),
         compareIterations: uid => void app.commands.execute(COMPARE_RUNS, { uid, children: true }),
-        rendermime: renderers
+        rendermime: renderers,
+        following
       });
       void tracker.add(panel);
       shell.add(panel, 'main');
       shell.activateById(panel.id);
+      return panel;
     };
 
     app.commands.addCommand(OPEN_RUN, {
       label: 'Open a runlab run',
-      execute: args => openRun(String(args.uid), Number(args.iteration ?? 0))
+      // tab: one of the view's tabs ('Logs', ...); an unknown one opens the Overview
+      execute: args => {
+        const tab = TABS.find(t => t === args.tab);
+        openRun(String(args.uid), Number(args.iteration ?? 0), tab);
+      }
+    });
+
+    app.commands.addCommand(RERUN, {
+      label: 'Rerun a runlab run',
+      // in the run's view, whose Rerun button shows the progress (and any error), then the new run
+      execute: async args => {
+        const panel = openRun(String(args.uid));
+        const uid = await panel.model.act('rerun');
+        if (uid) {
+          openRun(uid);
+        }
+      }
     });
 
     app.commands.addCommand(OPEN_NOTEBOOK, {
@@ -218,4 +249,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, tablePlugin];
+export default [plugin, tablePlugin, notificationsPlugin(following)];

@@ -27,6 +27,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from .kernelid import kernel_id
+
 
 class RunState(str, Enum):
     """A run's lifecycle: ``created → pending → running → completed | error | aborted``.
@@ -66,21 +68,25 @@ STARTED_STATES = (RunState.PENDING, RunState.RUNNING)
 @dataclass
 class Owner:
     """Who runs a live run: the runtime that started it, the start time of the owning process (so a reused
-    pid is told apart), and the Dask key of a Dask run."""
+    pid is told apart), and the Dask key of a Dask run; and the Jupyter kernel that launched it, if one did
+    (``kernelid``: the Jupyter server announces the end of the runs its own kernels started). Not part of
+    MLRun's run dict: the run's own ``owner`` column."""
 
     runtime: str = ""
     pid_started: int | None = None
     dask_key: str | None = None
+    kernel: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        pairs = (("runtime", self.runtime), ("pid_started", self.pid_started), ("dask_key", self.dask_key))
+        pairs = (("runtime", self.runtime), ("pid_started", self.pid_started), ("dask_key", self.dask_key),
+                 ("kernel", self.kernel))
         return {k: v for k, v in pairs if v not in (None, "")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Owner:
         if not data:
             return cls()
-        return cls(data.get("runtime", ""), data.get("pid_started"), data.get("dask_key"))
+        return cls(data.get("runtime", ""), data.get("pid_started"), data.get("dask_key"), data.get("kernel"))
 
 
 @dataclass
@@ -221,7 +227,7 @@ def new_run(project: str, name: str, kind: str, state: RunState, labels: dict[st
     return RunRecord(uid=new_uid(), iteration=0, project=project, name=name, kind=kind,
                      state=RunState(state), labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
                      last_update=now, pid=pid, host=hostname(),
-                     owner=Owner(runtime=runtime))
+                     owner=Owner(runtime=runtime, kernel=kernel_id()))
 
 
 def is_terminal(state: str) -> bool:

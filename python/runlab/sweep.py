@@ -46,7 +46,8 @@ class Sweep:
         or, for ``watch=False`` with children in processes of their own, on a thread of this process (which
         owns the parent: if it dies, the reaper ends it)."""
         parent = dataclasses.replace(
-            template, state=RunState.RUNNING, pid=os.getpid(), owner=Owner(runtime="local"),
+            template, state=RunState.RUNNING, pid=os.getpid(),
+            owner=Owner(runtime="local", kernel=template.owner.kernel),
             spec={**template.spec, "hyperparams": self.space, "hyper_param_options": self.options.to_dict()})
         store.create_run(parent)
         args = (parent, template, runtime, ref, store, watch)

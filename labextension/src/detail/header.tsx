@@ -1,9 +1,11 @@
 import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
+import { bellIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRun } from '../api';
 import { StateBadge } from '../components/stateBadge';
 import { isTerminal } from '../format';
+import type { Following } from '../notify/following';
 import { IRunActions, RunModel } from './model';
 
 /** Ask before a step that cannot be taken back; Cancel has the focus (Enter keeps things as they are). */
@@ -61,6 +63,7 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
         <button className="jp-mod-styled" onClick={() => Clipboard.copyToSystem(run.metadata.uid)}>
           Copy uid
         </button>
+        {!terminal && !child && actions.following && <FollowToggle uid={run.metadata.uid} following={actions.following} />}
         {!terminal && !child && (
           <button className="jp-mod-styled jp-mod-warn" disabled={model.busy} onClick={confirmAbort}>
             {model.pending === 'abort' ? 'Aborting…' : 'Abort'}
@@ -80,5 +83,20 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
         )}
       </div>
     </div>
+  );
+}
+
+/** The bell: announce this run's end (a JupyterLab notification), as for a run started from this JupyterLab. */
+function FollowToggle(props: { uid: string; following: Following }): JSX.Element {
+  const { uid, following } = props;
+  return (
+    <UseSignal signal={following.changed}>
+      {() => (
+        <ToolbarButtonComponent className="runlab-follow-run" icon={bellIcon} label="Notify"
+          pressed={following.has(uid)} tooltip="Notify me when this run ends"
+          pressedTooltip="You will be notified when this run ends (click to stop)"
+          onClick={() => following.toggle(uid)} />
+      )}
+    </UseSignal>
   );
 }

@@ -8,6 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { IArtifact, IChart, IPreview, IRun, RunlabClient } from '../api';
 import { explain } from '../components/errorText';
 import { isTerminal } from '../format';
+import type { Following } from '../notify/following';
 import { Poller } from '../poll';
 
 export const TABS = ['Overview', 'Inputs', 'Parameters', 'Results', 'Artifacts', 'Iterations', 'Logs'] as const;
@@ -26,6 +27,8 @@ export interface IRunActions {
   compareIterations?: (uid: string) => void;
   /** JupyterLab's renderers, which draw the sweep chart and a notebook's outputs. */
   readonly rendermime: IRenderMimeRegistry;
+  /** The runs whose end is announced (the header's bell), when notifications are there. */
+  readonly following?: Following;
 }
 
 /** Where an executed notebook was read from: a run's artifact. */

@@ -220,7 +220,7 @@ class DaskRuntime(RuntimeBase):
         run, which spares a write per run."""
         record.pid = os.getpid()
         record.owner = Owner(runtime=record.owner.runtime or RUNTIME, pid_started=_own_start_time(record.pid),
-                             dask_key=topic(record.uid, record.iteration))
+                             dask_key=topic(record.uid, record.iteration), kernel=record.owner.kernel)
 
     def submit(self, run: PreparedRun) -> DaskHandle:
         store = get_store(run.store_url)

@@ -379,3 +379,52 @@ def _schedule_row(store: RunStore, project: str, name: str) -> dict[str, Any]:
     if row is None:
         raise ScheduleNotFoundError(f"project {project!r} has no schedule {name!r}")
     return row
+
+
+# -- ended runs (JupyterLab's end-of-run notifications) ----------------------------------------------------
+
+ENDED_MAX_LIMIT = 50
+ENDED_MAX_FOLLOWED = 200
+ENDED_SCAN = 1000
+"""Runs ended since ``since`` read per project and call: a client far behind catches up over a few calls."""
+
+
+def ended(store: RunStore, since: str | None, kernels: frozenset[str], followed: list[str],
+          limit: int = 10) -> dict[str, Any]:
+    """The top-level runs that ended after ``since`` and that concern this JupyterLab: launched from one of
+    ``kernels`` (this server's) or in ``followed`` (uids the user follows), oldest end first, at most
+    ``limit`` of them (the newest; ``more`` counts the others). ``cursor`` is the newest end time among them
+    (epoch seconds, exact): the next call's ``since``. Without ``since`` nothing is listed and ``cursor`` is
+    now: where a client that never asked before starts (it does not announce the past)."""
+    if not 1 <= limit <= ENDED_MAX_LIMIT:
+        raise ValidationError(f"limit must be between 1 and {ENDED_MAX_LIMIT}, not {limit}")
+    if len(followed) > ENDED_MAX_FOLLOWED:
+        raise ValidationError(f"at most {ENDED_MAX_FOLLOWED} followed uids (uid=...) per call, not {len(followed)}: "
+                              "unfollow runs that ended")
+    start = _time(since, "since")
+    if start is None:
+        return {"runs": [], "more": 0, "cursor": datetime.now(timezone.utc).timestamp()}
+    reap(store)  # a run whose process died ends now, and is announced
+    wanted = set(followed)
+    rows = [row for row in store.ended_since(start, ENDED_SCAN)
+            if row["uid"] in wanted or row["owner"].get("kernel") in kernels]
+    rows.sort(key=lambda row: row["end_time"])
+    cursor = max([start, *(row["end_time"] for row in rows)])
+    shown = rows[-limit:]
+    return {"runs": [_ended_run(store, row, row["uid"] in wanted) for row in shown],
+            "more": len(rows) - len(shown), "cursor": cursor}
+
+
+def _ended_run(store: RunStore, row: dict[str, Any], followed: bool) -> dict[str, Any]:
+    """An ended run as a notification needs it: what ended, how, how long it took, a sweep's outcome."""
+    error = (row["error"] or "").strip().splitlines()
+    sweep = None
+    children = store.child_states(row["uid"])  # a sweep's children (a few steps down the primary key)
+    if children:
+        sweep = {"completed": children.get("completed", 0), "error": children.get("error", 0),
+                 "aborted": children.get("aborted", 0), "total": sum(children.values()),
+                 "best_iteration": row["results"].get("best_iteration")}
+    return {"uid": row["uid"], "project": row["project"], "name": row["name"], "state": row["state"],
+            "start_time": to_iso(row["start_time"]), "end_time": to_iso(row["end_time"]),
+            "duration": _duration(row["start_time"], row["end_time"]), "error": error[0][:300] if error else None,
+            "sweep": sweep, "origin": "followed" if followed else "kernel"}

@@ -8,6 +8,7 @@ from traitlets import Bool, Int
 from ..scheduler import start_in_thread
 from ..store import get_store
 from .handlers import routes
+from .kernels import KnownKernels
 
 
 class RunlabServerApp(ExtensionApp):
@@ -24,7 +25,9 @@ class RunlabServerApp(ExtensionApp):
     _scheduler_stop = None
 
     def initialize_settings(self) -> None:
-        self.settings.update(runlab_store=get_store, runlab_preview_max_bytes=self.preview_max_bytes)
+        self.settings.update(runlab_store=get_store, runlab_preview_max_bytes=self.preview_max_bytes,
+                             runlab_kernels=KnownKernels(getattr(self.serverapp, "kernel_manager", None),
+                                                         getattr(self.serverapp, "event_logger", None)))
         if self.scheduler:
             try:
                 _, self._scheduler_stop = start_in_thread()

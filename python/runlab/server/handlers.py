@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -187,6 +188,38 @@ class FieldsHandler(RunlabHandler):
     @_json_errors
     async def get(self, project: str) -> None:
         self.reply(await self.call(api.fields, project))
+
+
+class EndedHandler(RunlabHandler):
+    """Runs that ended since a time, launched from this server's kernels or followed (``uid``, repeated): what
+    JupyterLab's end-of-run notifications poll. Answers 304 while no run changed since the last answer
+    (``If-None-Match``: the store's change stamp with the question), so polling every 2 s costs an index step."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        seen, since = self.request.headers.get("If-None-Match"), self.get_argument("since", None) or None
+        followed = sorted({u for v in self.get_arguments("uid") for u in v.split(",") if u})
+        limit, kernels = self.int_argument("limit", 10), self.settings["runlab_kernels"].ids()
+
+        def answer(store: RunStore) -> tuple[str | None, dict[str, Any] | None]:
+            if since is None:  # "now" is the answer: nothing to cache
+                return None, api.ended(store, since, kernels, followed, limit)
+            question = f"{since}|{limit}|{','.join(followed)}|{','.join(sorted(kernels))}"
+            stamp = api.stamp(store, None) + hashlib.sha1(question.encode()).hexdigest()[:8]
+            return stamp, None if seen == f'"{stamp}"' else api.ended(store, since, kernels, followed, limit)
+
+        stamp, ended = await self.call(answer)
+        if stamp is not None:
+            self.set_header("ETag", f'"{stamp}"')
+        if ended is None:
+            self.set_status(304)
+            self.finish()
+            return
+        self.reply(ended)
+
+    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
+        return None
 
 
 class RunsHandler(RunlabHandler):
@@ -377,6 +410,7 @@ def routes() -> list[tuple[str, type]]:
         (r"/projects/([^/]+)/jobs", JobsHandler),
         (r"/projects/([^/]+)/fields", FieldsHandler),
         ("/runs", RunsHandler),
+        ("/ended", EndedHandler),
         (run, RunHandler),
         (run + "/chart", ChartHandler),
         (run + r"/(\d+)/log", LogHandler),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sqlite3
 import time
@@ -39,7 +40,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
 from ..record import RunRecord, RunState
-from . import filtersql, jobsummary, runfilter, runvalues, schema
+from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
@@ -481,6 +482,22 @@ class RunStore:
                 newest = conn.execute(_PROJECT_NEWEST, {"project": project}).scalar()
             count = jobsummary.run_count(conn, project)
         return float(newest or 0.0), count
+
+    def ended_since(self, since: float, scan: int = 1000) -> list[dict[str, Any]]:
+        """Top-level runs (iteration 0) that ended after ``since`` (epoch seconds): uid, project, name, kind,
+        state, error, start_time, end_time, owner and results, at most ``scan`` per project (``endedruns``)."""
+        with self._read() as conn:
+            rows = endedruns.ended_since(conn, since, scan)
+        for row in rows:
+            for column in ("owner", "results"):  # SQLite gives JSON columns as text here
+                value = row[column]
+                row[column] = (json.loads(value) if isinstance(value, str) else value) or {}
+        return rows
+
+    def child_states(self, uid: str) -> dict[str, int]:
+        """How many children (iterations) of a sweep are in each state."""
+        with self._read() as conn:
+            return endedruns.child_states(conn, uid)
 
     def count_runs(self, project: str | None = None) -> int:
         """How many runs (every iteration) the store, or a project, holds."""
