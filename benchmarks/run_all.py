@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/run_all.py [--strict]     (what ``make bench`` runs)
 
-Each script's output is shown as it runs; the summary lists each script's PASS/FAIL line and duration.
+Each script's output is shown as it runs; the summary lists each script's PASS/FAIL lines (and INFO lines:
+figures with no target yet) and its duration.
 Exit code: 0, unless a script crashed, or ``--strict`` is given and a target was missed.
 """
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py", "bench_job.py", "bench_dask.py",
-           "bench_sweep.py", "bench_notebook.py", "bench_show.py", "bench_server.py")
+           "bench_sweep.py", "bench_notebook.py", "bench_show.py", "bench_server.py", "bench_filter.py",
+           "bench_compare.py")
 
 
 def run(script: str) -> tuple[int, list[str], float]:
@@ -27,7 +29,7 @@ def run(script: str) -> tuple[int, list[str], float]:
     assert proc.stdout is not None
     for line in proc.stdout:
         print(f"  {line}", end="", flush=True)
-        if line.startswith(("PASS", "FAIL")):
+        if line.startswith(("PASS", "FAIL", "INFO")):
             verdicts.append(line.strip())
     return proc.wait(), verdicts, time.perf_counter() - start
 

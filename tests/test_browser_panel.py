@@ -138,7 +138,7 @@ def test_new_runs_show_up_and_the_lists_fit_the_sidebar_in_both_themes(tmp_path,
             expect(panel.locator(".runlab-empty code")).to_have_text("project.run_function(...)")
             assert "`" not in panel.inner_text()
             # the refresh control is JupyterLab's toolbar button with its refresh icon, not a text glyph
-            refresh = panel.locator(".runlab-jobs-header .jp-ToolbarButtonComponent")
+            refresh = panel.locator(".runlab-jobs-header .jp-ToolbarButtonComponent.runlab-refresh")
             expect(refresh).to_have_attribute("title", "Refresh")
             expect(refresh.locator("svg")).to_have_count(1)
             assert "\u27f3" not in panel.inner_text()

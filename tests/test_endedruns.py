@@ -69,3 +69,25 @@ def test_no_kernel_id_outside_a_kernel():
     assert "ipykernel.kernelapp" in sys.modules
     assert kernel_id() is None
     assert new_run("p", "n", "job", RunState.PENDING, {}, {}).owner.kernel is None
+
+
+def test_the_kernel_id_comes_from_a_kernel_app_and_never_from_another_jupyter_app():
+    """Inside a kernel the id is its connection file's; in a process whose singleton app is another Jupyter
+    app (a Jupyter server running in-process, as in tests), it is None rather than an error."""
+    from ipykernel.kernelapp import IPKernelApp
+    from traitlets.config import Application
+
+    class OtherApp(Application):
+        pass
+
+    try:
+        OtherApp.instance()
+        assert kernel_id() is None
+    finally:
+        OtherApp.clear_instance()
+    try:
+        IPKernelApp.instance(connection_file="/run/jupyter/kernel-3f2a9c1e-77b0-4c1e-9d1a-0123456789ab.json")
+        assert kernel_id() == "3f2a9c1e-77b0-4c1e-9d1a-0123456789ab"
+    finally:
+        IPKernelApp.clear_instance()
+    assert kernel_id() is None

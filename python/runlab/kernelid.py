@@ -22,7 +22,10 @@ def kernel_id() -> str | None:
     if app_module is None:
         return None
     app_class = getattr(app_module, "IPKernelApp", None)
-    if app_class is None or not app_class.initialized():
+    # the running singleton, if it is a kernel app: traitlets keeps one ``_instance`` up the class tree, so in a
+    # Jupyter server it is the ServerApp (and ``IPKernelApp.instance()`` would raise)
+    app = getattr(app_class, "_instance", None) if app_class is not None else None
+    if app is None or not isinstance(app, app_class):
         return None
-    match = _CONNECTION_FILE.match(os.path.basename(str(app_class.instance().connection_file or "")))
+    match = _CONNECTION_FILE.match(os.path.basename(str(getattr(app, "connection_file", "") or "")))
     return match["id"] if match else None
