@@ -279,6 +279,8 @@ def test_schedules_cli(scheduled, runlab_home):
 @pytest.mark.sqlite_only  # a real minute; the racing test covers both stores
 def test_runlab_scheduler_fires_a_every_minute_schedule_and_stops_on_sigterm(scheduled, runlab_home):
     sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="* * * * *")
+    # due now, as if the minute had just turned: the process fires it without the test waiting up to 60 s
+    assert scheduled.store.update_schedule(sched.project, sched.name, {"next_run": time.time()})
     env = {**os.environ, "RUNLAB_HOME": str(runlab_home)}
     process = subprocess.Popen([sys.executable, "-m", "runlab.cli", "scheduler", "--poll", "1"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
