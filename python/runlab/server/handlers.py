@@ -131,54 +131,59 @@ class RunlabHandler(APIHandler):
         self.finish(tornado.escape.json_encode(data))
 
 
-class ProjectsHandler(RunlabHandler):
+class StampedHandler(RunlabHandler):
+    """A GET whose answer carries the store's change stamp as its ETag and is 304 while the client's
+    ``If-None-Match`` names the same stamp, so a client can poll it every second or two for an index step."""
+
+    async def reply_stamped(self, answer: Callable[[RunStore], tuple[str | None, Callable[[], Any]]]) -> None:
+        """``answer(store)`` gives the stamp (None: the answer cannot be cached) and a callable making the body;
+        both run in one trip to a worker thread, the body only when the client does not have it."""
+        seen = self.request.headers.get("If-None-Match")
+
+        def stamped(store: RunStore) -> tuple[str | None, Any]:
+            stamp, body = answer(store)
+            return stamp, None if stamp is not None and seen == f'"{stamp}"' else body()
+
+        stamp, body = await self.call(stamped)
+        if stamp is not None:
+            self.set_header("ETag", f'"{stamp}"')
+        if body is None:
+            self.set_status(304)
+            self.finish()
+            return
+        self.reply(body)
+
+    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
+        return None
+
+
+class ProjectsHandler(StampedHandler):
     """Every project; answers 304 while no project and no run changed (``If-None-Match`` with the last ETag),
     so a client can ask every second and see a new project's first run at once."""
 
     @tornado.web.authenticated
     @_json_errors
     async def get(self) -> None:
-        seen = self.request.headers.get("If-None-Match")
-
-        def answer(store: RunStore) -> tuple[str, list[dict[str, Any]] | None]:
+        def answer(store: RunStore) -> tuple[str, Callable[[], Any]]:
             stamp, found = api.projects(store)
-            return stamp, None if seen == f'"{stamp}"' else found
+            return stamp, lambda: {"projects": found}
 
-        stamp, projects = await self.call(answer)
-        self.set_header("ETag", f'"{stamp}"')
-        if projects is None:
-            self.set_status(304)
-            self.finish()
-            return
-        self.reply({"projects": projects})
-
-    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
-        return None
+        await self.reply_stamped(answer)
 
 
-class JobsHandler(RunlabHandler):
+class JobsHandler(StampedHandler):
     """The jobs of a project; answers 304 while nothing changed (``If-None-Match`` with the last ETag)."""
 
     @tornado.web.authenticated
     @_json_errors
     async def get(self, project: str) -> None:
-        seen, contains = self.request.headers.get("If-None-Match"), self.get_argument("q", None)
+        contains = self.get_argument("q", None)
 
-        def answer(store: RunStore) -> tuple[str, list[dict[str, Any]] | None]:
-            """The stamp, and the jobs unless the client has them: in one trip to a worker thread."""
+        def answer(store: RunStore) -> tuple[str, Callable[[], Any]]:
             stamp = api.stamp(store, project)
-            return stamp, None if seen == f'"{stamp}"' else api.jobs(store, project, contains)
+            return stamp, lambda: {"project": project, "jobs": api.jobs(store, project, contains), "stamp": stamp}
 
-        stamp, jobs = await self.call(answer)
-        self.set_header("ETag", f'"{stamp}"')
-        if jobs is None:
-            self.set_status(304)
-            self.finish()
-            return
-        self.reply({"project": project, "jobs": jobs, "stamp": stamp})
-
-    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
-        return None
+        await self.reply_stamped(answer)
 
 
 class FieldsHandler(RunlabHandler):
@@ -190,7 +195,7 @@ class FieldsHandler(RunlabHandler):
         self.reply(await self.call(api.fields, project))
 
 
-class EndedHandler(RunlabHandler):
+class EndedHandler(StampedHandler):
     """Runs that ended since a time, launched from this server's kernels or followed (``uid``, repeated): what
     JupyterLab's end-of-run notifications poll. Answers 304 while no run changed since the last answer
     (``If-None-Match``: the store's change stamp with the question), so polling every 2 s costs an index step."""
@@ -198,28 +203,18 @@ class EndedHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self) -> None:
-        seen, since = self.request.headers.get("If-None-Match"), self.get_argument("since", None) or None
+        since = self.get_argument("since", None) or None
         followed = sorted({u for v in self.get_arguments("uid") for u in v.split(",") if u})
         limit, kernels = self.int_argument("limit", 10), self.settings["runlab_kernels"].ids()
 
-        def answer(store: RunStore) -> tuple[str | None, dict[str, Any] | None]:
+        def answer(store: RunStore) -> tuple[str | None, Callable[[], Any]]:
+            ended = functools.partial(api.ended, store, since, kernels, followed, limit)
             if since is None:  # "now" is the answer: nothing to cache
-                return None, api.ended(store, since, kernels, followed, limit)
+                return None, ended
             question = f"{since}|{limit}|{','.join(followed)}|{','.join(sorted(kernels))}"
-            stamp = api.stamp(store, None) + hashlib.sha1(question.encode()).hexdigest()[:8]
-            return stamp, None if seen == f'"{stamp}"' else api.ended(store, since, kernels, followed, limit)
+            return api.stamp(store, None) + hashlib.sha1(question.encode()).hexdigest()[:8], ended
 
-        stamp, ended = await self.call(answer)
-        if stamp is not None:
-            self.set_header("ETag", f'"{stamp}"')
-        if ended is None:
-            self.set_status(304)
-            self.finish()
-            return
-        self.reply(ended)
-
-    def compute_etag(self) -> None:  # ours is the store's stamp, not a hash of the body
-        return None
+        await self.reply_stamped(answer)
 
 
 class RunsHandler(RunlabHandler):
