@@ -319,3 +319,70 @@ def test_a_schedule_keeps_its_newest_events(scheduled):
     for i in range(12):
         store.add_schedule_event({"project": "demo", "name": "x", "time": float(i), "event": "fired"}, keep=5)
     assert [e["time"] for e in store.schedule_events("demo", "x")] == [11.0, 10.0, 9.0, 8.0, 7.0]
+
+
+def test_update_changes_what_is_given_and_checks_everything_first(scheduled):
+    sched = scheduled.run_function("trainer", params={"p1": 2}, inputs={"data": "data.csv"}, schedule="@hourly",
+                                   keep_runs=5)
+    assert sched.keep_runs == 5 and sched.to_dict()["keep_runs"] == 5 and "keeps 5 runs" in repr(sched)
+    before = sched.to_dict()
+    bad = [({"cron": "61 * * * *"}, "minute field '61'"), ({"timezone": "Mars/Olympus"}, "unknown time zone"),
+           ({"concurrency": "queue"}, "concurrency must be one of"), ({"keep_runs": -1}, "keep_runs must be"),
+           ({"inputs": {"data": "missing.csv"}}, "missing"), ({"params": [1]}, "params must be a dict"),
+           ({"cron": "@daily", "keep_runs": "two"}, "keep_runs must be")]
+    for change, message in bad:
+        with pytest.raises(ValidationError, match=message):
+            sched.update(**change)
+        assert sched.to_dict() == before, f"nothing saved after the bad {change}"
+
+    sched.update(cron="0 6 * * 1-5", timezone="Asia/Kolkata", concurrency="allow", params={"p1": 7},
+                 inputs={"data": "data.csv"}, keep_runs=0)
+    after = scheduled.get_schedule("trainer")
+    assert (after.cron, after.description, after.timezone, after.concurrency, after.keep_runs) == (
+        "0 6 * * 1-5", "every weekday at 06:00", "Asia/Kolkata", "allow", None)
+    due = after.next_run_time
+    assert due.tzinfo == ZoneInfo("Asia/Kolkata") and (due.hour, due.minute) == (6, 0) and due.weekday() < 5
+    assert after.scheduled_object["task"]["params"] == {"p1": 7}
+    assert after.scheduled_object["task"]["labels"] == {}, "the rest of the task is kept"
+    run = _wait_terminal(after.run_now())
+    assert run.spec.parameters["p1"] == 7 and run.status.results["accuracy"] == pytest.approx(1.2)
+    with pytest.raises(ValidationError, match="give schedule= too"):
+        scheduled.run_function("trainer", inputs={"data": "data.csv"}, keep_runs=2)
+
+
+def test_keep_runs_deletes_older_ended_runs_but_not_those_a_kept_run_reads(scheduled):
+    sched = scheduled.run_function("trainer", inputs={"data": "data.csv"}, schedule="@hourly", keep_runs=1)
+    first = _wait_terminal(sched.run_now())
+    [summary] = [a for a in first.status.artifacts if a["key"] == "summary"]
+    assert os.path.exists(summary["target_path"])
+    second = _wait_terminal(sched.run_now())  # retention ran: first is the only ended run, within the limit
+    assert {r.uid() for r in sched.runs()} == {first.uid(), second.uid()}
+    assert [e["event"] for e in sched.events()] == ["fired", "fired"]
+
+    # the next runs read the first run's dataset: it stays while a kept run reads it
+    sched.update(inputs={"data": f"store://datasets/demo/summary@{first.uid()}"})
+    third = _wait_terminal(sched.run_now())  # retention: second stays (newest ended), first is third's input
+    fourth = sched.run_now()  # retention: of the ended runs third stays, second goes, first is third's input
+    _wait_terminal(fourth)
+    uids = {r.uid() for r in sched.runs()}
+    assert second.uid() not in uids and {first.uid(), third.uid(), fourth.uid()} <= uids
+    assert os.path.exists(summary["target_path"]), "the file a kept run reads stays"
+    retention = [e for e in sched.events() if e["event"] == "retention"]
+    assert retention and retention[0]["message"].startswith("retention deleted 1 run, freed ")
+    assert "kept 1 older run whose artifacts a kept run reads" in retention[0]["message"]
+    [second_summary] = [a for a in second.status.artifacts if a["key"] == "summary"]
+    assert not os.path.exists(second_summary["target_path"]), "a deleted run's artifact file is removed"
+    assert scheduled.store.read_log(second.uid(), 0, 0)[0] == "", "and its log"
+    assert scheduled.store.get_run(second.uid(), 0) is None
+
+
+def test_retention_never_touches_a_running_run(scheduled):
+    sched = scheduled.run_function("napper", params={"seconds": 30}, schedule="@hourly", keep_runs=1,
+                                   concurrency="allow")
+    runs = [sched.run_now() for _ in range(3)]  # all three still going when each firing's retention runs
+    try:
+        assert {r.uid() for r in sched.runs()} == {r.uid() for r in runs}
+        assert [e["event"] for e in sched.events()] == ["fired"] * 3, "nothing deleted, nothing recorded"
+    finally:
+        for run in runs:
+            run.abort()

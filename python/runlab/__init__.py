@@ -124,6 +124,7 @@ def run_function(
     timezone: str | None = None,
     concurrency: str = "forbid",
     overwrite: bool = False,
+    keep_runs: int | None = None,
 ) -> RunObject | Schedule:
     """Run a function of the current project (by name) or a function object; see ``Project.run_function``
     (with ``schedule``, record a cron schedule instead).
@@ -148,7 +149,7 @@ def run_function(
                                watch=watch, returns=returns, hyperparams=hyperparams,
                                hyper_param_options=hyper_param_options, selector=selector, schedule=schedule,
                                schedule_name=schedule_name, timezone=timezone, concurrency=concurrency,
-                               overwrite=overwrite)
+                               overwrite=overwrite, keep_runs=keep_runs)
 
 
 if TYPE_CHECKING:

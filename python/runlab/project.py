@@ -194,6 +194,7 @@ class Project(ProjectRef):
         timezone: str | None = None,
         concurrency: str = "forbid",
         overwrite: bool = False,
+        keep_runs: int | None = None,
     ) -> RunObject | Schedule:
         """Run a function of this project (by name) or a function object; returns its ``RunObject``.
 
@@ -205,7 +206,8 @@ class Project(ProjectRef):
         name; cron times in ``timezone``, default the local zone) that schedulers fire as background runs.
         ``concurrency`` says what a firing does while the previous run still goes: ``"forbid"`` (skip it),
         ``"allow"`` or ``"replace"`` (abort the previous run). ``overwrite=True`` replaces a schedule of the
-        same name.
+        same name. ``keep_runs=N`` keeps only the schedule's newest N ended runs: older ones, with their logs and
+        artifact files, are deleted after each firing.
         """
         fn = self.get_function(function) if isinstance(function, str) else function
         if not isinstance(fn, Function):
@@ -216,7 +218,9 @@ class Project(ProjectRef):
         if schedule is not None:
             return create_schedule(self, fn, schedule, task, handler if handler is not None else task.handler,
                                    selector, name=schedule_name, timezone=timezone, concurrency=concurrency,
-                                   overwrite=overwrite)
+                                   overwrite=overwrite, keep_runs=keep_runs)
+        if keep_runs is not None:
+            raise ValidationError("keep_runs applies to a schedule's runs: give schedule= too, or drop keep_runs")
         return launch(fn, self, task, handler=handler, local=local, watch=watch, selector=selector)
 
     # -- schedules -------------------------------------------------------------------------------

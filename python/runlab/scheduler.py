@@ -4,7 +4,8 @@ Any number of schedulers may watch one store (``runlab scheduler`` processes, Ju
 is claimed by a conditional update of the schedule's ``next_run`` (``RunStore.claim_schedule``), so exactly
 one of them fires it. A scheduler that was down fires a missed schedule once (not once per missed window)
 and labels that run ``catch-up``. Concurrency per schedule: ``allow``, ``forbid`` (skip while the previous
-run is still going, and record the skip) or ``replace`` (abort it, then fire).
+run is still going, and record the skip) or ``replace`` (abort it, then fire). A schedule with ``keep_runs``
+has its older ended runs deleted after each firing (``retention``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from . import cron, projectref
 from .errors import ProjectNotFoundError, RunError
 from .handlers import FunctionSpec, load_function
 from .launch import launch
+from .retention import apply_retention
 from .runtimes import abort_run, recover
 from .store import get_store
 from .task import Task
@@ -84,6 +86,12 @@ def fire(store: RunStore, row: dict[str, Any], due: float | None, reason: str = 
     event = "caught-up" if missed else "fired"
     store.add_schedule_event({"project": project, "name": name, "time": now, "due": due, "event": event,
                               "run_uid": run.uid(), "message": labels.get("catch-up", reason)})
+    try:
+        apply_retention(store, project, name, saved.get("keep_runs"))
+    except Exception as exc:  # noqa: BLE001 - the run started; retention says why it failed and tries next time
+        store.add_schedule_event({"project": project, "name": name, "time": time.time(), "due": None,
+                                  "event": "failed", "message": f"retention: {type(exc).__name__}: {exc}"})
+        log.error("schedule %s/%s: retention failed: %s", project, name, exc)
     return run
 
 

@@ -2,7 +2,8 @@
 
 A schedule keeps the function's name and the whole task (params, inputs, hyperparams, labels, ...), so
 each firing is an ordinary background run, labelled ``schedule=<name>``. Schedulers (``runlab scheduler``,
-or the one the Jupyter server extension starts) fire it; see ``scheduler.py``.
+or the one the Jupyter server extension starts) fire it; see ``scheduler.py``. ``keep_runs`` (kept with the
+task, so no column of its own) limits how many of its ended runs stay; see ``retention.py``.
 """
 
 from __future__ import annotations
@@ -12,32 +13,36 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import cron
+from . import cron as _cron  # update()'s arguments shadow the module's name
 from .config import get_config
-from .errors import RunStateError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
+from .errors import ProjectNotFoundError, RunStateError, ScheduleExistsError, ScheduleNotFoundError, ValidationError
+from .handlers import load_function
 from .launch import prepare
 from .names import validate_name
+from .projectref import load as load_project
 from .record import to_iso
 from .run import RunList, list_runs
 from .scheduler import background_function, fire
+from .task import Task
 
 if TYPE_CHECKING:
     from .handlers import FunctionSpec
     from .projectref import ProjectRef
     from .run import RunObject
     from .store.runstore import RunStore
-    from .task import Task
 
 CONCURRENCY = ("allow", "forbid", "replace")
 
 
 def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, task: Task, handler: Any,
                     selector: str | None, name: str | None = None, timezone: str | None = None,
-                    concurrency: str = "forbid", overwrite: bool = False) -> Schedule:
-    """Validate everything a firing will need, then record the schedule; returns it."""
+                    concurrency: str = "forbid", overwrite: bool = False, keep_runs: int | None = None) -> Schedule:
+    """Validate everything a firing will need, then record the schedule; returns it. ``keep_runs=N`` keeps
+    only the newest N ended runs it fired (older ones are deleted after each firing; 0 or None keep all)."""
     expression = cron.normalize(schedule)
     cron.zone(timezone)
-    if concurrency not in CONCURRENCY:
-        raise ValidationError(f"concurrency must be one of {', '.join(CONCURRENCY)}, not {concurrency!r}")
+    _check_concurrency(concurrency)
+    keep = _check_keep_runs(keep_runs)
     if not function.filename:
         raise ValidationError(
             f"function {function.name!r} was defined in this notebook or script, so a scheduler (another process) "
@@ -47,20 +52,12 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
         raise ValidationError("a scheduled run names its handler (a string), not a callable object")
     schedule_name = validate_name(name or function.name, "schedule name")
     now = time.time()
-    minimum = get_config().schedule_min_interval
-    gap = cron.shortest_interval(expression, timezone, now)
-    if gap < minimum:
-        raise ValidationError(f"schedule {schedule!r} fires every {gap:.0f} s, more often than the minimum of "
-                              f"{minimum:.0f} s (RUNLAB_SCHEDULE_MIN_INTERVAL)")
-    checked = prepare(background_function(function), project, task, handler=handler, selector=selector)
-    if checked.handler.import_error is not None:
-        error = checked.handler.import_error
-        raise ValidationError(f"function {function.name!r}: {function.filename} fails to import "
-                              f"({type(error).__name__}: {error}); fix it before scheduling it") from error
+    _check_interval(schedule, expression, timezone, now)
+    _check_task(function, project, task, handler, selector)
     row = {
         "project": project.name, "name": schedule_name, "function": function.name, "cron": expression,
         "timezone": timezone or "", "concurrency": concurrency, "paused": 0,
-        "task": {"task": task.to_dict(), "handler": handler, "selector": selector},
+        "task": {"task": task.to_dict(), "handler": handler, "selector": selector, "keep_runs": keep},
         "next_run": cron.next_time(expression, now, timezone), "last_run": None, "last_uid": None,
         "created": now, "updated": now,
     }
@@ -68,6 +65,38 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
         raise ScheduleExistsError(f"project {project.name!r} already has a schedule {schedule_name!r}: pass "
                                   "overwrite=True to replace it, or another schedule_name=")
     return Schedule(project.store, project.name, schedule_name)
+
+
+def _check_concurrency(concurrency: Any) -> None:
+    if concurrency not in CONCURRENCY:
+        raise ValidationError(f"concurrency must be one of {', '.join(CONCURRENCY)}, not {concurrency!r}")
+
+
+def _check_keep_runs(keep_runs: Any) -> int | None:
+    """``keep_runs`` as stored: a positive count, or None for "keep every run" (given as None or 0)."""
+    if keep_runs is None:
+        return None
+    if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or keep_runs < 0:
+        raise ValidationError(f"keep_runs must be a whole number of runs to keep (0 keeps them all), "
+                              f"not {keep_runs!r}")
+    return keep_runs or None
+
+
+def _check_interval(schedule: str, expression: str, timezone: str | None, now: float) -> None:
+    minimum = get_config().schedule_min_interval
+    gap = cron.shortest_interval(expression, timezone, now)
+    if gap < minimum:
+        raise ValidationError(f"schedule {schedule!r} fires every {gap:.0f} s, more often than the minimum of "
+                              f"{minimum:.0f} s (RUNLAB_SCHEDULE_MIN_INTERVAL)")
+
+
+def _check_task(function: FunctionSpec, project: ProjectRef, task: Task, handler: Any, selector: str | None) -> None:
+    """Every check a firing's run will pass (handler, params, inputs), and an importable source."""
+    checked = prepare(background_function(function), project, task, handler=handler, selector=selector)
+    if checked.handler.import_error is not None:
+        error = checked.handler.import_error
+        raise ValidationError(f"function {function.name!r}: {function.filename} fails to import "
+                              f"({type(error).__name__}: {error}); fix it before scheduling it") from error
 
 
 class Schedule:
@@ -138,7 +167,9 @@ class Schedule:
         if row is None:
             return f"<Schedule {self.project}/{self.name} (deleted)>"
         state = "paused" if row["paused"] else f"next {_iso(row['next_run'])}"
-        return f"<Schedule {self.project}/{self.name} {row['cron']!r} ({cron.describe(row['cron'])}), {state}>"
+        keep = row["task"].get("keep_runs")
+        kept = f", keeps {keep} runs" if keep else ""
+        return f"<Schedule {self.project}/{self.name} {row['cron']!r} ({cron.describe(row['cron'])}), {state}{kept}>"
 
     @property
     def cron(self) -> str:
@@ -165,6 +196,53 @@ class Schedule:
     @property
     def paused(self) -> bool:
         return bool(self._row()["paused"])
+
+    @property
+    def keep_runs(self) -> int | None:
+        """How many of its ended runs stay (older ones are deleted after each firing); None keeps them all."""
+        return self._row()["task"].get("keep_runs")
+
+    def update(self, cron: str | None = None, timezone: str | None = None, concurrency: str | None = None,
+               params: dict[str, Any] | None = None, inputs: dict[str, str] | None = None,
+               keep_runs: int | None = None) -> Schedule:
+        """Change what is given (None leaves a field as it is): the cron string, its time zone ('' for the
+        local zone), the concurrency policy, the params and the inputs (each replaced whole) and ``keep_runs``
+        (0 keeps every run). Everything is checked first, as when the schedule was made; on a bad value nothing
+        changes. A new cron string or zone moves the next run to its next due time after now."""
+        row = self._row()
+        now = time.time()
+        changes: dict[str, Any] = {}
+        expression = row["cron"] if cron is None else _cron.normalize(cron)
+        zone = row["timezone"] if timezone is None else timezone
+        _cron.zone(zone)
+        if concurrency is not None:
+            _check_concurrency(concurrency)
+            changes["concurrency"] = concurrency
+        saved = dict(row["task"])
+        if keep_runs is not None:
+            saved["keep_runs"] = _check_keep_runs(keep_runs)
+        if (expression, zone) != (row["cron"], row["timezone"]):
+            _check_interval(cron if cron is not None else expression, expression, zone, now)
+            changes.update({"cron": expression, "timezone": zone or ""})
+            if not row["paused"]:
+                changes["next_run"] = _cron.next_time(expression, now, zone)
+        if params is not None or inputs is not None:
+            task = Task.from_dict(saved["task"])
+            if params is not None:
+                task.params = _mapping(params, "params")
+            if inputs is not None:
+                task.inputs = _mapping(inputs, "inputs")
+            project = load_project(self.project, store=self._store)
+            if project is None:
+                raise ProjectNotFoundError(f"project {self.project!r} is no longer in the store")
+            function = load_function(self._store, self.project, row["function"])
+            _check_task(function, project, task, saved.get("handler"), saved.get("selector"))
+            saved["task"] = task.to_dict()
+        if saved != row["task"]:
+            changes["task"] = saved
+        if changes:
+            self._store.update_schedule(self.project, self.name, {**changes, "updated": now})
+        return self
 
     @property
     def next_run_time(self) -> datetime | None:
@@ -260,8 +338,14 @@ def schedule_dict(row: dict[str, Any], store: RunStore | None = None) -> dict[st
         **cron.to_dict(row["cron"], row["timezone"]), "concurrency": row["concurrency"],
         "paused": bool(row["paused"]), "next_run": None if row["paused"] else _iso(row["next_run"]),
         "last_run": _iso(row["last_run"]), "last_uid": row["last_uid"], "last_state": last_state,
-        "task": row["task"],
+        "keep_runs": row["task"].get("keep_runs"), "task": row["task"],
     }
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"{what} must be a dict of names to values, not {type(value).__name__}")
+    return dict(value)
 
 
 def _iso(timestamp: float | None) -> str | None:

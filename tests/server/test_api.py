@@ -567,3 +567,40 @@ async def test_input_previews_reach_only_files_under_the_server_folder(jp_fetch,
     assert (await preview("script"))["kind"] == "error"
     code, error = await fetch_error(jp_fetch, "runlab", "api", "runs", runs[0].uid(), "0", "inputs", "nope", "preview")
     assert code == 404 and "inside" in error["message"]
+
+
+async def test_schedule_patch_changes_fields_and_names_a_bad_one(jp_fetch, schedule):
+    async def patch(body):
+        return await jp_fetch("runlab", "api", "schedules", "api", "nightly", method="PATCH",
+                              body=body if isinstance(body, bytes) else json.dumps(body))
+
+    changed = check_operation("/schedules/{project}/{name}", "patch", 200, (await patch(
+        {"cron": "30 2 * * *", "timezone": "UTC", "concurrency": "replace", "params": {"lr": 0.3},
+         "inputs": {"data": "data.csv"}, "keep_runs": 3})).body)
+    assert (changed["cron"], changed["description"], changed["timezone"], changed["concurrency"],
+            changed["keep_runs"]) == ("30 2 * * *", "every day at 02:30", "UTC", "replace", 3)
+    assert schedule.scheduled_object["task"]["params"] == {"lr": 0.3} and schedule.keep_runs == 3
+    assert (await patch({"keep_runs": None})).code == 200 and schedule.keep_runs is None
+    for body, named in [({"cron": "* 25 * * *"}, "hour field '25'"), ({"colour": "red"}, "unknown schedule field"),
+                        ({"keep_runs": -2}, "keep_runs must be"), ({"params": "lr=1"}, "params must be a JSON object"),
+                        ({"timezone": "Nowhere/City"}, "unknown time zone"), (b"{not json", "JSON object"),
+                        ({}, "fields to change")]:
+        code, error = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nightly", method="PATCH",
+                                        body=body if isinstance(body, bytes) else json.dumps(body))
+        assert code == 400 and named in error["message"], (body, error)
+    assert (schedule.cron, schedule.timezone) == ("30 2 * * *", "UTC"), "nothing saved on error"
+    code, error = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nope", method="PATCH",
+                                    body=json.dumps({"cron": "@daily"}))
+    assert code == 404 and "nope" in error["message"]
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "schedules", "api", "nightly", method="PATCH",
+                                body=json.dumps({"cron": "@daily"}), headers={"Authorization": ""})
+    assert code == 403 and schedule.cron == "30 2 * * *"
+
+
+async def test_a_schedules_runs_are_listed_by_its_label(jp_fetch, schedule):
+    started = await jp_fetch("runlab", "api", "schedules", "api", "nightly", "run-now", method="POST", body=b"")
+    uid = json.loads(started.body)["uid"]
+    runlab.get_run(uid).wait_for_completion(timeout=60, poll=0.1)
+    page = check_operation("/runs", "get", 200, (await jp_fetch(
+        "runlab", "api", "runs", params={"project": "api", "label": "schedule=nightly"})).body)
+    assert [r["metadata"]["uid"] for r in page["runs"]] == [uid]

@@ -19,10 +19,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import projectref
-from ..artifactaccess import check_artifact, remove_artifact_file
+from ..artifactaccess import check_artifact
 from ..charts import VEGA_LITE_MIME, sweep_chart
 from ..errors import (
-    ArtifactAccessError,
     ArtifactNotFoundError,
     ProjectNotFoundError,
     RunError,
@@ -36,6 +35,7 @@ from ..handlers import FunctionSpec
 from ..launch import launch
 from ..preview import preview_artifact
 from ..record import RunRecord, is_terminal, to_iso
+from ..retention import remove_run
 from ..runtimes import abort_run
 from ..runtimes.processes import reap
 from ..scheduler import background_function
@@ -267,22 +267,9 @@ def rerun(store: RunStore, uid: str) -> dict[str, Any]:
 def delete(store: RunStore, uid: str) -> dict[str, Any]:
     """Delete a run that ended: every iteration, its log, its artifact records and their files (only regular
     files under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``)."""
-    record = _row(store, uid, 0)
-    if not record.is_terminal:
-        raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
-    roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
-    records = store.delete_run(uid)
-    removed, kept = 0, []
-    for record in records:
-        try:
-            remove_artifact_file(record["target"], roots.get(record["iteration"], roots.get(0, "")))
-            removed += 1
-        except ArtifactAccessError as exc:  # planted where runlab never wrote: leave it, and say so
-            logger.warning("runlab: run %s: %s", uid, exc)
-            kept.append(record["target"])
-        except Exception:  # noqa: BLE001 - the records are gone either way; say which files stayed
-            kept.append(record["target"])
-    return {"uid": uid, "deleted_artifacts": removed, "files_not_removed": kept}
+    _row(store, uid, 0)
+    removed = remove_run(store, uid)
+    return {"uid": uid, "deleted_artifacts": removed.removed_files, "files_not_removed": removed.files_not_removed}
 
 
 def _under(path: str, root: str) -> str | None:
@@ -372,6 +359,37 @@ def schedule_action(store: RunStore, project: str, name: str, action: str) -> di
     else:
         raise ValidationError(f"unknown schedule action {action!r}: use pause, resume or run-now")
     return schedule(store, project, name)
+
+
+SCHEDULE_FIELDS = {"cron": str, "timezone": str, "concurrency": str, "params": dict, "inputs": dict, "keep_runs": int}
+"""What PATCH may change in a schedule, and each field's JSON type."""
+
+
+def schedule_update(store: RunStore, project: str, name: str, changes: Any) -> dict[str, Any]:
+    """Change a schedule's cron, time zone, policy, params, inputs or keep_runs (``Schedule.update``: all is
+    checked before anything is written); answers the schedule as ``schedule`` does."""
+    _schedule_row(store, project, name)
+    if not isinstance(changes, dict) or not changes:
+        raise ValidationError(f"send a JSON object with the fields to change: {', '.join(SCHEDULE_FIELDS)}")
+    for field, value in changes.items():
+        kind = SCHEDULE_FIELDS.get(field)
+        if kind is None:
+            raise ValidationError(f"unknown schedule field {field!r}: the fields that can change are "
+                                  f"{', '.join(SCHEDULE_FIELDS)}")
+        if field == "keep_runs" and value is None:
+            continue  # null: keep every run
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValidationError(f"{field} must be a JSON {_JSON_NAMES[kind]}, not {json.dumps(value)[:60]}")
+    keep = changes.get("keep_runs")
+    if "keep_runs" in changes and keep is None:
+        keep = 0  # Schedule.update's "keep every run"
+    Schedule(store, project, name).update(
+        cron=changes.get("cron"), timezone=changes.get("timezone"), concurrency=changes.get("concurrency"),
+        params=changes.get("params"), inputs=changes.get("inputs"), keep_runs=keep)
+    return schedule(store, project, name)
+
+
+_JSON_NAMES = {str: "string", dict: "object", int: "integer"}
 
 
 def _schedule_row(store: RunStore, project: str, name: str) -> dict[str, Any]:

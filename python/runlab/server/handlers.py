@@ -371,6 +371,15 @@ class ScheduleHandler(RunlabHandler):
 
     @tornado.web.authenticated
     @_json_errors
+    async def patch(self, project: str, name: str) -> None:
+        try:
+            changes = tornado.escape.json_decode(self.request.body or b"null")
+        except ValueError:
+            raise ValidationError("the body must be a JSON object of the schedule fields to change") from None
+        self.reply(await self.call(api.schedule_update, project, name, changes))
+
+    @tornado.web.authenticated
+    @_json_errors
     async def delete(self, project: str, name: str) -> None:
         self.reply(await self.call(api.schedule_action, project, name, "delete"))
 

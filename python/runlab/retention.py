@@ -1,0 +1,139 @@
+"""Removing ended runs with their logs and artifact files, and a schedule's ``keep_runs`` retention.
+
+``remove_run`` is what deleting a run means everywhere (the REST API's DELETE, retention): the records go,
+and only the artifact files runlab wrote (regular files under the run's artifact path) are removed.
+``apply_retention`` runs after each firing of a schedule with ``keep_runs=N``: of the runs that schedule
+fired, the newest N that ended stay; older ended runs go, unless a run that stays reads one of their
+artifacts as an input. Runs still going are never touched (and do not count towards N).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .artifactaccess import remove_artifact_file
+from .artifactfiles import resolve_store_uri
+from .errors import ArtifactAccessError, RunlabError, RunStateError
+from .values import format_bytes
+
+if TYPE_CHECKING:
+    from .record import RunRecord
+    from .store.runstore import RunStore
+
+log = logging.getLogger("runlab.retention")
+
+
+@dataclass
+class RemovedRun:
+    """What deleting one run removed: artifact files (and their bytes), and the files left in place."""
+
+    uid: str
+    removed_files: int = 0
+    freed_bytes: int = 0
+    files_not_removed: list[str] = field(default_factory=list)
+
+
+def remove_run(store: RunStore, uid: str) -> RemovedRun:
+    """Delete an ended run: every iteration, its log, its artifact records and their files (only regular files
+    under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``).
+    ``RunStateError`` if it has not ended (abort it first)."""
+    record = store.get_run(uid, 0)
+    if record is not None and not record.is_terminal:
+        raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
+    roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
+    removed = RemovedRun(uid)
+    for artifact in store.delete_run(uid):
+        try:
+            remove_artifact_file(artifact["target"], roots.get(artifact["iteration"], roots.get(0, "")))
+            removed.removed_files += 1
+            removed.freed_bytes += artifact.get("size") or 0
+        except ArtifactAccessError as exc:  # planted where runlab never wrote: leave it, and say so
+            log.warning("runlab: run %s: %s", uid, exc)
+            removed.files_not_removed.append(artifact["target"])
+        except Exception:  # noqa: BLE001 - the records are gone either way; say which files stayed
+            removed.files_not_removed.append(artifact["target"])
+    return removed
+
+
+@dataclass
+class Retention:
+    """What one pass of retention did for a schedule."""
+
+    deleted: list[str] = field(default_factory=list)
+    freed_bytes: int = 0
+    kept_as_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """The schedule history's line, e.g. "retention deleted 3 runs, freed 1.2 MB"."""
+        count = len(self.deleted)
+        text = f"retention deleted {count} run{'' if count == 1 else 's'}, freed {format_bytes(self.freed_bytes)}"
+        if self.kept_as_inputs:
+            kept = len(self.kept_as_inputs)
+            text += (f"; kept {kept} older run{'' if kept == 1 else 's'} whose artifacts a kept run reads as "
+                     f"input{'' if kept == 1 else 's'}")
+        return text
+
+
+def apply_retention(store: RunStore, project: str, name: str, keep: int | None) -> Retention | None:
+    """Delete the runs of schedule ``name`` beyond the newest ``keep`` that ended, and record a ``retention``
+    event in its history; None (and nothing recorded) when ``keep`` is unset or nothing was over the limit."""
+    if not keep:
+        return None
+    runs = store.list_runs(project=project, labels={"schedule": name}, newest_first=True)
+    ended = [run for run in runs if run.is_terminal]
+    over = ended[keep:]
+    if not over:
+        return None
+    doomed = {run.uid for run in over}
+    staying = [run for run in runs if run.uid not in doomed]
+    protected_uids, protected_targets = _inputs_of(store, staying)
+    result = Retention()
+    for run in over:
+        targets = {_plain(a["target"]) for r in store.list_runs(uid=run.uid, iterations=True) for a in r.artifacts}
+        if run.uid in protected_uids or targets & protected_targets:
+            result.kept_as_inputs.append(run.uid)
+            continue
+        try:
+            removed = remove_run(store, run.uid)
+        except RunlabError as exc:  # a run changed under us (another process): leave it to the next pass
+            log.warning("runlab: retention of schedule %s/%s left run %s: %s", project, name, run.uid, exc)
+            continue
+        result.deleted.append(run.uid)
+        result.freed_bytes += removed.freed_bytes
+    if result.deleted or result.kept_as_inputs:
+        store.add_schedule_event({"project": project, "name": name, "time": time.time(), "due": None,
+                                  "event": "retention", "message": result.message})
+    return result
+
+
+def _inputs_of(store: RunStore, runs: list[RunRecord]) -> tuple[set[str], set[str]]:
+    """The runs whose artifacts ``runs`` read (``store://`` inputs) and the files they read (other inputs)."""
+    uids: set[str] = set()
+    targets: set[str] = set()
+    for run in runs:
+        for url in (run.spec.get("inputs") or {}).values():
+            if not isinstance(url, str):
+                continue
+            if url.startswith("store://"):
+                try:
+                    ref = resolve_store_uri(url, store)
+                except RunlabError:  # gone or malformed: nothing of the candidates to protect
+                    continue
+                uids.add(ref.record["run_uid"])
+                targets.add(_plain(ref.target))
+            else:
+                targets.add(_plain(url))
+    return uids, targets
+
+
+def _plain(path: Any) -> str:
+    """A local path made absolute (``file://`` dropped), a remote URL as it is: so equal files compare equal."""
+    text = str(path or "")
+    if text.startswith("file://"):
+        text = text[len("file://"):]
+    return text if "://" in text else os.path.abspath(os.path.expanduser(text))
