@@ -127,12 +127,26 @@ export interface ISchedule {
   last_run: string | null;
   last_uid: string | null;
   last_state: string | null;
+  /** How many ended runs stay (older ones are deleted after each firing); null keeps them all. */
+  keep_runs: number | null;
+  /** What each firing runs: the task (params, inputs, ...), its handler and selector. */
+  task: { task: { params?: Record<string, unknown>; inputs?: Record<string, string> } };
+}
+
+/** What PATCH /schedules/{project}/{name} may change (each field optional; params and inputs replaced whole). */
+export interface IScheduleChanges {
+  cron?: string;
+  timezone?: string;
+  concurrency?: ISchedule['concurrency'];
+  params?: Record<string, unknown>;
+  inputs?: Record<string, string>;
+  keep_runs?: number | null;
 }
 
 export interface IScheduleEvent {
   time: string;
   due: string | null;
-  event: 'fired' | 'skipped' | 'replaced' | 'caught-up' | 'failed';
+  event: 'fired' | 'skipped' | 'replaced' | 'caught-up' | 'failed' | 'retention';
   run_uid: string | null;
   message: string;
 }
@@ -366,6 +380,18 @@ export class RunlabClient {
 
   async scheduleAction(project: string, name: string, action: 'pause' | 'resume' | 'run-now'): Promise<void> {
     await this.json(this.url('schedules', project, name, action), { method: 'POST' });
+  }
+
+  async updateSchedule(project: string, name: string, changes: IScheduleChanges): Promise<ISchedule> {
+    return this.json<ISchedule>(this.url('schedules', project, name), {
+      method: 'PATCH',
+      body: JSON.stringify(changes)
+    });
+  }
+
+  /** The runs a schedule fired (they carry the label schedule=<name>), newest first. */
+  async scheduleRuns(project: string, name: string, limit: number): Promise<IRunPage> {
+    return this.runs({ project, label: `schedule=${name}`, limit });
   }
 
   async deleteSchedule(project: string, name: string): Promise<void> {

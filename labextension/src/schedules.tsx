@@ -1,15 +1,19 @@
 // The sidebar's Schedules view: each schedule's cron in words, next run, last run with its state, and
-// pause/resume, run now and delete.
+// edit, pause/resume, run now and delete; expanded, the runs it fired and its history (firings, retention).
 
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { ISchedule, IScheduleEvent, RunlabClient } from './api';
+import { IRun, ISchedule, IScheduleChanges, IScheduleEvent, RunlabClient } from './api';
 import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
 import { StateBadge } from './components/stateBadge';
 import { fullTime, relativeTime } from './format';
+import { editSchedule } from './schedules/editDialog';
+import { ScheduleRuns } from './schedules/runs';
+
+const RUNS_SHOWN = 10;
 
 export class SchedulesModel {
   constructor(readonly client: RunlabClient) {}
@@ -20,6 +24,9 @@ export class SchedulesModel {
   busy: string | null = null;
   expanded: string | null = null;
   events: IScheduleEvent[] = [];
+  /** The expanded schedule's newest runs, and whether it has more. */
+  runs: IRun[] = [];
+  moreRuns = false;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -29,6 +36,7 @@ export class SchedulesModel {
     this.schedules = project ? await this.client.schedules(project) : [];
     const open = this.schedules.find(s => s.name === this.expanded);
     this.events = open ? await this.client.scheduleEvents(open.project, open.name) : [];
+    await this.loadRuns(open);
     this.error = null;
     this.loaded = true;
     this._changed.emit();
@@ -37,15 +45,44 @@ export class SchedulesModel {
   async toggle(schedule: ISchedule): Promise<void> {
     this.expanded = this.expanded === schedule.name ? null : schedule.name;
     this.events = [];
+    this.runs = [];
     this._changed.emit();
     if (this.expanded) {
       try {
         this.events = await this.client.scheduleEvents(schedule.project, schedule.name);
+        await this.loadRuns(schedule);
       } catch (error) {
         this.error = explain(error);
       }
       this._changed.emit();
     }
+  }
+
+  /** Save changes to a schedule: null when saved (the list shows them), else the server's message. */
+  async update(schedule: ISchedule, changes: IScheduleChanges): Promise<string | null> {
+    try {
+      await this.client.updateSchedule(schedule.project, schedule.name, changes);
+    } catch (error) {
+      return explain(error);
+    }
+    try {
+      await this.refresh(schedule.project);
+    } catch (error) {
+      this.error = explain(error);
+      this._changed.emit();
+    }
+    return null;
+  }
+
+  private async loadRuns(schedule: ISchedule | undefined): Promise<void> {
+    if (!schedule) {
+      this.runs = [];
+      this.moreRuns = false;
+      return;
+    }
+    const page = await this.client.scheduleRuns(schedule.project, schedule.name, RUNS_SHOWN);
+    this.runs = page.runs;
+    this.moreRuns = page.next_offset !== null;
   }
 
   async act(schedule: ISchedule, action: 'pause' | 'resume' | 'run-now' | 'delete'): Promise<void> {
@@ -99,8 +136,10 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
               </span>
               {schedule.paused && <span className="runlab-badge runlab-state-paused">paused</span>}
             </div>
-            <div className="runlab-muted" title={`${schedule.cron} ${schedule.timezone || '(local time)'}`}>
+            <div className="runlab-muted runlab-schedule-when"
+              title={`${schedule.cron} ${schedule.timezone || '(local time)'}`}>
               {schedule.description} · {schedule.concurrency}
+              {schedule.keep_runs ? ` · keeps ${schedule.keep_runs}` : ''}
             </div>
             <div className="runlab-muted">
               {schedule.paused ? 'paused' : (
@@ -120,6 +159,10 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
             </div>
             <div className="runlab-schedule-actions">
               <button className="jp-mod-styled" disabled={model.busy === schedule.name}
+                onClick={() => void editSchedule(schedule, changes => model.update(schedule, changes))}>
+                Edit
+              </button>
+              <button className="jp-mod-styled" disabled={model.busy === schedule.name}
                 onClick={() => void model.act(schedule, schedule.paused ? 'resume' : 'pause')}>
                 {schedule.paused ? 'Resume' : 'Pause'}
               </button>
@@ -136,6 +179,9 @@ export function SchedulesView(props: { model: SchedulesModel; openRun: (uid: str
               onClick={() => void model.toggle(schedule)}>
               {model.expanded === schedule.name ? 'Hide history' : 'History'}
             </button>
+            {model.expanded === schedule.name && (
+              <ScheduleRuns runs={model.runs} more={model.moreRuns} openRun={openRun} />
+            )}
             {model.expanded === schedule.name && (
               <ul className="runlab-events" role="list">
                 {!model.events.length && <li className="runlab-muted">Nothing yet: it has not been due.</li>}
