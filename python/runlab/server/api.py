@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import math
 import os
 from datetime import datetime, timezone
@@ -52,7 +51,6 @@ LISTED_VALUE_CHARS = 1000
 LISTED_ITERATIONS = 20
 """A listed sweep carries this many rows of its iteration table (and ``iteration_count``); its route has all."""
 
-logger = logging.getLogger(__name__)
 
 
 def projects(store: RunStore) -> tuple[str, list[dict[str, Any]]]:
