@@ -52,7 +52,6 @@ LISTED_ITERATIONS = 20
 """A listed sweep carries this many rows of its iteration table (and ``iteration_count``); its route has all."""
 
 
-
 def projects(store: RunStore) -> tuple[str, list[dict[str, Any]]]:
     """Every project with its run count and newest change, and an ETag of them all: a new project, an edited
     one, a new run or a run's change anywhere changes it (after the reaper marked runs whose process died).
