@@ -43,7 +43,15 @@ export interface IArtifact {
 
 export interface IRun {
   kind: 'run';
-  metadata: { uid: string; name: string; project: string; iteration: number; labels: Record<string, string> };
+  metadata: {
+    uid: string;
+    name: string;
+    project: string;
+    iteration: number;
+    labels: Record<string, string>;
+    /** The user's free-text notes ('' when none). */
+    notes?: string;
+  };
   spec: {
     function: string;
     handler: string;
@@ -98,6 +106,14 @@ export interface ILog {
   offset: number;
   state: string;
   terminal: boolean;
+}
+
+/** What a bulk delete did: the runs deleted, those skipped (with why), and how many files went. */
+export interface IBulkDelete {
+  deleted: string[];
+  skipped: { uid: string; reason: string }[];
+  files_removed: number;
+  files_not_removed: string[];
 }
 
 export interface IPreview {
@@ -353,6 +369,20 @@ export class RunlabClient {
 
   async remove(uid: string): Promise<void> {
     await this.json(this.url('runs', uid), { method: 'DELETE' });
+  }
+
+  /** Delete the runs that ended among `uids` in one call; the others are skipped and listed. */
+  async deleteRuns(uids: string[]): Promise<IBulkDelete> {
+    return this.json(this.url('runs', 'delete'), { method: 'POST', body: JSON.stringify({ uids }) });
+  }
+
+  async setNotes(uid: string, notes: string): Promise<{ uid: string; notes: string }> {
+    return this.json(this.url('runs', uid), { method: 'PATCH', body: JSON.stringify({ notes }) });
+  }
+
+  /** The run's whole log as a file (`<name>-<uid8>.log`). */
+  logDownloadUrl(uid: string, iteration: number): string {
+    return `${this.url('runs', uid, iteration, 'log')}?download=1`;
   }
 
   async schedules(project: string): Promise<ISchedule[]> {

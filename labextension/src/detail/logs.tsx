@@ -1,30 +1,110 @@
+import { downloadIcon, InputGroup, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { isTerminal } from '../format';
 import { RunModel } from './model';
 
-/** The Logs tab: the run's output, tailed while it runs, scrolled to the end while "Follow" is on. */
+/** Where `query` occurs in `text` (case-insensitive), as start offsets; none for an empty query. */
+export function findAll(text: string, query: string): number[] {
+  const found: number[] = [];
+  if (!query) {
+    return found;
+  }
+  const haystack = text.toLowerCase();
+  const needle = query.toLowerCase();
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) {
+    found.push(at);
+  }
+  return found;
+}
+
+/** The log text with each match of the search marked, the current one apart. */
+function marked(text: string, matches: number[], length: number, current: number): React.ReactNode[] {
+  const parts: React.ReactNode[] = [];
+  let from = 0;
+  matches.forEach((at, index) => {
+    parts.push(text.slice(from, at));
+    parts.push(
+      <mark key={at} className={index === current ? 'runlab-log-current' : undefined} data-match={index}>
+        {text.slice(at, at + length)}
+      </mark>
+    );
+    from = at + length;
+  });
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** The Logs tab: the run's output, tailed while it runs, scrolled to the end while "Follow" is on; a search
+ * that marks every match and steps through them (Enter, Shift+Enter), and the whole log as a file. */
 export function Logs(props: { model: RunModel }): JSX.Element {
   const { model } = props;
   const ref = React.useRef<HTMLPreElement>(null);
+  const [query, setQuery] = React.useState('');
+  const [current, setCurrent] = React.useState(0);
+  const text = model.log;
+  const matches = React.useMemo(() => findAll(text, query), [text, query]);
+  const shown = matches.length ? Math.min(current, matches.length - 1) : -1;
   React.useEffect(() => {
-    if (model.follow && ref.current) {
-      ref.current.scrollTop = ref.current.scrollHeight;
+    const pre = ref.current;
+    if (!pre) {
+      return;
+    }
+    if (query) {
+      // the current match in view (a search wins over following the end)
+      pre.querySelector('mark.runlab-log-current')?.scrollIntoView({ block: 'center' });
+    } else if (model.follow) {
+      pre.scrollTop = pre.scrollHeight;
     }
   });
+  const step = (by: number) => {
+    if (matches.length) {
+      setCurrent((shown + by + matches.length) % matches.length);
+    }
+  };
   const live = model.run && !isTerminal(model.run.status.state);
+  const run = model.run;
   return (
     <div className="runlab-logs">
-      <label className="runlab-follow">
-        <input type="checkbox" checked={model.follow} onChange={e => {
-          model.follow = e.target.checked;
-          model.setTab('Logs');
-        }} />
-        Follow
-      </label>
+      <div className="runlab-logs-bar">
+        <label className="runlab-follow">
+          <input type="checkbox" checked={model.follow} onChange={e => {
+            model.follow = e.target.checked;
+            model.setTab('Logs');
+          }} />
+          Follow
+        </label>
+        <div className="runlab-logs-search">
+          <InputGroup type="search" placeholder="Search the log" aria-label="Search the log" rightIcon={searchIcon}
+            value={query} onChange={event => {
+              setQuery(event.target.value);
+              setCurrent(0);
+            }}
+            onKeyDown={event => {
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                step(event.shiftKey ? -1 : 1);
+              }
+            }} />
+        </div>
+        {query && (
+          <span className="runlab-logs-count" role="status" aria-live="polite">
+            {matches.length ? `${shown + 1} of ${matches.length}` : 'no match'}
+          </span>
+        )}
+        {run && (
+          <a className="jp-Button jp-mod-styled jp-mod-minimal runlab-logs-download"
+            href={model.client.logDownloadUrl(model.uid, model.iteration)} download
+            title={`Download the whole log as ${run.metadata.name}-${model.uid.slice(0, 8)}.log`}>
+            <downloadIcon.react tag="span" elementPosition="center" />
+            Download
+          </a>
+        )}
+      </div>
       {live && <span className="runlab-muted"> live: new output appears as the run writes it</span>}
       <pre ref={ref} className="runlab-pre runlab-log" data-offset={model.logOffset}>
-        {model.log || (live ? 'waiting for output…' : 'This run wrote nothing.')}
+        {text ? (query ? marked(text, matches, query.length, shown) : text)
+          : live ? 'waiting for output…' : 'This run wrote nothing.'}
       </pre>
     </div>
   );

@@ -192,6 +192,20 @@ export class RunModel {
     this._changed.emit();
   }
 
+  /** Keep `notes` as the run's notes; the server's message when they were refused (too long...), else null. */
+  async saveNotes(notes: string): Promise<string | null> {
+    try {
+      const saved = await this.client.setNotes(this.uid, notes);
+      if (this.run) {
+        this.run = { ...this.run, metadata: { ...this.run.metadata, notes: saved.notes } };
+      }
+      this._changed.emit();
+      return null;
+    } catch (error) {
+      return explain(error);
+    }
+  }
+
   async act(action: 'abort' | 'rerun' | 'delete'): Promise<string | null> {
     this.busy = true;
     this.pending = action;

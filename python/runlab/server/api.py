@@ -35,7 +35,7 @@ from ..errors import (
 from ..handlers import FunctionSpec
 from ..launch import launch
 from ..preview import preview_artifact
-from ..record import RunRecord, is_terminal, to_iso
+from ..record import RunRecord, checked_notes, is_terminal, to_iso
 from ..runtimes import abort_run
 from ..runtimes.processes import reap
 from ..scheduler import background_function
@@ -271,18 +271,68 @@ def delete(store: RunStore, uid: str) -> dict[str, Any]:
     if not record.is_terminal:
         raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
     roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
-    records = store.delete_run(uid)
+    records = [{**record, "output_path": roots.get(record["iteration"], roots.get(0, ""))}
+               for record in store.delete_run(uid)]
+    removed, kept = _remove_files(records)
+    return {"uid": uid, "deleted_artifacts": removed, "files_not_removed": kept}
+
+
+MAX_BULK_DELETE = 10_000
+"""The most uids one bulk delete takes (a larger selection is deleted in several calls)."""
+
+
+def delete_many(store: RunStore, uids: Any) -> dict[str, Any]:
+    """Delete the runs among ``uids`` that ended, in one store transaction, with their artifact files (as
+    ``delete`` does); a run that has not ended, or is not in the store, is skipped with the reason."""
+    if not isinstance(uids, list) or not all(isinstance(uid, str) and uid for uid in uids):
+        raise ValidationError('give the runs to delete as {"uids": ["<uid>", ...]}: a list of run uids (strings)')
+    if not uids:
+        raise ValidationError('no runs to delete: "uids" is an empty list')
+    if len(uids) > MAX_BULK_DELETE:
+        raise ValidationError(f"at most {MAX_BULK_DELETE:,} runs per call, not {len(uids):,}: delete them in parts")
+    reap(store)  # a run whose process died ends now, and can be deleted
+    deleted, kept, records = store.delete_runs(uids)
+    skipped = [{"uid": uid, "reason": "not in the store" if state is None
+                else f"the run is {state}: abort it before deleting it"} for uid, state in kept.items()]
+    removed, not_removed = _remove_files(records)
+    return {"deleted": deleted, "skipped": skipped, "files_removed": removed, "files_not_removed": not_removed}
+
+
+def _remove_files(records: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Remove deleted artifact records' files (each with its run's ``output_path``): how many were removed and
+    the targets left (a symlink or a file outside the run's artifact path is never removed)."""
     removed, kept = 0, []
     for record in records:
         try:
-            remove_artifact_file(record["target"], roots.get(record["iteration"], roots.get(0, "")))
+            remove_artifact_file(record["target"], record["output_path"])
             removed += 1
         except ArtifactAccessError as exc:  # planted where runlab never wrote: leave it, and say so
-            logger.warning("runlab: run %s: %s", uid, exc)
+            logger.warning("runlab: run %s: %s", record["run_uid"], exc)
             kept.append(record["target"])
         except Exception:  # noqa: BLE001 - the records are gone either way; say which files stayed
             kept.append(record["target"])
-    return {"uid": uid, "deleted_artifacts": removed, "files_not_removed": kept}
+    return removed, kept
+
+
+def set_notes(store: RunStore, uid: str, body: Any) -> dict[str, Any]:
+    """Set a run's notes from a ``{"notes": "..."}`` body; returns the run's uid and notes."""
+    if not isinstance(body, dict) or set(body) != {"notes"}:
+        keys = ", ".join(map(repr, body)) if isinstance(body, dict) else type(body).__name__
+        raise ValidationError(f'send {{"notes": "<text>"}} to change a run\'s notes (got {keys or "nothing"}); '
+                              "notes are the only field of a run that can be changed")
+    notes = checked_notes(body["notes"])
+    if not store.set_notes(uid, notes):
+        raise RunNotFoundError(f"run {uid} is not in the store")
+    return {"uid": uid, "notes": notes}
+
+
+def log_file(store: RunStore, uid: str, iteration: int) -> tuple[str, str]:
+    """The run's whole log and the file name to download it as (``<name>-<uid8>.log``, ASCII)."""
+    row = _row(store, uid, iteration)
+    text, _ = store.read_log(uid, iteration, 0)
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in row.name) or "run"
+    suffix = f"-{iteration}" if iteration else ""
+    return text, f"{name}-{uid[:8]}{suffix}.log"
 
 
 def _under(path: str, root: str) -> str | None:

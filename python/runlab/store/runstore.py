@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
-from ..record import RunRecord, RunState
+from ..record import RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
 from .migrate import ensure_schema
@@ -515,6 +515,52 @@ class RunStore:
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
+    def delete_runs(self, uids: Sequence[str]) -> tuple[list[str], dict[str, str | None], list[dict[str, Any]]]:
+        """Delete the runs among ``uids`` that ended (every iteration, log and artifact record), in one
+        transaction, so a run cannot start or change state between the check and the delete. Returns the
+        deleted uids (in the order given), the state of each uid kept (None: not in the store) and the deleted
+        artifact records, each with its run's ``output_path``."""
+        wanted = list(dict.fromkeys(uids))
+        runs, arts = schema.runs, schema.artifacts
+        output_path = runs.c.spec["output_path"].as_string()
+        with self._write() as conn:
+            states: dict[str, str] = {}
+            roots: dict[tuple[str, int], str] = {}
+            for part in _parts(wanted):
+                for uid, iteration, state, root in conn.execute(
+                        select(runs.c.uid, runs.c.iteration, runs.c.state, output_path).where(runs.c.uid.in_(part))):
+                    roots[(uid, iteration)] = root or ""
+                    if iteration == 0:
+                        states[uid] = state
+            ended = [uid for uid in wanted if uid in states and is_terminal(states[uid])]
+            kept = {uid: states.get(uid) for uid in wanted if uid not in ended}
+            records: list[dict[str, Any]] = []
+            for part in _parts(ended):
+                for row in conn.execute(select(arts).where(arts.c.run_uid.in_(part))):
+                    record = dict(row._mapping)
+                    record["output_path"] = roots.get((record["run_uid"], record["iteration"]),
+                                                      roots.get((record["run_uid"], 0), ""))
+                    records.append(record)
+                conn.execute(delete(arts).where(arts.c.run_uid.in_(part)))
+                conn.execute(delete(schema.logs).where(schema.logs.c.uid.in_(part)))
+            for part in _parts(ended):  # set-based: a statement costs more than its rows here
+                latest = jobsummary.on_delete_many(conn, part)
+                runvalues.forget_many(conn, part)
+                conn.execute(delete(runs).where(runs.c.uid.in_(part)))
+                jobsummary.renew_latest(conn, latest)
+        return ended, kept, records
+
+    def set_notes(self, uid: str, notes: str) -> bool:
+        """Set a run's notes (on its iteration 0; empty text clears them); False if there is no such run. Moves
+        the run's ``last_update``, so every view that polls the store's change stamp shows them."""
+        table = schema.runs
+        with self._write() as conn:
+            updated = conn.execute(
+                table.update().where((table.c.uid == uid) & (table.c.iteration == 0))
+                .values(notes=notes or None, last_update=time.time())
+            ).rowcount
+        return updated > 0
+
     # -- schedules ---------------------------------------------------------------------------------
 
     def save_schedule(self, row: dict[str, Any], overwrite: bool = False) -> bool:
@@ -815,6 +861,16 @@ def _newest_per_key(records: Iterable[dict[str, Any]], wanted: set[tuple[str, in
 
 
 _VALUE_COLUMNS = frozenset(("spec", "results", "labels"))
+
+
+IN_LIST = 500
+"""Values per ``IN (...)`` list: within every backend's limit on bound parameters."""
+
+
+def _parts(values: list[str]) -> Iterator[list[str]]:
+    """``values`` in lists of at most ``IN_LIST``."""
+    for start in range(0, len(values), IN_LIST):
+        yield values[start:start + IN_LIST]
 
 
 def _stamped(changes: dict[str, Any]) -> dict[str, Any]:

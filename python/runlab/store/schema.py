@@ -65,6 +65,7 @@ runs = Table(
     Column("pid", Integer, nullable=True),
     Column("host", String(255), nullable=True),
     Column("owner", JSON, nullable=True),  # model.Owner: runtime, pid_started, dask_key
+    Column("notes", Text, nullable=True),  # the user's free-text notes on the run (iteration 0 only)
     # Every index costs each run's writes a page: each one here answers a query the product makes. The
     # iteration at the end lets a listing without sweep children skip them in the index itself.
     Index("ix_runs_project_start", "project", "start_time", "iteration"),
