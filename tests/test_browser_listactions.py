@@ -2,12 +2,13 @@
 run deleted from the Jobs sidebar's history (after a confirmation), a running run aborted from it, three of
 five runs deleted at once in the Runs view (the running one skipped, and said so), a run's notes written in
 its Overview and shown after a page reload (there, in the Runs view and in the history), and its log searched
-("2 of 5") and downloaded; in the light and the dark theme."""
+("2 of 5"), shown with each line's time and downloaded; in the light and the dark theme."""
 
 from __future__ import annotations
 
 import os
 import textwrap
+from datetime import datetime
 
 import pytest
 
@@ -15,6 +16,7 @@ import runlab
 from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, runlab_lab, screenshot, set_theme
 from runlab.record import RunState, new_run
 from runlab.store import get_store
+from runlab.store.logstamps import encode_stamps
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -47,7 +49,8 @@ def project(lab) -> dict:
         record.start_time = record.last_update = record.start_time - 600 + i
         record.end_time = record.start_time + 3
         store.create_run(record)
-        store.append_log(record.uid, 0, 0, LOG)
+        # the lines' start times, as a run's log records them: one per line, a second apart
+        store.append_log(record.uid, 0, 0, LOG, encode_stamps([record.start_time + n for n in range(6)]))
         trains.append(record.uid)
     project.set_function("handlers.py", name="slow", kind="job", handler="slow")
     slow = project.run_function("slow", watch=False)
@@ -145,10 +148,20 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         search.press("Shift+Enter")
         expect(count).to_have_text("5 of 5")
         expect(run_view.locator(".runlab-log mark")).to_have_count(5)
+        # each line with its start time (local), as recorded; the text itself is the log's
+        started = get_store().get_run(trains[1]).start_time
+        times = run_view.locator(".runlab-log .runlab-log-time")
+        expect(times).to_have_count(6)
+        assert [t.strip() for t in times.all_inner_texts()] == [
+            datetime.fromtimestamp(started + n).strftime("%H:%M:%S") for n in range(6)]
+        run_view.get_by_label("Times").uncheck()
+        expect(times).to_have_count(0)
+        expect(run_view.locator(".runlab-log")).to_have_text(LOG.rstrip("\n"))
+        run_view.get_by_label("Times").check()
         with page.expect_download() as download:
             run_view.get_by_role("link", name="Download").click()
         assert download.value.suggested_filename == f"train-{trains[1][:8]}.log"
-        assert open(download.value.path(), encoding="utf-8").read() == LOG
+        assert download.value.path().read_text(encoding="utf-8") == LOG
         screenshot(page, "listactions-log-light")
 
         # after a reload: the notes in the run's view, the Runs view's column and the history row's title
@@ -161,6 +174,9 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         expect(run_view.locator("tr[data-row='notes'] .runlab-notes-text")).to_have_text("lr too high\nrerun with 0.01")
         set_theme(page, "JupyterLab Dark", light=False)
         screenshot(page, "listactions-notes-dark")
+        run_view.get_by_role("tab", name="Logs").click()
+        expect(run_view.locator(".runlab-log .runlab-log-time")).to_have_count(6)
+        screenshot(page, "listactions-log-dark")
         page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — acts").click()
         view = page.locator(".runlab-runs-panel")
         expect(view.locator(f".runlab-runs-row[data-uid='{trains[1]}'] .runlab-runs-notes")).to_have_text("lr too high")

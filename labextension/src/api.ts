@@ -106,6 +106,8 @@ export interface ILog {
   offset: number;
   state: string;
   terminal: boolean;
+  /** When each line that starts in `text` began: its first character's index in `text`, and the time. */
+  times?: { at: number; time: string }[];
 }
 
 /** What a bulk delete did: the runs deleted, those skipped (with why), and how many files went. */
@@ -300,7 +302,7 @@ export class RunlabClient {
   }
 
   async log(uid: string, iteration: number, offset: number): Promise<ILog> {
-    return this.json<ILog>(`${this.url('runs', uid, iteration, 'log')}?offset=${offset}`);
+    return this.json<ILog>(`${this.url('runs', uid, iteration, 'log')}?offset=${offset}&timestamps=1`);
   }
 
   async preview(uid: string, iteration: number, key: string): Promise<IPreview> {

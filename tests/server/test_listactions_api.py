@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 import time
+from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -164,15 +165,15 @@ async def test_log_download_is_the_whole_log_as_a_named_file(jp_fetch, project):
     response = await jp_fetch("runlab", "api", "runs", run.uid(), "0", "log", params={"download": "1"})
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert response.headers["Content-Disposition"] == f'attachment; filename="fn-train-{run.uid()[:8]}.log"'
-    assert response.body.decode() == run.logs(watch=False)[0]
+    assert response.body.decode() == get_store().read_log(run.uid())[0]
     assert "training with 0.0\ndone\n" in response.body.decode()
 
 
 async def test_new_routes_need_the_token_and_xsrf(jp_fetch, project):
     [run] = ended_runs(project, 1)
     uid = run.uid()
-    calls = [("PATCH", ("runs", uid), json.dumps({"notes": "x"})), ("POST", ("runs", "delete"), json.dumps({"uids": [uid]})),
-             ("GET", ("runs", uid, "0", "log"), None)]
+    calls = [("PATCH", ("runs", uid), json.dumps({"notes": "x"})),
+             ("POST", ("runs", "delete"), json.dumps({"uids": [uid]})), ("GET", ("runs", uid, "0", "log"), None)]
     for method, parts, body in calls:
         with pytest.raises(HTTPClientError) as info:
             await jp_fetch("runlab", "api", *parts, method=method, headers={"Authorization": ""},
@@ -186,3 +187,34 @@ async def test_new_routes_need_the_token_and_xsrf(jp_fetch, project):
                            headers={"Authorization": "", "Cookie": cookies})
         assert info.value.code == 403, (method, parts)
     assert runlab.get_run(uid).notes == "" and runlab.get_run(uid).state() == "completed"
+
+
+async def test_log_with_timestamps_gives_each_line_its_time_and_the_same_text(jp_fetch, project):
+    [run] = ended_runs(project, 1)
+    plain = answer("/runs/{uid}/{iteration}/log", "get", 200,
+                   (await jp_fetch("runlab", "api", "runs", run.uid(), "0", "log")).body)
+    assert "times" not in plain  # the answer existing callers get is unchanged
+    timed = answer("/runs/{uid}/{iteration}/log", "get", 200, (await jp_fetch(
+        "runlab", "api", "runs", run.uid(), "0", "log", params={"timestamps": "1"})).body)
+    assert timed["text"] == plain["text"] and timed["offset"] == plain["offset"]
+    lines = timed["text"].split("\n")[:-1]
+    starts = [sum(len(line) + 1 for line in lines[:i]) for i in range(len(lines))]
+    assert [t["at"] for t in timed["times"]] == starts  # every line the run printed has its time
+    started, ended = (datetime.fromisoformat(run.status[k]).timestamp() for k in ("start_time", "end_time"))
+    assert all(started - 0.01 <= datetime.fromisoformat(t["time"]).timestamp() <= ended + 0.01 for t in timed["times"])
+    # from an offset inside the log: the times of the lines that start after it, indexed in the text given
+    second = len(lines[0].encode()) + 1
+    tail = json.loads((await jp_fetch("runlab", "api", "runs", run.uid(), "0", "log",
+                                      params={"timestamps": "1", "offset": str(second - 2)})).body)
+    assert tail["text"] == timed["text"][starts[1] - 2:]
+    assert [t["at"] for t in tail["times"]] == [s - starts[1] + 2 for s in starts[1:]]
+
+
+async def test_log_written_without_times_has_none(jp_fetch, project):
+    store = get_store()
+    record = new_run("acts", "old", "local", RunState.COMPLETED, {}, {})
+    store.create_run(record)
+    store.append_log(record.uid, 0, 0, "a line from before runlab kept times\n")
+    timed = json.loads((await jp_fetch("runlab", "api", "runs", record.uid, "0", "log",
+                                       params={"timestamps": "1"})).body)
+    assert timed["text"] == "a line from before runlab kept times\n" and timed["times"] == []

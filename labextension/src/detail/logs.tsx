@@ -1,7 +1,7 @@
 import { downloadIcon, InputGroup, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { isTerminal } from '../format';
+import { fullTime, isTerminal, timestamp } from '../format';
 import { RunModel } from './model';
 
 /** Where `query` occurs in `text` (case-insensitive), as start offsets; none for an empty query. */
@@ -18,20 +18,39 @@ export function findAll(text: string, query: string): number[] {
   return found;
 }
 
-/** The log text with each match of the search marked, the current one apart. */
-function marked(text: string, matches: number[], length: number, current: number): React.ReactNode[] {
+/** The log text with each match of the search marked (the current one apart) and, with `times`, each line's
+ * start time before it (lines without one get an empty gutter, so the text stays aligned). */
+function rendered(
+  text: string, matches: number[], length: number, current: number, times: Map<number, string> | null
+): React.ReactNode[] {
   const parts: React.ReactNode[] = [];
-  let from = 0;
-  matches.forEach((at, index) => {
-    parts.push(text.slice(from, at));
-    parts.push(
-      <mark key={at} className={index === current ? 'runlab-log-current' : undefined} data-match={index}>
-        {text.slice(at, at + length)}
-      </mark>
-    );
-    from = at + length;
-  });
-  parts.push(text.slice(from));
+  let next = 0; // the first match not yet drawn
+  let start = 0;
+  for (const line of text.split('\n')) {
+    const end = start + line.length;
+    if (times && (line || end < text.length)) {
+      const time = times.get(start);
+      parts.push(
+        <span key={`t${start}`} className="runlab-log-time" title={time ? fullTime(time) : 'no time recorded'}>
+          {(time ? timestamp(time).slice(11) : '').padEnd(8)}{' '}
+        </span>
+      );
+    }
+    let from = start;
+    while (next < matches.length && matches[next] + length <= end) {
+      const at = matches[next];
+      parts.push(text.slice(from, at));
+      parts.push(
+        <mark key={at} className={next === current ? 'runlab-log-current' : undefined} data-match={next}>
+          {text.slice(at, at + length)}
+        </mark>
+      );
+      from = at + length;
+      next++;
+    }
+    parts.push(text.slice(from, end) + (end < text.length ? '\n' : ''));
+    start = end + 1;
+  }
   return parts;
 }
 
@@ -42,6 +61,8 @@ export function Logs(props: { model: RunModel }): JSX.Element {
   const ref = React.useRef<HTMLPreElement>(null);
   const [query, setQuery] = React.useState('');
   const [current, setCurrent] = React.useState(0);
+  const [showTimes, setShowTimes] = React.useState(true);
+  const timed = model.logTimes.size > 0;
   const text = model.log;
   const matches = React.useMemo(() => findAll(text, query), [text, query]);
   const shown = matches.length ? Math.min(current, matches.length - 1) : -1;
@@ -74,6 +95,12 @@ export function Logs(props: { model: RunModel }): JSX.Element {
           }} />
           Follow
         </label>
+        {timed && (
+          <label className="runlab-log-times" title="Show when each line was written (local time)">
+            <input type="checkbox" checked={showTimes} onChange={e => setShowTimes(e.target.checked)} />
+            Times
+          </label>
+        )}
         <div className="runlab-logs-search">
           <InputGroup type="search" placeholder="Search the log" aria-label="Search the log" rightIcon={searchIcon}
             value={query} onChange={event => {
@@ -103,7 +130,8 @@ export function Logs(props: { model: RunModel }): JSX.Element {
       </div>
       {live && <span className="runlab-muted"> live: new output appears as the run writes it</span>}
       <pre ref={ref} className="runlab-pre runlab-log" data-offset={model.logOffset}>
-        {text ? (query ? marked(text, matches, query.length, shown) : text)
+        {text ? (query || (timed && showTimes)
+          ? rendered(text, matches, query.length, shown, timed && showTimes ? model.logTimes : null) : text)
           : live ? 'waiting for output…' : 'This run wrote nothing.'}
       </pre>
     </div>

@@ -86,6 +86,8 @@ export class RunModel {
   tab: Tab = 'Overview';
   log = '';
   logOffset = 0;
+  /** The start time (ISO) of each line of `log` that has one, by the index of its first character. */
+  logTimes = new Map<number, string>();
   follow = true;
   preview: RunPreview | null = null;
   previewKey: string | null = null;
@@ -127,6 +129,9 @@ export class RunModel {
       const piece = await this.client.log(this.uid, this.iteration, this.logOffset);
       if (!piece.text) {
         break;
+      }
+      for (const { at, time } of piece.times ?? []) {
+        this.logTimes.set(this.log.length + at, time);
       }
       this.log += piece.text;
       this.logOffset = piece.offset;

@@ -195,16 +195,34 @@ def chart(store: RunStore, uid: str) -> dict[str, Any]:
     return {"mime_type": VEGA_LITE_MIME, "spec": spec, "note": note}
 
 
-def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[str, Any]:
-    """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state."""
+def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0, timestamps: bool = False) -> dict[str, Any]:
+    """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state; with
+    ``timestamps``, ``times``: when each line that starts in the text began (lines written before runlab kept
+    times have none)."""
     if offset < 0:
         raise ValidationError(f"offset must be 0 or more, not {offset}")
     reap(store)
     state = store.get_run_state(uid, iteration)
     if state is None:
         raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
-    text, next_offset = store.read_log(uid, iteration, offset)
-    return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
+    if not timestamps:
+        text, next_offset = store.read_log(uid, iteration, offset)
+        return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
+    text, next_offset, starts = store.read_log_times(uid, iteration, offset)
+    return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal,
+            "times": _line_times(text, offset, starts)}
+
+
+def _line_times(text: str, offset: int, starts: dict[int, float]) -> list[dict[str, Any]]:
+    """The start time of each line of ``text`` (read from byte ``offset`` of the log) that has one: the line's
+    first character's index in ``text`` and the time."""
+    times, at, position = [], 0, offset  # a character index in text, and its byte offset in the log
+    for line in text.split("\n"):
+        if position in starts:
+            times.append({"at": at, "time": to_iso(starts[position])})
+        at += len(line) + 1
+        position += len(line.encode("utf-8")) + 1
+    return times
 
 
 def artifact_source(store: RunStore, uid: str, iteration: int, key: str) -> tuple[dict[str, Any], str, bool]:

@@ -287,7 +287,8 @@ class LogHandler(RunlabHandler):
             self.set_header("Cache-Control", "no-store")
             self.finish(text.encode("utf-8"), set_content_type="text/plain; charset=utf-8")
             return
-        self.reply(await self.call(api.log, uid, number, self.int_argument("offset", 0)))
+        self.reply(await self.call(api.log, uid, number, self.int_argument("offset", 0),
+                                   self.bool_argument("timestamps")))
 
 
 class ArtifactHandler(RunlabHandler):

@@ -149,6 +149,7 @@ logs = Table(
     Column("iteration", Integer, primary_key=True),
     Column("offset", BigInteger, primary_key=True),
     Column("data", Text, nullable=False),
+    Column("stamps", Text, nullable=True),  # the start times of the lines that start in the chunk (runlog)
 )
 
 # A cron schedule of a project's function: the full task it runs, when it is due next, what it last did.
