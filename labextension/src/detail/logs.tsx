@@ -2,21 +2,8 @@ import { downloadIcon, InputGroup, searchIcon } from '@jupyterlab/ui-components'
 import * as React from 'react';
 
 import { fullTime, isTerminal, timestamp } from '../format';
+import { findAll } from './logsearch';
 import { RunModel } from './model';
-
-/** Where `query` occurs in `text` (case-insensitive), as start offsets; none for an empty query. */
-export function findAll(text: string, query: string): number[] {
-  const found: number[] = [];
-  if (!query) {
-    return found;
-  }
-  const haystack = text.toLowerCase();
-  const needle = query.toLowerCase();
-  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) {
-    found.push(at);
-  }
-  return found;
-}
 
 /** The log text with each match of the search marked (the current one apart) and, with `times`, each line's
  * start time before it (lines without one get an empty gutter, so the text stays aligned). */
