@@ -84,6 +84,14 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         history = sidebar.locator(".runlab-history-item")
         expect(history).to_have_count(5)
 
+        # the keyboard reaches a row's actions (Tab from the row), which show while they have the focus
+        sidebar.locator(f".runlab-history-row[data-uid='{trains[3]}']").focus()
+        page.keyboard.press("Tab")
+        focused = sidebar.locator(f".runlab-row-actions[data-uid='{trains[3]}'] button:focus")
+        expect(focused).to_have_attribute("aria-label", f"Rerun train ({trains[3][:8]})")
+        expect(sidebar.locator(f".runlab-row-actions[data-uid='{trains[3]}']")).to_have_css("opacity", "1")
+        expect(sidebar.locator(f".runlab-row-actions[data-uid='{trains[2]}']")).to_have_css("opacity", "0")
+
         # delete the newest train run from the history: a confirmation, then it is gone, and a notification
         row = sidebar.locator(f".runlab-row-actions[data-uid='{trains[4]}']")
         delete = row.get_by_role("button", name=f"Delete run train ({trains[4][:8]})")

@@ -746,7 +746,7 @@ class RunStore:
 
     def append_log(self, uid: str, iteration: int, offset: int, text: str, stamps: str | None = None) -> None:
         """Store a log chunk that starts at byte ``offset`` of the run's log (``stamps``: its lines' start
-        times, ``runlog.encode_stamps``)."""
+        times, ``logstamps.encode_stamps``)."""
         if text:
             with self._write() as conn:
                 conn.execute(insert(schema.logs), _log_values(uid, iteration, (offset, text, stamps)))
