@@ -152,5 +152,8 @@ def test_notes_are_kept_with_the_run_read_back_and_cleared(project):
     with pytest.raises(ValidationError, match="must be text"):
         run.set_notes(None)
     assert runlab.get_run(run.uid()).notes == again.notes, "a refused text changes nothing"
+    listed = project.list_runs()[0]
+    listed.set_notes("from a listing")
+    assert listed.notes == "from a listing"
     run.set_notes("")
     assert runlab.get_run(run.uid()).notes == ""

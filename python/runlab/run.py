@@ -132,6 +132,8 @@ class RunObject:
             raise RunNotFoundError(f"run {self._uid} is not in the store")
         if self._iteration == 0 and self._data is not None:
             self._data["metadata"]["notes"] = notes
+        elif self._iteration == 0:
+            self._listed = None  # a listed run not read yet: read it from the store, not from its listing
 
     def _artifact_records(self) -> list[dict[str, Any]]:
         """The run's artifacts; a sweep's parent also reaches its best child's (its own win on a key clash)."""
