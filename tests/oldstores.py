@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, inspect
 
 from runlab.config import get_config
 from runlab.store import schema
@@ -18,6 +18,7 @@ def store_at_revision(revision: str, rows: list[dict[str, Any]]) -> None:
     try:
         upgrade(engine, revision)
         with engine.begin() as conn:
-            conn.execute(insert(schema.runs), rows)
+            present = {column["name"] for column in inspect(conn).get_columns("runs")}  # later revisions add some
+            conn.execute(insert(schema.runs), [{k: v for k, v in row.items() if k in present} for row in rows])
     finally:
         engine.dispose()

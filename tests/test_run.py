@@ -134,3 +134,26 @@ def test_logs_watch_follows_a_run_of_another_process(write_file, runlab_home, tm
         assert run.state() == "completed"
     finally:
         proc.wait(timeout=30)
+
+
+def test_notes_are_kept_with_the_run_read_back_and_cleared(project):
+    from runlab.errors import ValidationError
+
+    run = _run(project)
+    assert run.notes == "" and run.to_dict()["metadata"]["notes"] == ""
+    run.set_notes("baseline\nlr 0.1 — the one to beat")
+    assert run.notes == "baseline\nlr 0.1 — the one to beat"
+    again = runlab.get_run(run.uid())
+    assert again.notes == "baseline\nlr 0.1 — the one to beat"
+    assert again.metadata.notes == again.notes
+    assert project.list_runs()[0].notes == again.notes  # a listed run has them too
+    with pytest.raises(ValidationError, match="at most 10,000 characters"):
+        run.set_notes("x" * 10_001)
+    with pytest.raises(ValidationError, match="must be text"):
+        run.set_notes(None)
+    assert runlab.get_run(run.uid()).notes == again.notes, "a refused text changes nothing"
+    listed = project.list_runs()[0]
+    listed.set_notes("from a listing")
+    assert listed.notes == "from a listing"
+    run.set_notes("")
+    assert runlab.get_run(run.uid()).notes == ""

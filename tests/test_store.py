@@ -380,3 +380,44 @@ def test_a_run_reads_back_the_same_as_through_sqlalchemy(runlab_home):
         assert store.get_run("no-such-run") is None and plain.get_run("no-such-run") is None
     finally:
         plain.close()
+
+
+def test_notes_are_stored_on_the_run_and_move_its_last_update(runlab_home):
+    from runlab.record import RunState, new_run
+
+    store = get_store()
+    record = new_run("p", "train", "job", RunState.COMPLETED, {}, {})
+    store.create_run(record)
+    before = store.get_run(record.uid).last_update
+    assert store.get_run(record.uid).notes == ""
+    assert store.set_notes(record.uid, "é — notes\n" * 100) is True
+    stored = store.get_run(record.uid)
+    assert stored.notes == "é — notes\n" * 100 and stored.last_update > before
+    assert store.list_runs(project="p")[0].notes == stored.notes
+    assert store.set_notes(record.uid, "") is True and store.get_run(record.uid).notes == ""
+    assert store.set_notes("0" * 32, "x") is False
+
+
+def test_delete_runs_deletes_the_ended_ones_in_one_go_and_keeps_the_jobs_right(runlab_home):
+    from runlab.record import RunState, new_run
+
+    store = get_store()
+    records = []
+    for i, state in enumerate([RunState.COMPLETED, RunState.ERROR, RunState.RUNNING, RunState.COMPLETED]):
+        record = new_run("p", "train", "job", state, {}, {"output_path": f"/tmp/out{i}"})
+        record.start_time = float(i)
+        store.create_run(record)
+        store.append_log(record.uid, 0, 0, "log\n")
+        records.append(record)
+    other = new_run("p", "eval", "job", RunState.COMPLETED, {}, {})
+    store.create_run(other)
+    uids = [records[3].uid, records[2].uid, records[0].uid, other.uid, "f" * 32]
+    deleted, kept, artifacts = store.delete_runs(uids)
+    assert deleted == [records[3].uid, records[0].uid, other.uid]
+    assert kept == {records[2].uid: "running", "f" * 32: None}
+    assert artifacts == []
+    assert [r.uid for r in store.list_runs(project="p")] == [records[2].uid, records[1].uid]
+    assert store.read_log(records[0].uid) == ("", 0) and store.read_log(records[1].uid) == ("log\n", 4)
+    [job] = store.list_jobs("p")  # eval is gone with its only run; train's latest is the newest left
+    assert (job["name"], job["runs"], job["uid"]) == ("train", 2, records[2].uid)
+    assert store.count_runs("p") == 2

@@ -43,7 +43,15 @@ export interface IArtifact {
 
 export interface IRun {
   kind: 'run';
-  metadata: { uid: string; name: string; project: string; iteration: number; labels: Record<string, string> };
+  metadata: {
+    uid: string;
+    name: string;
+    project: string;
+    iteration: number;
+    labels: Record<string, string>;
+    /** The user's free-text notes ('' when none). */
+    notes?: string;
+  };
   spec: {
     function: string;
     handler: string;
@@ -98,6 +106,16 @@ export interface ILog {
   offset: number;
   state: string;
   terminal: boolean;
+  /** When each line that starts in `text` began: its first character's index in `text`, and the time. */
+  times?: { at: number; time: string }[];
+}
+
+/** What a bulk delete did: the runs deleted, those skipped (with why), and how many files went. */
+export interface IBulkDelete {
+  deleted: string[];
+  skipped: { uid: string; reason: string }[];
+  files_removed: number;
+  files_not_removed: string[];
 }
 
 export interface IPreview {
@@ -298,7 +316,7 @@ export class RunlabClient {
   }
 
   async log(uid: string, iteration: number, offset: number): Promise<ILog> {
-    return this.json<ILog>(`${this.url('runs', uid, iteration, 'log')}?offset=${offset}`);
+    return this.json<ILog>(`${this.url('runs', uid, iteration, 'log')}?offset=${offset}&timestamps=1`);
   }
 
   async preview(uid: string, iteration: number, key: string): Promise<IPreview> {
@@ -367,6 +385,20 @@ export class RunlabClient {
 
   async remove(uid: string): Promise<void> {
     await this.json(this.url('runs', uid), { method: 'DELETE' });
+  }
+
+  /** Delete the runs that ended among `uids` in one call; the others are skipped and listed. */
+  async deleteRuns(uids: string[]): Promise<IBulkDelete> {
+    return this.json(this.url('runs', 'delete'), { method: 'POST', body: JSON.stringify({ uids }) });
+  }
+
+  async setNotes(uid: string, notes: string): Promise<{ uid: string; notes: string }> {
+    return this.json(this.url('runs', uid), { method: 'PATCH', body: JSON.stringify({ notes }) });
+  }
+
+  /** The run's whole log as a file (`<name>-<uid8>.log`). */
+  logDownloadUrl(uid: string, iteration: number): string {
+    return `${this.url('runs', uid, iteration, 'log')}?download=1`;
   }
 
   async schedules(project: string): Promise<ISchedule[]> {

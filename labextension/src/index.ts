@@ -4,6 +4,7 @@ import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } fr
 import { ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 
+import { RunActions } from './actions/runActions';
 import { RunlabClient } from './api';
 import { CompareModel, CompareRequest } from './compare/model';
 import { compareId, ComparePanel } from './compare/view';
@@ -44,6 +45,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null
   ) => {
     const client = new RunlabClient();
+    const runActions = new RunActions(client, app.commands);
     const renderers = rendermime ?? new RenderMimeRegistry({ initialFactories: standardRendererFactories });
     const tracker = new WidgetTracker<RunPanel>({ namespace: 'runlab-run' });
     const viewers = new WidgetTracker<NotebookViewer>({ namespace: 'runlab-executed-notebook' });
@@ -134,7 +136,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const found = runsViews.find(panel => panel.model.project === state.project && panel.model.job === job);
       const panel = found ?? new RunsPanel(new RunsModel(client, state), {
         openRun: (uid, iteration) => openRun(uid, iteration),
-        compare: uids => void app.commands.execute(COMPARE_RUNS, { uids })
+        compare: uids => void app.commands.execute(COMPARE_RUNS, { uids }),
+        runs: runActions
       });
       if (!found) {
         panel.id = `runlab-runs-${state.project}-${job}`;
@@ -147,7 +150,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
 
     const jobs = new JobsPanel(new JobsModel(client), openRun, (project, job) =>
-      void app.commands.execute(OPEN_RUNS, job ? { project, job } : { project }));
+      void app.commands.execute(OPEN_RUNS, job ? { project, job } : { project }), runActions);
     jobs.id = 'runlab-jobs';
     jobs.title.icon = jobsIcon;
     jobs.title.caption = 'Jobs: runlab runs';

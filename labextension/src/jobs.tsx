@@ -13,9 +13,11 @@ import {
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { RunActions } from './actions/runActions';
 import { IJob, IProject, IRun, RunlabClient } from './api';
 import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
+import { RowActions } from './components/rowActions';
 import { StateBadge } from './components/stateBadge';
 import { TabBar } from './components/tabBar';
 import { SweepBadge, sweepText } from './detail/iterations';
@@ -229,16 +231,23 @@ function ProjectSelect(props: { model: JobsModel }): JSX.Element {
   );
 }
 
-function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => void }): JSX.Element {
-  const { run, now, openRun } = props;
+function HistoryRow(props: {
+  run: IRun;
+  now: number;
+  openRun: (uid: string) => void;
+  actions?: RunActions;
+  changed: () => void;
+}): JSX.Element {
+  const { run, now, openRun, actions, changed } = props;
   const uid = run.metadata.uid;
+  const notes = run.metadata.notes ?? '';
   const seconds = elapsed(run.status.state, run.status.start_time, run.status.duration, now);
   const took = durationText(seconds, true);
   return (
-    <li>
-      <button className="runlab-history-row" data-uid={uid} onClick={() => openRun(uid)}
+    <li className="runlab-history-item">
+      <button className="runlab-history-row" data-uid={uid} onClick={() => openRun(uid)} title={notes || undefined}
         aria-label={`Run ${uid}, ${run.status.state}, started ${fullTime(run.status.start_time)}` +
-          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '')}>
+          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '') + (notes ? `. Notes: ${notes}` : '')}>
         <span className="runlab-uid" title={uid}>
           {uid.slice(0, 8)}
         </span>
@@ -250,7 +259,9 @@ function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => v
           {took}
         </span>
         <SweepBadge run={run} />
+        {notes && <span className="runlab-history-notes runlab-muted">{notes.split('\n')[0]}</span>}
       </button>
+      {actions && <RowActions run={run} actions={actions} changed={changed} />}
     </li>
   );
 }
@@ -258,8 +269,13 @@ function HistoryRow(props: { run: IRun; now: number; openRun: (uid: string) => v
 /** Opens the Runs view of a project, or of one of its jobs. */
 export type OpenRuns = (project: string, job?: string) => void;
 
-function JobsView(props: { model: JobsModel; openRun: (uid: string) => void; openRuns?: OpenRuns }): JSX.Element {
-  const { model, openRun, openRuns } = props;
+function JobsView(props: {
+  model: JobsModel;
+  openRun: (uid: string) => void;
+  openRuns?: OpenRuns;
+  actions?: RunActions;
+}): JSX.Element {
+  const { model, openRun, openRuns, actions } = props;
   const now = Date.now();
   return (
     <div className="runlab-jobs">
@@ -334,7 +350,8 @@ function JobsView(props: { model: JobsModel; openRun: (uid: string) => void; ope
             {model.expanded === job.name && (
               <ul className="runlab-history" role="list">
                 {model.history.map(run => (
-                  <HistoryRow key={run.metadata.uid} run={run} now={now} openRun={openRun} />
+                  <HistoryRow key={run.metadata.uid} run={run} now={now} openRun={openRun} actions={actions}
+                    changed={() => void model.poller.tick()} />
                 ))}
                 {model.historyNext !== null && (
                   <li>
@@ -357,7 +374,8 @@ export class JobsPanel extends PolledReactWidget {
   constructor(
     readonly model: JobsModel,
     private readonly openRun: (uid: string) => void,
-    private readonly openRuns?: OpenRuns
+    private readonly openRuns?: OpenRuns,
+    private readonly actions?: RunActions
   ) {
     super();
     this.addClass('runlab-jobs-panel');
@@ -370,7 +388,7 @@ export class JobsPanel extends PolledReactWidget {
   render(): JSX.Element {
     return (
       <UseSignal signal={this.model.changed}>
-        {() => <JobsView model={this.model} openRun={this.openRun} openRuns={this.openRuns} />}
+        {() => <JobsView model={this.model} openRun={this.openRun} openRuns={this.openRuns} actions={this.actions} />}
       </UseSignal>
     );
   }

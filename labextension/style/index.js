@@ -5,3 +5,4 @@ import './table.css';
 import './runs.css';
 import './compare.css';
 import './schedules.css';
+import './actions.css';

@@ -47,7 +47,8 @@ def _attach(uid: str, iteration: int) -> RunContext:
     record = store.get_run(uid, iteration)
     if record is None:
         raise RunNotFoundError(f"RUNLAB_RUN_UID={uid} names no run in {store.url}")
-    context = RunContext(record, store, RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text)))
+    log = RunLog(lambda offset, text, stamps: store.append_log(uid, iteration, offset, text, stamps))
+    context = RunContext(record, store, log)
     context._commit_interval = 0.0  # the owner ends the run; everything logged here must be stored at once
     return context
 
@@ -64,7 +65,8 @@ def _create(name: str, project_name: str, labels: dict[str, str], params: dict[s
     store = project.store
     store.create_run(record)
     uid = record.uid
-    context = RunContext(record, store, RunLog(lambda offset, text: store.append_log(uid, 0, offset, text)))
+    log = RunLog(lambda offset, text, stamps: store.append_log(uid, 0, offset, text, stamps))
+    context = RunContext(record, store, log)
     _finish_at_exit(context)
     return context
 

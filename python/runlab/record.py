@@ -27,6 +27,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from .errors import ValidationError
 from .kernelid import kernel_id
 
 
@@ -117,6 +118,7 @@ class RunRecord:
     host: str | None = None
     owner: Owner = field(default_factory=Owner)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    notes: str = ""
 
     @property
     def is_terminal(self) -> bool:
@@ -128,7 +130,7 @@ class RunRecord:
                 "kind": self.kind, "state": self.state.value, "labels": self.labels, "spec": self.spec,
                 "start_time": self.start_time, "last_update": self.last_update, "results": self.results,
                 "status": self.status, "error": self.error, "end_time": self.end_time, "pid": self.pid,
-                "host": self.host, "owner": self.owner.to_dict()}
+                "host": self.host, "owner": self.owner.to_dict(), "notes": self.notes or None}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RunRecord:
@@ -141,7 +143,8 @@ class RunRecord:
                    spec=_json(row["spec"]), start_time=row["start_time"], last_update=row["last_update"],
                    results=_json(get("results")) or {}, status=_json(get("status")) or {}, error=get("error"),
                    end_time=get("end_time"), pid=get("pid"), host=get("host"),
-                   owner=Owner.from_dict(_json(get("owner"))), artifacts=get("artifacts") or [])
+                   owner=Owner.from_dict(_json(get("owner"))), artifacts=get("artifacts") or [],
+                   notes=get("notes") or "")
 
     def child(self, iteration: int, parameters: dict[str, Any], state: RunState | None = None,
               runtime: str | None = None) -> RunRecord:
@@ -151,7 +154,7 @@ class RunRecord:
         spec["parameters"] = {**spec.get("parameters", {}), **parameters}
         return dataclasses.replace(
             self, iteration=iteration, state=state or self.state, labels=dict(self.labels), spec=spec,
-            results={}, status={}, error=None, start_time=now, last_update=now, end_time=None, artifacts=[],
+            results={}, status={}, error=None, start_time=now, last_update=now, end_time=None, artifacts=[], notes="",
             owner=Owner(runtime=runtime if runtime is not None else self.owner.runtime),
         )
 
@@ -180,6 +183,7 @@ class RunRecord:
                 "project": self.project,
                 "iteration": self.iteration,
                 "labels": self.labels,
+                "notes": self.notes,
             },
             "spec": self.spec,
             "status": status,
@@ -187,6 +191,19 @@ class RunRecord:
 
 
 _OWNER_KEYS = ("runtime", "pid_started", "dask_key")
+
+MAX_NOTES_CHARS = 10_000
+"""The longest a run's notes may be (characters)."""
+
+
+def checked_notes(text: Any) -> str:
+    """A run's notes as given, or a ValidationError saying what is wrong with them and how to fix it."""
+    if not isinstance(text, str):
+        raise ValidationError(f"a run's notes must be text (a string), not {type(text).__name__}")
+    if len(text) > MAX_NOTES_CHARS:
+        raise ValidationError(f"a run's notes may be at most {MAX_NOTES_CHARS:,} characters, not {len(text):,}: "
+                              "shorten them, or log a longer text as an artifact")
+    return text
 
 
 def _json(value: Any) -> Any:

@@ -45,14 +45,21 @@ def remove_run(store: RunStore, uid: str) -> RemovedRun:
     if record is not None and not record.is_terminal:
         raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
     roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
-    removed = RemovedRun(uid)
-    for artifact in store.delete_run(uid):
+    records = [{**artifact, "output_path": roots.get(artifact["iteration"], roots.get(0, ""))}
+               for artifact in store.delete_run(uid)]
+    return remove_files(records, RemovedRun(uid))
+
+
+def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedRun:
+    """Remove the files of deleted artifact records (each with ``target``, ``size`` and its run's
+    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed."""
+    for artifact in records:
         try:
-            remove_artifact_file(artifact["target"], roots.get(artifact["iteration"], roots.get(0, "")))
+            remove_artifact_file(artifact["target"], artifact["output_path"])
             removed.removed_files += 1
             removed.freed_bytes += artifact.get("size") or 0
         except ArtifactAccessError as exc:  # planted where runlab never wrote: leave it, and say so
-            log.warning("runlab: run %s: %s", uid, exc)
+            log.warning("runlab: run %s: %s", artifact.get("run_uid") or removed.uid, exc)
             removed.files_not_removed.append(artifact["target"])
         except Exception:  # noqa: BLE001 - the records are gone either way; say which files stayed
             removed.files_not_removed.append(artifact["target"])

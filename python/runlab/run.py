@@ -15,7 +15,7 @@ from .compare import RunComparison
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
 from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
-from .record import RunRecord, RunState, artifact_to_dict, is_terminal, iteration_table
+from .record import RunRecord, RunState, artifact_to_dict, checked_notes, is_terminal, iteration_table
 from .runtimes import abort_run, recover
 from .runtimes.base import end_comes_here, ends_recorded, pause
 from .runtimes.processes import reap
@@ -117,6 +117,23 @@ class RunObject:
     def error(self) -> str | None:
         """The error message of a failed run, else None."""
         return self._record()["status"].get("error")
+
+    @property
+    def notes(self) -> str:
+        """The free-text notes kept with the run ('' when none; ``metadata.notes`` of its dict), as last read:
+        ``refresh()`` reads them again. A sweep's notes are on its parent run (iteration 0)."""
+        return self._record()["metadata"].get("notes") or ""
+
+    def set_notes(self, text: str) -> None:
+        """Keep ``text`` as the run's notes (at most ``MAX_NOTES_CHARS`` characters; '' clears them). On a
+        sweep's iteration they go to the sweep's run, where the Runs view and the API show them."""
+        notes = checked_notes(text)
+        if not self._store.set_notes(self._uid, notes):
+            raise RunNotFoundError(f"run {self._uid} is not in the store")
+        if self._iteration == 0 and self._data is not None:
+            self._data["metadata"]["notes"] = notes
+        elif self._iteration == 0:
+            self._listed = None  # a listed run not read yet: read it from the store, not from its listing
 
     def _artifact_records(self) -> list[dict[str, Any]]:
         """The run's artifacts; a sweep's parent also reaches its best child's (its own win on a key clash)."""

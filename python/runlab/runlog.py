@@ -2,7 +2,9 @@
 
 ``capture_output`` tees ``sys.stdout``/``sys.stderr`` so a notebook cell still shows output as it
 happens, while ``RunLog`` buffers the same text and writes it to the store at most every
-``log_flush_interval`` seconds (and when the run commits or ends), so other kernels can follow it.
+``log_flush_interval`` seconds (and when the run commits or ends), so other kernels can follow it. Each
+line's start time is kept with the chunk it starts in (``stamps``), so the log can be shown with timestamps
+while its text stays exactly what was written.
 """
 
 from __future__ import annotations
@@ -15,16 +17,26 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from .store.logstamps import encode_stamps
+
 LOG_FORMAT = "%(asctime)s [%(levelname)s] %(message)s"
 
 
-class RunLog:
-    """Buffered log text of one run, with the byte offset of what has been handed to the store."""
+LogChunk = tuple[int, str, str | None]
+"""A piece of a run's log as the store keeps it: its byte offset in the log, its text, and the times (epoch
+seconds) of the lines that start in it (``encode_stamps``; None: not recorded)."""
 
-    def __init__(self, flush: Callable[[int, str], None] | None = None, interval: float = 1.0) -> None:
+
+class RunLog:
+    """Buffered log text of one run, with the byte offset of what has been handed to the store and the start
+    time of each line (one ``time.time()`` per line: cheap next to the write itself)."""
+
+    def __init__(self, flush: Callable[[int, str, str | None], None] | None = None, interval: float = 1.0) -> None:
         self._flush = flush
         self._interval = interval
         self._pending: list[str] = []
+        self._times: list[float] = []
+        self._line_start = True  # the next character written starts a line
         self._offset = 0
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
@@ -34,20 +46,28 @@ class RunLog:
             return
         with self._lock:
             self._pending.append(text)
+            breaks = text.count("\n")
+            starts = breaks - (1 if text[-1] == "\n" else 0) + (1 if self._line_start else 0)
+            if starts:
+                self._times.extend([time.time()] * starts)
+            self._line_start = text[-1] == "\n"
         if self._flush is not None and time.monotonic() - self._last_flush >= self._interval:
             self.flush()
 
-    def take(self) -> tuple[int, str] | None:
-        """Pending text and the offset it starts at; the caller stores it (e.g. in one transaction)."""
+    def take(self) -> LogChunk | None:
+        """Pending text, the offset it starts at and its lines' times; the caller stores it (e.g. in one
+        transaction)."""
         with self._lock:
             if not self._pending:
                 return None
             text = "".join(self._pending)
+            stamps = encode_stamps(self._times)
             self._pending.clear()
+            self._times.clear()
             start = self._offset
             self._offset += len(text.encode("utf-8"))
             self._last_flush = time.monotonic()
-        return start, text
+        return start, text, stamps
 
     def flush(self) -> None:
         chunk = self.take()

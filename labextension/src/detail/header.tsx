@@ -1,23 +1,13 @@
-import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
+import { Clipboard } from '@jupyterlab/apputils';
 import { bellIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRun } from '../api';
+import { confirm } from '../components/confirm';
 import { StateBadge } from '../components/stateBadge';
 import { isTerminal } from '../format';
 import type { Following } from '../notify/following';
 import { IRunActions, RunModel } from './model';
-
-/** Ask before a step that cannot be taken back; Cancel has the focus (Enter keeps things as they are). */
-async function confirm(title: string, body: string, label: string): Promise<boolean> {
-  const answer = await showDialog({
-    title,
-    body,
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label })],
-    defaultButton: 0
-  });
-  return answer.button.accept;
-}
 
 /** The run's name, uid and state, and its actions: copy uid, abort and delete (each after a confirmation), and
  * rerun (which shows its progress and opens the new run once it exists). The heading takes the focus when the

@@ -86,6 +86,8 @@ export class RunModel {
   tab: Tab = 'Overview';
   log = '';
   logOffset = 0;
+  /** The start time (ISO) of each line of `log` that has one, by the index of its first character. */
+  logTimes = new Map<number, string>();
   follow = true;
   preview: RunPreview | null = null;
   previewKey: string | null = null;
@@ -127,6 +129,9 @@ export class RunModel {
       const piece = await this.client.log(this.uid, this.iteration, this.logOffset);
       if (!piece.text) {
         break;
+      }
+      for (const { at, time } of piece.times ?? []) {
+        this.logTimes.set(this.log.length + at, time);
       }
       this.log += piece.text;
       this.logOffset = piece.offset;
@@ -190,6 +195,20 @@ export class RunModel {
   showError(error: unknown): void {
     this.error = explain(error);
     this._changed.emit();
+  }
+
+  /** Keep `notes` as the run's notes; the server's message when they were refused (too long...), else null. */
+  async saveNotes(notes: string): Promise<string | null> {
+    try {
+      const saved = await this.client.setNotes(this.uid, notes);
+      if (this.run) {
+        this.run = { ...this.run, metadata: { ...this.run.metadata, notes: saved.notes } };
+      }
+      this._changed.emit();
+      return null;
+    } catch (error) {
+      return explain(error);
+    }
   }
 
   async act(action: 'abort' | 'rerun' | 'delete'): Promise<string | null> {

@@ -5,6 +5,7 @@ import { StateBadge } from '../components/stateBadge';
 import { durationText, elapsed, isTerminal } from '../format';
 import { Chips } from './chips';
 import { IRunActions, isNotebookFile, RunModel } from './model';
+import { Notes } from './notes';
 import { When } from './when';
 
 /** The Overview tab: who, when, how long, what ran and where (host, pid, output path), its labels, parameters
@@ -19,6 +20,7 @@ export function Overview(props: { model: RunModel; run: IRun; actions: IRunActio
     ['uid', run.metadata.uid],
     ['name', run.metadata.name],
     ['project', run.metadata.project],
+    ['notes', <Notes key="notes" model={model} notes={run.metadata.notes ?? ''} />],
     ['state', <StateBadge key="state" state={run.status.state} title={run.status.error} />],
     ['started', <When key="started" iso={run.status.start_time} ago />],
     ['ended', <When key="ended" iso={run.status.end_time} />],

@@ -187,6 +187,14 @@ export class RunsModel {
     this._changed.emit();
   }
 
+  /** Take runs out of the selection (those deleted). */
+  unselect(uids: string[]): void {
+    for (const uid of uids) {
+      this.selected.delete(uid);
+    }
+    this._changed.emit();
+  }
+
   clearSelection(): void {
     this.selected.clear();
     this._anchor = null;

@@ -5,6 +5,7 @@ import {
   caretDownIcon,
   caretLeftIcon,
   caretRightIcon,
+  deleteIcon,
   HTMLSelect,
   InputGroup,
   refreshIcon,
@@ -18,8 +19,10 @@ import { CommandRegistry } from '@lumino/commands';
 import { Menu } from '@lumino/widgets';
 import * as React from 'react';
 
+import { isLive, RunActions } from '../actions/runActions';
 import { IRun } from '../api';
 import { ErrorAlert } from '../components/errorText';
+import { RowActions } from '../components/rowActions';
 import { StateBadge } from '../components/stateBadge';
 import { sweepText } from '../detail/iterations';
 import { When } from '../detail/when';
@@ -36,6 +39,8 @@ export interface IRunsActions {
   openRun(uid: string, iteration: number): void;
   /** The compare view of these runs (uids). */
   compare?(uids: string[]): void;
+  /** Abort, rerun and delete from a row, and delete the selected runs. */
+  runs?: RunActions;
 }
 
 /** The column picker: a JupyterLab menu of the project's params and results (and labels), each checkable. */
@@ -146,6 +151,14 @@ function RunRow(props: {
       {columns.map(column => (
         <Cell key={columnId(column)} value={columnValue(run, column)} />
       ))}
+      <td className="runlab-runs-notes" title={run.metadata.notes || undefined}>
+        {child ? '' : (run.metadata.notes ?? '').split('\n')[0]}
+      </td>
+      {actions.runs && (
+        <td className="runlab-runs-actions" onClick={event => event.stopPropagation()}>
+          {!child && <RowActions run={run} actions={actions.runs} changed={() => void model.load()} />}
+        </td>
+      )}
     </tr>
   );
 }
@@ -231,6 +244,28 @@ function Pager(props: { model: RunsModel }): JSX.Element {
   );
 }
 
+/** "Delete N runs": the selected runs, after one confirmation that says how many of them still run (those
+ * are skipped, and the notification says so). */
+function BulkDelete(props: { model: RunsModel; actions: RunActions }): JSX.Element {
+  const { model, actions } = props;
+  const count = model.selected.size;
+  const remove = async () => {
+    const uids = [...model.selected];
+    const live = model.runs.filter(run => model.selected.has(run.metadata.uid) && isLive(run)).length;
+    const answer = await actions.removeMany(uids, live);
+    if (answer) {
+      model.unselect(answer.deleted);
+      await model.load();
+    }
+  };
+  return (
+    <ToolbarButtonComponent className="runlab-runs-delete" icon={deleteIcon}
+      label={count ? `Delete ${count} run${count === 1 ? '' : 's'}` : 'Delete'}
+      tooltip={count ? `Delete the ${count} selected run(s) that ended` : 'Select runs (checkboxes) to delete them'}
+      enabled={count > 0} onClick={() => void remove()} />
+  );
+}
+
 function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Element {
   const { model, actions } = props;
   const now = Date.now();
@@ -255,6 +290,7 @@ function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Eleme
               : 'Select 2 or more runs (checkboxes, shift-click for a range) to compare them'}
             enabled={model.selected.size >= 2} onClick={() => actions.compare?.([...model.selected])} />
         )}
+        {actions.runs && <BulkDelete model={model} actions={actions.runs} />}
         <ToolbarButtonComponent className="runlab-runs-refresh" icon={refreshIcon} tooltip="Refresh"
           enabled={!model.changing} onClick={() => void model.load()} />
       </div>
@@ -287,6 +323,8 @@ function RunsView(props: { model: RunsModel; actions: IRunsActions }): JSX.Eleme
                 <SortHeader key={columnId(column)} model={model} by={fieldName(column)} label={columnLabel(column)}
                   className="runlab-runs-picked" />
               ))}
+              <th className="runlab-runs-notes">notes</th>
+              {actions.runs && <th className="runlab-runs-actions" aria-label="Actions" />}
             </tr>
           </thead>
           <tbody>

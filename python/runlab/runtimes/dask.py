@@ -144,10 +144,10 @@ class DaskHandle:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
                                      (RunState.PENDING,))
         if "log" in message:
-            offset, text = message["log"]
+            offset, text, stamps = message["log"]
             if offset not in self._logged:
                 self._logged.add(offset)
-                self.store.append_log(self.uid, self.iteration, offset, text)
+                self.store.append_log(self.uid, self.iteration, offset, text, stamps)
         if "results" in message:
             self.store.update_run_if(self.uid, self.iteration, {"results": message["results"],
                                                                 "last_update": time.time()}, (RunState.RUNNING,))
@@ -172,7 +172,7 @@ class DaskHandle:
         failed to the store."""
         now = time.time()
         ran = False  # the handler ran to its end on the worker
-        logs: list[tuple[int, str]] = []  # chunks whose event was lost (or never sent): written with the end
+        logs: list[tuple[int, str, str | None]] = []  # chunks whose event was lost (or never sent): with the end
         try:
             if outcome is None and future.cancelled():
                 changes: dict[str, Any] = {"state": RunState.ABORTED, "error": "aborted by request"}
@@ -184,10 +184,10 @@ class DaskHandle:
                 outcome, ran = outcome if outcome is not None else future.result(), True
                 for row in outcome["artifacts"]:
                     self.store.add_artifact({k: v for k, v in row.items() if k not in ("id", "version")})
-                for offset, text in outcome["log"]:
+                for offset, text, stamps in outcome["log"]:
                     if offset not in self._logged:
                         self._logged.add(offset)
-                        logs.append((offset, text))
+                        logs.append((offset, text, stamps))
                 changes = outcome["changes"]
             changes = {**changes, "end_time": changes.get("end_time", now), "last_update": now}
             uid, iteration = self.uid, self.iteration
@@ -284,21 +284,22 @@ class _CollectingStore:
 
     def __init__(self, taken: list[str], publish: Any) -> None:
         self.changes: dict[str, Any] = {}
-        self.log: list[tuple[int, str]] = []
+        self.log: list[tuple[int, str, str | None]] = []
         self.artifacts: list[dict[str, Any]] = []
         self.taken = set(taken)
         self._publish = publish
 
-    def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None):
+    def update_run(self, uid: str, iteration: int, changes: dict[str, Any],
+                   log: tuple[int, str, str | None] | None = None):
         self.changes.update(changes)
         if log:
             self.append_log(uid, iteration, *log)
         if "state" not in changes and "results" in changes:
             self._publish({"results": changes["results"]})
 
-    def append_log(self, uid: str, iteration: int, offset: int, text: str) -> None:
-        self.log.append((offset, text))
-        self._publish({"log": [offset, text]})
+    def append_log(self, uid: str, iteration: int, offset: int, text: str, stamps: str | None = None) -> None:
+        self.log.append((offset, text, stamps))
+        self._publish({"log": [offset, text, stamps]})
 
     def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:
         self.taken.add(row["target"])

@@ -49,7 +49,7 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
     uid, iteration = record.uid, record.iteration
     config = get_config()
     interval = min(0.2, config.log_flush_interval) if live else config.log_flush_interval
-    log = RunLog(lambda offset, text: store.append_log(uid, iteration, offset, text), interval)
+    log = RunLog(lambda offset, text, stamps: store.append_log(uid, iteration, offset, text, stamps), interval)
     context = RunContext(record, store, log)
     if live:
         context._commit_interval = 0.0

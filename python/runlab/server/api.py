@@ -33,8 +33,8 @@ from ..errors import (
 from ..handlers import FunctionSpec
 from ..launch import launch
 from ..preview import preview_artifact
-from ..record import RunRecord, is_terminal, to_iso
-from ..retention import remove_run
+from ..record import RunRecord, checked_notes, is_terminal, to_iso
+from ..retention import RemovedRun, remove_files, remove_run
 from ..runtimes import abort_run
 from ..runtimes.processes import reap
 from ..scheduler import background_function
@@ -192,16 +192,34 @@ def chart(store: RunStore, uid: str) -> dict[str, Any]:
     return {"mime_type": VEGA_LITE_MIME, "spec": spec, "note": note}
 
 
-def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0) -> dict[str, Any]:
-    """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state."""
+def log(store: RunStore, uid: str, iteration: int = 0, offset: int = 0, timestamps: bool = False) -> dict[str, Any]:
+    """The run's log from byte ``offset``: the text, the offset to ask from next, and the run's state; with
+    ``timestamps``, ``times``: when each line that starts in the text began (lines written before runlab kept
+    times have none)."""
     if offset < 0:
         raise ValidationError(f"offset must be 0 or more, not {offset}")
     reap(store)
     state = store.get_run_state(uid, iteration)
     if state is None:
         raise RunNotFoundError(f"run {uid} (iteration {iteration}) is not in the store")
-    text, next_offset = store.read_log(uid, iteration, offset)
-    return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
+    if not timestamps:
+        text, next_offset = store.read_log(uid, iteration, offset)
+        return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal}
+    text, next_offset, starts = store.read_log_times(uid, iteration, offset)
+    return {"text": text, "offset": next_offset, "state": state.value, "terminal": state.is_terminal,
+            "times": _line_times(text, offset, starts)}
+
+
+def _line_times(text: str, offset: int, starts: dict[int, float]) -> list[dict[str, Any]]:
+    """The start time of each line of ``text`` (read from byte ``offset`` of the log) that has one: the line's
+    first character's index in ``text`` and the time."""
+    times, at, position = [], 0, offset  # a character index in text, and its byte offset in the log
+    for line in text.split("\n"):
+        if position in starts:
+            times.append({"at": at, "time": to_iso(starts[position])})
+        at += len(line) + 1
+        position += len(line.encode("utf-8")) + 1
+    return times
 
 
 def artifact_source(store: RunStore, uid: str, iteration: int, key: str) -> tuple[dict[str, Any], str, bool]:
@@ -267,6 +285,49 @@ def delete(store: RunStore, uid: str) -> dict[str, Any]:
     _row(store, uid, 0)
     removed = remove_run(store, uid)
     return {"uid": uid, "deleted_artifacts": removed.removed_files, "files_not_removed": removed.files_not_removed}
+
+
+MAX_BULK_DELETE = 10_000
+"""The most uids one bulk delete takes (a larger selection is deleted in several calls)."""
+
+
+def delete_many(store: RunStore, uids: Any) -> dict[str, Any]:
+    """Delete the runs among ``uids`` that ended, in one store transaction, with their artifact files (as
+    ``delete`` does); a run that has not ended, or is not in the store, is skipped with the reason."""
+    if not isinstance(uids, list) or not all(isinstance(uid, str) and uid for uid in uids):
+        raise ValidationError('give the runs to delete as {"uids": ["<uid>", ...]}: a list of run uids (strings)')
+    if not uids:
+        raise ValidationError('no runs to delete: "uids" is an empty list')
+    if len(uids) > MAX_BULK_DELETE:
+        raise ValidationError(f"at most {MAX_BULK_DELETE:,} runs per call, not {len(uids):,}: delete them in parts")
+    reap(store)  # a run whose process died ends now, and can be deleted
+    deleted, kept, records = store.delete_runs(uids)
+    skipped = [{"uid": uid, "reason": "not in the store" if state is None
+                else f"the run is {state}: abort it before deleting it"} for uid, state in kept.items()]
+    removed = remove_files(records, RemovedRun(""))
+    return {"deleted": deleted, "skipped": skipped, "files_removed": removed.removed_files,
+            "files_not_removed": removed.files_not_removed}
+
+
+def set_notes(store: RunStore, uid: str, body: Any) -> dict[str, Any]:
+    """Set a run's notes from a ``{"notes": "..."}`` body; returns the run's uid and notes."""
+    if not isinstance(body, dict) or set(body) != {"notes"}:
+        keys = ", ".join(map(repr, body)) if isinstance(body, dict) else type(body).__name__
+        raise ValidationError(f'send {{"notes": "<text>"}} to change a run\'s notes (got {keys or "nothing"}); '
+                              "notes are the only field of a run that can be changed")
+    notes = checked_notes(body["notes"])
+    if not store.set_notes(uid, notes):
+        raise RunNotFoundError(f"run {uid} is not in the store")
+    return {"uid": uid, "notes": notes}
+
+
+def log_file(store: RunStore, uid: str, iteration: int) -> tuple[str, str]:
+    """The run's whole log and the file name to download it as (``<name>-<uid8>.log``, ASCII)."""
+    row = _row(store, uid, iteration)
+    text, _ = store.read_log(uid, iteration, 0)
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in row.name) or "run"
+    suffix = f"-{iteration}" if iteration else ""
+    return text, f"{name}-{uid[:8]}{suffix}.log"
 
 
 def _under(path: str, root: str) -> str | None:

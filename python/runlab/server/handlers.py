@@ -120,6 +120,13 @@ class RunlabHandler(APIHandler):
     async def call(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(function, self.store, *args, **kwargs)
 
+    def json_body(self) -> Any:
+        """The request's body as JSON; a 400 naming the problem when it is not."""
+        try:
+            return tornado.escape.json_decode(self.request.body or b"null")
+        except ValueError as exc:
+            raise ValidationError(f"the request body must be JSON ({exc})") from None
+
     def _error(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
@@ -244,6 +251,23 @@ class RunHandler(RunlabHandler):
     async def delete(self, uid: str) -> None:
         self.reply(await self.call(api.delete, uid))
 
+    @tornado.web.authenticated
+    @_json_errors
+    async def patch(self, uid: str) -> None:
+        self.reply(await self.call(api.set_notes, uid, self.json_body()))
+
+
+class BulkDeleteHandler(RunlabHandler):
+    """Delete many runs at once (``{"uids": [...]}``): those that ended go, the others are skipped and said so."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def post(self) -> None:
+        body = self.json_body()
+        if not isinstance(body, dict) or "uids" not in body:
+            raise ValidationError('send {"uids": ["<uid>", ...]}: the runs to delete')
+        self.reply(await self.call(api.delete_many, body["uids"]))
+
 
 class ChartHandler(RunlabHandler):
     @tornado.web.authenticated
@@ -256,8 +280,15 @@ class LogHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def get(self, uid: str, iteration: str) -> None:
-        self.reply(await self.call(api.log, uid, bounded_int("iteration", iteration, MAX_ITERATION),
-                                   self.int_argument("offset", 0)))
+        number = bounded_int("iteration", iteration, MAX_ITERATION)
+        if self.bool_argument("download"):  # the whole log as a text file
+            text, filename = await self.call(api.log_file, uid, number)
+            self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+            self.set_header("Cache-Control", "no-store")
+            self.finish(text.encode("utf-8"), set_content_type="text/plain; charset=utf-8")
+            return
+        self.reply(await self.call(api.log, uid, number, self.int_argument("offset", 0),
+                                   self.bool_argument("timestamps")))
 
 
 class ArtifactHandler(RunlabHandler):
@@ -415,6 +446,7 @@ def routes() -> list[tuple[str, type]]:
         (r"/projects/([^/]+)/fields", FieldsHandler),
         ("/runs", RunsHandler),
         ("/ended", EndedHandler),
+        ("/runs/delete", BulkDeleteHandler),  # before a run's own route, which would take "delete" for a uid
         (run, RunHandler),
         (run + "/chart", ChartHandler),
         (run + r"/(\d+)/log", LogHandler),

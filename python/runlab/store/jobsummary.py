@@ -73,6 +73,40 @@ def on_delete(conn: Connection, uid: str) -> None:
         conn.execute(table.delete().where(job & (table.c.records <= 0)))
 
 
+def on_delete_many(conn: Connection, uids: list[str]) -> list[tuple[str, str]]:
+    """``on_delete`` for many runs at once (a bulk delete), before their rows are deleted: their counts come
+    off their jobs in one grouped query. Returns the jobs whose latest run is among them: once the rows are
+    gone, :func:`renew_latest` gives each its new latest run."""
+    runs, table = schema.runs, schema.job_summary
+    counted = conn.execute(
+        select(runs.c.project, runs.c.name, func.count(), func.sum(case((runs.c.iteration == 0, 1), else_=0)))
+        .where(runs.c.uid.in_(uids)).group_by(runs.c.project, runs.c.name)
+    ).all()
+    latest, gone = [], set(uids)
+    for project, name, records, top in counted:
+        job = (table.c.project == project) & (table.c.name == name)
+        conn.execute(table.update().where(job).values(runs=table.c.runs - (top or 0),
+                                                      records=table.c.records - records))
+        if top and conn.execute(select(table.c.last_uid).where(job)).scalar() in gone:
+            latest.append((project, name))
+    return latest
+
+
+def renew_latest(conn: Connection, jobs: list[tuple[str, str]]) -> None:
+    """Set each job's latest run from the runs left (after a bulk delete), and drop the jobs left empty."""
+    runs, table = schema.runs, schema.job_summary
+    for project, name in jobs:
+        job = (table.c.project == project) & (table.c.name == name)
+        previous = conn.execute(
+            select(runs.c.start_time, runs.c.uid)
+            .where((runs.c.project == project) & (runs.c.iteration == 0) & (runs.c.name == name))
+            .order_by(runs.c.start_time.desc(), runs.c.uid.desc()).limit(1)
+        ).first()
+        conn.execute(table.update().where(job).values(last_start=previous[0] if previous else None,
+                                                      last_uid=previous[1] if previous else None))
+    conn.execute(table.delete().where(table.c.records <= 0))
+
+
 def list_jobs(conn: Connection, project: str, name_contains: str | None, limit: int) -> list[dict[str, Any]]:
     """The project's jobs, latest started first: name, run count, last start, and the latest run's uid,
     state, end time, error, kind and last update (one read of each job's latest run by its key)."""

@@ -39,9 +39,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, StoreError
-from ..record import RunRecord, RunState
+from ..record import RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
+from .logstamps import line_starts
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
 from .url import read_only_url
@@ -228,9 +229,10 @@ class RunStore:
             jobsummary.on_create(conn, record)
 
     def update_run(
-        self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None = None
+        self, uid: str, iteration: int, changes: dict[str, Any], log: Sequence[Any] | None = None
     ) -> None:
-        """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text)``."""
+        """Update a run's columns and, in the same transaction, append a log chunk ``(offset, text[, stamps])``
+        (``runlog.LogChunk``)."""
         changes = _stamped(changes)
         if self._hot is not None and self._hot.handles(changes):
             try:
@@ -246,14 +248,12 @@ class RunStore:
                     _columns(changes),
                 )
             if log is not None and log[1]:
-                conn.execute(
-                    insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1]}
-                )
+                conn.execute(insert(schema.logs), _log_values(uid, iteration, log))
 
     def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Iterable[str],
-                      logs: Sequence[tuple[int, str]] = ()) -> bool:
+                      logs: Sequence[Sequence[Any]] = ()) -> bool:
         """Update the run only while its state is one of ``states``; True if it was updated. ``logs``: log
-        chunks ``(offset, text)`` appended in the same transaction, whether or not the run was updated.
+        chunks ``(offset, text[, stamps])`` appended in the same transaction, whether or not the run was updated.
 
         This is how two processes racing (an abort and the run ending, two reapers) stay consistent.
         """
@@ -264,10 +264,9 @@ class RunStore:
                 return self._hot.update_run_if(uid, iteration, _columns(changes), states, logs)
         table = schema.runs
         with self._write() as conn:
-            for offset, text in logs:
-                if text:
-                    conn.execute(insert(schema.logs),
-                                 {"uid": uid, "iteration": iteration, "offset": offset, "data": text})
+            for log in logs:
+                if log[1]:
+                    conn.execute(insert(schema.logs), _log_values(uid, iteration, log))
             result = conn.execute(
                 update(table).where(
                     (table.c.uid == uid) & (table.c.iteration == iteration)
@@ -515,6 +514,52 @@ class RunStore:
             conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
         return [dict(a._mapping) for a in arts]
 
+    def delete_runs(self, uids: Sequence[str]) -> tuple[list[str], dict[str, str | None], list[dict[str, Any]]]:
+        """Delete the runs among ``uids`` that ended (every iteration, log and artifact record), in one
+        transaction, so a run cannot start or change state between the check and the delete. Returns the
+        deleted uids (in the order given), the state of each uid kept (None: not in the store) and the deleted
+        artifact records, each with its run's ``output_path``."""
+        wanted = list(dict.fromkeys(uids))
+        runs, arts = schema.runs, schema.artifacts
+        output_path = runs.c.spec["output_path"].as_string()
+        with self._write() as conn:
+            states: dict[str, str] = {}
+            roots: dict[tuple[str, int], str] = {}
+            for part in _parts(wanted):
+                for uid, iteration, state, root in conn.execute(
+                        select(runs.c.uid, runs.c.iteration, runs.c.state, output_path).where(runs.c.uid.in_(part))):
+                    roots[(uid, iteration)] = root or ""
+                    if iteration == 0:
+                        states[uid] = state
+            ended = [uid for uid in wanted if uid in states and is_terminal(states[uid])]
+            kept = {uid: states.get(uid) for uid in wanted if uid not in ended}
+            records: list[dict[str, Any]] = []
+            for part in _parts(ended):
+                for row in conn.execute(select(arts).where(arts.c.run_uid.in_(part))):
+                    record = dict(row._mapping)
+                    record["output_path"] = roots.get((record["run_uid"], record["iteration"]),
+                                                      roots.get((record["run_uid"], 0), ""))
+                    records.append(record)
+                conn.execute(delete(arts).where(arts.c.run_uid.in_(part)))
+                conn.execute(delete(schema.logs).where(schema.logs.c.uid.in_(part)))
+            for part in _parts(ended):  # set-based: a statement costs more than its rows here
+                latest = jobsummary.on_delete_many(conn, part)
+                runvalues.forget_many(conn, part)
+                conn.execute(delete(runs).where(runs.c.uid.in_(part)))
+                jobsummary.renew_latest(conn, latest)
+        return ended, kept, records
+
+    def set_notes(self, uid: str, notes: str) -> bool:
+        """Set a run's notes (on its iteration 0; empty text clears them); False if there is no such run. Moves
+        the run's ``last_update``, so every view that polls the store's change stamp shows them."""
+        table = schema.runs
+        with self._write() as conn:
+            updated = conn.execute(
+                table.update().where((table.c.uid == uid) & (table.c.iteration == 0))
+                .values(notes=notes or None, last_update=time.time())
+            ).rowcount
+        return updated > 0
+
     # -- schedules ---------------------------------------------------------------------------------
 
     def save_schedule(self, row: dict[str, Any], overwrite: bool = False) -> bool:
@@ -699,36 +744,47 @@ class RunStore:
 
     # -- logs --------------------------------------------------------------------------------------
 
-    def append_log(self, uid: str, iteration: int, offset: int, text: str) -> None:
-        """Store a log chunk that starts at byte ``offset`` of the run's log."""
+    def append_log(self, uid: str, iteration: int, offset: int, text: str, stamps: str | None = None) -> None:
+        """Store a log chunk that starts at byte ``offset`` of the run's log (``stamps``: its lines' start
+        times, ``logstamps.encode_stamps``)."""
         if text:
             with self._write() as conn:
-                conn.execute(
-                    insert(schema.logs), {"uid": uid, "iteration": iteration, "offset": offset, "data": text}
-                )
+                conn.execute(insert(schema.logs), _log_values(uid, iteration, (offset, text, stamps)))
 
     def read_log(self, uid: str, iteration: int = 0, offset: int = 0) -> tuple[str, int]:
         """The run's log from byte ``offset`` on, and the offset to ask for next time."""
+        text, end, _ = self.read_log_times(uid, iteration, offset, times=False)
+        return text, end
+
+    def read_log_times(self, uid: str, iteration: int = 0, offset: int = 0, times: bool = True
+                       ) -> tuple[str, int, dict[int, float]]:
+        """``read_log``, and (``times``) the start time of each line recorded with one, by the line's byte
+        offset in the log."""
         table = schema.logs
         this_run = (table.c.uid == uid) & (table.c.iteration == iteration)
         # only the chunk that holds ``offset`` and those after it, so tailing a long log stays cheap
         first = select(func.coalesce(func.max(table.c.offset), 0)).where(this_run & (table.c.offset <= offset))
+        columns = (table.c.offset, table.c.data, table.c.stamps) if times else (table.c.offset, table.c.data)
         with self._read() as conn:
             rows = conn.execute(
-                select(table.c.offset, table.c.data)
+                select(*columns)
                 .where(this_run & (table.c.offset >= first.scalar_subquery()))
                 .order_by(table.c.offset)
             ).all()
         parts: list[bytes] = []
         end = offset
-        for chunk_offset, data in rows:
+        starts: dict[int, float] = {}
+        for chunk_offset, data, *stamps in rows:
+            if stamps:
+                starts.update((chunk_offset + at, when) for at, when in line_starts(data, stamps[0])
+                              if chunk_offset + at >= offset)
             raw = data.encode("utf-8")
             chunk_end = chunk_offset + len(raw)
             if chunk_end <= offset:
                 continue
             parts.append(raw[max(0, offset - chunk_offset) :])
             end = chunk_end
-        return b"".join(parts).decode("utf-8", errors="replace"), end
+        return b"".join(parts).decode("utf-8", errors="replace"), end, starts
 
 
 # The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
@@ -815,6 +871,22 @@ def _newest_per_key(records: Iterable[dict[str, Any]], wanted: set[tuple[str, in
 
 
 _VALUE_COLUMNS = frozenset(("spec", "results", "labels"))
+
+
+def _log_values(uid: str, iteration: int, log: Sequence[Any]) -> dict[str, Any]:
+    """A log chunk ``(offset, text[, stamps])`` as the values of a ``logs`` row."""
+    return {"uid": uid, "iteration": iteration, "offset": log[0], "data": log[1],
+            "stamps": log[2] if len(log) > 2 else None}
+
+
+IN_LIST = 500
+"""Values per ``IN (...)`` list: within every backend's limit on bound parameters."""
+
+
+def _parts(values: list[str]) -> Iterator[list[str]]:
+    """``values`` in lists of at most ``IN_LIST``."""
+    for start in range(0, len(values), IN_LIST):
+        yield values[start:start + IN_LIST]
 
 
 def _stamped(changes: dict[str, Any]) -> dict[str, Any]:

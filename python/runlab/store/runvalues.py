@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from . import jobsummary
 
@@ -176,3 +176,15 @@ def forget(conn: Connection, uid: str) -> None:
         "AND v.field = '' AND v.project = run_values_marks.project) "
         "WHERE project IN (SELECT project FROM runs WHERE uid = :uid)"), {"uid": uid})
     conn.execute(text("DELETE FROM run_values WHERE uid = :uid"), {"uid": uid})
+
+
+def forget_many(conn: Connection, uids: list[str]) -> None:
+    """``forget`` for many runs at once (a bulk delete): two statements, whatever their number."""
+    values = {"uids": uids}
+    conn.execute(text(
+        "UPDATE run_values_marks SET records = records - (SELECT count(*) FROM run_values v WHERE v.uid IN :uids "
+        "AND v.field = '' AND v.project = run_values_marks.project) "
+        "WHERE project IN (SELECT project FROM runs WHERE uid IN :uids)").bindparams(
+            bindparam("uids", expanding=True)), values)
+    conn.execute(text("DELETE FROM run_values WHERE uid IN :uids").bindparams(bindparam("uids", expanding=True)),
+                 values)

@@ -65,6 +65,7 @@ runs = Table(
     Column("pid", Integer, nullable=True),
     Column("host", String(255), nullable=True),
     Column("owner", JSON, nullable=True),  # model.Owner: runtime, pid_started, dask_key
+    Column("notes", Text, nullable=True),  # the user's free-text notes on the run (iteration 0 only)
     # Every index costs each run's writes a page: each one here answers a query the product makes. The
     # iteration at the end lets a listing without sweep children skip them in the index itself.
     Index("ix_runs_project_start", "project", "start_time", "iteration"),
@@ -148,6 +149,7 @@ logs = Table(
     Column("iteration", Integer, primary_key=True),
     Column("offset", BigInteger, primary_key=True),
     Column("data", Text, nullable=False),
+    Column("stamps", Text, nullable=True),  # the start times of the lines that start in the chunk (runlog)
 )
 
 # A cron schedule of a project's function: the full task it runs, when it is due next, what it last did.

@@ -42,6 +42,11 @@ def lock_backoff(attempt: int) -> None:
     time.sleep(0.05 * (attempt + 1))
 
 
+def log_row(uid: str, iteration: int, log: Sequence[Any]) -> tuple[str, int, int, str, str | None]:
+    """A log chunk ``(offset, text[, stamps])`` as the values of a ``logs`` row (stamps: ``runlog.LogChunk``)."""
+    return uid, iteration, log[0], log[1], log[2] if len(log) > 2 else None
+
+
 def _quoted(name: str) -> str:
     """A column name as an SQL identifier (``key`` and ``offset`` are SQL words)."""
     return f'"{name}"'
@@ -53,7 +58,7 @@ _RUN_COLUMN_IS_JSON = tuple((name, name in _JSON_COLUMNS) for name in _RUN_COLUM
 _RUN_COLUMN_SET = frozenset(_RUN_COLUMNS)
 _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})")
-_INSERT_LOG = 'INSERT INTO logs (uid, iteration, "offset", data) VALUES (?, ?, ?, ?)'
+_INSERT_LOG = 'INSERT INTO logs (uid, iteration, "offset", data, stamps) VALUES (?, ?, ?, ?, ?)'
 _RUN_STATE = "SELECT state FROM runs WHERE uid = ? AND iteration = ?"
 _SELECT_RUN = f"SELECT {', '.join(map(_quoted, _RUN_COLUMNS))} FROM runs WHERE uid = ? AND iteration = ?"
 _ARTIFACT_COLUMNS = tuple(column.name for column in schema.artifacts.columns)
@@ -101,7 +106,7 @@ class SqliteHotPath:
 
         self._in_transaction(insert)
 
-    def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: tuple[int, str] | None) -> None:
+    def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: Sequence[Any] | None) -> None:
         """Set ``changes`` (already plain column values) and append a log chunk, in one transaction."""
         sql, values = self._update(changes, uid, iteration, ())
         if changes and (log is None or not log[1]):  # one statement: its own transaction, no BEGIN .. COMMIT
@@ -115,21 +120,21 @@ class SqliteHotPath:
             if changes:
                 conn.execute(sql, values)
             if log is not None and log[1]:
-                conn.execute(_INSERT_LOG, (uid, iteration, log[0], log[1]))
+                conn.execute(_INSERT_LOG, log_row(uid, iteration, log))
 
         self._in_transaction(update)
 
     def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: tuple[str, ...],
-                      logs: Sequence[tuple[int, str]] = ()) -> bool:
+                      logs: Sequence[Sequence[Any]] = ()) -> bool:
         """Set ``changes`` (plain column values, at least one) while the run's state is one of ``states``
         (at least one), and append the log chunks ``logs`` either way, in one transaction; True if the run
         was updated."""
         sql, values = self._update(changes, uid, iteration, states)
 
         def update(conn: sqlite3.Connection) -> bool:
-            for offset, text in logs:
-                if text:
-                    conn.execute(_INSERT_LOG, (uid, iteration, offset, text))
+            for log in logs:
+                if log[1]:
+                    conn.execute(_INSERT_LOG, log_row(uid, iteration, log))
             return conn.execute(sql, values).rowcount > 0
 
         return self._in_transaction(update)
