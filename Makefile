@@ -35,7 +35,7 @@ test-deps:
 
 test: test-deps install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 	$(BIN)/ruff check python tests benchmarks
 
 bench: install

@@ -130,7 +130,9 @@ def test_sweep_aborted_from_another_process(faults, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, run.uid()], capture_output=True, text=True, check=True,
                          timeout=60).stdout.split()
     print(f"sweep abort from another process took {float(out[1]):.2f} s")
-    assert out[0] == "aborted" and float(out[1]) < ABORT_BOUND
+    # abort_run returns the state it finds once its grace time is over: on a loaded machine the sweep's own
+    # process may still be stopping its children then ("aborting"); it must end "aborted" all the same (below)
+    assert out[0] in ("aborting", "aborted") and float(out[1]) < ABORT_BOUND
     check_aborted_sweep(run.uid(), 2)
 
 
