@@ -153,8 +153,9 @@ class Schedule:
 
     @property
     def scheduled_object(self) -> dict[str, Any]:
-        """What each firing runs: the task (params, inputs, hyperparams, ...), its handler and selector."""
-        return self._row()["task"]
+        """What each firing runs: the task (params, inputs, hyperparams, ...), its handler and selector (MLRun's
+        keys; ``keep_runs``, stored beside them, is the ``keep_runs`` property)."""
+        return {key: value for key, value in self._row()["task"].items() if key != "keep_runs"}
 
     def _row(self) -> dict[str, Any]:
         row = self._store.get_schedule(self.project, self.name)
