@@ -103,7 +103,8 @@ async def test_inspect_reads_a_notebooks_parameters_cell(jp_fetch, files):
                            (await jp_fetch("runlab", "api", "inspect", params={"path": "study.ipynb"})).body)
     assert info["kind"] == "notebook" and info["has_parameters_cell"]
     params = {p["name"]: p for p in info["parameters"]}
-    assert params["lr"]["default"] == 0.5 and params["lr"]["type"] == "float" and params["lr"]["help"] == "learning rate"
+    assert params["lr"]["default"] == 0.5 and params["lr"]["type"] == "float"
+    assert params["lr"]["help"] == "learning rate"
     assert params["epochs"]["type"] == "int" and params["epochs"]["annotation"] == "int"
     assert params["when"]["literal"] is False and params["when"]["default_text"] == "object()"
 
