@@ -191,7 +191,14 @@ async def test_a_file_is_scheduled(jp_fetch, files):
 async def test_rerun_with_changes_merges_them_over_the_recorded_run(jp_fetch, files):
     first = json.loads((await jp_fetch("runlab", "api", "runs", method="POST", body=job())).body)
     runlab.get_run(first["uid"]).wait_for_completion(timeout=60, poll=0.1)
+    source = check_operation("/inspect", "get", 200,
+                             (await jp_fetch("runlab", "api", "inspect", params={"uid": first["uid"]})).body)
+    assert source["path"] == "jobs/trainer.py" and source["functions"][0]["name"] == "train"
     changes = {"params": {"epochs": 10}, "labels": {"try": "2"}}
+    checked = await jp_fetch("runlab", "api", "runs", first["uid"], "rerun", method="POST",
+                             body=json.dumps({**changes, "validate_only": True}).encode())
+    assert check_operation("/runs/{uid}/rerun", "post", 200, checked.body)["valid"] is True
+    assert len(get_store().list_runs()) == 1, "validate_only starts nothing"
     response = await jp_fetch("runlab", "api", "runs", first["uid"], "rerun", method="POST",
                               body=json.dumps(changes).encode())
     data = check_operation("/runs/{uid}/rerun", "post", 201, response.body)

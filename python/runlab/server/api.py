@@ -16,6 +16,7 @@ import logging
 import math
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from ..artifactaccess import check_artifact, remove_artifact_file
@@ -246,10 +247,18 @@ def rerun(store: RunStore, uid: str, changes: Any = None, root: str = "") -> dic
         raise RunStateError(f"cannot rerun {uid}: {exc}") from None
 
 
-def inspect(path: str, root: str) -> dict[str, Any]:
-    """What the file at ``path`` (under the server's ``root``) offers a job: a Python file's functions, a
+def inspect(store: RunStore, path: str, root: str, uid: str = "") -> dict[str, Any]:
+    """What the file at ``path`` (under the server's ``root``) offers a job, or with ``uid`` the source file
+    that run recorded (read from the store, never a path from the client): a Python file's functions, a
     notebook's parameters; parsed, never run."""
-    return {"path": path, **inspect_source(resolve_under(root, path))}
+    if not uid:
+        return {"path": path, **inspect_source(resolve_under(root, path))}
+    source = (_row(store, uid, 0).spec.get("source") or {}).get("filename") or ""
+    if not source:
+        raise RunStateError(f"run {uid}'s function was defined in a notebook cell: it has no source file to read")
+    if not os.path.isfile(source):
+        raise RunStateError(f"run {uid}'s source {source} no longer exists")
+    return {"path": _under(source, root) or "", **inspect_source(Path(source))}
 
 
 def delete(store: RunStore, uid: str) -> dict[str, Any]:

@@ -379,7 +379,7 @@ class RerunHandler(RunlabHandler):
     async def post(self, uid: str) -> None:
         changes, root = self.json_body(), self.settings.get("server_root_dir", "")
         answer = await self.call(api.rerun, uid, changes, root)
-        self.set_status(201)
+        self.set_status(200 if answer.get("valid") else 201)
         self.reply(answer)
 
 
@@ -390,7 +390,7 @@ class InspectHandler(RunlabHandler):
     @_json_errors
     async def get(self) -> None:
         path, root = self.get_argument("path", ""), self.settings.get("server_root_dir", "")
-        self.reply(await asyncio.to_thread(api.inspect, path, root))
+        self.reply(await self.call(api.inspect, path, root, self.get_argument("uid", "")))
 
 
 class SchedulesHandler(RunlabHandler):

@@ -31,7 +31,7 @@ from .sourceinfo import fits, inspect_source, resolve_under
 KINDS = ("job", "dask")
 """What the dialog offers: a background process, or a Dask cluster ("in this kernel" runs in the kernel)."""
 FIELDS = {"project", "path", "kind", "handler", "name", "params", "inputs", "labels", "schedule", "validate_only"}
-CHANGES = {"params", "inputs", "labels", "handler"}
+CHANGES = {"params", "inputs", "labels", "handler", "validate_only"}
 
 
 @dataclass
@@ -121,7 +121,8 @@ def submit(store: RunStore, root: str, body: Any) -> dict[str, Any]:
 
 def rerun(store: RunStore, record: RunRecord, body: Any, root: str) -> dict[str, Any]:
     """Start ``record``'s function again with the changes of a ``POST /runs/{uid}/rerun`` body (``params``,
-    ``inputs``, ``labels``, ``handler``; each checked as ``POST /runs`` checks it) in the background."""
+    ``inputs``, ``labels``, ``handler``; each checked as ``POST /runs`` checks it) in the background; with
+    ``validate_only`` only check them."""
     changes = _object(body, "the request body", CHANGES) if body not in (None, b"", "") else {}
     params, inputs, labels, handler = None, None, None, None
     if changes:
@@ -141,6 +142,8 @@ def rerun(store: RunStore, record: RunRecord, body: Any, root: str) -> dict[str,
                          {**(record.spec.get("parameters") or {}), **params},
                          {**(record.spec.get("inputs") or {}), **inputs})
         labels.pop("rerun-of", None)  # the new run's is its own
+        if changes.get("validate_only") is True:
+            return {"valid": True, "function": str(record.spec.get("function") or "").rpartition("/")[2]}
     try:
         new = relaunch(record, store, params=params, inputs=inputs, labels=labels, handler=handler, watch=False,
                        background=True)  # the server never runs user code in its own process
