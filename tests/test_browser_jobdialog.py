@@ -45,7 +45,8 @@ def lab(tmp_path_factory):
     notebook.cells = [parameters, nbformat.v4.new_code_cell("print('score', lr * epochs)")]
     nbformat.write(notebook, root / "study.ipynb")
     home = base / "home"
-    server = LabServer(root, base / "state", {"RUNLAB_HOME": str(home), "RUNLAB_ARTIFACT_PATH": str(root / "artifacts")})
+    env = {"RUNLAB_HOME": str(home), "RUNLAB_ARTIFACT_PATH": str(root / "artifacts")}
+    server = LabServer(root, base / "state", env)
     yield server
     server.stop()
 
@@ -54,6 +55,13 @@ def _api(lab, path: str) -> dict:
     separator = "&" if "?" in path else "?"
     return json.loads(urllib.request.urlopen(f"{lab.url}/runlab/api/{path}{separator}token={lab.token}",
                                              timeout=10).read())
+
+
+def _error_colour(page) -> str:
+    """The theme's error colour (``--jp-error-color1``) as the browser computes a colour: ``rgb(r, g, b)``."""
+    hex_colour = page.evaluate("getComputedStyle(document.body).getPropertyValue('--jp-error-color1').trim()")
+    red, green, blue = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({red}, {green}, {blue})"
 
 
 def _run_count(lab) -> int:
@@ -143,7 +151,8 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         before = _run_count(lab)
         dialog.get_by_label("Parameter epochs").fill("three")
         error = dialog.locator(".runlab-job-error[data-field='params.epochs']")
-        expect(error).to_contain_text("is a int")
+        expect(error).to_contain_text("is an int")
+        expect(error).to_have_css("color", _error_colour(page))
         screenshot(page, "jobdialog-python-error-light")
         _submit(page)  # refused: the dialog opens again with the form as it was and the error by its field
         dialog = page.locator(".jp-Dialog .runlab-job-dialog")
@@ -162,10 +171,10 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         started = time.monotonic()
         _submit(page)
         expect(_open_view(page).locator(".runlab-run-header h2")).to_contain_text("trainer-train")
+        assert _new_uid(page, second)
         elapsed = time.monotonic() - started
         print(f"dialog open → run visible in its view: {elapsed:.2f} s")
         assert elapsed < 10
-        expect(_open_view(page).locator(".runlab-run-header")).to_contain_text("completed", timeout=60_000)
 
         # the dark theme, then a reload: the toolbar button and the dialog come back
         set_theme(page, "JupyterLab Dark", light=False)
@@ -174,8 +183,7 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         dialog.get_by_label("Parameter epochs").fill("2.5")
         error = dialog.locator(".runlab-job-error[data-field='params.epochs']")
         expect(error).to_be_visible()
-        colour = page.evaluate("getComputedStyle(document.body).getPropertyValue('--jp-error-color1').trim()")
-        assert colour and error.evaluate("e => getComputedStyle(e).color") != "rgb(0, 0, 0)"
+        expect(error).to_have_css("color", _error_colour(page))
         screenshot(page, "jobdialog-notebook-dark")
         page.locator(".jp-Dialog").get_by_role("button", name="Cancel").click()
         page.reload()

@@ -4,3 +4,4 @@ import './runview.css';
 import './table.css';
 import './runs.css';
 import './compare.css';
+import './jobdialog.css';

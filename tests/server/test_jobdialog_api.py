@@ -134,7 +134,7 @@ def job(**changes) -> bytes:
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"handler": "nope"}, "handler", "train, report, stream"),
     ({"params": {"lr": "fast"}}, "params.lr", "float"),
-    ({"params": {"epochs": 2.5}}, "params.epochs", "int"),
+    ({"params": {"epochs": 2.5}}, "params.epochs", "is an int, default 3; 2.5 is a float: give an int"),
     ({"handler": "report", "params": {"lr": 1}}, "params.lr", "takes no param"),
     ({"handler": "report", "params": {}}, "params.title", "needs a value"),
     ({"inputs": {"data": "jobs/missing.csv"}}, "inputs.data", "no such file"),
@@ -161,7 +161,7 @@ async def test_a_bad_field_is_named_and_nothing_is_recorded(jp_fetch, files, cha
 async def test_validate_only_checks_a_good_request_and_records_nothing(jp_fetch, files):
     response = await jp_fetch("runlab", "api", "runs", method="POST", body=job(validate_only=True))
     assert response.code == 200
-    assert check_operation("/runs", "post", 200, response.body) == {"valid": True, "function": "trainer-train"}
+    assert check_operation("/runs", "post", 200, response.body) == {"valid": True, "function": "trainer"}
     assert get_store().list_runs() == [] and get_store().list_projects() == []
 
 

@@ -51,10 +51,9 @@ class JobRequest:
 
     @property
     def function_name(self) -> str:
-        """The project's function the file becomes: the file's name (and the handler's)."""
-        stem = normalize_name(self.path.stem) or "job"
-        handler = normalize_name(self.handler) if self.handler else ""
-        return (stem if not handler or handler == stem else f"{stem}-{handler}")[:63].strip("-")
+        """The project's function the file becomes, named after the file (its runs are named after the file and
+        the handler)."""
+        return (normalize_name(self.path.stem) or "job")[:63].strip("-")
 
 
 def check_request(store: RunStore, root: str, body: Any) -> JobRequest:
@@ -192,8 +191,9 @@ def check_params(info: dict[str, Any], handler: str, params: Any, inputs: dict[s
             continue
         if not fits(spec["type"], value):
             default = f", default {spec['default_text']}" if spec["default_text"] else ""
-            raise JobRequestError(f"params.{key}", f"param {key!r} of {owner} is a {spec['type']}{default}; "
-                                                   f"{json_text(value)} is a {_kind_of(value)}: give a {spec['type']}")
+            wanted = _a(spec["type"])
+            raise JobRequestError(f"params.{key}", f"param {key!r} of {owner} is {wanted}{default}; "
+                                                   f"{json_text(value)} is {_a(_kind_of(value))}: give {wanted}")
     for spec in declared:
         if spec["required"] and spec["name"] not in params and spec["name"] not in inputs:
             raise JobRequestError(f"params.{spec['name']}", f"{owner} needs a value for {spec['name']!r} "
@@ -307,6 +307,10 @@ def _key(key: str, where: str, what: str) -> None:
         check_key(what, key)
     except ValidationError as exc:
         raise JobRequestError(where, str(exc)) from None
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
 def _kind_of(value: Any) -> str:
