@@ -1,7 +1,8 @@
 """The "Run as job" and "Rerun with changes" dialog in a real JupyterLab, driven in Debian's Chromium: a notebook
 run from its toolbar with a changed parameter (its view opens, it completes, its end is announced), rerun from
 its view with an edited parameter (labelled rerun-of), a .py from the file browser's context menu (its functions
-as handlers, a bad value shown in the dialog with nothing recorded, the time from the dialog to the run's view),
+as handlers, a bad value shown in the dialog with nothing recorded, the time from the dialog to the run's view,
+run in the current notebook's kernel),
 in the light and the dark theme at the default 250 px sidebar, and after a reload."""
 
 from __future__ import annotations
@@ -171,7 +172,21 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         started = time.monotonic()
         _submit(page)
         expect(_open_view(page).locator(".runlab-run-header h2")).to_contain_text("trainer-train")
-        assert _new_uid(page, second)
+        third = _new_uid(page, second)
+
+        # "In this kernel": the .py's handler run by the kernel of the notebook that is the current tab
+        page.locator(".lm-TabBar-tab", has_text="study.ipynb").click()
+        expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible()
+        item.click(button="right")
+        page.locator(".lm-Menu-item", has_text="Run as Job…").click()
+        dialog = page.locator(".jp-Dialog .runlab-job-dialog")
+        dialog.get_by_label("Run on").select_option("kernel")
+        dialog.get_by_label("Parameter lr").fill("0.25")
+        _submit(page)
+        in_kernel = _new_uid(page, third)
+        expect(_open_view(page).locator(".runlab-run-header")).to_contain_text("completed")
+        run = _api(lab, f"runs/{in_kernel}")
+        assert run["metadata"]["labels"]["kind"] == "local" and run["status"]["results"] == {"score": 0.75}
         elapsed = time.monotonic() - started
         print(f"dialog open → run visible in its view: {elapsed:.2f} s")
         assert elapsed < 10

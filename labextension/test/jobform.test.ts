@@ -60,8 +60,8 @@ test('a rerun sends only what changed', () => {
 
 test('the kernel code runs the handler in this process with paths under the root', () => {
   const code = kernelCode(form({ name: 'quick' }), INFO.functions[0].params, '/home/me/');
-  assert.match(code, /code_to_function\(filename="\/home\/me\/jobs\/trainer\.py", kind="local", handler="train"\)/);
+  assert.match(code, /code_to_function\(filename="\/home\/me\/jobs\/trainer\.py", kind="local", project="demo", handler="train"\)/);
   assert.match(code, /params=_json\.loads\("\{\\"lr\\":0\.5,\\"epochs\\":3,\\"tags\\":\[\\"a\\",\\"b\\"\]\}"\)/);
   assert.match(code, /inputs=_json\.loads\("\{\\"data\\":\\"\/home\/me\/data\.csv\\"\}"\)/);
-  assert.match(code, /project="demo", name="quick"/);
+  assert.match(code, /\.run\(name="quick", params=/);
 });

@@ -90,7 +90,7 @@ export class JobFormModel {
   /** Start the run (or schedule it); null when the server refused (the error is then in the form). */
   async submit(): Promise<JobOutcome | null> {
     window.clearTimeout(this._timer);
-    const asked = ++this._asked;
+    ++this._asked; // a check still under way is outdated
     try {
       if (this.recorded) {
         const answer = await this.client.rerunWithChanges(this.options.rerunOf!.metadata.uid,
@@ -109,7 +109,7 @@ export class JobFormModel {
       }
       return { uid: String(answer.uid) };
     } catch (error) {
-      this.refused(asked, error);
+      this.refused(this._asked, error); // what the submit met is shown, whatever checks ran meanwhile
       return null;
     }
   }
@@ -152,8 +152,8 @@ export class JobFormModel {
 export async function openJobDialog(options: IJobDialogOptions): Promise<JobOutcome | null> {
   const model = await loadModel(options);
   const title = model.rerun ? `Rerun ${options.rerunOf!.metadata.name} with changes` : `Run ${options.path} as a job`;
+  void model.validate(); // on opening; a refused submit reopens the dialog with its error kept
   for (;;) {
-    void model.validate();
     const result = await showDialog({
       title,
       body: new JobFormBody(model),

@@ -137,7 +137,6 @@ export function kernelCode(form: IJobForm, params: ISourceParam[], root: string)
   const absolute = (path: string) => (path.includes('://') ? path : `${root.replace(/\/$/, '')}/${path}`);
   const inputs = Object.fromEntries(Object.entries(pairs(form.inputs)).map(([key, path]) => [key, absolute(path)]));
   const args = [
-    `project=${py(form.project.trim())}`,
     ...(form.name.trim() ? [`name=${py(form.name.trim())}`] : []),
     `params=${py(paramValues(form, params))}`,
     `inputs=${py(inputs)}`,
@@ -146,7 +145,8 @@ export function kernelCode(form: IJobForm, params: ISourceParam[], root: string)
   ];
   return [
     'import json as _json, runlab as _runlab',
-    `_runlab_job = _runlab.code_to_function(filename=${py(absolute(form.path))}, kind="local"` +
-      `${form.handler ? `, handler=${py(form.handler)}` : ''}).run(${args.join(', ')})`
+    // the function names its project, which is created when new (as MLRun does)
+    `_runlab_job = _runlab.code_to_function(filename=${py(absolute(form.path))}, kind="local", ` +
+      `project=${py(form.project.trim())}${form.handler ? `, handler=${py(form.handler)}` : ''}).run(${args.join(', ')})`
   ].join('\n');
 }
