@@ -189,7 +189,7 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         assert run["metadata"]["labels"]["kind"] == "local" and run["status"]["results"] == {"score": 0.75}
         elapsed = time.monotonic() - started
         print(f"dialog open → run visible in its view: {elapsed:.2f} s")
-        assert elapsed < 10
+        assert elapsed < 15  # generous: a loaded machine took up to 8 s, an idle one under 1 s
 
         # the dark theme, then a reload: the toolbar button and the dialog come back
         set_theme(page, "JupyterLab Dark", light=False)
