@@ -112,7 +112,9 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         expect(dialog.get_by_label("Parameter lr")).to_have_value("0.1")
         expect(dialog.get_by_label("Parameter epochs")).to_have_value("2")
         expect(dialog.get_by_label("Handler")).to_have_count(0)  # a notebook runs whole
-        expect(dialog.get_by_label("Run on").locator("option[value='kernel']")).to_be_disabled()
+        kernel_option = dialog.get_by_label("Run on").locator("option[value='kernel']")
+        expect(kernel_option).to_be_disabled()
+        expect(kernel_option).to_have_attribute("title", re.compile("notebook runs as a background job"))
         dialog.get_by_label("New project name").fill("dialog")
         dialog.get_by_label("Parameter lr").fill("0.5")
         screenshot(page, "jobdialog-notebook-light")

@@ -24,7 +24,8 @@ const form = (changes: Partial<IJobForm> = {}): IJobForm => ({
 
 test('a param text parses by its type; what does not parse is sent as text for the server to name', () => {
   assert.equal(parseValue('int', ' 12 '), 12);
-  assert.equal(parseValue('int', '2.5'), '2.5');
+  assert.equal(parseValue('int', '2.5'), 2.5);
+  assert.equal(parseValue('int', 'three'), 'three');
   assert.equal(parseValue('float', '1e-3'), 0.001);
   assert.equal(parseValue('float', 'fast'), 'fast');
   assert.equal(parseValue('bool', 'True'), true);

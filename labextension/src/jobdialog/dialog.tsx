@@ -274,7 +274,8 @@ function JobFormView(props: { model: JobFormModel }): JSX.Element {
       )}
       {!model.rerun && (
         <Row label="Run on" field="kind" model={model}>
-          <HTMLSelect aria-label="Run on" value={form.kind} onChange={e => model.set({ kind: e.currentTarget.value as JobKind })}>
+          <HTMLSelect aria-label="Run on" value={form.kind} title={kernelReason && `In this kernel: ${kernelReason.toLowerCase()}`}
+            onChange={e => model.set({ kind: e.currentTarget.value as JobKind })}>
             {(['job', 'kernel', 'dask'] as JobKind[]).map(kind => (
               <option key={kind} value={kind} disabled={(kind === 'kernel' && kernelReason !== '') || (kind === 'dask' && notebook)}
                 title={kind === 'kernel' ? kernelReason : kind === 'dask' && notebook ? 'A notebook cannot run on Dask' : ''}>
@@ -282,7 +283,6 @@ function JobFormView(props: { model: JobFormModel }): JSX.Element {
               </option>
             ))}
           </HTMLSelect>
-          {kernelReason && <div className="runlab-job-hint" title={kernelReason}>In this kernel: {kernelReason.toLowerCase()}.</div>}
         </Row>
       )}
       {info?.kind === 'python' && (

@@ -61,8 +61,7 @@ export function parseValue(type: ISourceParam['type'], text: string): unknown {
   switch (type) {
     case 'str':
       return text;
-    case 'int':
-      return /^[-+]?\d+$/.test(trimmed) ? Number(trimmed) : text;
+    case 'int': // 2.5 goes as the number it is, for the server to say it is no int
     case 'float':
       return trimmed !== '' && !Number.isNaN(Number(trimmed)) ? Number(trimmed) : text;
     case 'bool':
