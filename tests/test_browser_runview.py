@@ -236,7 +236,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             held = []
             rerun_url = re.compile(r"/runlab/api/runs/\w+/rerun(\?.*)?$")  # JupyterLab adds a cache-busting query
             page.route(rerun_url, lambda route: held.append(route))
-            rerun = view.get_by_role("button", name="Rerun")
+            rerun = view.get_by_role("button", name="Rerun", exact=True)  # not "Rerun with changes…"
             rerun.click()
             busy = view.locator("button.runlab-rerun")
             expect(busy).to_be_disabled()

@@ -227,14 +227,59 @@ export interface ICompareArtifact {
   runs: { uid: string; iteration: number; name: string; artifact: IArtifact | null; preview: IPreview | null }[];
 }
 
-/** An answer other than 2xx/304: the status and the server's message. */
+/** An answer other than 2xx/304: the status, the server's message and the request field it is about. */
 export class RunlabApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    readonly field?: string
   ) {
     super(message);
   }
+}
+
+/** A param of a handler or a notebook's parameters cell, as the server read it (never ran it). */
+export interface ISourceParam {
+  name: string;
+  annotation: string;
+  type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'any';
+  required: boolean;
+  default: unknown;
+  /** Whether the default is a literal (else only its source text is known). */
+  literal: boolean;
+  default_text: string;
+  help?: string;
+}
+
+/** What a .py file (its functions) or a notebook (its parameters cell) offers a job. */
+export interface ISourceInfo {
+  path: string;
+  kind: 'python' | 'notebook';
+  functions: { name: string; doc: string; params: ISourceParam[]; context: boolean; kwargs: boolean }[];
+  parameters: ISourceParam[];
+  has_parameters_cell: boolean;
+}
+
+/** The body of POST /runs (runlab/server/openapi.yaml, JobRequest). */
+export interface IJobRequest {
+  project: string;
+  path: string;
+  kind: 'job' | 'dask';
+  handler: string;
+  name: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, string>;
+  labels: Record<string, string>;
+  schedule: { cron: string; timezone: string; concurrency: string } | null;
+  validate_only?: boolean;
+}
+
+/** What a rerun changes (merged over the run's recorded spec). */
+export interface IRerunChanges {
+  params: Record<string, unknown>;
+  inputs: Record<string, string>;
+  labels: Record<string, string>;
+  handler?: string;
 }
 
 export class RunlabClient {
@@ -383,6 +428,23 @@ export class RunlabClient {
     return this.json(this.url('runs', uid, 'rerun'), { method: 'POST' });
   }
 
+  /** A rerun with changes; the new run. */
+  async rerunWithChanges(uid: string, changes: IRerunChanges): Promise<{ uid: string; state: string; project: string }> {
+    return this.json(this.url('runs', uid, 'rerun'), { method: 'POST', body: JSON.stringify(changes) });
+  }
+
+  /** A file's functions or a notebook's parameters (`path` under the server's root), or a run's source (`uid`). */
+  async inspect(where: { path: string } | { uid: string }): Promise<ISourceInfo> {
+    const query = 'uid' in where ? `uid=${encodeURIComponent(where.uid)}` : `path=${encodeURIComponent(where.path)}`;
+    return this.json(`${this.url('inspect')}?${query}`);
+  }
+
+  /** Run a file as a job: the new run, its schedule, or (validate_only) `{valid: true}`; a bad field throws. */
+  async submitJob(request: IJobRequest): Promise<{ uid?: string; state?: string; project?: string;
+    schedule?: ISchedule; valid?: boolean }> {
+    return this.json(this.url('runs'), { method: 'POST', body: JSON.stringify(request) });
+  }
+
   async remove(uid: string): Promise<void> {
     await this.json(this.url('runs', uid), { method: 'DELETE' });
   }
@@ -440,12 +502,15 @@ export class RunlabClient {
     }
     if (!response.ok && response.status !== 304) {
       let message = response.statusText;
+      let field: string | undefined;
       try {
-        message = ((await response.json()) as { message?: string }).message ?? message;
+        const body = (await response.json()) as { message?: string; field?: string };
+        message = body.message ?? message;
+        field = body.field;
       } catch {
         // not JSON: keep the status text
       }
-      throw new RunlabApiError(response.status, message);
+      throw new RunlabApiError(response.status, message, field);
     }
     return response;
   }

@@ -14,6 +14,7 @@ import { INotebookSource, RunModel, Tab, TABS } from './detail/model';
 import { NotebookViewer } from './detail/notebook';
 import { RunPanel } from './detail/runPanel';
 import { jobsIcon } from './icons';
+import { addJobDialog, RERUN_WITH_CHANGES } from './jobdialog/plugin';
 import { JobsModel, JobsPanel } from './jobs';
 import { IRunsState, RunsModel } from './runs/model';
 import { RunsPanel } from './runs/view';
@@ -85,6 +86,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         openNotebook,
         closed: () => panel.close(),
         compareIterations: uid => void app.commands.execute(COMPARE_RUNS, { uid, children: true }),
+        rerunWithChanges: uid => void app.commands.execute(RERUN_WITH_CHANGES, { uid }),
         rendermime: renderers,
         following
       });
@@ -161,6 +163,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => shell.activateById(jobs.id)
     });
     palette?.addItem({ command: SHOW_JOBS, category: 'runlab' });
+
+    addJobDialog(app, shell, palette, {
+      client,
+      openRun: uid => openRun(uid),
+      follow: uid => !following.has(uid) && following.toggle(uid),
+      showSchedules: project => {
+        jobs.model.setProject(project);
+        jobs.model.setView('schedules');
+        shell.activateById(jobs.id);
+      },
+      project: () => jobs.model.project || undefined
+    });
 
     app.commands.addCommand(OPEN_RUNS, {
       label: args => (args.project ? `Runs of ${String(args.project)}` : 'Open the runlab Runs view'),

@@ -6,3 +6,4 @@ import './runs.css';
 import './compare.css';
 import './schedules.css';
 import './actions.css';
+import './jobdialog.css';

@@ -95,6 +95,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'runlab' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"runlab.{module}"), name)
+    if module == "run":  # RunObject.rerun starts runs through runlab.launch, which sits above runlab.run
+        importlib.import_module("runlab.launch")
     globals()[name] = value
     return value
 

@@ -14,14 +14,17 @@ catches them all. Each message names the problem and how to fix it.
     │   ├── InvalidInputError      inputs not a dict of str -> str, or an input URL that does not exist
     │   ├── InvalidNameError       a run, project or function name that is not DNS-label-like
     │   ├── UnsupportedError       a kind, runtime or option this installation cannot run
+    │   ├── JobRequestError        a field of a "run as job" or "rerun with changes" request (``field`` names it)
     │   └── ScheduleExistsError    a schedule of that name exists already (overwrite=True replaces it)
     ├── NotFoundError              something named does not exist (also the base of the two above)
     │   ├── ProjectNotFoundError   no current project, or no project of that name
     │   ├── RunNotFoundError       no run with that uid
     │   ├── ArtifactNotFoundError  no artifact for a store:// URI, or a data URL that does not exist
+    │   ├── SourceNotFoundError    no file at a path asked for under the Jupyter server's root
     │   └── ScheduleNotFoundError  no schedule of that name in the project
     ├── RunStateError              the run's state forbids it (abort an ended run, delete a running one)
     ├── ArtifactAccessError        an artifact's file outside its run's artifact path, or not a regular file
+    ├── PathOutsideRootError       a path that leads out of the Jupyter server's root folder
     ├── ArtifactChangedError       an artifact's file no longer has the size or sha256 it was logged with
     ├── RunTimeoutError            wait_for_completion ran out of time
     ├── StoreError                 the run store cannot be opened or written
@@ -81,6 +84,15 @@ class UnsupportedError(ValidationError):
     """A kind, runtime or option that this installation cannot run."""
 
 
+class JobRequestError(ValidationError):
+    """A field of a request to run a file as a job (or to rerun a run with changes) is invalid; ``field``
+    names it (``params.lr``, ``inputs.data``, ``schedule.cron``, ...) so a form can show the message by it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class ProjectNotFoundError(NotFoundError):
     """No project of that name, or no current project set."""
 
@@ -91,6 +103,10 @@ class RunNotFoundError(NotFoundError):
 
 class ArtifactNotFoundError(NotFoundError):
     """A ``store://`` URI or data URL that points at nothing."""
+
+
+class SourceNotFoundError(NotFoundError):
+    """No file at a path asked for under the Jupyter server's root folder."""
 
 
 class RunTimeoutError(RunlabError, TimeoutError):
@@ -138,6 +154,10 @@ class RunStateError(RunlabError):
 class ArtifactAccessError(RunlabError, PermissionError):
     """An artifact's file that runlab will not serve or remove: outside its run's artifact path (or reached
     through a symlink leading out of it), or not a regular file."""
+
+
+class PathOutsideRootError(RunlabError, PermissionError):
+    """A path (absolute, with ``..``, or through a symlink) that leads out of the Jupyter server's root folder."""
 
 
 class ArtifactChangedError(RunlabError):

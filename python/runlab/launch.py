@@ -7,18 +7,21 @@ run; a schedule calls ``prepare`` alone when it is created, to refuse what a fir
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import process, projectref
+from . import run as run_module
 from .artifactfiles import expand_artifact_path
 from .binding import check_binding
 from .data import check_input
 from .display import auto_show as show_in_notebook
-from .errors import InvalidInputError, RunError, RunlabError, ValidationError
-from .handlers import HandlerRef, handler_label
+from .errors import InvalidInputError, ProjectNotFoundError, RunError, RunlabError, RunStateError, ValidationError
+from .handlers import FunctionSpec, HandlerRef, handler_label
 from .names import fix_name, normalize_name
 from .outputs import check_log_hints
 from .projectref import check_artifact_path
@@ -29,10 +32,10 @@ from .runtimes.base import PreparedRun
 from .secrets import check_reachable as check_secrets_reachable
 from .sweep import Sweep
 from .sweep import prepare as prepare_sweep
+from .task import Task
 from .values import check_key, storable_params
 
 if TYPE_CHECKING:
-    from .handlers import FunctionSpec
     from .projectref import ProjectRef
     from .record import RunRecord
     from .runtimes.base import Runtime
@@ -56,7 +59,63 @@ def launch(function: FunctionSpec, project: ProjectRef, task: Task, handler: str
            local: bool | None = None, watch: bool = True, selector: str | None = None) -> RunObject:
     """Check and start one run (or a sweep: a parent and one child per parameter set); with ``watch``
     wait for it. Raises ``RunError`` if it failed."""
-    return start(prepare(function, project, task, handler=handler, local=local, selector=selector), watch)
+    prepared = prepare(function, project, task, handler=handler, local=local, selector=selector)
+    if not function.filename and prepared.handler.func is not None:  # only this process can run it again
+        _callables[_callable_key(prepared.record)] = (function, prepared.handler.func)
+    return start(prepared, watch)
+
+
+_callables: dict[tuple[str, str, str], tuple[FunctionSpec, Callable]] = {}
+"""Functions defined in this process (a notebook cell's handler) by project, function and handler label: what
+``run.rerun()`` calls again, since no other process can load them."""
+process.on_reset("launch", "the callables of functions defined in this process, for reruns", _callables.clear)
+
+AUTOMATIC_LABELS = ("kind", "owner", "host")
+"""Labels runlab sets on every run: a rerun gets its own."""
+
+
+def _callable_key(record: RunRecord) -> tuple[str, str, str]:
+    return record.project, str(record.spec.get("function") or ""), str(record.spec.get("handler") or "")
+
+
+def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = None,
+          inputs: dict[str, str] | None = None, labels: dict[str, str] | None = None, handler: str | None = None,
+          watch: bool = True, background: bool = False) -> RunObject:
+    """Start ``record``'s function again as a new run: the same function, handler and kind, the recorded params,
+    inputs and labels with the given ones merged over them, labelled ``rerun-of=<uid>``. ``handler`` replaces
+    the recorded handler; ``background`` runs a ``local`` function as a ``job`` (what the server and schedulers
+    do: they never run user code in their own process). A function defined in a notebook cell reruns here
+    when this process still knows it, else ``RunStateError`` says what to do."""
+    spec = record.spec
+    local = None
+    known = None if background or handler is not None else _callables.get(_callable_key(record))
+    if known is not None:
+        function, chosen = known
+    else:
+        function = FunctionSpec.from_dict(spec.get("source") or {})
+        if not function.filename:
+            raise RunStateError(f"run {record.uid}'s function was defined in a notebook cell, so only that kernel can "
+                                "run it: rerun it there, or put the handler in a .py file and set_function that file")
+        if not os.path.exists(function.filename):
+            raise RunStateError(f"run {record.uid}'s source {function.filename} no longer exists")
+        chosen = handler if handler is not None else spec.get("handler_path") or None
+    if background and function.kind == "local":
+        function = dataclasses.replace(function, kind="job")
+    elif record.kind == "local" and function.kind != "local":
+        local = True  # it ran with local=True: so does its rerun
+    project = projectref.load(record.project, store=store)
+    if project is None:
+        raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
+    kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS}
+    task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
+                inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
+                labels={**kept, **_as_dict(labels, "labels"), "rerun-of": record.uid},
+                hyperparams=dict(spec.get("hyperparams") or {}),
+                hyper_param_options=dict(spec.get("hyper_param_options") or {}))
+    return launch(function, project, task, handler=chosen, local=local, watch=watch)
+
+
+run_module.set_rerun(rerun)
 
 
 def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: str | Callable | None = None,

@@ -7,14 +7,14 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from .compare import RunComparison
 from .data import get_dataitem
 from .display import iterations_html, kernel_shell, runs_html, show_runs
-from .errors import RunError, RunNotFoundError, RunTimeoutError, ValidationError
+from .errors import RunError, RunlabError, RunNotFoundError, RunTimeoutError, ValidationError
 from .record import RunRecord, RunState, artifact_to_dict, checked_notes, is_terminal, iteration_table
 from .runtimes import abort_run, recover
 from .runtimes.base import end_comes_here, ends_recorded, pause
@@ -23,6 +23,16 @@ from .store import get_store, runfilter
 from .store.url import redact
 
 _RARE_POLL = 0.5  # seconds between a waiter's reads of a run whose end this process announces
+
+_rerun: Callable[..., RunObject] | None = None
+"""What starts a run again (``launch.rerun``): set by ``runlab.launch`` when it is imported, since it sits
+above this module (it builds runs, which this module only reads back)."""
+
+
+def set_rerun(start: Callable[..., RunObject]) -> None:
+    """Give ``RunObject.rerun`` the function that starts a run again (``runlab.launch`` does, once)."""
+    global _rerun
+    _rerun = start
 
 
 class _Section(dict):
@@ -310,6 +320,29 @@ class RunObject:
             return state
         abort_run(self._store, self._uid, self._iteration)
         return self.refresh().state()
+
+    def rerun(self, params: dict[str, Any] | None = None, inputs: dict[str, str] | None = None,
+              labels: dict[str, str] | None = None, watch: bool = True) -> RunObject:
+        """Run this run's function again and return the new run: the same function, handler and kind, with
+        ``params``, ``inputs`` and ``labels`` merged over the recorded ones; the new run is labelled
+        ``rerun-of=<this uid>``. ``watch=True`` waits for it (a failed run raises ``RunError``).
+
+        >>> new = run.rerun(params={"lr": 0.2})
+
+        A function defined in a notebook cell reruns in this process while it still knows the callable (the
+        kernel that ran it); elsewhere ``RunStateError`` says to put the handler in a ``.py`` file. A runlab
+        addition: MLRun's ``RunObject`` has no ``rerun``.
+        """
+        if self._iteration:
+            raise ValidationError(f"run {self._uid} iteration {self._iteration} is one child of a sweep: rerun "
+                                  "the sweep itself (get_run(uid).rerun())")
+        if _rerun is None:
+            raise RunlabError("runlab.launch is not imported in this process, so nothing can start a run: "
+                              "import runlab.launch (or use runlab.get_run, which does)")
+        record = self._store.get_run(self._uid, 0)
+        if record is None:
+            raise RunNotFoundError(f"run {self._uid} is not in the store")
+        return _rerun(record, self._store, params=params, inputs=inputs, labels=labels, watch=watch)
 
     def compare(self, hide_identical: bool = True, exclude: list[str] | None = None, show: bool | None = None,
                 filename: str | None = None, colorscale: str | None = None) -> RunComparison:

@@ -65,6 +65,13 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
             {rerunning ? 'Starting the new run…' : 'Rerun'}
           </button>
         )}
+        {!child && actions.rerunWithChanges && (
+          <button className="jp-mod-styled runlab-rerun-with-changes" disabled={model.busy}
+            onClick={() => actions.rerunWithChanges!(run.metadata.uid)}
+            title="Edit the parameters, inputs, labels or handler, then start a new run">
+            Rerun with changes…
+          </button>
+        )}
         {!child && (
           <button className="jp-mod-styled jp-mod-warn" disabled={model.busy || !terminal} onClick={confirmDelete}
             title={terminal ? 'Delete the run' : 'Abort the run before deleting it'}>

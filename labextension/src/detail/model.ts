@@ -25,6 +25,8 @@ export interface IRunActions {
   closed: () => void;
   /** Open the compare view of a sweep's iterations. */
   compareIterations?: (uid: string) => void;
+  /** Open the "Rerun with changes" dialog of a run. */
+  rerunWithChanges?: (uid: string) => void;
   /** JupyterLab's renderers, which draw the sweep chart and a notebook's outputs. */
   readonly rendermime: IRenderMimeRegistry;
   /** The runs whose end is announced (the header's bell), when notifications are there. */

@@ -15,35 +15,33 @@ import json
 import math
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from .. import projectref
 from ..artifactaccess import check_artifact
 from ..charts import VEGA_LITE_MIME, sweep_chart
 from ..errors import (
     ArtifactNotFoundError,
+    JobRequestError,
     ProjectNotFoundError,
-    RunError,
     RunlabError,
     RunNotFoundError,
     RunStateError,
     ScheduleNotFoundError,
     ValidationError,
 )
-from ..handlers import FunctionSpec
-from ..launch import launch
 from ..preview import preview_artifact
 from ..record import RunRecord, checked_notes, is_terminal, to_iso
 from ..retention import RemovedRun, remove_files, remove_run
 from ..runtimes import abort_run
 from ..runtimes.processes import reap
-from ..scheduler import background_function
 from ..schedules import Schedule, schedule_dict
 from ..store import runfilter
 from ..store.runstore import RunStore
-from ..task import Task
 from ..values import format_bytes
+from . import jobrequest
 from .fields import project_fields
+from .sourceinfo import inspect_source, resolve_under
 
 MAX_LIMIT = 500
 LISTED_VALUE_CHARS = 1000
@@ -251,32 +249,31 @@ def abort(store: RunStore, uid: str) -> dict[str, Any]:
     return {"uid": uid, "state": abort_run(store, uid, 0).value}
 
 
-def rerun(store: RunStore, uid: str) -> dict[str, Any]:
-    """Start the same function with the same params and inputs as a new run (in the background)."""
+def rerun(store: RunStore, uid: str, changes: Any = None, root: str = "") -> dict[str, Any]:
+    """Start the same function with the same params and inputs as a new run (in the background), labelled
+    ``rerun-of``; ``changes`` (``params``, ``inputs``, ``labels``, ``handler``) are checked and merged over
+    the recorded ones (``jobrequest.rerun``)."""
     record = _row(store, uid, 0)
-    spec = record.spec
-    function = FunctionSpec.from_dict(spec.get("source") or {})
-    if not function.filename:
-        raise RunStateError(f"run {uid}'s function was defined in a notebook cell, so only that kernel can run "
-                            "it: rerun it there, or put the handler in a .py file and set_function that file")
-    if not os.path.exists(function.filename):
-        raise RunStateError(f"run {uid}'s source {function.filename} no longer exists")
-    function = background_function(function)  # the server never runs user code in its own process
-    automatic = {"kind", "owner", "host"}
-    labels = {k: v for k, v in record.labels.items() if k not in automatic} | {"rerun-of": uid}
-    project = projectref.load(record.project, store=store)
-    if project is None:
-        raise ProjectNotFoundError(f"run {uid}'s project {record.project!r} is no longer in the store")
-    task = Task(name=record.name, params=dict(spec.get("parameters") or {}), inputs=dict(spec.get("inputs") or {}),
-                labels=labels, hyperparams=dict(spec.get("hyperparams") or {}),
-                hyper_param_options=dict(spec.get("hyper_param_options") or {}))
     try:
-        new = launch(function, project, task, handler=spec.get("handler") or None, watch=False)
-    except RunError as exc:
-        new = exc.run
+        return jobrequest.rerun(store, record, changes, root)
+    except (RunStateError, JobRequestError):
+        raise
     except RunlabError as exc:
         raise RunStateError(f"cannot rerun {uid}: {exc}") from None
-    return {"uid": new.uid(), "state": new.state()}
+
+
+def inspect(store: RunStore, path: str, root: str, uid: str = "") -> dict[str, Any]:
+    """What the file at ``path`` (under the server's ``root``) offers a job, or with ``uid`` the source file
+    that run recorded (read from the store, never a path from the client): a Python file's functions, a
+    notebook's parameters; parsed, never run."""
+    if not uid:
+        return {"path": path, **inspect_source(resolve_under(root, path))}
+    source = (_row(store, uid, 0).spec.get("source") or {}).get("filename") or ""
+    if not source:
+        raise RunStateError(f"run {uid}'s function was defined in a notebook cell: it has no source file to read")
+    if not os.path.isfile(source):
+        raise RunStateError(f"run {uid}'s source {source} no longer exists")
+    return {"path": _under(source, root) or "", **inspect_source(Path(source))}
 
 
 def delete(store: RunStore, uid: str) -> dict[str, Any]:

@@ -24,17 +24,20 @@ from ..errors import (
     ArtifactChangedError,
     ArtifactNotFoundError,
     FunctionNotFoundError,
+    JobRequestError,
+    PathOutsideRootError,
     ProjectNotFoundError,
     RunlabError,
     RunNotFoundError,
     RunStateError,
     ScheduleExistsError,
     ScheduleNotFoundError,
+    SourceNotFoundError,
     StoreError,
     ValidationError,
 )
 from ..store.runstore import RunStore
-from . import api, compare, table
+from . import api, compare, jobrequest, table
 from .download import artifact_headers
 
 STATUS: tuple[tuple[type[RunlabError], int], ...] = (
@@ -48,6 +51,8 @@ STATUS: tuple[tuple[type[RunlabError], int], ...] = (
     (ArtifactAccessError, 403),
     (ArtifactChangedError, 409),
     (ScheduleNotFoundError, 404),
+    (SourceNotFoundError, 404),
+    (PathOutsideRootError, 403),
     (RunStateError, 409),
     (StoreError, 503),
 )
@@ -70,7 +75,7 @@ def _json_errors(method: Callable) -> Callable:
             status = status_of(exc)
             if status >= 500:  # the server's problem, but one the user can fix: say what it is
                 self.log.error("runlab: %s", exc)
-            self._error(status, str(exc))
+            self._error(status, str(exc), getattr(exc, "field", None))
         except tornado.web.HTTPError:
             raise  # tornado's own answers (a missing argument, a forbidden request) keep their status
         except Exception as exc:  # a bug: its traceback goes to the log, never to the client
@@ -120,17 +125,22 @@ class RunlabHandler(APIHandler):
     async def call(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(function, self.store, *args, **kwargs)
 
-    def json_body(self) -> Any:
-        """The request's body as JSON; a 400 naming the problem when it is not."""
-        try:
-            return tornado.escape.json_decode(self.request.body or b"null")
-        except ValueError as exc:
-            raise ValidationError(f"the request body must be JSON ({exc})") from None
-
-    def _error(self, status: int, message: str) -> None:
+    def _error(self, status: int, message: str, field: str | None = None) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish({"message": message, "status": status})
+        body: dict[str, Any] = {"message": message, "status": status}
+        if field is not None:  # a request field the message is about (a form shows it there)
+            body["field"] = field
+        self.finish(body)
+
+    def json_body(self) -> Any:
+        """The request's JSON body (None when empty); not JSON is a 400."""
+        if not self.request.body or not self.request.body.strip():
+            return None
+        try:
+            return tornado.escape.json_decode(self.request.body)
+        except ValueError:
+            raise JobRequestError("", "the request body must be JSON: send a JSON object") from None
 
     def reply(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")
@@ -225,6 +235,14 @@ class EndedHandler(StampedHandler):
 
 
 class RunsHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def post(self) -> None:
+        """Run a file as a job (or schedule it), or with ``validate_only`` only check the request."""
+        answer = await self.call(jobrequest.submit, self.settings.get("server_root_dir", ""), self.json_body())
+        self.set_status(200 if answer.get("valid") else 201)
+        self.reply(answer)
+
     @tornado.web.authenticated
     @_json_errors
     async def get(self) -> None:
@@ -383,8 +401,20 @@ class RerunHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
     async def post(self, uid: str) -> None:
-        self.set_status(201)
-        self.reply(await self.call(api.rerun, uid))
+        changes, root = self.json_body(), self.settings.get("server_root_dir", "")
+        answer = await self.call(api.rerun, uid, changes, root)
+        self.set_status(200 if answer.get("valid") else 201)
+        self.reply(answer)
+
+
+class InspectHandler(RunlabHandler):
+    """What a file under the server's root offers a job (its functions, or a notebook's parameters), unrun."""
+
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self) -> None:
+        path, root = self.get_argument("path", ""), self.settings.get("server_root_dir", "")
+        self.reply(await self.call(api.inspect, path, root, self.get_argument("uid", "")))
 
 
 class SchedulesHandler(RunlabHandler):
@@ -458,6 +488,7 @@ def routes() -> list[tuple[str, type]]:
         ("/compare/artifact", CompareArtifactHandler),
         (run + "/abort", AbortHandler),
         (run + "/rerun", RerunHandler),
+        ("/inspect", InspectHandler),
         ("/schedules", SchedulesHandler),
         (r"/schedules/([^/]+)/([^/]+)", ScheduleHandler),
         (r"/schedules/([^/]+)/([^/]+)/([^/]+)", ScheduleActionHandler),
