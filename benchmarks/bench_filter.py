@@ -48,6 +48,13 @@ CASES = {  # label: (filter, the JSON condition, the same query written by hand 
         "WHERE v.project = ? AND v.field = 'results.n' AND v.type = 'number' AND v.num < 100 AND r.iteration = 0 "
         "ORDER BY CASE WHEN o.type = 'number' THEN 0 ELSE 1 END, CASE WHEN o.type = 'number' THEN o.num END DESC, "
         "r.start_time DESC, r.uid, r.iteration LIMIT 50"),
+    "(no filter: sorted by a result)": (
+        None,
+        "1",
+        "SELECT r.* FROM runs r LEFT JOIN run_values o ON o.uid = r.uid AND o.iteration = r.iteration "
+        "AND o.field = 'results.accuracy' WHERE r.project = ? AND r.iteration = 0 "
+        "ORDER BY CASE WHEN o.type = 'number' THEN 0 ELSE 1 END, CASE WHEN o.type = 'number' THEN o.num END DESC, "
+        "r.start_time DESC, r.uid, r.iteration LIMIT 50"),
 }
 JSON_RAW = ("SELECT * FROM runs WHERE project=? AND iteration=0 AND {} ORDER BY CASE WHEN json_type(results, "
             "'$.accuracy') IN ('integer', 'real') THEN 0 ELSE 1 END, json_extract(results, '$.accuracy') DESC, "

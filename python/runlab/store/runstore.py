@@ -15,6 +15,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
     JSON,
     Connection,
     Integer,
+    Row,
     Select,
     Text,
     bindparam,
@@ -368,7 +370,7 @@ class RunStore:
             lambda drive: _runs_query(False, project, name, state, labels, uid, since, until, iterations, last,
                                       offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
-            runs = [RunRecord.from_row(r._mapping) for r in conn.execute(query, values)]
+            runs = [RunRecord.from_row(r._mapping) for r in _execute(conn, query, values)]
             found = self._artifacts_of(conn, [(r.uid, r.iteration) for r in runs])
         for run in runs:
             run.artifacts = found.get((run.uid, run.iteration), [])
@@ -397,11 +399,12 @@ class RunStore:
             lambda drive: _runs_query(True, project, name, state, labels, uid, since, until, iterations, last,
                                       offset, newest_first, drive), filter, order_by, project)
         with self._read() as conn:
-            result = conn.execute(query, values)
+            result = _execute(conn, query, values)
             return tuple(result.keys()), list(result.all())
 
     def _refined(self, build: Callable[[bool], tuple[Select, dict[str, Any]]], filter: str | None,
-                 order_by: str | Sequence[str] | None, project: str | None) -> tuple[Select, dict[str, Any]]:
+                 order_by: str | Sequence[str] | None, project: str | None
+                 ) -> tuple[Select | _Segmented, dict[str, Any]]:
         """The listing ``build`` makes, with the condition of ``filter`` and the order of ``order_by`` (checked
         before anything is read: a bad one is a ``ValidationError`` naming its token). Params, results and
         labels are read from ``run_values``, brought up to date for the projects the query covers."""
@@ -428,6 +431,9 @@ class RunStore:
         if orders:
             if leads:  # walk the first order's values in order (the lead comparison is made there)
                 query = filtersql.indexed_order(query, orders, node, scope)
+            elif (indexed and "last" in values and len(orders) == 1 and orders[0].name.section
+                  and not filtersql.narrows_by_values(node)):  # each kind of value in its index's order
+                return _Segmented(filtersql.segmented_order(query, orders[0], scope)), values
             elif indexed and "last" in values:  # sort the keys and their values, then read only the page's runs
                 runs = schema.runs.c
                 page = filtersql.indexed_order(query.with_only_columns(runs.uid, runs.iteration), orders,
@@ -799,6 +805,47 @@ _NEWEST = select(func.max(
     select(func.max(schema.runs.c.last_update))
     .where(schema.runs.c.project == _SUMMARY_PROJECTS.c.project).scalar_subquery()
 )).select_from(_SUMMARY_PROJECTS)
+
+
+@dataclass
+class _Segmented:
+    """A listing read as several queries in turn (``filtersql.segmented_order``), cut to its page here."""
+
+    queries: list[Select]
+
+
+@dataclass
+class _Rows:
+    """The page of a segmented listing, read like a query's result (``keys()``, ``all()``, iteration)."""
+
+    names: tuple[str, ...]
+    rows: list[Row]
+
+    def keys(self) -> tuple[str, ...]:
+        return self.names
+
+    def all(self) -> list[Row]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+
+def _execute(conn: Connection, query: Select | _Segmented, values: dict[str, Any]) -> Any:
+    """Run a listing: one query, or a segmented one's queries in turn until they gave ``last + offset`` rows."""
+    if not isinstance(query, _Segmented):
+        return conn.execute(query, values)
+    offset = values.get("offset") or 0
+    window = values["last"] + offset
+    names: tuple[str, ...] = ()
+    rows: list[Row] = []
+    for part in query.queries:
+        result = conn.execute(part, {**values, "window": window - len(rows)})
+        names = tuple(result.keys())
+        rows += result.all()
+        if len(rows) >= window:
+            break
+    return _Rows(names, rows[offset:window])
 
 
 def _runs_query(raw: bool, project: str | None, name: str | None, state: str | Iterable[str] | None,
