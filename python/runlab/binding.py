@@ -38,8 +38,14 @@ def split_input_key(key: str) -> tuple[str, str]:
 
 def check_binding(handler: Callable, params: dict[str, Any], inputs: dict[str, str], label: str) -> None:
     """Raise ``MissingParameterError`` if a required argument would get no value."""
+    check_required(_read_signature(handler)[1], params, inputs, label)
+
+
+def check_required(required: tuple[str, ...], params: dict[str, Any], inputs: dict[str, str], label: str) -> None:
+    """``check_binding`` for a handler known by the names of its required arguments (read from its source
+    without importing it): ``MissingParameterError`` if one would get no value."""
     inputs_named = {split_input_key(k)[0] for k in inputs} if inputs else ()
-    missing = [name for name in _read_signature(handler)[1]
+    missing = [name for name in required
                if name not in params and name not in inputs_named and name != "context"]
     if missing:
         names = ", ".join(repr(m) for m in missing)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import process
 from .errors import FunctionNotFoundError, HandlerNotFoundError, UnsupportedError, ValidationError
 from .names import fix_name, normalize_name
+from .pysource import missing_source
 
 if TYPE_CHECKING:
     from .store.runstore import RunStore
@@ -219,6 +220,9 @@ class HandlerRef:
     script: str = ""
     import_error: BaseException | None = None
     """Why the function's file failed to import (the run is recorded as failed with it, not refused)."""
+    required: tuple[str, ...] | None = None
+    """The params the handler requires, read from its file without importing it (``func`` and ``cls`` are
+    then None: the run's own process imports the file); None when unknown."""
 
     def signature_target(self) -> Callable | None:
         """The callable whose signature binds the run's params (None for a script)."""
@@ -270,9 +274,7 @@ def load_file_module(filename: str) -> ModuleType:
     try:
         stat = os.stat(filename)
     except FileNotFoundError:
-        raise ValidationError(
-            f"the function's source file {filename} no longer exists: restore it, or set_function the new file"
-        ) from None
+        raise missing_source(filename) from None
     key = (filename, stat.st_mtime_ns, stat.st_size)
     module = _module_cache.get(key)
     if module is not None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import process, projectref
 from . import run as run_module
 from .artifactfiles import expand_artifact_path
-from .binding import check_binding
+from .binding import check_binding, check_required
 from .data import check_input
 from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, ProjectNotFoundError, RunError, RunlabError, RunStateError, ValidationError
@@ -25,6 +25,7 @@ from .handlers import FunctionSpec, HandlerRef, handler_label
 from .names import fix_name, normalize_name
 from .outputs import check_log_hints
 from .projectref import check_artifact_path
+from .pysource import static_handler
 from .record import RunState, new_run
 from .run import RunObject
 from .runtimes import get_runtime, runtime_for
@@ -56,10 +57,11 @@ class Launch:
 
 
 def launch(function: FunctionSpec, project: ProjectRef, task: Task, handler: str | Callable | None = None,
-           local: bool | None = None, watch: bool = True, selector: str | None = None) -> RunObject:
+           local: bool | None = None, watch: bool = True, selector: str | None = None,
+           static: bool = False) -> RunObject:
     """Check and start one run (or a sweep: a parent and one child per parameter set); with ``watch``
-    wait for it. Raises ``RunError`` if it failed."""
-    prepared = prepare(function, project, task, handler=handler, local=local, selector=selector)
+    wait for it. Raises ``RunError`` if it failed. ``static``: see :func:`prepare`."""
+    prepared = prepare(function, project, task, handler=handler, local=local, selector=selector, static=static)
     if not function.filename and prepared.handler.func is not None:  # only this process can run it again
         _callables[_callable_key(prepared.record)] = (function, prepared.handler.func)
     return start(prepared, watch)
@@ -84,7 +86,8 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     """Start ``record``'s function again as a new run: the same function, handler and kind, the recorded params,
     inputs and labels with the given ones merged over them, labelled ``rerun-of=<uid>``. ``handler`` replaces
     the recorded handler; ``background`` runs a ``local`` function as a ``job`` (what the server and schedulers
-    do: they never run user code in their own process). A function defined in a notebook cell reruns here
+    do: they never run user code in their own process, so its handler is checked statically, see :func:`prepare`).
+    A function defined in a notebook cell reruns here
     when this process still knows it, else ``RunStateError`` says what to do."""
     spec = record.spec
     local = None
@@ -112,16 +115,22 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
                 labels={**kept, **_as_dict(labels, "labels"), "rerun-of": record.uid},
                 hyperparams=dict(spec.get("hyperparams") or {}),
                 hyper_param_options=dict(spec.get("hyper_param_options") or {}))
-    return launch(function, project, task, handler=chosen, local=local, watch=watch)
+    return launch(function, project, task, handler=chosen, local=local, watch=watch, static=background)
 
 
 run_module.set_rerun(rerun)
 
 
 def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: str | Callable | None = None,
-            local: bool | None = None, selector: str | None = None) -> Launch:
+            local: bool | None = None, selector: str | None = None, static: bool = False) -> Launch:
     """Every check a run needs (handler, params, inputs, names, the runtime's own), and its record;
-    nothing is recorded."""
+    nothing is recorded.
+
+    ``static=True`` is for callers that must never run user code (the Jupyter server, schedulers): the
+    function's file is read with ``ast`` instead of imported (its handler must be defined there, the params
+    it requires given), and the run's own process imports it, recording a failure to import as the run's error.
+    Only a run in another process can be prepared so. By default the file is imported here, as MLRun does:
+    its handler's errors are raised at call time."""
     handler = handler if handler is not None else task.handler
     if local is not None and not isinstance(local, bool):
         raise ValidationError(f"local must be True, False or None, not {local!r}")
@@ -130,7 +139,10 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         sweep = prepare_sweep(task.hyperparams, task.param_file, task.hyper_param_options, selector)
     side_by_side = sweep is not None and (sweep.options.parallel_runs or 1) > 1
     runtime = runtime_for(function.kind, in_process=bool(local), side_by_side=side_by_side)
-    ref = _resolve(function, handler)
+    ref = _resolve_statically(function, handler) if static else _resolve(function, handler)
+    if static and runtime.in_process:
+        raise ValidationError(f"function {function.name!r} would run in this process, which runs no user code: "
+                              "run it as a background 'job' (or 'dask') function")
     if ref.import_error is not None:  # recorded as a failed run in this process, as MLRun records it
         runtime, sweep = get_runtime("local"), None
     function.check_handler(ref)
@@ -143,6 +155,9 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     if target is not None:
         swept = dict.fromkeys(sweep.space) if sweep is not None else {}
         check_binding(target, {**run_params, **swept}, run_inputs, ref.label)
+    elif ref.required is not None:
+        swept = dict.fromkeys(sweep.space) if sweep is not None else {}
+        check_required(ref.required, {**run_params, **swept}, run_inputs, ref.label)
     run_name = fix_name(task.name) if task.name else _default_run_name(function, ref)
     run_labels = {check_key("label", k): str(v) for k, v in _as_dict(task.labels, "labels").items()}
     spec = {
@@ -229,6 +244,20 @@ def _resolve(function: FunctionSpec, handler: str | Callable | None) -> HandlerR
                               import_error=exc)
         label = handler_label(handler)
         return HandlerRef(label=label, path=label if isinstance(handler, str) else "", import_error=exc)
+
+
+def _resolve_statically(function: FunctionSpec, handler: str | Callable | None) -> HandlerRef:
+    """The handler named in the function's file, found without importing the file (a notebook, a script or a
+    callable needs no import: ``resolve`` makes those as ever)."""
+    handler = handler if handler is not None else function.handler
+    if not isinstance(handler, str) or not handler or function.filename.endswith(".ipynb"):
+        return function.resolve(handler)
+    if not function.filename:  # an installed module's function: the run's own process imports the module
+        if "." not in handler.split("::")[0]:
+            return function.resolve(handler)  # refused: it names no file or module
+        return HandlerRef(label=handler, path=handler)
+    return HandlerRef(label=handler, path=handler,
+                      required=static_handler(function.filename, handler, function.name))
 
 
 def _handler_path(ref: HandlerRef, in_process: bool, function: FunctionSpec, parallel: bool = False) -> str | None:

@@ -9,6 +9,7 @@ nothing to reset). The state kept per process:
 - ``adhoc``: runs made by ``get_or_create_ctx`` in this process, by name;
 - ``secrets``: the values of inline secrets given to ``Task.with_secrets`` (never stored);
 - ``handlers``: Python files imported as function sources (one module per version of a file);
+- ``pysource``: Python files' top-level names read with ``ast`` (once per version of a file);
 - ``launch``: the callables of functions defined in this process (a notebook cell's handler), so that
   ``run.rerun()`` can call them again;
 - ``binding``: handler signatures, kept per function while its code, defaults and annotations stay the same;

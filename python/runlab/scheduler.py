@@ -74,7 +74,8 @@ def fire(store: RunStore, row: dict[str, Any], due: float | None, reason: str = 
             raise ProjectNotFoundError(f"project {project!r} is no longer in the store")
         function = background_function(load_function(store, project, row["function"]))
         run = launch(function, ref, task.merged(labels=labels), handler=saved.get("handler"),
-                     selector=saved.get("selector"), watch=False)
+                     selector=saved.get("selector"), watch=False,
+                     static=True)  # a scheduler runs no user code: the run's own process imports its file
     except RunError as exc:  # recorded as a failed run (e.g. a sweep whose children all failed at once)
         run = exc.run
     except Exception as exc:  # noqa: BLE001 - a schedule that cannot fire says why, and the scheduler goes on

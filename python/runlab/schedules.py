@@ -36,9 +36,11 @@ CONCURRENCY = ("allow", "forbid", "replace")
 
 def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, task: Task, handler: Any,
                     selector: str | None, name: str | None = None, timezone: str | None = None,
-                    concurrency: str = "forbid", overwrite: bool = False, keep_runs: int | None = None) -> Schedule:
+                    concurrency: str = "forbid", overwrite: bool = False, keep_runs: int | None = None,
+                    static: bool = False) -> Schedule:
     """Validate everything a firing will need, then record the schedule; returns it. ``keep_runs=N`` keeps
-    only the newest N ended runs it fired (older ones are deleted after each firing; 0 or None keep all)."""
+    only the newest N ended runs it fired (older ones are deleted after each firing; 0 or None keep all).
+    ``static=True`` (the Jupyter server) checks the handler without importing its file (``launch.prepare``)."""
     expression = cron.normalize(schedule)
     cron.zone(timezone)
     _check_concurrency(concurrency)
@@ -53,7 +55,7 @@ def create_schedule(project: ProjectRef, function: FunctionSpec, schedule: str, 
     schedule_name = validate_name(name or function.name, "schedule name")
     now = time.time()
     _check_interval(schedule, expression, timezone, now)
-    _check_task(function, project, task, handler, selector)
+    _check_task(function, project, task, handler, selector, static)
     row = {
         "project": project.name, "name": schedule_name, "function": function.name, "cron": expression,
         "timezone": timezone or "", "concurrency": concurrency, "paused": 0,
@@ -90,9 +92,12 @@ def _check_interval(schedule: str, expression: str, timezone: str | None, now: f
                               f"{minimum:.0f} s (RUNLAB_SCHEDULE_MIN_INTERVAL)")
 
 
-def _check_task(function: FunctionSpec, project: ProjectRef, task: Task, handler: Any, selector: str | None) -> None:
-    """Every check a firing's run will pass (handler, params, inputs), and an importable source."""
-    checked = prepare(background_function(function), project, task, handler=handler, selector=selector)
+def _check_task(function: FunctionSpec, project: ProjectRef, task: Task, handler: Any, selector: str | None,
+                static: bool = False) -> None:
+    """Every check a firing's run will pass (handler, params, inputs), and an importable source (imported
+    unless ``static``)."""
+    checked = prepare(background_function(function), project, task, handler=handler, selector=selector,
+                      static=static)
     if checked.handler.import_error is not None:
         error = checked.handler.import_error
         raise ValidationError(f"function {function.name!r}: {function.filename} fails to import "

@@ -172,14 +172,12 @@ export async function openJobDialog(options: IJobDialogOptions): Promise<JobOutc
 
 async function loadModel(options: IJobDialogOptions): Promise<JobFormModel> {
   const { client, rerunOf } = options;
-  const projects = (await client.projects()).map(p => p.name);
+  // the projects and the source are asked at once: the form waits for one round trip, not two
+  const listed = client.projects().then(found => found.map(p => p.name));
   if (rerunOf) {
-    let info: ISourceInfo | null = null;
-    try {
-      info = await client.inspect({ uid: rerunOf.metadata.uid });
-    } catch {
+    const [projects, info] = await Promise.all([listed, client.inspect({ uid: rerunOf.metadata.uid }).catch(
       // no source file to read (a notebook cell's function, a file gone): the recorded values are edited as JSON
-    }
+      (): ISourceInfo | null => null)]);
     const recordedLabels = Object.fromEntries(Object.entries(rerunOf.metadata.labels)
       .filter(([key]) => !AUTOMATIC_LABELS.includes(key)));
     const handler = info?.kind === 'python' && info.functions.some(f => f.name === rerunOf.spec.handler) ? rerunOf.spec.handler : '';
@@ -198,7 +196,7 @@ async function loadModel(options: IJobDialogOptions): Promise<JobFormModel> {
     return new JobFormModel(client, options, form, info, projects, recorded);
   }
   const path = options.path ?? '';
-  const info = await client.inspect({ path });
+  const [projects, info] = await Promise.all([listed, client.inspect({ path })]);
   const handler = info.kind === 'python' ? info.functions[0]?.name ?? '' : '';
   const form: IJobForm = {
     path, project: options.project || projects[0] || 'default', kind: 'job', handler, name: '',

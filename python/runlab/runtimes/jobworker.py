@@ -71,11 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update((spec.get("source") or {}).get("env") or {})  # the function's set_env, for this run
         try:
             handler = FunctionSpec.from_dict(spec["source"]).resolve(spec.get("handler_path") or None)
-        except Exception as exc:  # noqa: BLE001 - recorded as the run's error
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - recorded as the run's error
             if start_fork_server:
                 _start_fork_server(submitters_env)
             now = time.time()
-            store.update_run(uid, iteration, {"state": RunState.ERROR, "error": f"cannot load the handler: {exc}",
+            error = f"the file called sys.exit({exc.code!r}) while it was imported" \
+                if isinstance(exc, SystemExit) else str(exc)  # its top level ran here, in the run's own process
+            store.update_run(uid, iteration, {"state": RunState.ERROR, "error": f"cannot load the handler: {error}",
                                               "end_time": now, "last_update": now})
             return 1
         if start_fork_server:

@@ -17,14 +17,25 @@ from pathlib import Path
 from typing import Any
 
 from .. import cron
-from ..errors import JobRequestError, PathOutsideRootError, RunError, RunlabError, SourceNotFoundError, ValidationError
+from ..errors import (
+    HandlerNotFoundError,
+    JobRequestError,
+    MissingParameterError,
+    PathOutsideRootError,
+    RunError,
+    RunlabError,
+    SourceNotFoundError,
+    ValidationError,
+)
+from ..launch import launch
 from ..launch import rerun as relaunch
 from ..names import normalize_name, validate_name
 from ..project import Project
 from ..projectref import load as load_project
 from ..record import RunRecord
-from ..schedules import CONCURRENCY, schedule_dict
+from ..schedules import CONCURRENCY, create_schedule, schedule_dict
 from ..store.runstore import RunStore
+from ..task import task_for_call
 from ..values import check_key, check_storable
 from .sourceinfo import fits, inspect_source, resolve_under
 
@@ -98,18 +109,18 @@ def submit(store: RunStore, root: str, body: Any) -> dict[str, Any]:
     if project is None:
         project = Project(request.project, str(Path(root or ".").expanduser().resolve()), store=store).save()
     try:
-        project.set_function(str(request.path), name=request.function_name, kind=request.kind,
-                             handler=request.handler or None)
+        function = project.set_function(str(request.path), name=request.function_name, kind=request.kind,
+                                        handler=request.handler or None)
+        task = task_for_call(name=request.name, params=request.params, inputs=request.inputs, labels=request.labels)
+        # static: the handler is checked without importing the file; the server never runs user code
         if request.schedule is not None:
-            project.run_function(request.function_name, name=request.name, params=request.params,
-                                 inputs=request.inputs, labels=request.labels, schedule=request.schedule["cron"],
-                                 timezone=request.schedule["timezone"] or None,
-                                 concurrency=request.schedule["concurrency"])
+            create_schedule(project, function, request.schedule["cron"], task, task.handler, None,
+                            timezone=request.schedule["timezone"] or None,
+                            concurrency=request.schedule["concurrency"], static=True)
             return {"schedule": schedule_dict(store.get_schedule(project.name, request.function_name), store)}
         try:
-            run = project.run_function(request.function_name, name=request.name, params=request.params,
-                                       inputs=request.inputs, labels=request.labels, watch=False)
-        except RunError as exc:  # it failed at once (its file fails to import): the run is recorded all the same
+            run = launch(function, project, task, watch=False, static=True)
+        except RunError as exc:  # it failed at once: the run is recorded all the same
             run = exc.run
     except ValidationError as exc:
         if isinstance(exc, JobRequestError):
@@ -150,8 +161,10 @@ def rerun(store: RunStore, record: RunRecord, body: Any, root: str) -> dict[str,
         new = exc.run
     except JobRequestError:
         raise
-    except ValidationError as exc:
-        raise JobRequestError("", f"cannot rerun {record.uid}: {exc}") from None
+    except ValidationError as exc:  # the file changed since the run: its handler, or a param it now requires
+        field = "handler" if isinstance(exc, HandlerNotFoundError) else \
+            "params" if isinstance(exc, MissingParameterError) else ""
+        raise JobRequestError(field, f"cannot rerun {record.uid}: {exc}") from None
     return {"uid": new.uid(), "state": new.state(), "project": record.project}
 
 
