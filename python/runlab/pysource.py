@@ -61,10 +61,17 @@ def top_level(filename: str) -> TopLevel | None:
     except (SyntaxError, ValueError):  # ValueError: a null byte in the source
         found = None
     else:
-        found = TopLevel()
-        _collect(tree.body, found)
+        found = names_of(tree)
     with _lock:
         _cache[key] = found
+    return found
+
+
+def names_of(tree: ast.Module) -> TopLevel:
+    """The top-level names a parsed module binds (defs inside top-level ``if``/``try``/``with`` included; the
+    last definition of a name wins, as when the file runs)."""
+    found = TopLevel()
+    _collect(tree.body, found)
     return found
 
 

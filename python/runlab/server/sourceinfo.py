@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import JobRequestError, PathOutsideRootError, SourceNotFoundError
+from ..pysource import names_of
 
 SUFFIXES = (".py", ".ipynb")
 TYPES = ("int", "float", "str", "bool", "list", "dict")
@@ -59,8 +60,8 @@ def python_functions(path: Path) -> list[dict[str, Any]]:
     text = path.read_text(encoding="utf-8", errors="replace")
     tree = _parse(text, path.name)
     found = []
-    for node in tree.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("_"):
+    for node in names_of(tree).functions.values():  # the handlers a run can name (pysource finds them alike)
+        if node.name.startswith("_"):
             continue
         args = node.args
         positional = [*args.posonlyargs, *args.args]
