@@ -79,10 +79,10 @@ def _confirm(page, title: str, button: str) -> str:
     return text
 
 
-def _rerun_with_changes(page, lab, button, shown: list[str], lr: str) -> dict:
+def _rerun_with_changes(page, lab, button, shown: list[str], lr: str, name: str) -> dict:
     """Click a list row's Rerun ``button``: the "Rerun with changes" dialog, prefilled with the run's parameters;
     submit it with ``lr`` edited. The new run (through the REST API), once a view of a run not in ``shown``
-    (those whose views may show already) is on show."""
+    (those whose views may show already) is on show. The dialog's screenshot is ``name``."""
     from playwright.sync_api import expect
 
     button.click()
@@ -90,6 +90,7 @@ def _rerun_with_changes(page, lab, button, shown: list[str], lr: str) -> dict:
     expect(dialog.get_by_label("Parameter lr")).to_have_value("0.1")
     expect(dialog.get_by_label("Parameter epochs")).to_have_value("2")
     dialog.get_by_label("Parameter lr").fill(lr)
+    screenshot(page, name)
     page.locator(".jp-Dialog button.runlab-job-submit").click()
     others = "".join(f":not([data-uid='{uid}'])" for uid in shown)
     view = page.locator(f".runlab-run-panel:visible .runlab-run{others}")
@@ -225,7 +226,7 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         # the new run has the edited value and its label
         view.locator(".runlab-runs-refresh").click()
         button = view.get_by_role("button", name=f"Rerun fit ({fit[:8]})")
-        first = _rerun_with_changes(page, lab, button, [fit, trains[1]], "0.5")
+        first = _rerun_with_changes(page, lab, button, [fit, trains[1]], "0.5", "listactions-rerun-runs-dialog-dark")
         assert first["metadata"]["labels"]["rerun-of"] == fit
         assert first["spec"]["parameters"] == {"lr": 0.5, "epochs": 2}
         if not page.locator(".runlab-jobs-panel").is_visible():
@@ -243,8 +244,8 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         sidebar.locator(".runlab-job-row[data-job='fit']").click()
         button = sidebar.get_by_role("button", name=f"Rerun fit ({fit[:8]})")
         expect(button).to_be_visible()
-        screenshot(page, "listactions-rerun-history-dark")
-        rerun = _rerun_with_changes(page, lab, button, [fit, trains[1], first["metadata"]["uid"]], "0.3")
+        rerun = _rerun_with_changes(page, lab, button, [fit, trains[1], first["metadata"]["uid"]], "0.3",
+                                    "listactions-rerun-history-dialog-dark")
         assert rerun["metadata"]["labels"]["rerun-of"] == fit
         assert rerun["spec"]["parameters"] == {"lr": 0.3, "epochs": 2}
         screenshot(page, "listactions-rerun-dark")
