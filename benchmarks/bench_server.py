@@ -4,12 +4,15 @@
 Timed through real HTTP against ``jupyter lab`` on 127.0.0.1 (median of 100 rounds that ask each in turn,
 after 50 requests of each kind to warm the server up): the jobs list
 of a project, a run-history page (newest 20 runs of one job), and the jobs list answered 304 while nothing
-changed (what the panel's polling costs). Beside them, the same jobs list called in-process (no HTTP) and a
-bare ``/api/status`` request of the same server (the floor of an authenticated request). Then, if Debian's
+changed (what the panel's polling costs), and the runs that ended in the last minute (``GET /runlab/api/ended``, what
+the end-of-run notifications poll every 2 s: asked for the runs of a kernel of this server, 10 listed, and for a
+minute whose runs are all another kernel's, none listed). Beside them, the same jobs list called in-process (no
+HTTP) and a bare ``/api/status`` request of the same server (the floor of an authenticated request). Then, if Debian's
 Chromium is installed, the panel's first paint: from clicking the Jobs tab to the first job row drawn.
 Then 900,000 small runs more are bulk-inserted (``executemany`` on the SQLite file, the jobs summary rebuilt
 as the migration fills it) and the HTTP figures are taken again. Targets: jobs list and history page under
-50 ms; the jobs list (200 and 304) at most 3x the floor at both sizes; first paint under 1 s.
+50 ms; the jobs list (200 and 304) and the ended runs (both questions) at most 3x the floor at both sizes; first
+paint under 1 s.
 
     .venv/bin/python benchmarks/bench_server.py [--strict] [--keep] [--no-paint]
 """
@@ -148,18 +151,58 @@ def add_lean_runs(home: str, total: int, projects: int, seed: int = 11) -> float
     return time.perf_counter() - start
 
 
-def measure(url: str, token: str, rounds: int = 100) -> dict[str, float]:
-    """The jobs list (200 and 304), a history page and the floor, over HTTP: the median ms of ``rounds``
-    requests of each, asked in turns (one of each kind per round), so a shared machine's load falls on
-    the floor and the figures alike."""
+def start_kernel(url: str, token: str) -> str:
+    """A kernel of the server (its id): runs that name it are "started from this JupyterLab"."""
+    request = urllib.request.Request(f"{url}/api/kernels", method="POST", data=b'{"name": "python3"}',
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())["id"]
+
+
+def add_recent_runs(home: str, kernel: str, count: int = 10) -> tuple[float, float]:
+    """``count`` runs of ``kernel`` that ended 45 s ago and ``count`` of another kernel that ended 20 s ago, in
+    project PROJECT; the ``since`` of a question whose minute holds both (``kernel``'s listed) and of one whose
+    half minute holds only the other kernel's (none listed)."""
+    now, prefix = time.time(), f"{random.getrandbits(32):08x}"
+    rows = []
+    for i in range(2 * count):
+        mine = i < count
+        end = now - (45 if mine else 20)
+        owner = json.dumps({"runtime": "job", "kernel": kernel if mine else "0" * 8 + "-other-kernel"})
+        rows.append((f"{prefix}{i:024x}", 0, PROJECT, NAMES[i % len(NAMES)], "job", "completed", "{}",
+                     json.dumps({"handler": "h"}), "{}", "{}", None, end - 3, end, end, None, None, owner))
+    conn = sqlite3.connect(os.path.join(home, "runlab.db"), isolation_level=None)
+    conn.execute("PRAGMA busy_timeout=60000")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO runs (uid, iteration, project, name, kind, state, labels, spec, results, status, error,"
+        " start_time, last_update, end_time, pid, host, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.execute("COMMIT")
+    conn.close()
+    return now - 59, now - 30
+
+
+def measure(url: str, token: str, home: str, kernel: str, rounds: int = 100) -> dict[str, float]:
+    """The jobs list (200 and 304), a history page, the ended runs (of this server's kernel, and none) and
+    the floor, over HTTP: the median ms of ``rounds`` requests of each, asked in turns (one of each kind per
+    round), so a shared machine's load falls on the floor and the figures alike."""
     base = f"{url}/runlab/api"
-    for warm_up in (f"{url}/api/status", f"{base}/projects/{PROJECT}/jobs", f"{base}/runs?project={PROJECT}&limit=20"):
+    with_kernel, without = add_recent_runs(home, kernel)
+    ended = {"ended": f"{base}/ended?since={with_kernel}", "ended_none": f"{base}/ended?since={without}"}
+    for kind, expected in (("ended", 10), ("ended_none", 0)):
+        request = urllib.request.Request(ended[kind], headers={"Authorization": f"token {token}"})
+        listed = len(json.loads(urllib.request.urlopen(request).read())["runs"])
+        if listed != expected:
+            raise RuntimeError(f"{ended[kind]} listed {listed} runs, not {expected}")
+    for warm_up in (f"{url}/api/status", f"{base}/projects/{PROJECT}/jobs", f"{base}/runs?project={PROJECT}&limit=20",
+                    *ended.values()):
         http_ms(warm_up, token, runs=50)  # the panel polls a warm server: the first ~50 requests run slower
     etag = urllib.request.urlopen(urllib.request.Request(
         f"{base}/projects/{PROJECT}/jobs", headers={"Authorization": f"token {token}"})).headers["ETag"]
     kinds = {"floor": (f"{url}/api/status", None, 200), "jobs": (f"{base}/projects/{PROJECT}/jobs", None, 200),
              "unchanged": (f"{base}/projects/{PROJECT}/jobs", {"If-None-Match": etag}, 304),
-             "history": (f"{base}/runs?project={PROJECT}&name=evaluate&limit=20", None, 200)}
+             "history": (f"{base}/runs?project={PROJECT}&name=evaluate&limit=20", None, 200),
+             "ended": (ended["ended"], None, 200), "ended_none": (ended["ended_none"], None, 200)}
     times: dict[str, list[float]] = {kind: [] for kind in kinds}
     for _ in range(rounds):
         for kind, (address, headers, expected) in kinds.items():
@@ -188,7 +231,9 @@ def report(label: str, found: dict[str, float], in_process: float, jobs: int) ->
     print(f"[{label}] jobs list ({jobs} jobs): {found['jobs']:.1f} ms over HTTP ({found['jobs'] / floor:.1f}x), "
           f"{in_process:.2f} ms in-process (stamp and jobs); unchanged (304): {found['unchanged']:.1f} ms "
           f"({found['unchanged'] / floor:.1f}x); history page (20 runs): {found['history']:.1f} ms "
-          f"({found['history'] / floor:.1f}x); floor GET /api/status {floor:.1f} ms")
+          f"({found['history'] / floor:.1f}x); ended runs (a kernel's 10): {found['ended']:.1f} ms "
+          f"({found['ended'] / floor:.1f}x), (none of its kernels): {found['ended_none']:.1f} ms "
+          f"({found['ended_none'] / floor:.1f}x); floor GET /api/status {floor:.1f} ms")
 
 
 def main() -> None:
@@ -204,7 +249,8 @@ def main() -> None:
     in_process = in_process_ms(store)
     process, url, token = start_lab(home)
     try:
-        timings["100k"] = (measure(url, token), *in_process)
+        kernel = start_kernel(url, token)
+        timings["100k"] = (measure(url, token, home, kernel), *in_process)
         try:
             paint: float | str | None = first_paint(url, token)
         except Exception as exc:  # noqa: BLE001 - the browser's failure is reported; the HTTP figures go on
@@ -213,7 +259,7 @@ def main() -> None:
         sizes["1M"] = (store.count_runs(), store.count_runs(PROJECT))
         print(f"added {sizes['1M'][0] - sizes['100k'][0]:,} small runs in {added:.1f} s")
         in_process = in_process_ms(store)
-        timings["1M"] = (measure(url, token), *in_process)
+        timings["1M"] = (measure(url, token, home, kernel), *in_process)
     finally:
         process.terminate()
         process.wait(10)
@@ -226,6 +272,10 @@ def main() -> None:
         ratio_verdict(f"jobs list unchanged (304) over {label} runs vs GET /api/status", found["unchanged"],
                       found["floor"], 3)
         verdict(f"run history page over {label} runs", found["history"], 50, "ms")
+        ratio_verdict(f"ended runs (a kernel's) over {label} runs vs GET /api/status", found["ended"],
+                      found["floor"], 3)
+        ratio_verdict(f"ended runs (none of its kernels) over {label} runs vs GET /api/status", found["ended_none"],
+                      found["floor"], 3)
     if paint is None:
         print("first paint: skipped (no /usr/bin/chromium, or --no-paint)")
     elif isinstance(paint, str):

@@ -2,12 +2,15 @@
 run deleted from the Jobs sidebar's history (after a confirmation), a running run aborted from it, three of
 five runs deleted at once in the Runs view (the running one skipped, and said so), a run's notes written in
 its Overview and shown after a page reload (there, in the Runs view and in the history), and its log searched
-("2 of 5"), shown with each line's time and downloaded; in the light and the dark theme."""
+("2 of 5"), shown with each line's time and downloaded; a run rerun from the history and from the Runs view
+through the "Rerun with changes" dialog (prefilled, one parameter edited); in the light and the dark theme."""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
+import urllib.request
 from datetime import datetime
 
 import pytest
@@ -26,6 +29,9 @@ HANDLERS = """
     def slow(context):
         print("started", flush=True)
         time.sleep(300)
+
+    def fit(context, lr=0.1, epochs=2):
+        context.log_result("score", lr * epochs)
 """
 LOG = "".join(f"epoch {i} loss {1 / (i + 1):.3f}\n" for i in range(5)) + "done\n"
 
@@ -38,8 +44,9 @@ def lab(tmp_path, runlab_home):
 
 @pytest.fixture
 def project(lab) -> dict:
-    """Project acts: five ended runs of train (oldest first, each with a log of five "loss" lines) and a
-    running job, slow, whose process the test aborts (or stops at the end)."""
+    """Project acts: five ended runs of train (oldest first, each with a log of five "loss" lines), a
+    running job, slow, whose process the test aborts (or stops at the end), and a function fit (from a file,
+    so that its runs can be rerun)."""
     (lab.root / "handlers.py").write_text(textwrap.dedent(HANDLERS))
     project = runlab.get_or_create_project("acts", context=str(lab.root))
     store = get_store()
@@ -54,7 +61,8 @@ def project(lab) -> dict:
         trains.append(record.uid)
     project.set_function("handlers.py", name="slow", kind="job", handler="slow")
     slow = project.run_function("slow", watch=False)
-    yield {"trains": trains, "slow": slow}
+    project.set_function("handlers.py", name="fit", kind="local", handler="fit")
+    yield {"trains": trains, "slow": slow, "project": project}
     if slow.state() not in ("aborted", "completed", "error"):
         slow.abort()
 
@@ -69,6 +77,27 @@ def _confirm(page, title: str, button: str) -> str:
     dialog.get_by_role("button", name=button, exact=True).click()
     expect(dialog).to_have_count(0)
     return text
+
+
+def _rerun_with_changes(page, lab, button, shown: list[str], lr: str, name: str) -> dict:
+    """Click a list row's Rerun ``button``: the "Rerun with changes" dialog, prefilled with the run's parameters;
+    submit it with ``lr`` edited. The new run (through the REST API), once a view of a run not in ``shown``
+    (those whose views may show already) is on show. The dialog's screenshot is ``name``."""
+    from playwright.sync_api import expect
+
+    button.click()
+    dialog = page.locator(".jp-Dialog .runlab-job-dialog")
+    expect(dialog.get_by_label("Parameter lr")).to_have_value("0.1")
+    expect(dialog.get_by_label("Parameter epochs")).to_have_value("2")
+    dialog.get_by_label("Parameter lr").fill(lr)
+    screenshot(page, name)
+    page.locator(".jp-Dialog button.runlab-job-submit").click()
+    others = "".join(f":not([data-uid='{uid}'])" for uid in shown)
+    view = page.locator(f".runlab-run-panel:visible .runlab-run{others}")
+    expect(view.locator(".runlab-run-header h2")).to_contain_text("fit", timeout=WAIT_MS)
+    new = view.get_attribute("data-uid")
+    url = f"{lab.url}/runlab/api/runs/{new}?token={lab.token}"
+    return json.loads(urllib.request.urlopen(url, timeout=10).read())
 
 
 def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
@@ -185,12 +214,21 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         run_view.get_by_role("tab", name="Logs").click()
         expect(run_view.locator(".runlab-log .runlab-log-time")).to_have_count(6)
         screenshot(page, "listactions-log-dark")
+        fit = project["project"].run_function("fit", params={"lr": 0.1, "epochs": 2}).uid()  # for the reruns below
         page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Runs — acts").click()
         view = page.locator(".runlab-runs-panel")
         expect(view.locator(f".runlab-runs-row[data-uid='{trains[1]}'] .runlab-runs-notes")).to_have_text("lr too high")
         view.get_by_label(f"Select run {trains[0]}").click()
         expect(view.get_by_role("button", name="Delete 1 run")).to_be_enabled()
         screenshot(page, "listactions-runs-dark")
+
+        # Rerun from the Runs view's row (once refreshed: fit ran after it drew its rows): the dialog, prefilled;
+        # the new run has the edited value and its label
+        view.locator(".runlab-runs-refresh").click()
+        button = view.get_by_role("button", name=f"Rerun fit ({fit[:8]})")
+        first = _rerun_with_changes(page, lab, button, [fit, trains[1]], "0.5", "listactions-rerun-runs-dialog-dark")
+        assert first["metadata"]["labels"]["rerun-of"] == fit
+        assert first["spec"]["parameters"] == {"lr": 0.5, "epochs": 2}
         if not page.locator(".runlab-jobs-panel").is_visible():
             page.locator("li[data-id='runlab-jobs']").click()
         sidebar = page.locator(".runlab-jobs-panel")
@@ -201,3 +239,13 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         expect(sidebar.locator(f".runlab-history-row[data-uid='{trains[1]}'] .runlab-history-notes")).to_have_text(
             "lr too high")
         screenshot(page, "listactions-history-dark")
+
+        # Rerun from the history's row: the same dialog
+        sidebar.locator(".runlab-job-row[data-job='fit']").click()
+        button = sidebar.get_by_role("button", name=f"Rerun fit ({fit[:8]})")
+        expect(button).to_be_visible()
+        rerun = _rerun_with_changes(page, lab, button, [fit, trains[1], first["metadata"]["uid"]], "0.3",
+                                    "listactions-rerun-history-dialog-dark")
+        assert rerun["metadata"]["labels"]["rerun-of"] == fit
+        assert rerun["spec"]["parameters"] == {"lr": 0.3, "epochs": 2}
+        screenshot(page, "listactions-rerun-dark")
