@@ -58,3 +58,22 @@ test('after a catch-up that left runs out, nothing before it is asked again', ()
   assert.equal(other.since, 1500);
   assert.deepEqual(other.take([ended('x', 1500)], 1500), []);
 });
+
+test('runs announced before that an answer had no room for are not counted as more', () => {
+  // five runs announced, then a sixth ends: the server lists the newest five of the minute and says one more
+  const ledger = new Ledger({ cursor: 1000, floor: 0, recent: {} });
+  const first = ['a', 'b', 'c', 'd', 'e'].map((uid, i) => ended(uid, 1001 + i));
+  assert.equal(ledger.take(first, 1005).length, 5);
+  assert.equal(ledger.leftOut, 0);
+  assert.equal(ledger.known, 5);
+  const fresh = ledger.take([...first.slice(1), ended('f', 1010)], 1010, 1);
+  assert.deepEqual(fresh.map(run => run.uid), ['f']);
+  assert.equal(ledger.leftOut, 0, "the run left out is 'a', announced already");
+  assert.equal(ledger.since, 1010 - OVERLAP, 'nothing is skipped: the floor stays');
+  // seven new runs in a minute where the answer holds five: two are really left out
+  const busy = new Ledger({ cursor: 2000, floor: 0, recent: {} });
+  const seven = ['p', 'q', 'r', 's', 't', 'u', 'v'].map((uid, i) => ended(uid, 2001 + i));
+  assert.equal(busy.take(seven.slice(2), 2007, 2).length, 5);
+  assert.equal(busy.leftOut, 2);
+  assert.equal(busy.since, 2007);
+});

@@ -33,19 +33,32 @@ export class Ledger {
     return this.cursor === null ? null : Math.max(this.floor, this.cursor - OVERLAP);
   }
 
-  /** The runs of an answer not announced before, oldest first; they count as announced from now on. With
-   * `more` (runs left out of the answer), nothing before the answer's cursor is asked again. */
+  /** The runs of an answer not announced before, oldest first; they count as announced from now on.
+   * `more` is the answer's count of runs it left out (the server lists the newest): some may be runs
+   * announced before, which the answer had no room for; `leftOut` is set to those that were not. When
+   * there are any, nothing before the answer's cursor is asked again (they are told as a count). */
   take(runs: IEndedRun[], cursor: number, more = 0): IEndedRun[] {
+    const knownBefore = Object.keys(this.recent).length; // the runs the question's minute may list again
     const fresh = runs.filter(run => !(run.uid in this.recent));
+    const knownListed = runs.length - fresh.length;
+    this.leftOut = Math.max(0, more - Math.max(0, knownBefore - knownListed));
     for (const run of fresh) {
       this.recent[run.uid] = Date.parse(run.end_time) / 1000;
     }
     this.cursor = Math.max(this.cursor ?? cursor, cursor);
-    if (more > 0) {
+    if (this.leftOut > 0) {
       this.floor = this.cursor;
     }
     this.prune();
     return fresh;
+  }
+
+  /** How many runs the last answer left out that were not announced before (see `take`). */
+  leftOut = 0;
+
+  /** How many announced runs the next question may list again (a question asks for this many more). */
+  get known(): number {
+    return Object.keys(this.recent).length;
   }
 
   /** Take in what another tab (or an older copy of this state) announced. */

@@ -18,6 +18,8 @@ const STATE_KEY = 'runlab-labextension:notifications:ledger';
 export const AUTO_CLOSE_MS = 5000;
 /** At most this many notifications at once (on opening after a while away); the others are counted. */
 export const MAX_TOASTS = 5;
+/** The most runs one question to the ended route lists (its `limit`'s upper bound). */
+const MAX_ASK = 50;
 
 /** What a notification's buttons do: the commands of the Jobs extension. */
 export interface IRunCommands {
@@ -57,7 +59,9 @@ export class EndNotifier {
   async check(): Promise<void> {
     this.ledger.merge(this.stored()); // what another tab announced a moment ago
     const first = this.checks++ === 0;
-    const answer = await this.client.ended(this.ledger.since, this.following.uids, MAX_TOASTS, this.etag);
+    // room for the runs announced in the question's minute too, so that they do not push new ones out
+    const limit = Math.min(MAX_ASK, MAX_TOASTS + this.ledger.known);
+    const answer = await this.client.ended(this.ledger.since, this.following.uids, limit, this.etag);
     if (answer === null) {
       return;
     }
@@ -75,11 +79,14 @@ export class EndNotifier {
     if (!this.settings.enabled) {
       return;
     }
-    for (const run of fresh.filter(run => announced(run, this.settings))) {
+    const due = fresh.filter(run => announced(run, this.settings));
+    const shown = due.slice(-MAX_TOASTS); // the newest few; the others are counted
+    for (const run of shown) {
       this.announce(run);
     }
-    if (answer.more > 0 && !this.settings.onlyErrors) {
-      Notification.info(moreMessage(answer.more, first), {
+    const more = this.ledger.leftOut + due.length - shown.length;
+    if (more > 0 && !this.settings.onlyErrors) {
+      Notification.info(moreMessage(more, first), {
         autoClose: false,
         actions: [{ label: 'Open Jobs', callback: () => this.commands.showJobs() }]
       });
