@@ -194,6 +194,25 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         run = _api(lab, f"runs/{in_kernel}")
         assert run["metadata"]["labels"]["kind"] == "local" and run["status"]["results"] == {"score": 0.75}
 
+        # on a schedule: a bad cron is refused in the dialog; a good one is recorded and shown in the Schedules view
+        item.click(button="right")
+        page.locator(".lm-Menu-item", has_text="Run as Job…").click()
+        dialog = page.locator(".jp-Dialog .runlab-job-dialog")
+        dialog.get_by_label("On a schedule").check()
+        dialog.get_by_label("Cron").fill("61 6 * * *")
+        expect(dialog.locator(".runlab-job-error[data-field='schedule.cron']")).to_be_visible()
+        dialog.get_by_label("Cron").fill("30 6 * * *")
+        expect(dialog.locator(".runlab-job-error[data-field='schedule.cron']")).to_have_count(0)
+        dialog.get_by_label("Parameter lr").fill("0.3")
+        screenshot(page, "jobdialog-schedule-light")
+        _submit(page)
+        expect(page.locator(".jp-toastContainer .Toastify__toast", has_text="recorded").first).to_be_visible()
+        (schedule,) = _api(lab, "schedules?project=dialog")["schedules"]
+        assert schedule["cron"] == "30 6 * * *" and '"lr": 0.3' in json.dumps(schedule["task"])
+        card = page.locator(f".runlab-schedule[data-schedule='{schedule['name']}']")
+        expect(card).to_be_visible()
+        expect(card).to_contain_text("06:30")
+
         # the dark theme, then a reload: the toolbar button and the dialog come back
         set_theme(page, "JupyterLab Dark", light=False)
         page.locator(".lm-TabBar-tab", has_text="study.ipynb").click()
