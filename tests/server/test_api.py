@@ -8,14 +8,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
+from openapispec import check, check_operation
 from tornado.httpclient import HTTPClientError
 
 import runlab
-
-SPEC = yaml.safe_load((Path(runlab.__file__).parent / "server" / "openapi.yaml").read_text())
 
 HANDLERS = """
     import time
@@ -34,24 +31,6 @@ HANDLERS = """
         for i in range(lines):
             print(f"line {i:05d} " + "x" * 90)
 """
-
-
-def check(body: bytes | str, schema: str) -> dict:
-    """Parse a JSON body and validate it against a schema of the OpenAPI file."""
-    data = json.loads(body)
-    jsonschema.validate(data, {"$ref": f"#/components/schemas/{schema}", "components": SPEC["components"]})
-    return data
-
-
-def check_operation(path: str, method: str, status: int, body: bytes) -> dict:
-    """Validate against the response the OpenAPI file documents for this operation and status."""
-    response = SPEC["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-    schema = response["content"]["application/json"]["schema"]
-    data = json.loads(body)
-    jsonschema.validate(data, {**schema, "components": SPEC["components"]})
-    return data
 
 
 async def fetch_error(jp_fetch, *parts, **kwargs) -> tuple[int, dict]:

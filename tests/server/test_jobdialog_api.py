@@ -7,17 +7,13 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
+from openapispec import check_operation
 from tornado.httpclient import HTTPClientError
 
 import runlab
 from runlab.store import get_store
-
-SPEC = yaml.safe_load((Path(runlab.__file__).parent / "server" / "openapi.yaml").read_text())
 
 TRAINER = '''
     from pathlib import Path
@@ -54,15 +50,6 @@ NOTEBOOK = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
-
-
-def check_operation(path: str, method: str, status: int, body: bytes) -> dict:
-    response = SPEC["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-    data = json.loads(body)
-    jsonschema.validate(data, {**response["content"]["application/json"]["schema"], "components": SPEC["components"]})
-    return data
 
 
 async def fetch_error(jp_fetch, path: str, method: str, *parts, **kwargs) -> tuple[int, dict]:

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
+from openapispec import SPEC
+from openapispec import check_operation as answer
 from tornado.httpclient import HTTPClientError
 
 import runlab
 from runlab.record import RunState, new_run
 from runlab.store import get_store
-
-SPEC = yaml.safe_load((Path(runlab.__file__).parent / "server" / "openapi.yaml").read_text())
 
 HANDLERS = """
     import time
@@ -33,16 +32,6 @@ HANDLERS = """
         print("started", flush=True)
         time.sleep(seconds)
 """
-
-
-def answer(path: str, method: str, status: int, body: bytes) -> dict:
-    """The JSON body, validated against what the OpenAPI file documents for this operation and status."""
-    response = SPEC["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-    data = json.loads(body)
-    jsonschema.validate(data, {**response["content"]["application/json"]["schema"], "components": SPEC["components"]})
-    return data
 
 
 async def error_of(jp_fetch, *parts, **kwargs) -> tuple[int, str]:
