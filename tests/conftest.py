@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import textwrap
 import uuid
@@ -16,6 +14,7 @@ from runlab import process
 
 sys.path.insert(0, str(Path(__file__).parent))  # the pgserver helper
 
+from forkservers import stop_fork_servers
 
 # Test modules that use the run store run twice: on SQLite and on a real PostgreSQL server.
 STORE_MODULES = {"test_launch", "test_context", "test_run", "test_store", "test_project", "test_job", "test_cli",
@@ -66,7 +65,7 @@ def runlab_home(tmp_path_factory, monkeypatch, request, store_backend) -> Path:
     process.reset()  # every process global: settings, stores, the current project, ...
     yield home
     process.reset()
-    _stop_fork_servers(home)
+    stop_fork_servers(home)
     if database:
         _admin(server, f'DROP DATABASE "{database}" WITH (FORCE)')
 
@@ -77,23 +76,6 @@ def _admin(server_url: str, statement: str) -> None:
     with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql") + "/postgres",
                          autocommit=True) as conn:
         conn.execute(statement)
-
-
-def _stop_fork_servers(home: Path) -> None:
-    """A test's fork servers (started by job runs) go with the test's RUNLAB_HOME, also one still starting
-    (its socket not there yet): every process started as the fork server of a socket under ``home``."""
-    import signal
-
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:  # it ended meanwhile
-            continue
-        if b"runlab.runtimes.forkserver" in argv and any(arg.startswith(bytes(home / "forkserver-")) for arg in argv):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(entry.name), signal.SIGTERM)
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from pathlib import Path
 
 
@@ -20,3 +23,18 @@ def fork_servers(home: Path) -> list[int]:
         if b"runlab.runtimes.forkserver" in argv and any(a.startswith(bytes(home)) for a in argv) and state != "Z":
             found[int(entry.name)] = int(parent)
     return sorted(pid for pid, parent in found.items() if parent not in found)
+
+
+def stop_fork_servers(home: Path) -> None:
+    """A test's fork servers (started by job runs) go with the test's RUNLAB_HOME, also one still starting
+    (its socket not there yet): every process started as the fork server of a socket under ``home``."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # it ended meanwhile
+            continue
+        if b"runlab.runtimes.forkserver" in argv and any(arg.startswith(bytes(home / "forkserver-")) for arg in argv):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)

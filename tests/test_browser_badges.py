@@ -14,9 +14,10 @@ import pytest
 
 import runlab
 from contrast import CHART_COLOURS, CONTRAST, badge_contrasts
-from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from labserver import CHROMIUM, WAIT_MS, LabServer, chromium_page, screenshot
 from runlab.display.bundle import MIME
 from runlab.display.widget import RunsWidget
+from waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -73,10 +74,15 @@ def _set_theme(page, dark: bool) -> None:
 def _open_sidebar(page) -> None:
     from playwright.sync_api import expect
 
-    if not page.locator("#runlab-jobs").is_visible():
-        page.locator("li[data-id='runlab-jobs']").click()
-    panel = page.locator("#runlab-jobs")
-    expect(panel).to_be_visible(timeout=15_000)
+    tab, panel = page.locator("li[data-id='runlab-jobs']"), page.locator("#runlab-jobs")
+
+    def shown() -> bool:  # click only a tab that is not selected: the restored layout may be opening it now
+        if not panel.is_visible() and tab.get_attribute("aria-selected") != "true":
+            tab.click()
+        return panel.is_visible()
+
+    wait_until(shown, WAIT_MS / 1000, "the Jobs sidebar to show")
+    expect(panel).to_be_visible()
     assert round(panel.bounding_box()["width"]) <= 260, "the sidebar keeps its default width"
 
 

@@ -21,7 +21,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from conftest import _stop_fork_servers
+from forkservers import stop_fork_servers
 from labkernel import LabKernel
 from labserver import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, LabServer, screenshot, set_theme
 from runlab import process
@@ -84,7 +84,7 @@ def lab(tmp_path_factory):
     server.home, server.runtime = home, state / "runtime"
     yield server
     server.stop()
-    _stop_fork_servers(home)
+    stop_fork_servers(home)
 
 
 @pytest.fixture(scope="module")
