@@ -159,7 +159,13 @@ def palette_item(page, query: str, item: str | None = None):
             if not box.is_visible():
                 attempt += 1
                 if attempt % 2:  # the shortcut, then the View menu's entry: a key can arrive before its handler
-                    page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})  # keys go to the page
+                    # keys go to the page: click the tab of the current main-area widget (a click on another
+                    # tab, or in a widget, would change what the palette's commands apply to)
+                    current = page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current")
+                    if current.count():
+                        current.first.click()
+                    else:  # no widget is current yet: the dock itself
+                        page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
                     page.keyboard.press("Control+Shift+KeyC")
                 else:
                     page.locator(".lm-MenuBar-itemLabel", has_text="View").click()

@@ -207,7 +207,7 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         # finished first, so bring each to the front before looking at it
         tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
         tabs.filter(has_text="Runs — bench").click()
-        expect(view.locator("th[data-order='labels.team']")).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".runlab-runs-panel:visible th[data-order='labels.team']")).to_be_visible(timeout=WAIT_MS)
         expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "ascending")
 
         # the notebook's runs table links to the Runs view of its project
