@@ -139,6 +139,18 @@ def open_lab(page, lab: LabServer) -> None:
     page.goto(f"{lab.url}/lab?token={lab.token}")
     page.wait_for_selector(".jp-LabShell", timeout=60_000)
     expect(page.locator("li[data-id='runlab-jobs']")).to_be_visible(timeout=WAIT_MS)
+    wait_for_startup(page)
+
+
+def wait_for_startup(page) -> None:
+    """Wait until JupyterLab has finished starting: its splash screen is gone (the layout is restored) and the
+    main area shows a tab (a restored widget, or the Launcher it opens into an empty main area after the file
+    browser restores). The Launcher takes the focus and becomes the current widget when it opens, so a step
+    taken before it (a focused row, a palette command for the current widget) could be undone by it."""
+    from playwright.sync_api import expect
+
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab").first).to_be_visible(timeout=WAIT_MS)
 
 
 def palette_item(page, query: str, item: str | None = None):

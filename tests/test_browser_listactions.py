@@ -114,7 +114,9 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         expect(history).to_have_count(5)
 
         # the keyboard reaches a row's actions (Tab from the row), which show while they have the focus
-        sidebar.locator(f".runlab-history-row[data-uid='{trains[3]}']").focus()
+        row = sidebar.locator(f".runlab-history-row[data-uid='{trains[3]}']")
+        row.focus()
+        expect(row).to_be_focused()
         page.keyboard.press("Tab")
         focused = sidebar.locator(f".runlab-row-actions[data-uid='{trains[3]}'] button:focus")
         expect(focused).to_have_attribute("aria-label", f"Rerun train ({trains[3][:8]})")

@@ -78,7 +78,11 @@ export class JobsModel {
       this.done();
       return;
     }
-    const answer = await this.client.jobs(this.project, this.filter, this._etag);
+    const asked = { project: this.project, filter: this.filter };
+    const answer = await this.client.jobs(asked.project, asked.filter, this._etag);
+    if (asked.project !== this.project || asked.filter !== this.filter) {
+      return; // the user changed the project or the filter meanwhile: this answer is for the old one
+    }
     if (answer !== null) {
       this.jobs = answer.jobs;
       this._etag = answer.etag;

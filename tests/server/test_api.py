@@ -82,6 +82,18 @@ async def test_jobs_answer_304_until_something_changes(jp_fetch, store_runs):
     assert check(again.body, "JobList")["jobs"][0]["runs"] == 4
 
 
+async def test_a_jobs_etag_is_not_modified_only_for_its_own_filter(jp_fetch, store_runs):
+    """A client that sends the ETag of its previous filter gets the rows of its new one, not a 304."""
+    filtered = await jp_fetch("runlab", "api", "projects", "api", "jobs", params={"q": "oth"})
+    etag = filtered.headers["ETag"]
+    code, _ = await fetch_error(jp_fetch, "runlab", "api", "projects", "api", "jobs", params={"q": "oth"},
+                                headers={"If-None-Match": etag})
+    assert code == 304
+    everything = await jp_fetch("runlab", "api", "projects", "api", "jobs", headers={"If-None-Match": etag})
+    assert everything.code == 200 and everything.headers["ETag"] != etag
+    assert [j["name"] for j in check(everything.body, "JobList")["jobs"]] == ["other-train", "fn-train"]
+
+
 async def test_unknown_project_is_404(jp_fetch, store_runs):
     code, error = await fetch_error(jp_fetch, "runlab", "api", "projects", "nope", "jobs")
     assert code == 404 and "nope" in error["message"] and "api" in error["message"]

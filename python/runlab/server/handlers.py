@@ -150,20 +150,25 @@ class RunlabHandler(APIHandler):
 
 class StampedHandler(RunlabHandler):
     """A GET whose answer carries the store's change stamp as its ETag and is 304 while the client's
-    ``If-None-Match`` names the same stamp, so a client can poll it every second or two for an index step."""
+    ``If-None-Match`` names the same stamp, so a client can poll it every second or two for an index step.
+
+    The ETag also names the query string: an answer filtered one way is never "not modified" for a request
+    filtered another way (a client that sends the ETag of its previous filter gets the new filter's rows)."""
 
     async def reply_stamped(self, answer: Callable[[RunStore], tuple[str | None, Callable[[], Any]]]) -> None:
         """``answer(store)`` gives the stamp (None: the answer cannot be cached) and a callable making the body;
         both run in one trip to a worker thread, the body only when the client does not have it."""
         seen = self.request.headers.get("If-None-Match")
+        query = self.request.query
+        suffix = "-" + hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest()[:12] if query else ""
 
         def stamped(store: RunStore) -> tuple[str | None, Any]:
             stamp, body = answer(store)
-            return stamp, None if stamp is not None and seen == f'"{stamp}"' else body()
+            return stamp, None if stamp is not None and seen == f'"{stamp}{suffix}"' else body()
 
         stamp, body = await self.call(stamped)
         if stamp is not None:
-            self.set_header("ETag", f'"{stamp}"')
+            self.set_header("ETag", f'"{stamp}{suffix}"')
         if body is None:
             self.set_status(304)
             self.finish()
