@@ -14,25 +14,31 @@ fresh listing of the same runs (pandas rendering a table of the same runs). No t
 from __future__ import annotations
 
 import json
+import os
 import random
+import sys
 import time
 
-from _common import fresh_home, median, ratio_info
+from _common import fresh_home, median, ratio_info, verdict
+from bench_server import CHROMIUM, CHROMIUM_ARGS, get_ms, start_lab
 
 SAMPLES = 7
+PAGE = 50
+"""Runs per page of the Runs view."""
 PARAMS = 200
 VARYING = 20
 
 
 def make_runs(count: int, rng: random.Random) -> list[str]:
-    """``count`` in-process runs of 200 params and 3 results; returns their uids."""
+    """``count`` in-process runs of 200 params and 3 results, named ``fit-<count>`` in project ``bench``;
+    returns their uids."""
     import runlab
 
-    fn = runlab.new_function("bench-fit", kind="local", handler=_fit)
+    fn = runlab.new_function("bench-fit", project="bench", kind="local", handler=_fit)
     uids = []
     for _ in range(count):
         params = {f"p{i:03d}": (rng.random() if i < VARYING else i) for i in range(PARAMS)}
-        run = fn.run(params=params, local=True)
+        run = fn.run(name=f"fit-{count}", params=params, local=True)
         uids.append(run.uid())
     return uids
 
@@ -71,17 +77,91 @@ def measure(uids: list[str]) -> tuple[float, float, float]:
     return median(build), median(show), median(peer)
 
 
+# From the click on Compare to the table drawn with all its run columns, measured in the page.
+TIME_TO_TABLE = """async count => {
+  const shown = selector => [...document.querySelectorAll(selector)].find(e => !e.closest('.lm-mod-hidden'));
+  const button = shown('.runlab-runs-panel .runlab-runs-compare');
+  const start = performance.now();
+  button.click();
+  for (;;) {
+    await new Promise(resolve => requestAnimationFrame(resolve));
+    const panel = shown('.runlab-compare-panel');
+    if (panel && panel.querySelectorAll('.runlab-compare-table thead .runlab-compare-run').length === count
+        && panel.querySelector('.runlab-compare-table tbody tr')) {
+      return performance.now() - start;
+    }
+    if (performance.now() - start > 60000) throw new Error('no table within 60 s');
+  }
+}"""
+
+
+def click_to_table(home: str, sizes: dict[int, list[str]]) -> dict[int, tuple[float, float]]:
+    """For each size, the median ms from the click on Compare to the table, and of the server's answer."""
+    from playwright.sync_api import sync_playwright
+
+    process, url, token = start_lab(home)
+    found: dict[int, tuple[float, float]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/lab?token={token}")
+            page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+            page.wait_for_selector("#jp-main-dock-panel .lm-TabBar-tab", timeout=60_000)
+            for count, uids in sizes.items():
+                page.locator("li[data-id='runlab-jobs']").click()
+                sidebar = page.locator(".runlab-jobs-panel")
+                sidebar.locator(f".runlab-job-row[data-job='fit-{count}'] .runlab-job-runs button").click()
+                page.locator("li[data-id='runlab-jobs']").click()
+                view = page.locator(".runlab-runs-panel:visible")
+                view.locator(".runlab-runs-row").first.wait_for(timeout=60_000)
+                view.get_by_label("Select the runs of this page").check()
+                for shown in range(PAGE, count, PAGE):  # the next pages, selected in turn
+                    view.get_by_role("button", name="Next page").click()
+                    # the range names the page's first run only once its rows are drawn
+                    view.locator(".runlab-runs-range", has_text=str(shown + 1)).wait_for(timeout=60_000)
+                    view.get_by_label("Select the runs of this page").check()
+                view.locator(".runlab-runs-count", has_text=f"{count} selected").wait_for(timeout=60_000)
+                clicks = []
+                for _ in range(SAMPLES):
+                    clicks.append(page.evaluate(TIME_TO_TABLE, count))
+                    # closed again, so the next click builds the view anew
+                    page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
+                    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"bench / fit-{count}").click()
+                    view.locator(".runlab-runs-compare").wait_for(timeout=60_000)
+                query = "&".join(f"uid={uid}" for uid in uids)
+                server = [get_ms(f"{url}/runlab/api/compare?{query}", token)[0] for _ in range(SAMPLES)]
+                print(f"{count} runs: click to table " + ", ".join(f"{t:.0f}" for t in clicks)
+                      + " ms; GET /compare " + ", ".join(f"{t:.0f}" for t in server) + " ms", flush=True)
+                found[count] = (median(clicks), median(server))
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(10)
+    return found
+
+
 def main() -> None:
-    fresh_home(cleanup=True)
+    home = fresh_home(cleanup=True)
     rng = random.Random(17)
+    sizes = {}
     for count in (10, 100):
-        uids = make_runs(count, rng)
+        uids = sizes[count] = make_runs(count, rng)
         build, show, peer = measure(uids)
         what = f"{count} runs x {PARAMS} params"
         print(f"{what}: build {build * 1000:.1f} ms, show() bundle {show * 1000:.1f} ms, "
               f"to_df().to_html() {peer * 1000:.1f} ms (medians of {SAMPLES})", flush=True)
         ratio_info(f"compare {what}: build + show bundle", (build + show) * 1000, peer * 1000,
                    floor_name="to_df().to_html()")
+    if "--no-browser" in sys.argv or not os.path.exists(CHROMIUM):
+        print("click to table in Chromium: skipped (--no-browser, or no /usr/bin/chromium)")
+        return
+    drawn = click_to_table(home, sizes)
+    for count, target in ((10, 200), (100, 1000)):
+        clicked, server = drawn[count]
+        print(f"{count} runs x {PARAMS} params: click to table {clicked:.0f} ms, of which the server's answer "
+              f"about {server:.0f} ms (medians of {SAMPLES})")
+        verdict(f"compare view of {count} runs x {PARAMS} params, click to table in Chromium", clicked, target, "ms")
 
 
 if __name__ == "__main__":

@@ -236,6 +236,15 @@ def test_time_from_the_click_to_the_table(lab, bench):
         runs.get_by_label("Select the runs of this page").check()
         expect(runs.locator(".runlab-runs-count")).to_have_text("10 selected")
         ten = page.evaluate(TIME_TO_TABLE, 10)
+        # the compare view is JupyterLab's current widget (its tab highlighted), and closing it disposes it:
+        # Compare opens it again (a closed view used to stay tracked, and the click showed nothing)
+        current = page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current")
+        expect(current).to_have_text("Compare 10 runs")
+        current.locator(".lm-TabBar-tabCloseIcon").click()
+        expect(page.locator(".runlab-compare-panel")).to_have_count(0)
+        page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Runs — bench / ten").click()
+        expect(current).to_have_text("Runs — bench / ten")
+        assert page.evaluate(TIME_TO_TABLE, 10) > 0
         runs = _runs_of_job(page, "hundred")
         runs.get_by_label("Select the runs of this page").check()
         runs.get_by_role("button", name="Next page").click()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import runlab
-from runlab.charts import VEGA_LITE_MIME, vega_scheme
+from runlab.charts import MAX_PARALLEL_AXES, VEGA_LITE_MIME, compare_parallel_chart, vega_scheme
 from runlab.compare import RunComparison, direction
 from runlab.errors import RunNotFoundError, ValidationError
 
@@ -248,6 +248,20 @@ def test_charts_are_vega_lite_v5_over_fields_in_their_data(lab):
     assert "fixed" in everything[0]["encoding"]["x"]["sort"]
     assert everything[1]["params"][0]["bind"]["options"] == ["duration", "param.fixed", "param.lr", "result.acc",
                                                               "result.loss"]
+
+
+def test_parallel_coordinates_of_many_params_keep_every_result_and_say_what_they_leave_out():
+    runs = [{"run": f"r{i}", "uid": f"u{i}", **{f"param.p{n:03d}": i * n for n in range(200)},
+             "result.acc": i / 10, "result.loss": 1 - i / 10} for i in range(3)]
+    axes = [f"param.p{n:03d}" for n in range(200)] + ["result.acc", "result.loss"]
+    spec = compare_parallel_chart(runs, axes)
+    drawn = spec["encoding"]["x"]["sort"]
+    assert len(drawn) == MAX_PARALLEL_AXES and drawn[-2:] == ["acc ▸", "loss ▸"], "every result, after the params"
+    assert drawn[:-2] == [f"p{n:03d}" for n in range(MAX_PARALLEL_AXES - 2)], "the first params fill the room"
+    assert spec["title"] == f"3 runs: params → results (the first {MAX_PARALLEL_AXES - 2} of 200 params)"
+    assert {row["axis"] for row in spec["data"]["values"]} == set(drawn)
+    few = compare_parallel_chart(runs, [*axes[1:4], "result.acc"])
+    assert few["title"] == "3 runs: params → results" and len(few["encoding"]["x"]["sort"]) == 4
 
 
 def test_colour_scheme_names():

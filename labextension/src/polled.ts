@@ -25,6 +25,13 @@ export abstract class PolledReactWidget extends ReactWidget {
     this.poller.stop();
   }
 
+  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it, so
+   * opening it again builds it anew, and it is not restored after a reload. */
+  protected onCloseRequest(msg: Message): void {
+    super.onCloseRequest(msg);
+    this.dispose();
+  }
+
   dispose(): void {
     this.poller.stop();
     super.dispose();

@@ -118,6 +118,8 @@ def _valid(selector: str) -> bool:
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) is int:  # most values: checked first
+        return True
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -130,6 +132,9 @@ def _numeric(rows: list[dict[str, Any]], column: str) -> bool:
 
 def _plain(value: Any) -> Any:
     """A value JSON and Vega-Lite take as it is: NaN and infinities become null, lists and dicts text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # most values: checked first
+        return value
     if value is None or isinstance(value, (bool, str)) or _is_number(value):
         return value
     if isinstance(value, (int, float)):
@@ -157,6 +162,9 @@ MAX_CATEGORIES = 30
 """A text field with more distinct values than this gets no axis in the parallel coordinates."""
 LEGEND_RUNS = 20
 """More runs than this: no colour legend (the tooltip names each line's run)."""
+MAX_PARALLEL_AXES = 20
+"""The most axes the parallel coordinates draw (every result first, then the first params): at the chart's widest
+each axis keeps 60 px, and a comparison of 200 params would otherwise send and draw 200 unreadable axes."""
 _SCHEME_NAMES = (
     "accent category10 category20 category20b category20c dark2 paired pastel1 pastel2 set1 set2 set3 tableau10 "
     "tableau20 blues tealblues teals greens browns oranges reds purples warmgreys greys viridis magma inferno "
@@ -190,24 +198,34 @@ def vega_scheme(colorscale: str | None) -> str | None:
 def compare_parallel_chart(runs: list[dict[str, Any]], axes: list[str],
                            colorscale: str | None = None) -> dict[str, Any] | None:
     """Parallel coordinates of compared runs: one line per run across ``axes`` (params, then results), each
-    axis scaled to 0..1 (text values evenly spaced, sorted); None with fewer than 2 axes to draw.
+    axis scaled to 0..1 (text values evenly spaced, sorted); None with fewer than 2 axes to draw. At most
+    ``MAX_PARALLEL_AXES`` axes: every result, then the first params (the title says how many were left out).
 
     ``runs`` are rows holding ``run`` (its label), ``uid``, ``state`` and the fields' values. The data
     travel in long form (one row per run and axis: ``run``, ``uid``, ``axis``, ``value``, ``position``), so
     the spec needs no field escaping and no transform.
     """
+    params = [a for a in axes if a.startswith("param.")]
+    placed: dict[str, list[float | None]] = {}
+    # every result has its axis, then params fill the room left, in their order
+    for axis in [a for a in axes if not a.startswith("param.")] + params:
+        if len(placed) >= MAX_PARALLEL_AXES:
+            break
+        positions = _positions([row.get(axis) for row in runs])
+        if positions is not None:
+            placed[axis] = positions
     values: list[dict[str, Any]] = []
     drawn: list[str] = []
-    for axis in axes:
-        positions = _positions([row.get(axis) for row in runs])
-        if positions is None:
-            continue
+    for axis in [a for a in axes if a in placed]:  # drawn in the given order: params, then results
         drawn.append(_name_of(axis))
         values.extend({"run": row["run"], "uid": row["uid"], "axis": _name_of(axis), "value": _shown(row.get(axis)),
-                       "position": position} for row, position in zip(runs, positions, strict=True)
+                       "position": position} for row, position in zip(runs, placed[axis], strict=True)
                       if position is not None)
     if len(drawn) < 2:
         return None
+    shown_params = sum(1 for a in placed if a.startswith("param."))
+    cut = f" (the first {shown_params} of {len(params)} params)" if len(placed) >= MAX_PARALLEL_AXES and \
+        shown_params < len(params) else ""
     scheme = vega_scheme(colorscale) or ("tableau10" if len(runs) <= 10 else "tableau20")
     colour: dict[str, Any] = {"field": "run", "type": "nominal", "title": "run", "scale": {"scheme": scheme}}
     if len(runs) > LEGEND_RUNS:
@@ -220,7 +238,7 @@ def compare_parallel_chart(runs: list[dict[str, Any]], axes: list[str],
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "description": f"Parallel coordinates of {len(runs)} runs over {len(drawn)} params and results",
-        "title": f"{len(runs)} runs: params → results",
+        "title": f"{len(runs)} runs: params → results{cut}",
         "width": max(300, min(60 * len(drawn), 1200)),
         "height": 260,
         "data": {"values": values},

@@ -3,10 +3,12 @@
 
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ReactWidget, refreshIcon, spreadsheetIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { MimeChart } from '../chart';
 import { ErrorAlert } from '../components/errorText';
+import { focusOnActivate } from '../components/focus';
 import { CompareArtifacts } from './artifacts';
 import { CompareModel, CompareRequest } from './model';
 import { CompareTable } from './table';
@@ -112,6 +114,7 @@ export class ComparePanel extends ReactWidget {
   ) {
     super();
     this.addClass('runlab-compare-panel');
+    this.node.tabIndex = -1; // focusable, so that showing it makes it JupyterLab's current widget
     this.id = compareId(model.request);
     this.title.icon = spreadsheetIcon;
     this.title.closable = true;
@@ -125,6 +128,17 @@ export class ComparePanel extends ReactWidget {
       }
     });
     void model.load();
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    focusOnActivate(this.node);
+  }
+
+  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it. */
+  protected onCloseRequest(msg: Message): void {
+    super.onCloseRequest(msg);
+    this.dispose();
   }
 
   render(): JSX.Element {

@@ -156,6 +156,12 @@ export class NotebookViewer extends ReactWidget {
     this.node.focus();
   }
 
+  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it. */
+  protected onCloseRequest(msg: Message): void {
+    super.onCloseRequest(msg);
+    this.dispose();
+  }
+
   render(): JSX.Element {
     return (
       <>

@@ -17,11 +17,13 @@ import {
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Menu } from '@lumino/widgets';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { isLive, RunActions } from '../actions/runActions';
 import { IRun } from '../api';
 import { ErrorAlert } from '../components/errorText';
+import { focusOnActivate } from '../components/focus';
 import { RowActions } from '../components/rowActions';
 import { StateBadge } from '../components/stateBadge';
 import { sweepText } from '../detail/iterations';
@@ -358,6 +360,7 @@ export class RunsPanel extends PolledReactWidget {
   ) {
     super();
     this.addClass('runlab-runs-panel');
+    this.node.tabIndex = -1; // focusable, so that showing it makes it JupyterLab's current widget
     this.title.icon = tableRowsIcon;
     this.title.closable = true;
     this.title.label = `Runs — ${model.project}${model.job ? ` / ${model.job}` : ''}`;
@@ -372,6 +375,11 @@ export class RunsPanel extends PolledReactWidget {
   /** The uids of the selected runs (for commands that act on several runs). */
   get selection(): string[] {
     return [...this.model.selected];
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    focusOnActivate(this.node);
   }
 
   render(): JSX.Element {
