@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .artifactaccess import remove_artifact_file
 from .artifactfiles import resolve_store_uri
-from .errors import ArtifactAccessError, RunlabError, RunStateError
+from .errors import ArtifactAccessError, RunlabError
 from .values import format_bytes
 
 if TYPE_CHECKING:
@@ -40,14 +40,8 @@ class RemovedRun:
 def remove_run(store: RunStore, uid: str) -> RemovedRun:
     """Delete an ended run: every iteration, its log, its artifact records and their files (only regular files
     under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``).
-    ``RunStateError`` if it has not ended (abort it first)."""
-    record = store.get_run(uid, 0)
-    if record is not None and not record.is_terminal:
-        raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
-    roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
-    records = [{**artifact, "output_path": roots.get(artifact["iteration"], roots.get(0, ""))}
-               for artifact in store.delete_run(uid)]
-    return remove_files(records, RemovedRun(uid))
+    ``RunStateError`` if it has not ended (abort it first), checked in the transaction that deletes it."""
+    return remove_files(store.delete_run(uid), RemovedRun(uid))
 
 
 def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedRun:

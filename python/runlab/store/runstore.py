@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ..errors import ArtifactNotFoundError, StoreError
+from ..errors import ArtifactNotFoundError, RunStateError, StoreError
 from ..record import RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
@@ -510,15 +510,13 @@ class RunStore:
             return jobsummary.run_count(conn, project)
 
     def delete_run(self, uid: str) -> list[dict[str, Any]]:
-        """Delete every iteration of a run, its log and its artifact records; returns those records."""
-        with self._write() as conn:
-            arts = conn.execute(select(schema.artifacts).where(schema.artifacts.c.run_uid == uid)).all()
-            conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
-            conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
-            jobsummary.on_delete(conn, uid)
-            runvalues.forget(conn, uid)
-            conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
-        return [dict(a._mapping) for a in arts]
+        """Delete an ended run (every iteration, its log and its artifact records) as :meth:`delete_runs` does;
+        returns those records, each with its run's ``output_path``. A uid not in the store deletes nothing;
+        ``RunStateError`` if the run has not ended (abort it first)."""
+        _, kept, records = self.delete_runs([uid])
+        if kept.get(uid) is not None:
+            raise RunStateError(f"run {uid} is {kept[uid]}: abort it before deleting it")
+        return records
 
     def delete_runs(self, uids: Sequence[str]) -> tuple[list[str], dict[str, str | None], list[dict[str, Any]]]:
         """Delete the runs among ``uids`` that ended (every iteration, log and artifact record), in one
