@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,11 +63,14 @@ def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedR
 
 @dataclass
 class Retention:
-    """What one pass of retention did for a schedule."""
+    """What one pass of retention did (or, ``dry_run``, would do): the runs deleted, the artifact files removed
+    and their bytes, the runs kept because a staying run reads their artifacts, the files left in place."""
 
     deleted: list[str] = field(default_factory=list)
     freed_bytes: int = 0
     kept_as_inputs: list[str] = field(default_factory=list)
+    removed_files: int = 0
+    files_not_removed: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -91,24 +95,42 @@ def apply_retention(store: RunStore, project: str, name: str, keep: int | None) 
     if not over:
         return None
     doomed = {run.uid for run in over}
-    staying = [run for run in runs if run.uid not in doomed]
-    protected_uids, protected_targets = _inputs_of(store, staying)
-    result = Retention()
-    for run in over:
-        targets = {_plain(a["target"]) for r in store.list_runs(uid=run.uid, iterations=True) for a in r.artifacts}
-        if run.uid in protected_uids or targets & protected_targets:
-            result.kept_as_inputs.append(run.uid)
-            continue
-        try:
-            removed = remove_run(store, run.uid)
-        except RunlabError as exc:  # a run changed under us (another process): leave it to the next pass
-            log.warning("runlab: retention of schedule %s/%s left run %s: %s", project, name, run.uid, exc)
-            continue
-        result.deleted.append(run.uid)
-        result.freed_bytes += removed.freed_bytes
+    result = prune(store, over, [run for run in runs if run.uid not in doomed])
     if result.deleted or result.kept_as_inputs:
         store.add_schedule_event({"project": project, "name": name, "time": time.time(), "due": None,
                                   "event": "retention", "message": result.message})
+    return result
+
+
+def prune(store: RunStore, doomed: Iterable[RunRecord], staying: list[RunRecord], dry_run: bool = False,
+          progress: Callable[[], None] | None = None) -> Retention:
+    """Delete the ended runs ``doomed`` with their logs and artifact files, except those whose artifacts a run
+    of ``staying`` reads as an input (by ``store://`` URI or by path). ``dry_run``: delete nothing, and report
+    what would go (each artifact file counted once, with the size it was logged with). ``progress`` is called
+    after each run."""
+    protected_uids, protected_targets = _inputs_of(store, staying)
+    result = Retention()
+    for run in doomed:
+        artifacts = {_plain(a["target"]): a for r in store.list_runs(uid=run.uid, iterations=True)
+                     for a in r.artifacts}
+        if run.uid in protected_uids or artifacts.keys() & protected_targets:
+            result.kept_as_inputs.append(run.uid)
+        elif dry_run:
+            result.deleted.append(run.uid)
+            result.removed_files += len(artifacts)
+            result.freed_bytes += sum(a.get("size") or 0 for a in artifacts.values())
+        else:
+            try:
+                removed = remove_run(store, run.uid)
+            except RunlabError as exc:  # a run changed under us (another process): leave it to the next pass
+                log.warning("runlab: retention of project %s left run %s: %s", run.project, run.uid, exc)
+            else:
+                result.deleted.append(run.uid)
+                result.freed_bytes += removed.freed_bytes
+                result.removed_files += removed.removed_files
+                result.files_not_removed += removed.files_not_removed
+        if progress is not None:
+            progress()
     return result
 
 

@@ -182,13 +182,33 @@ class RunStore:
 
     def get_project(self, name: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            row = conn.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
+            row = conn.execute(select(*_PROJECT).where(schema.projects.c.name == name)).first()
         return dict(row._mapping) if row else None
 
     def list_projects(self) -> list[dict[str, Any]]:
         with self._read() as conn:
-            rows = conn.execute(select(schema.projects).order_by(schema.projects.c.name)).all()
+            rows = conn.execute(select(*_PROJECT).order_by(schema.projects.c.name)).all()
         return [dict(r._mapping) for r in rows]
+
+    def get_project_settings(self, name: str) -> dict[str, Any] | None:
+        """A project's settings (an empty dict when it has none), or None if there is no such project."""
+        table = schema.projects
+        with self._read() as conn:
+            row = conn.execute(select(table.c.settings).where(table.c.name == name)).first()
+        return None if row is None else dict(row[0] or {})
+
+    def update_project_settings(self, name: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Set (a value of None: remove) some of a project's settings in one transaction; returns them all,
+        or None if there is no such project."""
+        table = schema.projects
+        with self._write() as conn:
+            row = conn.execute(select(table.c.settings).where(table.c.name == name)).first()
+            if row is None:
+                return None
+            settings = {**(row[0] or {}), **changes}
+            settings = {key: value for key, value in settings.items() if value is not None}
+            conn.execute(update(table).where(table.c.name == name).values(settings=settings, updated=time.time()))
+        return settings
 
     # -- functions ---------------------------------------------------------------------------------
 
@@ -755,6 +775,15 @@ class RunStore:
             with self._write() as conn:
                 conn.execute(insert(schema.logs), _log_values(uid, iteration, (offset, text, stamps)))
 
+    def log_chunks(self, uid: str, iteration: int = 0) -> list[tuple[int, str, str | None]]:
+        """The run's log as stored: its chunks ``(offset, text, stamps)`` in order (what ``append_log`` took)."""
+        table = schema.logs
+        with self._read() as conn:
+            rows = conn.execute(select(table.c.offset, table.c.data, table.c.stamps)
+                                .where((table.c.uid == uid) & (table.c.iteration == iteration))
+                                .order_by(table.c.offset)).all()
+        return [(offset, data, stamps) for offset, data, stamps in rows]
+
     def read_log(self, uid: str, iteration: int = 0, offset: int = 0) -> tuple[str, int]:
         """The run's log from byte ``offset`` on, and the offset to ask for next time."""
         text, end, _ = self.read_log_times(uid, iteration, offset, times=False)
@@ -790,6 +819,8 @@ class RunStore:
             end = chunk_end
         return b"".join(parts).decode("utf-8", errors="replace"), end, starts
 
+
+_PROJECT = tuple(schema.projects.c[name] for name in schema.PROJECT_COLUMNS)
 
 # The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
 _RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))
