@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import projectref
-from .artifactaccess import open_artifact
+from .artifactaccess import open_artifact, verified_chunks
 from .artifactfiles import copy_stream, expand_artifact_path
 from .errors import ExportFileError, RunlabError, RunStateError, ValidationError
 from .gc import Selection, select_runs
@@ -151,7 +151,7 @@ def _export_run(zf: zipfile.ZipFile, store: RunStore, group: list[RunRecord], re
             try:
                 with open_artifact(artifact_to_dict(artifact), record["root"]) as source, \
                         zf.open(member, "w", force_zip64=True) as out:
-                    while block := source.read(1 << 20):
+                    for block in verified_chunks(source):  # the file as it was logged, or none
                         out.write(block)
                 record["file"] = member
                 report.files += 1
