@@ -185,3 +185,32 @@ def test_the_gc_command_reports_deletes_and_exits_2_on_bad_input(project, cli):
     missing = cli("gc", "--project", "nope", "--keep-last", "1")
     assert missing.returncode == 2 and "no project named 'nope'" in missing.stderr
     assert cli("gc", "--project", "demo").returncode == 2
+
+
+@pytest.mark.sqlite_only
+def test_a_store_upgraded_to_project_settings_keeps_its_projects_with_no_policy(runlab_home):
+    """A store at revision 0008 with a project in it, upgraded: the project reads as before, has empty settings,
+    and takes a policy."""
+    from sqlalchemy import create_engine, insert
+
+    from runlab.config import get_config
+    from runlab.store import schema
+    from runlab.store.migrate import HEAD_REVISION, current_revision, upgrade
+
+    engine = create_engine(get_config().db_url)
+    try:
+        upgrade(engine, "0008")
+        with engine.begin() as conn:
+            conn.execute(insert(schema.projects).values(
+                name="old", context="/tmp", artifact_path="/tmp/a", description="d", created=1.0, updated=1.0))
+    finally:
+        engine.dispose()
+    store = get_store()  # opening it upgrades it
+    assert current_revision(store.engine) == HEAD_REVISION
+    assert store.get_project("old") == {"name": "old", "context": "/tmp", "artifact_path": "/tmp/a",
+                                        "description": "d", "created": 1.0, "updated": 1.0}
+    assert store.get_project_settings("old") == {}
+    project = runlab.load_project("old", set_current=False)
+    assert project.gc_policy is None
+    project.set_gc_policy(older_than="30d")
+    assert project.gc_policy["older_than"] == 30 * DAY
