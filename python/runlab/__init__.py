@@ -43,6 +43,8 @@ _EXPORTS = {
     "set_dask_client": "runtimes.dask",
     "RunDB": "rundb",
     "Schedule": "schedules",
+    "export_runs": "exchange",
+    "import_runs": "exchange",
     # errors
     "RunlabError": "errors",
     "ValidationError": "errors",
@@ -64,6 +66,7 @@ _EXPORTS = {
     "RunStateError": "errors",
     "ClusterUnavailableError": "errors",
     "NotebookCellError": "errors",
+    "ExportFileError": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "run_function", "__version__"])

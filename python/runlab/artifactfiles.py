@@ -73,6 +73,12 @@ def copy_file(source: str, target: str, key: str = "") -> tuple[int, str]:
         src = open(source, "rb")  # noqa: SIM115 - closed below, once copied
     except FileNotFoundError as exc:
         raise ValidationError(f"local_path {source!r} does not exist: pass the path of an existing file") from exc
+    with src:
+        return copy_stream(src, target, key)
+
+
+def copy_stream(src: IO[bytes], target: str, key: str = "") -> tuple[int, str]:
+    """Stream an open file to ``target`` (any fsspec URL) whole or not at all; returns (size, sha256)."""
     digest, size = hashlib.sha256(), 0
 
     def copy(out: IO[bytes]) -> None:
@@ -82,8 +88,7 @@ def copy_file(source: str, target: str, key: str = "") -> tuple[int, str]:
             size += len(block)
             out.write(block)
 
-    with src:
-        _write_whole(target, key, copy)
+    _write_whole(target, key, copy)
     return size, digest.hexdigest()
 
 

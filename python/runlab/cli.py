@@ -1,4 +1,5 @@
-"""The ``runlab`` command: run a handler file, list runs, show one run, print its log."""
+"""The ``runlab`` command: run a handler file, list runs, show one run, print its log; gc, export and import
+runs."""
 
 from __future__ import annotations
 
@@ -120,6 +121,60 @@ def _schedules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gc(args: argparse.Namespace) -> int:
+    from .gc import Selection, collect
+    from .store import get_store
+
+    selection = Selection.checked(args.older_than, args.keep_last, args.state or None)
+    report = collect(get_store(), args.project, selection, dry_run=args.dry_run, progress=True)
+    print(f"project {args.project}: {report.summary}")
+    for uid in report.runs if args.verbose else ():
+        print(f"  {uid}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .exchange import export_runs, select_uids
+    from .store import get_store
+
+    store = get_store()
+    uids = list(args.uid)
+    if args.project:
+        uids += select_uids(store, args.project, args.older_than, args.keep_last, args.state or None)
+    elif args.older_than or args.keep_last is not None or args.state:
+        print("runlab: error: --older-than, --keep-last and --state select runs of a --project", file=sys.stderr)
+        return 2
+    if not uids:
+        print("runlab: error: no runs to export: give run uids or a --project with runs that ended", file=sys.stderr)
+        return 2
+    report = export_runs(uids, args.output, store=store)
+    print(f"exported {len(report.runs)} run{'' if len(report.runs) == 1 else 's'} and {report.files} artifact "
+          f"file{'' if report.files == 1 else 's'} to {report.path}")
+    for target in report.files_missing:
+        print(f"  not readable, record only: {target}", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .exchange import import_runs
+
+    report = import_runs(args.file, project=args.project, overwrite=args.overwrite)
+    print(f"imported {len(report.imported)} run{'' if len(report.imported) == 1 else 's'} and {report.files} "
+          f"artifact file{'' if report.files == 1 else 's'}")
+    for uid in report.skipped:
+        print(f"  skipped {uid}: already in the store (--overwrite replaces it)")
+    return 0
+
+
+def _selectors(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--older-than", default=None, metavar="DURATION",
+                        help="runs started longer ago than this: 30d, 12h, 90m, 45s, 2w")
+    parser.add_argument("--keep-last", type=int, default=None, metavar="N",
+                        help="always keep the newest N ended runs of each job (the project's runs of one name)")
+    parser.add_argument("--state", action="append", default=[], choices=["completed", "error", "aborted"],
+                        help="runs in this state (repeat for several)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -169,6 +224,30 @@ def build_parser() -> argparse.ArgumentParser:
     schedules.add_argument("name", nargs="?", default="")
     schedules.add_argument("--project", default="default")
     schedules.set_defaults(func=_schedules)
+
+    gc = sub.add_parser("gc", help="delete a project's old ended runs with their logs and artifact files",
+                        description="Delete the project's ended runs that every given selector takes, with their "
+                        "logs and artifact files. A live run is never deleted, nor a run whose artifact files a "
+                        "staying run of the project reads as an input. --keep-last counts per job (the runs of "
+                        "one name), newest first, live runs apart.")
+    gc.add_argument("--project", required=True)
+    _selectors(gc)
+    gc.add_argument("--dry-run", action="store_true", help="delete nothing; report what would be deleted")
+    gc.add_argument("-v", "--verbose", action="store_true", help="list the uids of the runs")
+    gc.set_defaults(func=_gc)
+
+    export = sub.add_parser("export", help="write runs (records, logs, artifact files, functions) to a zip")
+    export.add_argument("uid", nargs="*", help="run uids (or unique prefixes)")
+    export.add_argument("-o", "--output", required=True, metavar="ZIP")
+    export.add_argument("--project", default=None, help="also every ended run of this project the selectors take")
+    _selectors(export)
+    export.set_defaults(func=_export)
+
+    imports = sub.add_parser("import", help="read runs from a zip `runlab export` wrote into this store")
+    imports.add_argument("file")
+    imports.add_argument("--project", default=None, help="import the runs into this project instead of their own")
+    imports.add_argument("--overwrite", action="store_true", help="replace runs whose uid is already in the store")
+    imports.set_defaults(func=_import)
     return parser
 
 

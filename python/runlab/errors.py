@@ -30,6 +30,7 @@ catches them all. Each message names the problem and how to fix it.
     ├── StoreError                 the run store cannot be opened or written
     │   └── ArtifactWriteError     an artifact's file cannot be written (full disk, ...); nothing partial left
     ├── ClusterUnavailableError    the Dask scheduler cannot be reached
+    ├── ExportFileError            a file to import that is not a runlab export, is damaged, or is of a newer format
     ├── NotebookCellError          a cell of a notebook run raised (which cell, and what)
     └── RunError                   the run itself failed; ``err.run`` is the recorded run,
                                    ``err.__cause__`` the handler's exception when it ran in-process
@@ -166,6 +167,11 @@ class ArtifactChangedError(RunlabError):
 
 class ClusterUnavailableError(RunlabError, ConnectionError):
     """The Dask scheduler cannot be reached."""
+
+
+class ExportFileError(RunlabError):
+    """A file given to import runs from is not a runlab export (``runlab export`` writes them), is damaged, or
+    was written in a newer format version than this runlab reads."""
 
 
 class NotebookCellError(RunlabError, RuntimeError):

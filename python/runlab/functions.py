@@ -24,6 +24,7 @@ import yaml
 
 from . import projectref
 from .errors import UnsupportedError, ValidationError
+from .gc import after_run
 from .handlers import CLUSTER_KINDS, KINDS, FunctionSpec, unsupported_kind
 from .launch import launch
 from .names import fix_name, normalize_name, validate_name
@@ -93,7 +94,10 @@ class Function(FunctionSpec):
                 raise ValidationError(f"schedule={schedule!r} with local=True: a schedule fires later in another "
                                       "process, never in this one; drop local=True (or schedule=)")
             return self._schedule(target, schedule, run_task, handler, selector)
-        return launch(self, target, run_task, handler=handler, local=local, watch=watch, selector=selector)
+        try:
+            return launch(self, target, run_task, handler=handler, local=local, watch=watch, selector=selector)
+        finally:
+            after_run(target)  # the project's gc policy, if it keeps one (at most once per its interval)
 
     def _schedule(self, target: ProjectRef, schedule: str, task: Task, handler: Any,
                   selector: str | None) -> Schedule:

@@ -10,10 +10,12 @@ import getpass
 import os
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from . import gc as gcpass
 from . import projectref
 from .artifactfiles import expand_artifact_path
 from .context import ArtifactRecord, RunContext
@@ -37,6 +39,7 @@ from .schedules import Schedule, create_schedule
 from .task import Task, task_for_call
 
 if TYPE_CHECKING:
+    from .gc import GcReport
     from .run import RunObject
     from .store.runstore import RunStore
 
@@ -221,7 +224,44 @@ class Project(ProjectRef):
                                    overwrite=overwrite, keep_runs=keep_runs)
         if keep_runs is not None:
             raise ValidationError("keep_runs applies to a schedule's runs: give schedule= too, or drop keep_runs")
-        return launch(fn, self, task, handler=handler, local=local, watch=watch, selector=selector)
+        try:
+            return launch(fn, self, task, handler=handler, local=local, watch=watch, selector=selector)
+        finally:
+            gcpass.after_run(self)  # the project's gc policy, if it keeps one (at most once per its interval)
+
+    # -- garbage collection ------------------------------------------------------------------------
+
+    def gc(self, older_than: str | float | timedelta | None = None, keep_last: int | None = None,
+           state: str | list[str] | None = None, dry_run: bool = False, progress: bool = True) -> GcReport:
+        """Delete the project's ended runs that are older than ``older_than`` (``"30d"``, ``"12h"``, ``"90m"``,
+        seconds, or a ``timedelta``; by start time), beyond the newest ``keep_last`` ended runs of each job
+        (the runs of one name), and in ``state`` (``"error"``, or a list of ended states): every bound given
+        must hold. Each goes with its log and artifact files, except a run whose artifact files a staying run
+        of the project reads as an input. A live run is never deleted. ``dry_run=True`` deletes nothing and
+        reports the same runs. Returns a :class:`~runlab.gc.GcReport` (runs, files, bytes freed); a progress
+        bar shows while many runs are deleted.
+
+        >>> project.gc(older_than="30d", keep_last=100, state=["error", "aborted"], dry_run=True)
+        """
+        selection = gcpass.Selection.checked(older_than, keep_last, state)
+        return gcpass.collect(self.store, self.name, selection, dry_run=dry_run, progress=progress)
+
+    def set_gc_policy(self, older_than: str | float | timedelta | None = None, keep_last: int | None = None,
+                      state: str | list[str] | None = None, interval: float = gcpass.DEFAULT_INTERVAL) -> None:
+        """Run :meth:`gc` with these arguments after the project's runs end (kept in the store: every process
+        running the project's functions applies it), at most once per ``interval`` seconds in each process.
+        ``clear_gc_policy()`` stops it."""
+        gcpass.set_policy(self.store, self.name, gcpass.Selection.checked(older_than, keep_last, state), interval)
+
+    def clear_gc_policy(self) -> None:
+        """Stop running gc after the project's runs (see :meth:`set_gc_policy`)."""
+        gcpass.set_policy(self.store, self.name, None)
+
+    @property
+    def gc_policy(self) -> dict[str, Any] | None:
+        """The gc the project runs after its runs (``older_than`` in seconds, ``keep_last``, ``state``,
+        ``interval``), or None."""
+        return gcpass.get_policy(self.store, self.name)
 
     # -- schedules -------------------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .artifactaccess import remove_artifact_file
 from .artifactfiles import resolve_store_uri
-from .errors import ArtifactAccessError, RunlabError, RunStateError
+from .errors import ArtifactAccessError, RunlabError
 from .values import format_bytes
 
 if TYPE_CHECKING:
@@ -40,14 +41,8 @@ class RemovedRun:
 def remove_run(store: RunStore, uid: str) -> RemovedRun:
     """Delete an ended run: every iteration, its log, its artifact records and their files (only regular files
     under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``).
-    ``RunStateError`` if it has not ended (abort it first)."""
-    record = store.get_run(uid, 0)
-    if record is not None and not record.is_terminal:
-        raise RunStateError(f"run {uid} is {record.state}: abort it before deleting it")
-    roots = {run.iteration: run.spec.get("output_path") or "" for run in store.list_runs(uid=uid, iterations=True)}
-    records = [{**artifact, "output_path": roots.get(artifact["iteration"], roots.get(0, ""))}
-               for artifact in store.delete_run(uid)]
-    return remove_files(records, RemovedRun(uid))
+    ``RunStateError`` if it has not ended (abort it first), checked in the transaction that deletes it."""
+    return remove_files(store.delete_run(uid), RemovedRun(uid))
 
 
 def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedRun:
@@ -68,11 +63,14 @@ def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedR
 
 @dataclass
 class Retention:
-    """What one pass of retention did for a schedule."""
+    """What one pass of retention did (or, ``dry_run``, would do): the runs deleted, the artifact files removed
+    and their bytes, the runs kept because a staying run reads their artifacts, the files left in place."""
 
     deleted: list[str] = field(default_factory=list)
     freed_bytes: int = 0
     kept_as_inputs: list[str] = field(default_factory=list)
+    removed_files: int = 0
+    files_not_removed: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -97,24 +95,42 @@ def apply_retention(store: RunStore, project: str, name: str, keep: int | None) 
     if not over:
         return None
     doomed = {run.uid for run in over}
-    staying = [run for run in runs if run.uid not in doomed]
-    protected_uids, protected_targets = _inputs_of(store, staying)
-    result = Retention()
-    for run in over:
-        targets = {_plain(a["target"]) for r in store.list_runs(uid=run.uid, iterations=True) for a in r.artifacts}
-        if run.uid in protected_uids or targets & protected_targets:
-            result.kept_as_inputs.append(run.uid)
-            continue
-        try:
-            removed = remove_run(store, run.uid)
-        except RunlabError as exc:  # a run changed under us (another process): leave it to the next pass
-            log.warning("runlab: retention of schedule %s/%s left run %s: %s", project, name, run.uid, exc)
-            continue
-        result.deleted.append(run.uid)
-        result.freed_bytes += removed.freed_bytes
+    result = prune(store, over, [run for run in runs if run.uid not in doomed])
     if result.deleted or result.kept_as_inputs:
         store.add_schedule_event({"project": project, "name": name, "time": time.time(), "due": None,
                                   "event": "retention", "message": result.message})
+    return result
+
+
+def prune(store: RunStore, doomed: Iterable[RunRecord], staying: list[RunRecord], dry_run: bool = False,
+          progress: Callable[[], None] | None = None) -> Retention:
+    """Delete the ended runs ``doomed`` with their logs and artifact files, except those whose artifacts a run
+    of ``staying`` reads as an input (by ``store://`` URI or by path). ``dry_run``: delete nothing, and report
+    what would go (each artifact file counted once, with the size it was logged with). ``progress`` is called
+    after each run."""
+    protected_uids, protected_targets = _inputs_of(store, staying)
+    result = Retention()
+    for run in doomed:
+        artifacts = {_plain(a["target"]): a for r in store.list_runs(uid=run.uid, iterations=True)
+                     for a in r.artifacts}
+        if run.uid in protected_uids or artifacts.keys() & protected_targets:
+            result.kept_as_inputs.append(run.uid)
+        elif dry_run:
+            result.deleted.append(run.uid)
+            result.removed_files += len(artifacts)
+            result.freed_bytes += sum(a.get("size") or 0 for a in artifacts.values())
+        else:
+            try:
+                removed = remove_run(store, run.uid)
+            except RunlabError as exc:  # a run changed under us (another process): leave it to the next pass
+                log.warning("runlab: retention of project %s left run %s: %s", run.project, run.uid, exc)
+            else:
+                result.deleted.append(run.uid)
+                result.freed_bytes += removed.freed_bytes
+                result.removed_files += removed.removed_files
+                result.files_not_removed += removed.files_not_removed
+        if progress is not None:
+            progress()
     return result
 
 

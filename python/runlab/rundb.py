@@ -92,8 +92,15 @@ class RunDB:
         """The run's log from byte ``offset``, and the next offset."""
         return self.store.read_log(uid, iteration, offset)
 
-    def del_run(self, uid: str) -> None:
-        """Delete a run (every iteration), its log and its artifact records."""
+    def del_run(self, uid: str, project: str = "", iter: int = 0) -> None:
+        """Delete a run (every iteration), its log and its artifact records (MLRun's ``db.del_run``). As in
+        MLRun, a run not in the store (or, with ``project``, not of that project) is nothing to delete, and a
+        run that has not ended is refused (``RunStateError``: abort it first); ``iter`` is accepted, and every
+        iteration is deleted, as MLRun does."""
+        if project:
+            found = self.store.get_run_fields(uid, 0, "project")
+            if found is None or found["project"] != project:
+                return
         self.store.delete_run(uid)
 
     def list_projects(self) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cron, projectref
 from .errors import ProjectNotFoundError, RunError
+from .gc import after_run
 from .handlers import FunctionSpec, load_function
 from .launch import launch
 from .retention import apply_retention
@@ -93,6 +94,7 @@ def fire(store: RunStore, row: dict[str, Any], due: float | None, reason: str = 
         store.add_schedule_event({"project": project, "name": name, "time": time.time(), "due": None,
                                   "event": "failed", "message": f"retention: {type(exc).__name__}: {exc}"})
         log.error("schedule %s/%s: retention failed: %s", project, name, exc)
+    after_run(ref)  # the project's gc policy, if it keeps one (never raises)
     return run
 
 

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ..errors import ArtifactNotFoundError, StoreError
+from ..errors import ArtifactNotFoundError, RunStateError, StoreError
 from ..record import RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
@@ -182,13 +182,33 @@ class RunStore:
 
     def get_project(self, name: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            row = conn.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
+            row = conn.execute(select(*_PROJECT).where(schema.projects.c.name == name)).first()
         return dict(row._mapping) if row else None
 
     def list_projects(self) -> list[dict[str, Any]]:
         with self._read() as conn:
-            rows = conn.execute(select(schema.projects).order_by(schema.projects.c.name)).all()
+            rows = conn.execute(select(*_PROJECT).order_by(schema.projects.c.name)).all()
         return [dict(r._mapping) for r in rows]
+
+    def get_project_settings(self, name: str) -> dict[str, Any] | None:
+        """A project's settings (an empty dict when it has none), or None if there is no such project."""
+        table = schema.projects
+        with self._read() as conn:
+            row = conn.execute(select(table.c.settings).where(table.c.name == name)).first()
+        return None if row is None else dict(row[0] or {})
+
+    def update_project_settings(self, name: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Set (a value of None: remove) some of a project's settings in one transaction; returns them all,
+        or None if there is no such project."""
+        table = schema.projects
+        with self._write() as conn:
+            row = conn.execute(select(table.c.settings).where(table.c.name == name)).first()
+            if row is None:
+                return None
+            settings = {**(row[0] or {}), **changes}
+            settings = {key: value for key, value in settings.items() if value is not None}
+            conn.execute(update(table).where(table.c.name == name).values(settings=settings, updated=time.time()))
+        return settings
 
     # -- functions ---------------------------------------------------------------------------------
 
@@ -510,15 +530,13 @@ class RunStore:
             return jobsummary.run_count(conn, project)
 
     def delete_run(self, uid: str) -> list[dict[str, Any]]:
-        """Delete every iteration of a run, its log and its artifact records; returns those records."""
-        with self._write() as conn:
-            arts = conn.execute(select(schema.artifacts).where(schema.artifacts.c.run_uid == uid)).all()
-            conn.execute(delete(schema.artifacts).where(schema.artifacts.c.run_uid == uid))
-            conn.execute(delete(schema.logs).where(schema.logs.c.uid == uid))
-            jobsummary.on_delete(conn, uid)
-            runvalues.forget(conn, uid)
-            conn.execute(delete(schema.runs).where(schema.runs.c.uid == uid))
-        return [dict(a._mapping) for a in arts]
+        """Delete an ended run (every iteration, its log and its artifact records) as :meth:`delete_runs` does;
+        returns those records, each with its run's ``output_path``. A uid not in the store deletes nothing;
+        ``RunStateError`` if the run has not ended (abort it first)."""
+        _, kept, records = self.delete_runs([uid])
+        if kept.get(uid) is not None:
+            raise RunStateError(f"run {uid} is {kept[uid]}: abort it before deleting it")
+        return records
 
     def delete_runs(self, uids: Sequence[str]) -> tuple[list[str], dict[str, str | None], list[dict[str, Any]]]:
         """Delete the runs among ``uids`` that ended (every iteration, log and artifact record), in one
@@ -757,6 +775,15 @@ class RunStore:
             with self._write() as conn:
                 conn.execute(insert(schema.logs), _log_values(uid, iteration, (offset, text, stamps)))
 
+    def log_chunks(self, uid: str, iteration: int = 0) -> list[tuple[int, str, str | None]]:
+        """The run's log as stored: its chunks ``(offset, text, stamps)`` in order (what ``append_log`` took)."""
+        table = schema.logs
+        with self._read() as conn:
+            rows = conn.execute(select(table.c.offset, table.c.data, table.c.stamps)
+                                .where((table.c.uid == uid) & (table.c.iteration == iteration))
+                                .order_by(table.c.offset)).all()
+        return [(offset, data, stamps) for offset, data, stamps in rows]
+
     def read_log(self, uid: str, iteration: int = 0, offset: int = 0) -> tuple[str, int]:
         """The run's log from byte ``offset`` on, and the offset to ask for next time."""
         text, end, _ = self.read_log_times(uid, iteration, offset, times=False)
@@ -792,6 +819,8 @@ class RunStore:
             end = chunk_end
         return b"".join(parts).decode("utf-8", errors="replace"), end, starts
 
+
+_PROJECT = tuple(schema.projects.c[name] for name in schema.PROJECT_COLUMNS)
 
 # The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
 _RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))

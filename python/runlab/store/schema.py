@@ -32,7 +32,11 @@ projects = Table(
     Column("description", Text, nullable=False, default=""),
     Column("created", Float, nullable=False),
     Column("updated", Float, nullable=False),
+    Column("settings", JSON, nullable=True),  # what the project keeps besides these (``gc``: its post-run gc)
 )
+
+PROJECT_COLUMNS = ("name", "context", "artifact_path", "description", "created", "updated")
+"""The columns of a project as ``RunStore.get_project`` and ``list_projects`` give it (settings apart)."""
 
 functions = Table(
     "functions",
