@@ -11,7 +11,7 @@ HEAVY = ("pandas", "sqlalchemy", "fsspec", "papermill", "ipywidgets", "dask", "a
 
 # The public API. Adding or removing a name is a deliberate change: update this list with it.
 PUBLIC = [
-    "ArtifactNotFoundError", "ClusterUnavailableError", "DataItem", "Function", "FunctionNotFoundError",
+    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "DataItem", "Function", "FunctionNotFoundError",
     "HandlerNotFoundError", "HyperParamOptions", "InvalidInputError", "InvalidNameError", "InvalidParameterError",
     "MissingParameterError", "NotebookCellError", "Project", "ProjectNotFoundError", "RunContext", "RunDB",
     "RunError", "RunList", "RunNotFoundError", "RunObject", "RunState", "RunStateError", "RunTimeoutError",
@@ -22,7 +22,7 @@ PUBLIC = [
 ]
 
 ERRORS = [
-    "ArtifactNotFoundError", "ClusterUnavailableError", "FunctionNotFoundError", "HandlerNotFoundError",
+    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "FunctionNotFoundError", "HandlerNotFoundError",
     "InvalidInputError", "InvalidNameError", "InvalidParameterError", "MissingParameterError", "NotebookCellError",
     "ProjectNotFoundError", "RunError", "RunNotFoundError", "RunStateError", "RunTimeoutError", "RunlabError",
     "ScheduleExistsError", "ScheduleNotFoundError", "StoreError", "UnsupportedError", "ValidationError",
