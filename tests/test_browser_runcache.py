@@ -51,6 +51,8 @@ def _check_views(page, lab, theme: str) -> None:
     expect(hit_row.locator(".runlab-cached-mark")).to_have_text(f"cached from {lab.source[:8]}")
     assert "cached from run" in hit_row.get_attribute("aria-label")
     expect(sidebar.locator(f".runlab-history-row[data-uid='{lab.source}'] .runlab-cached-mark")).to_have_count(0)
+    style = hit_row.locator(".runlab-cached-mark").evaluate("e => getComputedStyle(e).gridColumnEnd")
+    assert style == "-1", "the mark has a line of its own under the run (the extension's style is loaded)"
     mark = hit_row.locator(".runlab-cached-mark").bounding_box()
     assert mark["x"] + mark["width"] <= sidebar.bounding_box()["x"] + width + 1, "the mark fits the sidebar"
     screenshot(page, f"runcache-sidebar-{theme}")
@@ -61,8 +63,9 @@ def _check_views(page, lab, theme: str) -> None:
     chip = view.locator(".runlab-run-header .runlab-cached-chip")
     expect(chip).to_have_text(f"cached from {lab.source[:8]}")
     expect(chip).to_have_attribute("data-cached-from", lab.source)
-    colors = chip.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
-    assert colors[0] != colors[1], "the chip's text stands out from its background"
+    color, background, radius = chip.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor, getComputedStyle(e).borderRadius]")
+    assert color != background and radius == "8px", "the chip is drawn as a chip, its text clear of its background"
     screenshot(page, f"runcache-runview-{theme}")
     chip.click()
     source_view = page.locator(".runlab-run-panel:visible")
@@ -75,6 +78,7 @@ def _check_views(page, lab, theme: str) -> None:
     expect(runs.locator(".runlab-runs-row")).to_have_count(2)
     expect(runs.locator(".runlab-runs-row .runlab-cached-mark")).to_have_count(1)
     expect(runs.locator(".runlab-cached-mark")).to_have_attribute("data-cached-from", lab.source)
+    assert runs.locator(".runlab-cached-mark").evaluate("e => getComputedStyle(e).marginLeft") == "6px"
     screenshot(page, f"runcache-runs-view-{theme}")
 
 
