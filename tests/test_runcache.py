@@ -88,6 +88,15 @@ def test_a_changed_file_param_or_input_content_runs_again(steps, tmp_path):
     assert again.metadata.labels[CACHED_FROM] == changed_code.uid()
 
 
+def test_a_rerun_of_a_cached_run_runs(steps):
+    first = _run(steps, cache=True)
+    hit = _run(steps, cache=True)
+    again = hit.rerun()
+    assert steps.ran() == ["1", "1"]
+    assert CACHED_FROM not in again.metadata.labels and again.metadata.labels["rerun-of"] == hit.uid()
+    assert again.uid() not in (first.uid(), hit.uid())
+
+
 def test_the_same_content_at_another_path_hits(steps, tmp_path):
     first = _run(steps, cache=True)
     (tmp_path / "copy.csv").write_text((tmp_path / "data.csv").read_text())

@@ -28,7 +28,7 @@ from .projectref import check_artifact_path
 from .pysource import static_handler
 from .record import RunState, new_run
 from .run import RunObject
-from .runcache import cache_keys, cached_copy, wants_cache
+from .runcache import CACHED_FROM, cache_keys, cached_copy, wants_cache
 from .runtimes import get_runtime, runtime_for
 from .runtimes.base import PreparedRun
 from .secrets import check_reachable as check_secrets_reachable
@@ -110,7 +110,7 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     project = projectref.load(record.project, store=store)
     if project is None:
         raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
-    kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS}
+    kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS and k != CACHED_FROM}  # it runs
     task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
                 labels={**kept, **_as_dict(labels, "labels"), "rerun-of": record.uid},
