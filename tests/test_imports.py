@@ -11,7 +11,7 @@ HEAVY = ("pandas", "sqlalchemy", "fsspec", "papermill", "ipywidgets", "dask", "a
 
 # The public API. Adding or removing a name is a deliberate change: update this list with it.
 PUBLIC = [
-    "ArtifactNotFoundError", "ClusterUnavailableError", "DataItem", "ExportFileError", "Function",
+    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "DataItem", "ExportFileError", "Function",
     "FunctionNotFoundError", "HandlerNotFoundError", "HyperParamOptions", "InvalidInputError", "InvalidNameError",
     "InvalidParameterError", "MissingParameterError", "NotebookCellError", "Project", "ProjectNotFoundError",
     "RunContext", "RunDB", "RunError", "RunList", "RunNotFoundError", "RunObject", "RunState", "RunStateError",
@@ -22,10 +22,11 @@ PUBLIC = [
 ]
 
 ERRORS = [
-    "ArtifactNotFoundError", "ClusterUnavailableError", "ExportFileError", "FunctionNotFoundError",
+    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "ExportFileError", "FunctionNotFoundError",
     "HandlerNotFoundError", "InvalidInputError", "InvalidNameError", "InvalidParameterError", "MissingParameterError",
     "NotebookCellError", "ProjectNotFoundError", "RunError", "RunNotFoundError", "RunStateError", "RunTimeoutError",
-    "RunlabError", "ScheduleExistsError", "ScheduleNotFoundError", "StoreError", "UnsupportedError", "ValidationError",
+    "RunlabError", "ScheduleExistsError", "ScheduleNotFoundError", "StoreError", "UnsupportedError",
+    "ValidationError",
 ]
 
 

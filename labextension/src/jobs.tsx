@@ -18,6 +18,7 @@ import { IJob, IProject, IRun, RunlabClient } from './api';
 import { CodeText } from './components/codeText';
 import { ErrorAlert, explain } from './components/errorText';
 import { RowActions } from './components/rowActions';
+import { CachedMark, cachedFrom } from './components/cached';
 import { StateBadge } from './components/stateBadge';
 import { TabBar } from './components/tabBar';
 import { SweepBadge, sweepText } from './detail/iterations';
@@ -251,7 +252,8 @@ function HistoryRow(props: {
     <li className="runlab-history-item">
       <button className="runlab-history-row" data-uid={uid} onClick={() => openRun(uid)} title={notes || undefined}
         aria-label={`Run ${uid}, ${run.status.state}, started ${fullTime(run.status.start_time)}` +
-          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '') + (notes ? `. Notes: ${notes}` : '')}>
+          (sweepText(run) ? `, a sweep of ${sweepText(run)}` : '') +
+          (cachedFrom(run) ? `, cached from run ${cachedFrom(run)}` : '') + (notes ? `. Notes: ${notes}` : '')}>
         <span className="runlab-uid" title={uid}>
           {uid.slice(0, 8)}
         </span>
@@ -263,6 +265,7 @@ function HistoryRow(props: {
           {took}
         </span>
         <SweepBadge run={run} />
+        <CachedMark run={run} />
         {notes && <span className="runlab-history-notes runlab-muted">{notes.split('\n')[0]}</span>}
       </button>
       {actions && <RowActions run={run} actions={actions} changed={changed} />}

@@ -55,6 +55,7 @@ _EXPORTS = {
     "InvalidInputError": "errors",
     "InvalidNameError": "errors",
     "UnsupportedError": "errors",
+    "CacheError": "errors",
     "ProjectNotFoundError": "errors",
     "RunNotFoundError": "errors",
     "ArtifactNotFoundError": "errors",
@@ -130,6 +131,7 @@ def run_function(
     concurrency: str = "forbid",
     overwrite: bool = False,
     keep_runs: int | None = None,
+    cache: bool | None = None,
 ) -> RunObject | Schedule:
     """Run a function of the current project (by name) or a function object; see ``Project.run_function``
     (with ``schedule``, record a cron schedule instead).
@@ -137,6 +139,8 @@ def run_function(
     With no current project, a function object runs in the default project; a name needs a project
     (``runlab.get_or_create_project``). A function object's run goes to ``project``, else the task's or
     the function's project (created if missing, as MLRun does), else the current one.
+    ``cache=True`` returns the newest completed run of the same code, handler, params and inputs instead of
+    running (see ``Project.run_function``).
     """
     from .functions import project_for
     from .project import get_current_project, resolve_project
@@ -154,7 +158,8 @@ def run_function(
                                watch=watch, returns=returns, hyperparams=hyperparams,
                                hyper_param_options=hyper_param_options, selector=selector, schedule=schedule,
                                schedule_name=schedule_name, timezone=timezone, concurrency=concurrency,
-                               overwrite=overwrite, keep_runs=keep_runs)
+                               overwrite=overwrite, keep_runs=keep_runs,
+                               cache=cache)
 
 
 if TYPE_CHECKING:

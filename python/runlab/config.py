@@ -31,6 +31,7 @@ _ENV = {
     "dask_shared_fs": "RUNLAB_DASK_SHARED_FS",
     "max_value_bytes": "RUNLAB_MAX_VALUE_BYTES",
     "kernel_pool": "RUNLAB_KERNEL_POOL",
+    "cache_hash_limit": "RUNLAB_CACHE_HASH_LIMIT",
 }
 
 
@@ -118,6 +119,12 @@ class RunlabConfig(Configurable):
     max_value_bytes = Int(
         1_000_000, help="The largest param or result value, in bytes of its JSON form (0: no limit); a larger one "
         "is refused with a hint to log it as an artifact. Env: RUNLAB_MAX_VALUE_BYTES.",
+    ).tag(config=True)
+
+    cache_hash_limit = Int(
+        64 * 1024 * 1024, help="The largest local input file, in bytes, the run cache reads whole to fingerprint "
+        "its content (sha256); a larger one is fingerprinted by its size and modification time. "
+        "Env: RUNLAB_CACHE_HASH_LIMIT.",
     ).tag(config=True)
 
     busy_timeout_ms = Int(

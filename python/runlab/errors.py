@@ -15,6 +15,7 @@ catches them all. Each message names the problem and how to fix it.
     │   ├── InvalidNameError       a run, project or function name that is not DNS-label-like
     │   ├── UnsupportedError       a kind, runtime or option this installation cannot run
     │   ├── JobRequestError        a field of a "run as job" or "rerun with changes" request (``field`` names it)
+    │   ├── CacheError             a run asked for the run cache whose code or inputs cannot be fingerprinted
     │   └── ScheduleExistsError    a schedule of that name exists already (overwrite=True replaces it)
     ├── NotFoundError              something named does not exist (also the base of the two above)
     │   ├── ProjectNotFoundError   no current project, or no project of that name
@@ -92,6 +93,11 @@ class JobRequestError(ValidationError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class CacheError(ValidationError):
+    """A run asked for the run cache (``cache=True``) whose code or inputs cannot be fingerprinted, so runlab
+    cannot tell whether an earlier run did the same work; the message names what and says how to run it."""
 
 
 class ProjectNotFoundError(NotFoundError):

@@ -28,6 +28,7 @@ from .projectref import check_artifact_path
 from .pysource import static_handler
 from .record import RunState, new_run
 from .run import RunObject
+from .runcache import CACHED_FROM, cache_keys, cached_copy, wants_cache
 from .runtimes import get_runtime, runtime_for
 from .runtimes.base import PreparedRun
 from .secrets import check_reachable as check_secrets_reachable
@@ -109,7 +110,7 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     project = projectref.load(record.project, store=store)
     if project is None:
         raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
-    kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS}
+    kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS and k != CACHED_FROM}  # it runs
     task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
                 labels={**kept, **_as_dict(labels, "labels"), "rerun-of": record.uid},
@@ -134,6 +135,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     handler = handler if handler is not None else task.handler
     if local is not None and not isinstance(local, bool):
         raise ValidationError(f"local must be True, False or None, not {local!r}")
+    use_cache = wants_cache(task.cache, getattr(project, "cache", False))
     sweep = None
     if task.hyperparams or task.param_file or selector or task.hyper_param_options:
         sweep = prepare_sweep(task.hyperparams, task.param_file, task.hyper_param_options, selector)
@@ -186,6 +188,12 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     if sweep is not None and sweep.options.strategy == "custom":
         record.spec.update(hyperparams=sweep.space, hyper_param_options=sweep.options.to_dict())
         sweep = None  # the handler makes its children itself (context.get_child_context)
+    if use_cache and ref.import_error is None:  # a file that fails to import fails: never a cache source
+        keys = cache_keys(project.name, function, ref, record.spec, project.store)
+        if sweep is None:
+            record.cache_key = keys.key(record.spec["parameters"])
+        else:
+            sweep.cache = keys  # each child's key is its own params'; the parent has none
     return Launch(record=record, runtime=runtime, handler=ref, store=project.store, sweep=sweep)
 
 
@@ -197,6 +205,9 @@ def start(launch: Launch, watch: bool = True) -> RunObject:
     record, store = launch.record, launch.store
     run = RunObject(record.uid, 0, store.url)
     exception = None
+    if launch.sweep is None and cached_copy(record, store) is not None:  # nothing to run
+        auto_show(run)
+        return run
     if launch.sweep is not None:
         launch.sweep.start(record, launch.runtime, launch.handler, store, watch)
         state = run.refresh().state()

@@ -165,9 +165,10 @@ class Project(ProjectRef):
 
     @property
     def spec(self) -> SimpleNamespace:
-        """MLRun's ``project.spec``: ``context``, ``artifact_path``, ``description``, ``params`` (read only)."""
+        """MLRun's ``project.spec``: ``context``, ``artifact_path``, ``description``, ``params`` (read only), and
+        runlab's ``cache`` (the run cache's default: set it as ``project.cache``)."""
         return SimpleNamespace(context=self.context, artifact_path=self.artifact_path, description=self.description,
-                               params=self.params)
+                               params=self.params, cache=self.cache)
 
     def list_functions(self) -> list[str]:
         """Names of the project's functions."""
@@ -198,6 +199,7 @@ class Project(ProjectRef):
         concurrency: str = "forbid",
         overwrite: bool = False,
         keep_runs: int | None = None,
+        cache: bool | None = None,
     ) -> RunObject | Schedule:
         """Run a function of this project (by name) or a function object; returns its ``RunObject``.
 
@@ -211,13 +213,16 @@ class Project(ProjectRef):
         ``"allow"`` or ``"replace"`` (abort the previous run). ``overwrite=True`` replaces a schedule of the
         same name. ``keep_runs=N`` keeps only the schedule's newest N ended runs: older ones, with their logs and
         artifact files, are deleted after each firing.
+        ``cache=True`` returns the newest completed run of the same code, handler, params and inputs without
+        running anything (a new run labelled ``cached-from=<uid>``; a sweep reuses such children one by one);
+        ``cache=False`` always runs; None (the default) takes the project's default, ``project.cache`` (False).
         """
         fn = self.get_function(function) if isinstance(function, str) else function
         if not isinstance(fn, Function):
             raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
         task = task_for_call(base_task, name=name, params=params, inputs=inputs, labels=labels, returns=returns,
                              artifact_path=artifact_path, hyperparams=hyperparams,
-                             hyper_param_options=hyper_param_options)
+                             hyper_param_options=hyper_param_options, cache=cache)
         if schedule is not None:
             return create_schedule(self, fn, schedule, task, handler if handler is not None else task.handler,
                                    selector, name=schedule_name, timezone=timezone, concurrency=concurrency,

@@ -37,6 +37,10 @@ class ProjectRef:
         self.artifact_path = artifact_path or default_artifact_path(self.context)
         self.description = description
         self.store = store or get_store()
+        self.cache = False
+        """The project's default for ``cache=`` (the run cache): True makes its runs return the newest completed
+        run of the same code, handler, params and inputs unless a call says ``cache=False``. Kept on this
+        object, as ``params`` are: set it in each kernel that runs the project's functions."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} context={self.context}>"

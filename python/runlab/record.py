@@ -119,6 +119,9 @@ class RunRecord:
     owner: Owner = field(default_factory=Owner)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     notes: str = ""
+    cache_key: str | None = None
+    """The run cache's key of a run started with ``cache=True`` (``runcache``): a completed run with a key is
+    what a later run with the same key returns. Not part of MLRun's run dict: the run's own column."""
 
     @property
     def is_terminal(self) -> bool:
@@ -130,7 +133,8 @@ class RunRecord:
                 "kind": self.kind, "state": self.state.value, "labels": self.labels, "spec": self.spec,
                 "start_time": self.start_time, "last_update": self.last_update, "results": self.results,
                 "status": self.status, "error": self.error, "end_time": self.end_time, "pid": self.pid,
-                "host": self.host, "owner": self.owner.to_dict(), "notes": self.notes or None}
+                "host": self.host, "owner": self.owner.to_dict(), "notes": self.notes or None,
+                "cache_key": self.cache_key}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RunRecord:
@@ -144,7 +148,7 @@ class RunRecord:
                    results=_json(get("results")) or {}, status=_json(get("status")) or {}, error=get("error"),
                    end_time=get("end_time"), pid=get("pid"), host=get("host"),
                    owner=Owner.from_dict(_json(get("owner"))), artifacts=get("artifacts") or [],
-                   notes=get("notes") or "")
+                   notes=get("notes") or "", cache_key=get("cache_key"))
 
     def child(self, iteration: int, parameters: dict[str, Any], state: RunState | None = None,
               runtime: str | None = None) -> RunRecord:
@@ -155,6 +159,7 @@ class RunRecord:
         return dataclasses.replace(
             self, iteration=iteration, state=state or self.state, labels=dict(self.labels), spec=spec,
             results={}, status={}, error=None, start_time=now, last_update=now, end_time=None, artifacts=[], notes="",
+            cache_key=None,  # a sweep child's key is its own params' (runcache)
             owner=Owner(runtime=runtime if runtime is not None else self.owner.runtime),
         )
 

@@ -36,19 +36,26 @@ class RemovedRun:
     removed_files: int = 0
     freed_bytes: int = 0
     files_not_removed: list[str] = field(default_factory=list)
+    files_in_use: list[str] = field(default_factory=list)
+    """Files left because another run's artifact records them too (a run the cache answered, or its source)."""
 
 
 def remove_run(store: RunStore, uid: str) -> RemovedRun:
     """Delete an ended run: every iteration, its log, its artifact records and their files (only regular files
     under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``).
     ``RunStateError`` if it has not ended (abort it first), checked in the transaction that deletes it."""
-    return remove_files(store.delete_run(uid), RemovedRun(uid))
+    return remove_files(store.delete_run(uid), RemovedRun(uid), store)
 
 
-def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedRun:
+def remove_files(records: list[dict[str, Any]], removed: RemovedRun, store: RunStore | None = None) -> RemovedRun:
     """Remove the files of deleted artifact records (each with ``target``, ``size`` and its run's
-    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed."""
+    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed, nor,
+    given the ``store``, a file an artifact record still there names (a run the cache answered shares its
+    source's files: the last of them to go takes the files)."""
     for artifact in records:
+        if store is not None and store.artifact_target_taken(artifact["target"]):
+            removed.files_in_use.append(artifact["target"])
+            continue
         try:
             remove_artifact_file(artifact["target"], artifact["output_path"])
             removed.removed_files += 1

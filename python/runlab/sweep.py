@@ -19,6 +19,7 @@ from .data import get_dataitem
 from .errors import ValidationError
 from .hyper import HyperParamOptions, StopCondition, expand, parse_selector, plain_value
 from .record import LIVE_STATES, Owner, RunState
+from .runcache import cached_copy
 from .runtimes import abort_runs, recover
 from .runtimes.base import PreparedRun
 from .sweepsummary import iteration_row, summarize
@@ -27,6 +28,7 @@ from .values import storable_params
 if TYPE_CHECKING:
     from .handlers import HandlerRef
     from .record import RunRecord
+    from .runcache import CacheKeys
     from .runtimes.base import Runtime
     from .store.runstore import RunStore
 
@@ -40,6 +42,8 @@ class Sweep:
         self.options = options
         self.space = space
         self.stop = StopCondition(options.stop_condition) if options.stop_condition else None
+        self.cache: CacheKeys | None = None
+        """Set for a sweep run with ``cache=True``: a child whose params ran before is answered by the cache."""
 
     def start(self, template: RunRecord, runtime: Runtime, ref: HandlerRef, store: RunStore, watch: bool) -> None:
         """Record the parent, then run the children (each a copy of ``template`` with its own params): here,
@@ -96,6 +100,12 @@ class Sweep:
                     break
                 iteration, values = waiting.pop(0)
                 child = template.child(iteration, values)
+                if self.cache is not None:
+                    child.cache_key = self.cache.key(child.spec["parameters"])
+                    if cached_copy(child, store) is not None:  # recorded completed: nothing to submit
+                        running[iteration] = child.spec["parameters"]
+                        over[iteration] = (RunState.COMPLETED, child.results)
+                        continue
                 runtime.claim(child)
                 store.create_run(child)
                 handle = runtime.submit(PreparedRun(record=child, handler=ref, store_url=store.url))

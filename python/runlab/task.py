@@ -36,6 +36,9 @@ class Task:
     returns: list[str] = field(default_factory=list)
     artifact_path: str = ""
     secrets: list[dict[str, Any]] = field(default_factory=list)
+    cache: bool | None = None
+    """Return the newest completed run of the same code, handler, params and inputs instead of running
+    (``runcache``); None: the project's default (``project.cache``)."""
 
     def with_params(self, **params: Any) -> Task:
         """Add (or replace) params: ``task.with_params(p1=3, p2="a")``."""
@@ -273,6 +276,7 @@ def task_for_call(
     artifact_path: str | None = None,
     hyperparams: dict[str, list[Any]] | None = None,
     hyper_param_options: Any = None,
+    cache: bool | None = None,
 ) -> Task:
     """The task a ``run_function`` call describes: ``base_task`` with the call's arguments applied (the
     one place the run arguments of every entry point are merged)."""
@@ -283,7 +287,8 @@ def task_for_call(
                               f"{type(base_task).__name__}")
     options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
     call = {"name": name, "params": params, "inputs": inputs, "labels": labels, "returns": returns,
-            "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options}
+            "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options,
+            "cache": cache}
     if base_task is None:  # a fresh task is nobody else's: no copy to protect
         return Task()._apply(call)
     return base_task.merged(**call)

@@ -3,6 +3,7 @@ import { bellIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-comp
 import * as React from 'react';
 
 import { IRun } from '../api';
+import { CachedChip } from '../components/cached';
 import { confirm } from '../components/confirm';
 import { StateBadge } from '../components/stateBadge';
 import { isTerminal } from '../format';
@@ -49,6 +50,7 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
         {run.metadata.name} <span className="runlab-uid">{run.metadata.uid.slice(0, 8)}</span>
       </h2>
       <StateBadge state={run.status.state} title={run.status.error} />
+      <CachedChip run={run} openRun={uid => actions.openRun(uid)} />
       <div className="runlab-toolbar">
         <button className="jp-mod-styled" onClick={() => Clipboard.copyToSystem(run.metadata.uid)}>
           Copy uid

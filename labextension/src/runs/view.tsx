@@ -25,6 +25,7 @@ import { IRun } from '../api';
 import { ErrorAlert } from '../components/errorText';
 import { focusOnActivate } from '../components/focus';
 import { RowActions } from '../components/rowActions';
+import { CachedMark } from '../components/cached';
 import { StateBadge } from '../components/stateBadge';
 import { sweepText } from '../detail/iterations';
 import { When } from '../detail/when';
@@ -137,6 +138,7 @@ function RunRow(props: {
       </td>
       <td className="runlab-runs-name" title={run.metadata.name}>
         {child ? `#${iteration}` : run.metadata.name}
+        <CachedMark run={run} />
       </td>
       <td>
         <StateBadge state={run.status.state} title={run.status.error} />

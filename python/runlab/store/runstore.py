@@ -44,7 +44,7 @@ from ..errors import ArtifactNotFoundError, RunStateError, StoreError
 from ..record import RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
-from .logstamps import line_starts
+from .logstamps import encode_stamps, line_starts
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
 from .url import read_only_url
@@ -362,6 +362,54 @@ class RunStore:
                 .where((table.c.uid == uid) & (table.c.iteration == iteration))
             ).first()
         return None if row is None else dict(row._mapping)
+
+    def cached_run(self, cache_key: str) -> RunRecord | None:
+        """The newest completed run (any iteration) with ``cache_key``, with its artifact rows, or None: one
+        lookup in the partial cache-key index."""
+        if self._hot is not None:
+            with self._guarded():
+                row, artifacts = self._hot.cached_run_row(cache_key)
+            if row is None:
+                return None
+            run = RunRecord.from_row(row)
+            key = (run.uid, run.iteration)
+            run.artifacts = _newest_per_key(artifacts, {key}).get(key, [])
+            return run
+        table = schema.runs
+        with self._read() as conn:
+            row = conn.execute(
+                select(table).where((table.c.cache_key == cache_key) & (table.c.state == RunState.COMPLETED.value))
+                .order_by(table.c.end_time.desc()).limit(1)
+            ).first()
+            if row is None:
+                return None
+            run = RunRecord.from_row(row._mapping)
+            key = (run.uid, run.iteration)
+            run.artifacts = self._artifacts_of(conn, [key]).get(key, [])
+        return run
+
+    def create_cached_run(self, record: RunRecord, artifacts: Sequence[dict[str, Any]], log: str) -> None:
+        """Insert a run that ran nothing (a cache hit) with its artifact rows (each the next version of its key,
+        the producer ``record``) and its log, in one transaction: it exists whole or not at all."""
+        rows = [{**{name: artifact[name] for name in ("key", "tag", "kind", "target", "size", "hash", "meta",
+                                                     "labels")},
+                 "project": record.project, "run_uid": record.uid, "iteration": record.iteration,
+                 "producer": record.name, "created": record.start_time} for artifact in artifacts]
+        chunk = (0, log, encode_stamps([record.start_time])) if log else None
+        if self._hot is not None:
+            with self._guarded():
+                self._hot.insert_cached_run(record.to_row(), jobsummary.upsert_values(record), rows, chunk)
+            return
+        arts = schema.artifacts
+        with self._write() as conn:
+            conn.execute(insert(schema.runs), record.to_row())
+            jobsummary.on_create(conn, record)
+            for row in rows:
+                newest = conn.execute(select(func.max(arts.c.version)).where(
+                    (arts.c.project == row["project"]) & (arts.c.key == row["key"]))).scalar()
+                conn.execute(insert(arts), {**row, "version": (newest or 0) + 1})
+            if chunk is not None:
+                conn.execute(insert(schema.logs), _log_values(record.uid, record.iteration, chunk))
 
     def list_runs(
         self,

@@ -23,6 +23,9 @@ LIVE_STATE_SQL = "state IN ('pending', 'running', 'aborting')"
 """The runs not yet ended (``record.LIVE_STATES``), as SQL: the condition of the live-runs index, which a
 query must spell the same way (literally, not with bound values) for SQLite to use that index."""
 
+CACHE_KEY_SQL = "cache_key IS NOT NULL"
+"""The runs the cache-key index holds (a comparison on ``cache_key`` implies it, so lookups use the index)."""
+
 projects = Table(
     "projects",
     metadata,
@@ -70,6 +73,7 @@ runs = Table(
     Column("host", String(255), nullable=True),
     Column("owner", JSON, nullable=True),  # model.Owner: runtime, pid_started, dask_key
     Column("notes", Text, nullable=True),  # the user's free-text notes on the run (iteration 0 only)
+    Column("cache_key", String(64), nullable=True),  # runcache: set on runs started with cache=True
     # Every index costs each run's writes a page: each one here answers a query the product makes. The
     # iteration at the end lets a listing without sweep children skip them in the index itself.
     Index("ix_runs_project_start", "project", "start_time", "iteration"),
@@ -78,6 +82,9 @@ runs = Table(
     Index("ix_runs_project_update", "project", "last_update"),  # change stamp
     # Only the runs not yet ended (orphan checks, the live list): ending a run removes its entry.
     Index("ix_runs_live", "state", sqlite_where=text(LIVE_STATE_SQL), postgresql_where=text(LIVE_STATE_SQL)),
+    # Only the runs started with cache=True: a run without a key costs this index nothing.
+    Index("ix_runs_cache_key", "cache_key", "end_time", sqlite_where=text(CACHE_KEY_SQL),
+          postgresql_where=text(CACHE_KEY_SQL)),
 )
 
 # One row per job (a project's runs of one name), kept on write by ``jobsummary`` in the transaction that

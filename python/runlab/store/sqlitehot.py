@@ -67,6 +67,13 @@ _SELECT_ARTIFACTS = (f"SELECT {', '.join(map(_quoted, _ARTIFACT_COLUMNS))} FROM 
                      "WHERE run_uid = ? ORDER BY id")
 # what SQLAlchemy's ``target.startswith(prefix)`` says on SQLite (LIKE: ASCII case folded, ``_`` and ``%`` wild)
 _TARGETS_UNDER = "SELECT target FROM artifacts WHERE target LIKE (? || '%')"
+# the run cache (``runcache``): the newest completed run of a key, through the partial cache-key index
+_CACHED_RUN = (f"SELECT {', '.join(map(_quoted, _RUN_COLUMNS))} FROM runs WHERE cache_key = ? AND state = 'completed' "
+               "ORDER BY end_time DESC LIMIT 1")
+_NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 FROM artifacts WHERE project = ? AND key = ?"
+_INSERT_ARTIFACT_COLUMNS = tuple(name for name in _ARTIFACT_COLUMNS if name != "id")
+_INSERT_ARTIFACT = (f"INSERT INTO artifacts ({', '.join(map(_quoted, _INSERT_ARTIFACT_COLUMNS))}) "
+                    f"VALUES ({', '.join('?' for _ in _INSERT_ARTIFACT_COLUMNS)})")
 
 
 class SqliteHotPath:
@@ -183,6 +190,35 @@ class SqliteHotPath:
                 record[name] = _decode(record[name])
             records.append(record)
         return dict(zip(_RUN_COLUMNS, row, strict=True)), records
+
+    def cached_run_row(self, cache_key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The newest completed run with ``cache_key`` and its uid's artifact rows, as ``run_row`` gives them."""
+        with self._connection() as conn:
+            row = conn.execute(_CACHED_RUN, (cache_key,)).fetchone()
+        if row is None:
+            return None, []
+        run = dict(zip(_RUN_COLUMNS, row, strict=True))
+        return run, self.run_row(run["uid"], run["iteration"])[1]
+
+    def insert_cached_run(self, row: dict[str, Any], summary: dict[str, Any], artifacts: Sequence[dict[str, Any]],
+                          log: Sequence[Any] | None) -> None:
+        """Insert a run the cache answered with its artifact rows (``version`` left out: each the next of its
+        key) and its log chunk, in one transaction (as ``RunStore.create_cached_run``)."""
+        get = row.get
+        values = [dumps_json(get(name)) if is_json else get(name) for name, is_json in _RUN_COLUMN_IS_JSON]
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(_INSERT_RUN, values)
+            conn.execute(jobsummary.UPSERT_SQL, summary)
+            for artifact in artifacts:
+                version = conn.execute(_NEXT_VERSION, (artifact["project"], artifact["key"])).fetchone()[0]
+                record = {**artifact, "version": version}
+                conn.execute(_INSERT_ARTIFACT, [dumps_json(record[name]) if name in _ARTIFACT_JSON else record[name]
+                                                for name in _INSERT_ARTIFACT_COLUMNS])
+            if log is not None:
+                conn.execute(_INSERT_LOG, log_row(row["uid"], row["iteration"], log))
+
+        self._in_transaction(insert)
 
     def artifact_targets_under(self, prefix: str) -> list[str]:
         """Targets of recorded artifacts that start with ``prefix``."""
