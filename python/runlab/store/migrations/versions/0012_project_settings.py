@@ -5,7 +5,7 @@ The column is nullable with no default, so adding it rewrites no row; existing p
 object, the value a project without settings has.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 """
 
 from __future__ import annotations
