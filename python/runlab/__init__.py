@@ -127,13 +127,17 @@ def run_function(
     concurrency: str = "forbid",
     overwrite: bool = False,
     keep_runs: int | None = None,
+    timeout: float | None = None,
+    retry: int | None = None,
+    retry_delay: float | None = None,
 ) -> RunObject | Schedule:
     """Run a function of the current project (by name) or a function object; see ``Project.run_function``
     (with ``schedule``, record a cron schedule instead).
 
     With no current project, a function object runs in the default project; a name needs a project
     (``runlab.get_or_create_project``). A function object's run goes to ``project``, else the task's or
-    the function's project (created if missing, as MLRun does), else the current one.
+    the function's project (created if missing, as MLRun does), else the current one. ``timeout``, ``retry``
+    and ``retry_delay`` bound each attempt and try a failed one again (see ``Project.run_function``).
     """
     from .functions import project_for
     from .project import get_current_project, resolve_project
@@ -151,7 +155,8 @@ def run_function(
                                watch=watch, returns=returns, hyperparams=hyperparams,
                                hyper_param_options=hyper_param_options, selector=selector, schedule=schedule,
                                schedule_name=schedule_name, timezone=timezone, concurrency=concurrency,
-                               overwrite=overwrite, keep_runs=keep_runs)
+                               overwrite=overwrite, keep_runs=keep_runs, timeout=timeout, retry=retry,
+                               retry_delay=retry_delay)
 
 
 if TYPE_CHECKING:

@@ -36,6 +36,12 @@ class Task:
     returns: list[str] = field(default_factory=list)
     artifact_path: str = ""
     secrets: list[dict[str, Any]] = field(default_factory=list)
+    timeout: float | None = None
+    """Seconds one attempt of the run may take (None: no limit); see ``runlab.bounds``."""
+    retry: int | None = None
+    """How many times a failed attempt is tried again (None: never)."""
+    retry_delay: float | None = None
+    """Seconds before the second attempt, doubled before each further one."""
 
     def with_params(self, **params: Any) -> Task:
         """Add (or replace) params: ``task.with_params(p1=3, p2="a")``."""
@@ -273,6 +279,9 @@ def task_for_call(
     artifact_path: str | None = None,
     hyperparams: dict[str, list[Any]] | None = None,
     hyper_param_options: Any = None,
+    timeout: float | None = None,
+    retry: int | None = None,
+    retry_delay: float | None = None,
 ) -> Task:
     """The task a ``run_function`` call describes: ``base_task`` with the call's arguments applied (the
     one place the run arguments of every entry point are merged)."""
@@ -283,7 +292,8 @@ def task_for_call(
                               f"{type(base_task).__name__}")
     options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
     call = {"name": name, "params": params, "inputs": inputs, "labels": labels, "returns": returns,
-            "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options}
+            "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options,
+            "timeout": timeout, "retry": retry, "retry_delay": retry_delay}
     if base_task is None:  # a fresh task is nobody else's: no copy to protect
         return Task()._apply(call)
     return base_task.merged(**call)

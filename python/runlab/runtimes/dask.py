@@ -143,6 +143,10 @@ class DaskHandle:
         if "state" in message:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
                                      (RunState.PENDING,))
+        if "attempt" in message:  # between two attempts of a run with retries
+            attempt = message["attempt"]
+            self.store.update_run_if(self.uid, self.iteration, {**attempt, "last_update": time.time()},
+                                     (RunState.PENDING, RunState.RUNNING))
         if "log" in message:
             offset, text, stamps = message["log"]
             if offset not in self._logged:
@@ -316,6 +320,15 @@ class _CollectingStore:
     def get_run_state(self, uid: str, iteration: int = 0) -> RunState:
         return RunState.RUNNING
 
+    def get_run_fields(self, uid: str, iteration: int, *names: str) -> dict[str, Any]:
+        return {name: self.changes.get(name) for name in names}
+
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Any) -> bool:
+        """Between two attempts: the run waits for its next one (``pending``), then runs it; sent live."""
+        self.changes.update(changes)
+        self._publish({"attempt": {"state": RunState(changes["state"]).value, "status": changes.get("status")}})
+        return True
+
 
 class _LiveEvents:
     """Sends a run's live events (state, log, results) from the worker, once the run has gone on for
@@ -381,7 +394,7 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
         events.publish({"state": RunState.RUNNING.value})
         store = _CollectingStore(payload["taken"], events.publish)
         handler = _function(spec["source"]).resolve(spec.get("handler_path") or None)
-        execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+        execute(record, handler, store, live=True, echo=False, stop="thread")  # type: ignore[arg-type]
     finally:
         events.close()
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}

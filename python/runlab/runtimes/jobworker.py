@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             _start_fork_server(submitters_env)
         devnull = open(os.devnull, "w")  # noqa: SIM115 - the output now goes to the run's log only
         sys.stdout = sys.stderr = devnull
-        outcome = execute(record, handler, store, live=True)
+        outcome = execute(record, handler, store, live=True, stop="signal")
     finally:
         done.set()
         dispatch(store)
