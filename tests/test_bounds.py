@@ -40,6 +40,13 @@ HANDLERS = """
             raise RuntimeError(f"flaky failure {count}")
         context.log_result("tries", count)
 
+    def hang_in_steps(context):
+        # a thread cannot be interrupted inside one long sleep: a Dask handler stops between two steps
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        context.log_result("child", child.pid)
+        while True:
+            time.sleep(0.05)
+
     def sweep_child(context, x):
         if x == 2:
             time.sleep(600)
@@ -176,3 +183,34 @@ def test_the_attempts_are_in_the_run_dict(bounded, tmp_path):
     data = json.loads(run.to_json())
     assert [a["state"] for a in data["status"]["attempts"]] == ["error", "completed"]
     assert data["spec"]["retry"] == {"count": 1, "delay": 0.0}
+
+
+@pytest.fixture
+def dask_project(bounded, monkeypatch):
+    from distributed import Client, LocalCluster
+
+    from runlab.config import reset_config
+    from runlab.runtimes import dask as dask_runtime
+
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster, set_as_default=False)
+    monkeypatch.setenv("RUNLAB_DASK_SHARED_FS", "1")  # the test cluster shares this machine's disk
+    reset_config()
+    dask_runtime.set_dask_client(client)
+    bounded.set_function("bounded.py", name="on-dask", kind="dask", handler="busy")
+    yield bounded
+    dask_runtime.set_dask_client(None)
+    client.close()
+    cluster.close()
+
+
+def test_a_hung_dask_run_is_stopped_by_its_timeout_and_a_flaky_one_retried(dask_project, tmp_path):
+    with pytest.raises(RunError, match="timed out after 1 s") as caught:
+        dask_project.run_function("on-dask", handler="hang_in_steps", timeout=1)
+    run = caught.value.run.refresh()
+    assert run.state() == "error" and run.error == "timed out after 1 s"
+    assert wait_until(lambda: not is_alive(run.status.results["child"]), 30), "the handler's child is gone"
+    counter = str(tmp_path / "counter")
+    run = dask_project.run_function("on-dask", handler="flaky", params={"counter": counter}, retry=2,
+                                    retry_delay=0.1)
+    assert run.state() == "completed" and [a["state"] for a in _attempts(run)] == ["error", "error", "completed"]

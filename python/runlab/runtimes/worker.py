@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import binding
-from ..bounds import RunBounds
+from ..bounds import RunBounds, timed_out
 from ..config import get_config
 from ..context import RunAborted, RunContext, RunTimedOut, activate
 from ..errors import NotebookCellError
@@ -97,8 +97,9 @@ def _attempt(record: RunRecord, handler: HandlerRef, store: RunStore, log: RunLo
             context.end(RunState.ABORTED, error="interrupted (KeyboardInterrupt)")
             raise  # the user interrupted the cell: the run is recorded, the interrupt goes on
         except BaseException as exc:  # noqa: BLE001 - the run records any failure
-            if isinstance(exc, RunTimedOut):
-                text, message, details = f"run {uid} {exc}\n", str(exc), {}
+            if isinstance(exc, RunTimedOut):  # raised in a thread, it carries no message: the bound says it
+                message = timed_out(bounds.timeout or 0)
+                text, details = f"run {uid} {message}\n", {}
             else:
                 text, message, details = _describe_failure(exc)
             sys.stderr.write(text)
