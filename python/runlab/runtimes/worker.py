@@ -103,8 +103,8 @@ def _attempt(record: RunRecord, handler: HandlerRef, store: RunStore, log: RunLo
             else:
                 text, message, details = _describe_failure(exc)
             sys.stderr.write(text)
-            status = {"traceback": text, **details, **_attempts_status(attempts, started, RunState.ERROR, message,
-                                                                          bounds)}
+            trace = {} if isinstance(exc, RunTimedOut) else {"traceback": text}  # the error says it all
+            status = {**trace, **details, **_attempts_status(attempts, started, RunState.ERROR, message, bounds)}
             if last:
                 context.end(RunState.ERROR, error=message, status=status)
                 return Outcome(RunState.ERROR, exc, None if handler.notebook else context.results)
