@@ -214,3 +214,12 @@ def test_a_hung_dask_run_is_stopped_by_its_timeout_and_a_flaky_one_retried(dask_
     run = dask_project.run_function("on-dask", handler="flaky", params={"counter": counter}, retry=2,
                                     retry_delay=0.1)
     assert run.state() == "completed" and [a["state"] for a in _attempts(run)] == ["error", "error", "completed"]
+
+
+def test_a_dask_run_stuck_in_one_long_sleep_has_its_worker_restarted(dask_project):
+    with pytest.raises(RunError, match="timed out after 1 s") as caught:
+        dask_project.run_function("on-dask", handler="hang", timeout=1)
+    run = caught.value.run.refresh()
+    assert run.state() == "error" and run.error == "timed out after 1 s"
+    child, worker = run.status.results["child"], run.status.results["me"]  # sent live, before the end
+    assert wait_until(lambda: not is_alive(child) and not is_alive(worker), 30), "the worker's process tree is gone"

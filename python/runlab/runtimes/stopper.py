@@ -4,8 +4,10 @@ lives as long as the run does, whoever started it).
 Every handler stops at its next commit after the deadline (``RunContext.commit`` raises ``RunTimedOut``). A
 process of its own (a ``job`` run) is also interrupted at once by ``SIGALRM``, and, should the handler
 swallow that or hang in native code, the run is recorded ``error`` and the process group killed after the
-abort grace period. On a Dask worker the handler's thread gets ``RunTimedOut`` raised in it. Either way the
-processes the handler started meanwhile are killed with it.
+abort grace period. On a Dask worker the handler's thread gets ``RunTimedOut`` raised in it (at its next
+bytecode; should it sit in one long native call, the submitting process restarts its worker once the run's
+whole budget is spent: ``dask._stop_overdue``). Either way the processes the handler started meanwhile are
+killed with it.
 """
 
 from __future__ import annotations
