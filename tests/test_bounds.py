@@ -223,3 +223,11 @@ def test_a_dask_run_stuck_in_one_long_sleep_has_its_worker_restarted(dask_projec
     assert run.state() == "error" and run.error == "timed out after 1 s"
     child, worker = run.status.results["child"], run.status.results["me"]  # sent live, before the end
     assert wait_until(lambda: not is_alive(child) and not is_alive(worker), 30), "the worker's process tree is gone"
+
+
+def test_a_rerun_keeps_the_bounds(bounded, tmp_path):
+    counter = str(tmp_path / "counter")
+    run = bounded.run_function("bounded", handler="flaky", params={"counter": counter, "fail_times": 0}, retry=2,
+                               retry_delay=0.5, timeout=30)
+    again = run.rerun()
+    assert again.spec.timeout == 30 and again.spec.retry == {"count": 2, "delay": 0.5}

@@ -109,8 +109,10 @@ class Task:
         return copy.deepcopy(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The task's fields (runlab's flat shape: ``name``, ``params``, ``inputs``, ...)."""
-        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        """The task's fields (runlab's flat shape: ``name``, ``params``, ``inputs``, ...); the bounds
+        (``timeout``, ``retry``, ``retry_delay``) only when set, so a task without them keeps its shape."""
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
+                if f.name not in _BOUNDS or getattr(self, f.name) is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
@@ -143,6 +145,9 @@ class Task:
             else:
                 setattr(merged, key, value)
         return merged
+
+
+_BOUNDS = ("timeout", "retry", "retry_delay")
 
 
 class _View:
