@@ -137,7 +137,7 @@ def test_task_shape_and_views_are_the_same_fields():
     task = runlab.new_task(name="t", params={"a": 1}, out_path="/tmp/out", returns=["r"])
     assert list(task.to_dict()) == ["name", "project", "handler", "params", "inputs", "labels", "hyperparams",
                                     "param_file", "hyper_param_options", "outputs", "returns", "artifact_path",
-                                    "secrets", "cache"]
+                                    "secrets"]
     assert task.spec.output_path == task.artifact_path == "/tmp/out"
     task.with_secrets("env", "TOKEN")
     assert task.spec.secret_sources == [{"kind": "env", "source": ["TOKEN"]}]

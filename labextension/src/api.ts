@@ -76,6 +76,10 @@ export interface IRun {
     iteration_count?: number;
     best_iteration?: number | null;
     progress?: { done: number; total: number; unit: string };
+    /** A run with retries: each attempt so far (times in seconds since the epoch). */
+    attempts?: IAttempt[];
+    /** While the run waits (pending) for its next attempt: which one comes, and when (seconds since the epoch). */
+    retry?: { attempt: number; of: number; at: number };
     stopped?: string;
     pid?: number;
     host?: string;
@@ -85,6 +89,15 @@ export interface IRun {
   notebook_path?: string | null;
   /** The iterations' states, for a sweep's parent run (one run's view only). */
   children?: { iteration: number; state: string; error: string | null }[];
+}
+
+/** One attempt of a run with retries. */
+export interface IAttempt {
+  attempt: number;
+  start_time: number;
+  end_time: number;
+  state: string;
+  error: string | null;
 }
 
 /** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */

@@ -8,3 +8,4 @@ import './schedules.css';
 import './actions.css';
 import './jobdialog.css';
 import './cache.css';
+import './attempts.css';

@@ -131,6 +131,9 @@ def run_function(
     concurrency: str = "forbid",
     overwrite: bool = False,
     keep_runs: int | None = None,
+    timeout: float | None = None,
+    retry: int | None = None,
+    retry_delay: float | None = None,
     cache: bool | None = None,
 ) -> RunObject | Schedule:
     """Run a function of the current project (by name) or a function object; see ``Project.run_function``
@@ -138,7 +141,8 @@ def run_function(
 
     With no current project, a function object runs in the default project; a name needs a project
     (``runlab.get_or_create_project``). A function object's run goes to ``project``, else the task's or
-    the function's project (created if missing, as MLRun does), else the current one.
+    the function's project (created if missing, as MLRun does), else the current one. ``timeout``, ``retry``
+    and ``retry_delay`` bound each attempt and try a failed one again (see ``Project.run_function``).
     ``cache=True`` returns the newest completed run of the same code, handler, params and inputs instead of
     running (see ``Project.run_function``).
     """
@@ -158,8 +162,8 @@ def run_function(
                                watch=watch, returns=returns, hyperparams=hyperparams,
                                hyper_param_options=hyper_param_options, selector=selector, schedule=schedule,
                                schedule_name=schedule_name, timezone=timezone, concurrency=concurrency,
-                               overwrite=overwrite, keep_runs=keep_runs,
-                               cache=cache)
+                               overwrite=overwrite, keep_runs=keep_runs, timeout=timeout, retry=retry,
+                               retry_delay=retry_delay, cache=cache)
 
 
 if TYPE_CHECKING:

@@ -75,6 +75,10 @@ class RunAborted(BaseException):
     """Raised inside a handler when its run was asked to abort."""
 
 
+class RunTimedOut(BaseException):
+    """Raised inside a handler when its attempt has run longer than the run's ``timeout``."""
+
+
 class RunContext:
     """The running run, as seen from inside a handler (MLRun's ``MLClientCtx``)."""
 
@@ -109,6 +113,7 @@ class RunContext:
         self._best: int | None = None
         self._last_commit = time.monotonic()
         self._commit_interval = get_config().log_flush_interval
+        self._deadline: tuple[float, float] | None = None  # (time.monotonic() to stop at, the timeout) of this attempt
 
     def __enter__(self) -> RunContext:
         return self
@@ -532,6 +537,8 @@ class RunContext:
         self._write()
         if self._store.get_run_state(self.uid, self.iteration) == RunState.ABORTING:
             raise RunAborted(f"run {self.uid} was asked to abort")
+        if self._deadline is not None and time.monotonic() >= self._deadline[0]:
+            raise RunTimedOut(f"timed out after {self._deadline[1]:g} s")
 
     def end(self, state: RunState | str, error: str | None = None, status: dict[str, Any] | None = None) -> None:
         """Record the run's end: final results, log, state, end time, and error details if any."""

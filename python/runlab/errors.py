@@ -86,6 +86,10 @@ class UnsupportedError(ValidationError):
     """A kind, runtime or option that this installation cannot run."""
 
 
+class InvalidRunLimitError(ValidationError):
+    """A run's ``timeout``, ``retry`` or ``retry_delay`` is not a value it can take."""
+
+
 class JobRequestError(ValidationError):
     """A field of a request to run a file as a job (or to rerun a run with changes) is invalid; ``field``
     names it (``params.lr``, ``inputs.data``, ``schedule.cron``, ...) so a form can show the message by it."""

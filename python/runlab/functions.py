@@ -68,6 +68,9 @@ class Function(FunctionSpec):
         verbose: bool | None = None,
         auto_build: bool | None = None,
         workdir: str = "",
+        timeout: float | None = None,
+        retry: int | None = None,
+        retry_delay: float | None = None,
         cache: bool | None = None,
     ) -> RunObject | Schedule:
         """Run this function and return its :class:`~runlab.RunObject` (the same arguments as
@@ -80,12 +83,14 @@ class Function(FunctionSpec):
         :class:`~runlab.schedules.Schedule` named after it is recorded, as ``project.run_function(...,
         schedule=)`` does. ``workdir`` is the folder relative input paths are read from (MLRun's input path;
         default the project's context folder). ``verbose`` and ``auto_build`` are MLRun's and change nothing.
+        ``timeout``, ``retry`` and ``retry_delay``: see ``Project.run_function``.
         ``cache``: the run cache, as in :meth:`runlab.Project.run_function`.
         """
         base = task or runspec or base_task
         run_task = task_for_call(base, name=name, params=params, inputs=inputs, labels=labels,
                                  returns=returns, artifact_path=artifact_path or out_path or None,
-                                 hyperparams=hyperparams, hyper_param_options=hyper_param_options, cache=cache)
+                                 hyperparams=hyperparams, hyper_param_options=hyper_param_options,
+                                 timeout=timeout, retry=retry, retry_delay=retry_delay, cache=cache)
         if workdir and isinstance(run_task.inputs, dict):
             folder = os.path.abspath(os.path.expanduser(workdir))
             run_task.inputs = {key: os.path.join(folder, url) if isinstance(url, str) and "://" not in url else url

@@ -18,6 +18,7 @@ from . import process, projectref
 from . import run as run_module
 from .artifactfiles import expand_artifact_path
 from .binding import check_binding, check_required
+from .bounds import RunBounds, check_bounds
 from .data import check_input
 from .display import auto_show as show_in_notebook
 from .errors import InvalidInputError, ProjectNotFoundError, RunError, RunlabError, RunStateError, ValidationError
@@ -115,11 +116,19 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
                 labels={**kept, **_as_dict(labels, "labels"), "rerun-of": record.uid},
                 hyperparams=dict(spec.get("hyperparams") or {}),
-                hyper_param_options=dict(spec.get("hyper_param_options") or {}))
+                hyper_param_options=dict(spec.get("hyper_param_options") or {}),
+                **_recorded_bounds(spec))
     return launch(function, project, task, handler=chosen, local=local, watch=watch, static=background)
 
 
 run_module.set_rerun(rerun)
+
+
+def _recorded_bounds(spec: dict[str, Any]) -> dict[str, Any]:
+    """A recorded run's timeout and retries, as a task's fields: its rerun keeps them."""
+    bounds = RunBounds.from_spec(spec)
+    return {"timeout": bounds.timeout, "retry": bounds.retry or None,
+            "retry_delay": bounds.retry_delay if bounds.retry else None}
 
 
 def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: str | Callable | None = None,
@@ -135,6 +144,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     handler = handler if handler is not None else task.handler
     if local is not None and not isinstance(local, bool):
         raise ValidationError(f"local must be True, False or None, not {local!r}")
+    bounds = check_bounds(task.timeout, task.retry, task.retry_delay)
     use_cache = wants_cache(task.cache, getattr(project, "cache", False))
     sweep = None
     if task.hyperparams or task.param_file or selector or task.hyper_param_options:
@@ -175,6 +185,7 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "args": list(function.args),
         "source": function.to_dict(),
         "secret_sources": list(task.secrets),  # where secrets come from; values are never recorded
+        **bounds.to_spec(),
     }
     kind = "local" if local else function.kind  # the kind the run ran as: local=True runs in this process
     record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,

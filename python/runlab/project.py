@@ -199,6 +199,9 @@ class Project(ProjectRef):
         concurrency: str = "forbid",
         overwrite: bool = False,
         keep_runs: int | None = None,
+        timeout: float | None = None,
+        retry: int | None = None,
+        retry_delay: float | None = None,
         cache: bool | None = None,
     ) -> RunObject | Schedule:
         """Run a function of this project (by name) or a function object; returns its ``RunObject``.
@@ -213,6 +216,10 @@ class Project(ProjectRef):
         ``"allow"`` or ``"replace"`` (abort the previous run). ``overwrite=True`` replaces a schedule of the
         same name. ``keep_runs=N`` keeps only the schedule's newest N ended runs: older ones, with their logs and
         artifact files, are deleted after each firing.
+        ``timeout=N`` stops an attempt of the run that takes longer than N seconds (the run ends ``error``, "timed out
+        after N s"); ``retry=N`` tries a failed attempt (an error or a timeout, never an abort) up to N times
+        more, waiting ``retry_delay`` seconds before the second attempt and twice as long before each further
+        one (each attempt is listed in ``status.attempts``); a sweep applies them to each child.
         ``cache=True`` returns the newest completed run of the same code, handler, params and inputs without
         running anything (a new run labelled ``cached-from=<uid>``; a sweep reuses such children one by one);
         ``cache=False`` always runs; None (the default) takes the project's default, ``project.cache`` (False).
@@ -222,7 +229,8 @@ class Project(ProjectRef):
             raise ValidationError(f"function must be a name or a Function, not {type(function).__name__}")
         task = task_for_call(base_task, name=name, params=params, inputs=inputs, labels=labels, returns=returns,
                              artifact_path=artifact_path, hyperparams=hyperparams,
-                             hyper_param_options=hyper_param_options, cache=cache)
+                             hyper_param_options=hyper_param_options, timeout=timeout, retry=retry,
+                             retry_delay=retry_delay, cache=cache)
         if schedule is not None:
             return create_schedule(self, fn, schedule, task, handler if handler is not None else task.handler,
                                    selector, name=schedule_name, timezone=timezone, concurrency=concurrency,

@@ -8,6 +8,11 @@ A run is stored as one :class:`RunRecord` per ``(uid, iteration)``, built by :fu
     spec:     {function, handler, parameters, inputs, outputs, output_path, hyperparams, ...}
     status:   {state, error, results, artifacts, start_time, last_update, end_time, ...}
 
+A run with ``timeout`` / ``retry`` (``runlab.bounds``; ``spec.timeout``, ``spec.retry``) keeps one uid for all
+its attempts: ``status.attempts`` lists each (``attempt``, ``start_time``, ``end_time``, ``state``, ``error``),
+its log has an ``attempt N of M`` line before each attempt's output, and while it waits for its next attempt
+it is ``pending`` with ``status.retry`` (``attempt``, ``of``, ``at``). Its state is the last attempt's.
+
 Which process owns a live run (its runtime, and how to tell its process from a later one with the same
 pid) is the record's ``owner``: runtimes read it, users never see it.
 """

@@ -36,6 +36,12 @@ class Task:
     returns: list[str] = field(default_factory=list)
     artifact_path: str = ""
     secrets: list[dict[str, Any]] = field(default_factory=list)
+    timeout: float | None = None
+    """Seconds one attempt of the run may take (None: no limit); see ``runlab.bounds``."""
+    retry: int | None = None
+    """How many times a failed attempt is tried again (None: never)."""
+    retry_delay: float | None = None
+    """Seconds before the second attempt, doubled before each further one."""
     cache: bool | None = None
     """Return the newest completed run of the same code, handler, params and inputs instead of running
     (``runcache``); None: the project's default (``project.cache``)."""
@@ -106,8 +112,11 @@ class Task:
         return copy.deepcopy(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The task's fields (runlab's flat shape: ``name``, ``params``, ``inputs``, ...)."""
-        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        """The task's fields (runlab's flat shape: ``name``, ``params``, ``inputs``, ...); the bounds
+        (``timeout``, ``retry``, ``retry_delay``) and ``cache`` only when set, so a task without them keeps its
+        shape."""
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
+                if f.name not in _WHEN_SET or getattr(self, f.name) is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
@@ -140,6 +149,9 @@ class Task:
             else:
                 setattr(merged, key, value)
         return merged
+
+
+_WHEN_SET = ("timeout", "retry", "retry_delay", "cache")
 
 
 class _View:
@@ -276,6 +288,9 @@ def task_for_call(
     artifact_path: str | None = None,
     hyperparams: dict[str, list[Any]] | None = None,
     hyper_param_options: Any = None,
+    timeout: float | None = None,
+    retry: int | None = None,
+    retry_delay: float | None = None,
     cache: bool | None = None,
 ) -> Task:
     """The task a ``run_function`` call describes: ``base_task`` with the call's arguments applied (the
@@ -288,7 +303,7 @@ def task_for_call(
     options = hyper_param_options.to_dict() if hasattr(hyper_param_options, "to_dict") else hyper_param_options
     call = {"name": name, "params": params, "inputs": inputs, "labels": labels, "returns": returns,
             "artifact_path": artifact_path, "hyperparams": hyperparams, "hyper_param_options": options,
-            "cache": cache}
+            "timeout": timeout, "retry": retry, "retry_delay": retry_delay, "cache": cache}
     if base_task is None:  # a fresh task is nobody else's: no copy to protect
         return Task()._apply(call)
     return base_task.merged(**call)

@@ -2,6 +2,7 @@ import * as React from 'react';
 
 import { IArtifact, IRun } from '../api';
 import { StateBadge } from '../components/stateBadge';
+import { Attempts, nextAttempt } from './attempts';
 import { durationText, elapsed, isTerminal } from '../format';
 import { Chips } from './chips';
 import { IRunActions, isNotebookFile, RunModel } from './model';
@@ -10,7 +11,8 @@ import { When } from './when';
 
 /** The Overview tab: who, when, how long, what ran and where (host, pid, output path), its labels, parameters
  * and results at a glance, its progress while it runs, its error and traceback; for a notebook run, the
- * executed notebook (read-only, no kernel) and the source notebook. */
+ * executed notebook (read-only, no kernel) and the source notebook; a run with retries, its attempts (and when
+ * its next one comes while it waits for it). */
 export function Overview(props: { model: RunModel; run: IRun; actions: IRunActions }): JSX.Element {
   const { model, run, actions } = props;
   const notebookPath = run.notebook_path;
@@ -36,6 +38,13 @@ export function Overview(props: { model: RunModel; run: IRun; actions: IRunActio
     ['results', <Chips key="results" kind="results" values={run.status.results}
       empty={isTerminal(run.status.state) ? 'none' : 'none yet'} />]
   ];
+  if (typeof run.spec.timeout === 'number') {
+    rows.push(['timeout', `${run.spec.timeout} s per attempt`]);
+  }
+  const next = nextAttempt(run);
+  if (next) {
+    rows.push(['next attempt', <span key="next" className="runlab-next-attempt">{next}</span>]);
+  }
   if (run.status.progress && !isTerminal(run.status.state)) {
     const p = run.status.progress;
     rows.push(['progress', `${p.done} of ${p.total} ${p.unit}s`]);
@@ -69,6 +78,7 @@ export function Overview(props: { model: RunModel; run: IRun; actions: IRunActio
           )}
         </div>
       )}
+      {run.status.attempts && run.status.attempts.length > 0 && <Attempts attempts={run.status.attempts} />}
       {run.status.error && (
         <div className="runlab-error-box">
           <div className="runlab-error">{run.status.error}</div>

@@ -19,6 +19,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import process
+from ..bounds import RunBounds, timed_out
 from ..config import get_config
 from ..errors import ClusterUnavailableError, ValidationError
 from ..handlers import FunctionSpec, add_source_folders
@@ -143,6 +144,10 @@ class DaskHandle:
         if "state" in message:
             self.store.update_run_if(self.uid, self.iteration, {"state": message["state"], "last_update": time.time()},
                                      (RunState.PENDING,))
+        if "attempt" in message:  # between two attempts of a run with retries
+            attempt = message["attempt"]
+            self.store.update_run_if(self.uid, self.iteration, {**attempt, "last_update": time.time()},
+                                     (RunState.PENDING, RunState.RUNNING))
         if "log" in message:
             offset, text, stamps = message["log"]
             if offset not in self._logged:
@@ -239,6 +244,9 @@ class DaskRuntime(RuntimeBase):
         handle.future = client.submit(run_on_worker, payload, key=key, pure=False)
         _handles[(uid, iteration)] = handle  # before its first live event, sent 0.1 s into the run at the soonest
         client.loop.add_callback(handle.collect, client)
+        bounds = RunBounds.from_spec(record.spec)
+        if bounds.timeout is not None:
+            clock.call_later(_budget(bounds), lambda: _stop_overdue(client, handle, bounds.timeout or 0))
         return handle
 
     def abort(self, store: RunStore, record: RunRecord) -> None:
@@ -255,6 +263,29 @@ class DaskRuntime(RuntimeBase):
         store.update_run_if(uid, iteration, {"state": RunState.ABORTED, "end_time": now, "last_update": now,
                                              "error": "aborted by request (the Dask task was left to its cluster)"},
                             (RunState.ABORTING,))
+
+
+def _budget(bounds: RunBounds) -> float:
+    """How long a run with a timeout may take in all on a worker, every attempt and delay included, before its
+    worker is deemed stuck (a thread inside one long native call never sees the timeout raised in it)."""
+    grace = get_config().abort_grace
+    delays = sum(bounds.delay_before(n) for n in range(2, bounds.attempts + 1))
+    return bounds.attempts * (bounds.timeout or 0) + delays + bounds.attempts * grace
+
+
+def _stop_overdue(client: Any, handle: DaskHandle, timeout: float) -> None:
+    """The run is past its whole budget: record it timed out, cancel its task and restart the worker running
+    it (a worker's restart ends its process tree; the cancel keeps the task from running again elsewhere)."""
+    if handle.future is None or handle.future.done():
+        return
+    key = handle.future.key
+    workers = [address for address, keys in client.processing().items() if key in keys]
+    now = time.time()
+    handle.store.update_run_if(handle.uid, handle.iteration, {
+        "state": RunState.ERROR, "error": timed_out(timeout), "end_time": now, "last_update": now}, _UNLESS_ABORTING)
+    handle.future.cancel()
+    if workers:
+        client.restart_workers(workers)
 
 
 @functools.lru_cache(maxsize=1)
@@ -315,6 +346,15 @@ class _CollectingStore:
 
     def get_run_state(self, uid: str, iteration: int = 0) -> RunState:
         return RunState.RUNNING
+
+    def get_run_fields(self, uid: str, iteration: int, *names: str) -> dict[str, Any]:
+        return {name: self.changes.get(name) for name in names}
+
+    def update_run_if(self, uid: str, iteration: int, changes: dict[str, Any], states: Any) -> bool:
+        """Between two attempts: the run waits for its next one (``pending``), then runs it; sent live."""
+        self.changes.update(changes)
+        self._publish({"attempt": {"state": RunState(changes["state"]).value, "status": changes.get("status")}})
+        return True
 
 
 class _LiveEvents:
@@ -381,7 +421,7 @@ def run_on_worker(payload: dict[str, Any]) -> dict[str, Any]:
         events.publish({"state": RunState.RUNNING.value})
         store = _CollectingStore(payload["taken"], events.publish)
         handler = _function(spec["source"]).resolve(spec.get("handler_path") or None)
-        execute(record, handler, store, live=True, echo=False)  # type: ignore[arg-type]
+        execute(record, handler, store, live=True, echo=False, stop="thread")  # type: ignore[arg-type]
     finally:
         events.close()
     return {"changes": store.changes, "log": store.log, "artifacts": store.artifacts}

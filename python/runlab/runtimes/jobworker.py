@@ -17,7 +17,7 @@ import time
 from ..config import get_config
 from ..context import RunAborted
 from ..handlers import FunctionSpec, add_source_folders
-from ..record import Owner, RunState, hostname
+from ..record import STARTED_STATES, Owner, RunState, hostname
 from ..store import get_store
 from . import forkclient
 from .jobqueue import RUNTIME, START_FORK_SERVER, boot_log_path, dispatch
@@ -34,7 +34,7 @@ def _heartbeat(store, uid: str, iteration: int, interval: float, done: threading
         if store.get_run_state(uid, iteration) == RunState.ABORTING:
             os.kill(os.getpid(), signal.SIGTERM)
             return
-        store.update_run_if(uid, iteration, {"last_update": time.time()}, (RunState.RUNNING,))
+        store.update_run_if(uid, iteration, {"last_update": time.time()}, STARTED_STATES)  # also between attempts
 
 
 def _start_fork_server(env: dict[str, str]) -> None:
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             _start_fork_server(submitters_env)
         devnull = open(os.devnull, "w")  # noqa: SIM115 - the output now goes to the run's log only
         sys.stdout = sys.stderr = devnull
-        outcome = execute(record, handler, store, live=True)
+        outcome = execute(record, handler, store, live=True, stop="signal")
     finally:
         done.set()
         dispatch(store)
