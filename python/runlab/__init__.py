@@ -62,6 +62,7 @@ _EXPORTS = {
     "ScheduleExistsError": "errors",
     "ScheduleNotFoundError": "errors",
     "RunStateError": "errors",
+    "CodeChangedWarning": "errors",
     "ClusterUnavailableError": "errors",
     "NotebookCellError": "errors",
 }

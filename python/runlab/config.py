@@ -31,6 +31,7 @@ _ENV = {
     "dask_shared_fs": "RUNLAB_DASK_SHARED_FS",
     "max_value_bytes": "RUNLAB_MAX_VALUE_BYTES",
     "kernel_pool": "RUNLAB_KERNEL_POOL",
+    "capture": "RUNLAB_CAPTURE",
 }
 
 
@@ -118,6 +119,12 @@ class RunlabConfig(Configurable):
     max_value_bytes = Int(
         1_000_000, help="The largest param or result value, in bytes of its JSON form (0: no limit); a larger one "
         "is refused with a hint to log it as an artifact. Env: RUNLAB_MAX_VALUE_BYTES.",
+    ).tag(config=True)
+
+    capture = Bool(
+        True, help="Record what each run ran (its code's hash, git commit, branch and diff, the Python environment, "
+        "host and user: the run's spec.code), and warn on a rerun when it changed. Env: RUNLAB_CAPTURE=0 turns it "
+        "off.",
     ).tag(config=True)
 
     busy_timeout_ms = Int(

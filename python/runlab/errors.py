@@ -197,3 +197,13 @@ MLRunNotImplementedServerError = UnsupportedError
 MLRunRuntimeError = RunError
 MLRunTimeoutError = RunTimeoutError
 MLRunValueError = ValidationError
+
+
+class CodeChangedWarning(UserWarning):
+    """A rerun runs other code or in another environment than the run it repeats: the message says what
+    changed (the file's sha256, a diff of a recorded source, packages added, removed or changed); ``drift``
+    holds it as data (``capture.drift``)."""
+
+    def __init__(self, message: str, drift: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.drift = drift or {}

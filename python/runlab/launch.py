@@ -10,17 +10,27 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import process, projectref
+from . import capture, process, projectref
 from . import run as run_module
 from .artifactfiles import expand_artifact_path
 from .binding import check_binding, check_required
+from .config import get_config
 from .data import check_input
 from .display import auto_show as show_in_notebook
-from .errors import InvalidInputError, ProjectNotFoundError, RunError, RunlabError, RunStateError, ValidationError
+from .errors import (
+    CodeChangedWarning,
+    InvalidInputError,
+    ProjectNotFoundError,
+    RunError,
+    RunlabError,
+    RunStateError,
+    ValidationError,
+)
 from .handlers import FunctionSpec, HandlerRef, handler_label
 from .names import fix_name, normalize_name
 from .outputs import check_log_hints
@@ -109,6 +119,7 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     project = projectref.load(record.project, store=store)
     if project is None:
         raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
+    _warn_of_drift(record, store, function, chosen)
     kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS}
     task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
@@ -116,6 +127,17 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
                 hyperparams=dict(spec.get("hyperparams") or {}),
                 hyper_param_options=dict(spec.get("hyper_param_options") or {}))
     return launch(function, project, task, handler=chosen, local=local, watch=watch, static=background)
+
+
+def _warn_of_drift(record: RunRecord, store: RunStore, function: FunctionSpec, handler: Any) -> None:
+    """A ``CodeChangedWarning`` when the code or environment ``record`` ran with is not what runs now."""
+    if not get_config().capture:
+        return
+    ref = HandlerRef(label="", func=handler) if callable(handler) else None
+    found = capture.drift(record, store, function, ref)
+    message = capture.drift_message(record.uid, found)
+    if message is not None:
+        warnings.warn(CodeChangedWarning(message, found), stacklevel=4)  # at the user's run.rerun()
 
 
 run_module.set_rerun(rerun)
@@ -174,6 +196,9 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "source": function.to_dict(),
         "secret_sources": list(task.secrets),  # where secrets come from; values are never recorded
     }
+    code = capture.capture(function, ref)
+    if code is not None:
+        spec["code"] = code
     kind = "local" if local else function.kind  # the kind the run ran as: local=True runs in this process
     record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,
                      runtime=runtime.name,
@@ -195,6 +220,7 @@ def start(launch: Launch, watch: bool = True) -> RunObject:
     if not isinstance(watch, bool):
         raise ValidationError(f"watch must be True or False, not {watch!r}")
     record, store = launch.record, launch.store
+    capture.keep_environment(store, record.spec.get("code"))
     run = RunObject(record.uid, 0, store.url)
     exception = None
     if launch.sweep is not None:
