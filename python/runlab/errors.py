@@ -109,6 +109,10 @@ class SourceNotFoundError(NotFoundError):
     """No file at a path asked for under the Jupyter server's root folder."""
 
 
+class EnvironmentNotFoundError(NotFoundError):
+    """No Python environment of the given hash in the store (a run's ``spec.code.environment`` names one)."""
+
+
 class RunTimeoutError(RunlabError, TimeoutError):
     """A run did not reach a terminal state in the time given."""
 
