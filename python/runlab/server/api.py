@@ -146,10 +146,12 @@ def _lean(data: dict[str, Any]) -> dict[str, Any]:
                 values[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
                 truncated.append(f"{section}.{field}.{key}")
     code = data["spec"].get("code") or {}
-    for key, holder in (("source", code), ("diff", code.get("git") or {})):  # one run's view shows them
-        if holder.get(key):
-            holder[key] = f"({format_bytes(len(holder[key].encode('utf-8', 'surrogatepass')))})"
-            truncated.append(f"spec.code.{'git.' if holder is not code else ''}{key}")
+    git = code.get("git") or {}
+    for path, holder, key in (("spec.code.source", code, "source"), ("spec.code.git.diff", git, "diff")):
+        text = holder.get(key) or ""
+        if len(text) > LISTED_VALUE_CHARS:  # a long source or diff: one run's view has it whole
+            holder[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
+            truncated.append(path)
     iterations = data["status"].get("iterations") or []
     data["status"]["iteration_count"] = len(iterations)
     if len(iterations) > LISTED_ITERATIONS:  # a sweep's whole table is in the run's own route
