@@ -66,6 +66,8 @@ def test_a_run_records_its_file_commit_branch_and_the_uncommitted_diff(repo):
     assert git_section["dirty"] is True
     assert "+# tuned" in git_section["diff"] and "+second" in git_section["diff"]
     assert dirty.spec["code"]["sha256"] != code["sha256"]
+    (repo / "notes.txt").write_text("third\n")  # changed again, still not staged: the next run sees it
+    assert "+third" in project.run_function("train", params={"x": 1}).spec["code"]["git"]["diff"]
 
     git(repo, "commit", "-qam", "second")
     git(repo, "checkout", "-q", "-b", "feature")

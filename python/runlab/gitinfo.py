@@ -2,9 +2,11 @@
 
 The commit and branch are read from the repository's files (``HEAD``, loose refs, ``packed-refs``), with no
 ``git`` process. The diff (``git diff HEAD``: staged and unstaged changes to tracked files) needs ``git``;
-it is asked for once per state of the index, and again only when a tracked file's size or time differs from
-what the index says (what ``git status`` checks first), so runs from a clean or unchanged worktree start no
-process. Untracked files are not part of the diff. No repository, or no ``git`` command: no section.
+it is asked for once per state of the index and of the tracked files whose size or time differ from what
+the index says (what ``git status`` checks first), so runs from a worktree that did not change since the
+last run start no process. (On a file system whose times are as coarse as seconds, a file changed twice in
+one second to the same size is not told apart.) Untracked files are not part of the diff. No repository,
+or no ``git`` command: no section.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import struct
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,12 @@ DIFF_TIMEOUT_S = 10.0
 
 _ENTRY = struct.Struct(">10I20sH")  # ctime s/ns, mtime s/ns, dev, ino, mode, uid, gid, size, sha, flags
 _GITLINK = 0o160000
-_diffs: dict[tuple[str, str, int, int], tuple[str, bool]] = {}
-"""The diff of a repository by (git dir, commit, index mtime and size), taken while the worktree matched the index."""
-process.on_reset("gitinfo", "the uncommitted diffs read from git, by repository state", _diffs.clear)
+_diffs: dict[tuple[Any, ...], tuple[str, bool]] = {}
+"""The diff of a repository by (git dir, commit, index mtime and size, the files that differ from the index)."""
+_repositories: dict[str, Repository] = {}
+"""The repository of a folder, as found last."""
+process.on_reset("gitinfo", "the uncommitted diffs read from git by repository state, and each folder's repository",
+                 lambda: (_diffs.clear(), _repositories.clear()))
 
 
 @dataclass(frozen=True)
@@ -43,24 +49,33 @@ class Repository:
 
 def find_repository(path: str) -> Repository | None:
     """The repository holding ``path`` (a file or folder), or None outside any."""
-    folder = Path(path).resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        dotgit = candidate / ".git"
-        if dotgit.is_dir():
+    folder = os.path.realpath(path)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    known = _repositories.get(folder)
+    if known is not None and os.path.exists(os.path.join(known.worktree, ".git")):
+        return known
+    candidate = folder
+    while True:
+        dotgit = os.path.join(candidate, ".git")
+        if os.path.isdir(dotgit):
             gitdir = dotgit
-        elif dotgit.is_file():  # a linked worktree or a submodule: "gitdir: <path>"
-            text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+            break
+        if os.path.isfile(dotgit):  # a linked worktree or a submodule: "gitdir: <path>"
+            text = Path(dotgit).read_text(encoding="utf-8", errors="replace").strip()
             if not text.startswith("gitdir:"):
                 return None
-            gitdir = (candidate / text[len("gitdir:"):].strip()).resolve()
-        else:
-            continue
-        common = gitdir / "commondir"
-        commondir = (gitdir / common.read_text().strip()).resolve() if common.is_file() else gitdir
-        return Repository(str(candidate), str(gitdir), str(commondir))
-    return None
+            gitdir = os.path.realpath(os.path.join(candidate, text[len("gitdir:"):].strip()))
+            break
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return None
+        candidate = parent
+    common = os.path.join(gitdir, "commondir")
+    commondir = os.path.realpath(os.path.join(gitdir, Path(common).read_text().strip())) if os.path.isfile(common) \
+        else gitdir
+    _repositories[folder] = repo = Repository(candidate, gitdir, commondir)
+    return repo
 
 
 def head(repo: Repository) -> tuple[str | None, str | None]:
@@ -101,54 +116,57 @@ def _index_stat(repo: Repository) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def worktree_matches_index(repo: Repository) -> bool:
-    """True when every tracked file has the size and modification time the index recorded for it (and
-    was not changed in the same instant the index was written): its content is then what the index holds.
-    False when one differs or it cannot be told (an index version this does not read, a conflict)."""
+def worktree_changes(repo: Repository) -> tuple[tuple[str, int, int], ...] | None:
+    """The tracked files whose size or modification time is not what the index recorded for them (or that were
+    changed in the same instant the index was written, which the index cannot tell apart), each as
+    ``(path, mtime_ns, size)`` (``-1, -1`` when gone); every other file holds what the index says. None when
+    it cannot be told (an index version this does not read, a merge conflict)."""
     path = os.path.join(repo.gitdir, "index")
     try:
         with open(path, "rb") as file:
             index_mtime = os.fstat(file.fileno()).st_mtime_ns
             data = file.read()
     except OSError:
-        return False
+        return None
     if data[:4] != b"DIRC" or len(data) < 12:
-        return False
+        return None
     version, count = struct.unpack(">II", data[4:12])
     if version not in (2, 3):  # version 4 compresses paths: left to git
-        return False
+        return None
+    changed = []
     offset = 12
     for _ in range(count):
         fields = _ENTRY.unpack_from(data, offset)
         mtime_s, mtime_ns, mode, size, flags = fields[2], fields[3], fields[6], fields[9], fields[11]
         header = _ENTRY.size + (2 if version == 3 and flags & 0x4000 else 0)
         end = data.index(b"\0", offset + header)
-        name = data[offset + header:end].decode("utf-8", "surrogateescape")
-        offset += (header + len(name.encode("utf-8", "surrogateescape")) + 8) // 8 * 8
+        raw = data[offset + header:end]
+        offset += (header + len(raw) + 8) // 8 * 8
         if flags & 0x3000:  # a merge conflict's stage
-            return False
+            return None
         if mode == _GITLINK:  # a submodule: its own repository
             continue
+        name = raw.decode("utf-8", "surrogateescape")
         try:
             stat = os.lstat(os.path.join(repo.worktree, name))
         except OSError:
-            return False
-        if stat.st_size & 0xFFFFFFFF != size or int(stat.st_mtime) != mtime_s:
-            return False
-        if mtime_ns and stat.st_mtime_ns % 1_000_000_000 != mtime_ns:
-            return False
-        if stat.st_mtime_ns >= index_mtime:  # changed as the index was written: its stat proves nothing
-            return False
-    return True
+            changed.append((name, -1, -1))
+            continue
+        if (stat.st_size & 0xFFFFFFFF != size or int(stat.st_mtime) != mtime_s
+                or (mtime_ns and stat.st_mtime_ns % 1_000_000_000 != mtime_ns)
+                or stat.st_mtime_ns >= index_mtime):  # changed as the index was written: its stat proves nothing
+            changed.append((name, stat.st_mtime_ns, stat.st_size))
+    return tuple(changed)
 
 
 def uncommitted_diff(repo: Repository, commit: str) -> tuple[str, bool] | None:
     """``git diff HEAD`` of the repository, cut to ``MAX_DIFF_BYTES`` (and whether it was cut); None when git
-    cannot say. Kept per state of the index while the worktree matches it."""
+    cannot say. Kept per state of the index and of the files that differ from it: asked of git again only
+    when one of those changes."""
     index = _index_stat(repo)
-    key = (repo.gitdir, commit, *(index or (0, 0)))
-    matches = index is not None and worktree_matches_index(repo)
-    if matches and key in _diffs:
+    changes = worktree_changes(repo) if index is not None else None
+    key = None if changes is None else (repo.gitdir, commit, *index, changes)
+    if key is not None and key in _diffs:
         return _diffs[key]
     try:
         done = subprocess.run(["git", "-C", repo.worktree, "diff", "HEAD", "--no-color", "--no-ext-diff"],
@@ -160,16 +178,23 @@ def uncommitted_diff(repo: Repository, commit: str) -> tuple[str, bool] | None:
     data = done.stdout
     cut = len(data) > MAX_DIFF_BYTES
     answer = (data[:MAX_DIFF_BYTES].decode("utf-8", "replace"), cut)
-    if matches:
+    if key is not None:
+        if len(_diffs) > 64:  # a long session's old states are not asked for again
+            _diffs.clear()
         _diffs[key] = answer
     return answer
+
+
+@lru_cache(maxsize=4)
+def _git_command(search_path: str) -> str | None:
+    return shutil.which("git", path=search_path)
 
 
 def git_section(path: str) -> dict[str, Any] | None:
     """What a run records of ``path``'s repository: ``commit``, ``branch`` (None when detached), ``root``
     (the worktree), ``dirty``, ``diff`` (what ``git diff HEAD`` shows, '' when clean) and ``diff_truncated``;
     None outside a repository or without a ``git`` command."""
-    if shutil.which("git") is None:
+    if _git_command(os.environ.get("PATH", "")) is None:
         return None
     repo = find_repository(path)
     if repo is None:
