@@ -7,3 +7,4 @@ import './compare.css';
 import './schedules.css';
 import './actions.css';
 import './jobdialog.css';
+import './code.css';
