@@ -219,3 +219,18 @@ def test_a_rerun_warns_when_packages_changed(repo, monkeypatch):
 def test_package_changes_name_added_removed_and_changed():
     assert pyenv.package_changes(["a==1", "b==2", "c==3"], ["a==1", "b==2.1", "d==4"]) == {
         "added": ["d==4"], "removed": ["c==3"], "changed": ["b 2 → 2.1"]}
+
+
+def test_a_notebook_function_records_the_notebooks_hash_and_repository(repo):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("n = 2", metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell("print(n * 2)")]
+    nbformat.write(notebook, repo / "report.ipynb")
+    project = project_in(repo)
+    project.set_function(str(repo / "report.ipynb"), name="report")
+    code = project.run_function("report", params={"n": 3}).spec["code"]
+    assert code["sha256"] == hashlib.sha256((repo / "report.ipynb").read_bytes()).hexdigest()
+    assert code["path"] == str(repo / "report.ipynb") and code["git"]["branch"] == "work"

@@ -11,7 +11,8 @@ HEAVY = ("pandas", "sqlalchemy", "fsspec", "papermill", "ipywidgets", "dask", "a
 
 # The public API. Adding or removing a name is a deliberate change: update this list with it.
 PUBLIC = [
-    "ArtifactNotFoundError", "ClusterUnavailableError", "DataItem", "Function", "FunctionNotFoundError",
+    "ArtifactNotFoundError", "ClusterUnavailableError", "CodeChangedWarning", "DataItem", "Function",
+    "FunctionNotFoundError",
     "HandlerNotFoundError", "HyperParamOptions", "InvalidInputError", "InvalidNameError", "InvalidParameterError",
     "MissingParameterError", "NotebookCellError", "Project", "ProjectNotFoundError", "RunContext", "RunDB",
     "RunError", "RunList", "RunNotFoundError", "RunObject", "RunState", "RunStateError", "RunTimeoutError",
