@@ -98,7 +98,8 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     the recorded handler; ``background`` runs a ``local`` function as a ``job`` (what the server and schedulers
     do: they never run user code in their own process, so its handler is checked statically, see :func:`prepare`).
     A function defined in a notebook cell reruns here
-    when this process still knows it, else ``RunStateError`` says what to do."""
+    when this process still knows it, else ``RunStateError`` says what to do. When the code or the Python
+    environment changed since ``record`` ran, a ``CodeChangedWarning`` says how (not for ``background``)."""
     spec = record.spec
     local = None
     known = None if background or handler is not None else _callables.get(_callable_key(record))
@@ -119,7 +120,8 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     project = projectref.load(record.project, store=store)
     if project is None:
         raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
-    _warn_of_drift(record, store, function, chosen)
+    if not background:  # the server and schedulers say it their own way (the dialog's warning, /drift)
+        _warn_of_drift(record, store, function, chosen)
     kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS}
     task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
