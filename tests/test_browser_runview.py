@@ -209,7 +209,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
                 train["spec"]["output_path"]
             counts = {words[0]: words[1:] for words in map(str.split, view.get_by_role("tab").all_inner_texts())}
             assert counts == {"Overview": [], "Inputs": ["1"], "Parameters": ["1"], "Results": ["2"],
-                              "Artifacts": ["3"], "Logs": []}, counts
+                              "Artifacts": ["3"], "Code": [], "Logs": []}, counts
             # local time of the browser's zone, spelled out in the tooltip
             started = overview.locator("tr[data-row=started] time")
             local = datetime.fromisoformat(train["status"]["start_time"]).astimezone(ZoneInfo(ZONE))

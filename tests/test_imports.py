@@ -11,14 +11,15 @@ HEAVY = ("pandas", "sqlalchemy", "fsspec", "papermill", "ipywidgets", "dask", "a
 
 # The public API. Adding or removing a name is a deliberate change: update this list with it.
 PUBLIC = [
-    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "DataItem", "ExportFileError", "Function",
-    "FunctionNotFoundError", "HandlerNotFoundError", "HyperParamOptions", "InvalidInputError", "InvalidNameError",
-    "InvalidParameterError", "MissingParameterError", "NotebookCellError", "Project", "ProjectNotFoundError",
-    "RunContext", "RunDB", "RunError", "RunList", "RunNotFoundError", "RunObject", "RunState", "RunStateError",
-    "RunTimeoutError", "RunlabError", "Schedule", "ScheduleExistsError", "ScheduleNotFoundError", "StoreError",
-    "Task", "UnsupportedError", "ValidationError", "__version__", "code_to_function", "compare_runs", "export_runs",
-    "get_current_project", "get_dataitem", "get_or_create_ctx", "get_or_create_project", "get_run", "get_run_db",
-    "import_runs", "load_project", "new_function", "new_project", "new_task", "run_function", "set_dask_client",
+    "ArtifactNotFoundError", "CacheError", "ClusterUnavailableError", "CodeChangedWarning", "DataItem",
+    "ExportFileError", "Function", "FunctionNotFoundError", "HandlerNotFoundError", "HyperParamOptions",
+    "InvalidInputError", "InvalidNameError", "InvalidParameterError", "MissingParameterError", "NotebookCellError",
+    "Project", "ProjectNotFoundError", "RunContext", "RunDB", "RunError", "RunList", "RunNotFoundError", "RunObject",
+    "RunState", "RunStateError", "RunTimeoutError", "RunlabError", "Schedule", "ScheduleExistsError",
+    "ScheduleNotFoundError", "StoreError", "Task", "UnsupportedError", "ValidationError", "__version__",
+    "code_to_function", "compare_runs", "export_runs", "get_current_project", "get_dataitem", "get_or_create_ctx",
+    "get_or_create_project", "get_run", "get_run_db", "import_runs", "load_project", "new_function", "new_project",
+    "new_task", "run_function", "set_dask_client",
 ]
 
 ERRORS = [

@@ -421,3 +421,25 @@ def test_delete_runs_deletes_the_ended_ones_in_one_go_and_keeps_the_jobs_right(r
     [job] = store.list_jobs("p")  # eval is gone with its only run; train's latest is the newest left
     assert (job["name"], job["runs"], job["uid"]) == ("train", 2, records[2].uid)
     assert store.count_runs("p") == 2
+
+
+def test_a_store_upgraded_to_environments_keeps_its_runs_and_stores_each_environment_once():
+    """A store at revision 0008 (before the environments table), upgraded: its runs read back as before, and an
+    environment saved twice (two processes racing, say) is one row."""
+    from oldstores import store_at_revision
+    from runlab.record import RunState, new_run
+
+    record = new_run("p", "train", "job", RunState.COMPLETED, {}, {"parameters": {"x": 1}})
+    store_at_revision("0008", [record.to_row()])
+    store = get_store()
+    assert current_revision(store.engine) == HEAD_REVISION
+    assert store.get_run(record.uid).spec == {"parameters": {"x": 1}}
+    document = {"python": "3.11.4", "implementation": "CPython", "platform": "Linux-x86_64",
+                "packages": ["numpy==2.0.0", "pandas==2.2.2"]}
+    store.save_environment("e" * 64, document)
+    store.save_environment("e" * 64, {**document, "packages": []})  # the first one stays
+    saved = store.get_environment("e" * 64)
+    assert {k: saved[k] for k in document} == document
+    assert store.get_environment("f" * 64) is None
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM environments").scalar() == 1

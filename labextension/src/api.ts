@@ -58,6 +58,8 @@ export interface IRun {
     parameters: Record<string, unknown>;
     inputs: Record<string, string>;
     source?: { kind?: string; filename?: string };
+    /** What ran (absent when capture was turned off; a sweep's children share iteration 0's). */
+    code?: ICode;
     [key: string]: unknown;
   };
   status: {
@@ -101,6 +103,51 @@ export interface IAttempt {
 }
 
 /** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */
+/** What a run ran: its code's sha256 and file, a notebook cell's source, git, environment hash, host, user. */
+export interface ICode {
+  sha256: string | null;
+  path: string | null;
+  source?: string;
+  git?: {
+    commit: string | null;
+    branch: string | null;
+    root: string;
+    dirty?: boolean;
+    diff?: string;
+    diff_truncated?: boolean;
+  };
+  environment: string;
+  host: string;
+  user: string;
+}
+
+/** A Python environment runs ran in (stored once). */
+export interface IEnvironment {
+  hash: string;
+  python: string;
+  implementation: string;
+  platform: string;
+  packages: string[];
+  created: string;
+}
+
+/** What changed since a run ran (`message` null: nothing). */
+export interface IDrift {
+  captured: boolean;
+  message: string | null;
+  code: { changed: boolean; old: string; new: string | null; path: string | null; diff: string } | null;
+  environment: {
+    changed: boolean;
+    old: string;
+    new: string;
+    python: string[] | null;
+    platform: string[] | null;
+    added: string[];
+    removed: string[];
+    changed_packages: string[];
+  } | null;
+}
+
 export interface IChart {
   mime_type: string;
   spec: Record<string, unknown> | null;
@@ -367,6 +414,14 @@ export class RunlabClient {
 
   async run(uid: string, iteration = 0): Promise<IRun> {
     return this.json<IRun>(`${this.url('runs', uid)}?iteration=${iteration}`);
+  }
+
+  async environment(hash: string): Promise<IEnvironment> {
+    return this.json<IEnvironment>(this.url('environments', hash));
+  }
+
+  async drift(uid: string): Promise<IDrift> {
+    return this.json<IDrift>(this.url('runs', uid, 'drift'));
   }
 
   async chart(uid: string): Promise<IChart> {

@@ -9,3 +9,4 @@ import './actions.css';
 import './jobdialog.css';
 import './cache.css';
 import './attempts.css';
+import './code.css';

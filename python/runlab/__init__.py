@@ -65,6 +65,7 @@ _EXPORTS = {
     "ScheduleExistsError": "errors",
     "ScheduleNotFoundError": "errors",
     "RunStateError": "errors",
+    "CodeChangedWarning": "errors",
     "ClusterUnavailableError": "errors",
     "NotebookCellError": "errors",
     "ExportFileError": "errors",

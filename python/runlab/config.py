@@ -32,6 +32,7 @@ _ENV = {
     "max_value_bytes": "RUNLAB_MAX_VALUE_BYTES",
     "kernel_pool": "RUNLAB_KERNEL_POOL",
     "cache_hash_limit": "RUNLAB_CACHE_HASH_LIMIT",
+    "capture": "RUNLAB_CAPTURE",
 }
 
 
@@ -125,6 +126,12 @@ class RunlabConfig(Configurable):
         64 * 1024 * 1024, help="The largest local input file, in bytes, the run cache reads whole to fingerprint "
         "its content (sha256); a larger one is fingerprinted by its size and modification time. "
         "Env: RUNLAB_CACHE_HASH_LIMIT.",
+    ).tag(config=True)
+
+    capture = Bool(
+        True, help="Record what each run ran (its code's hash, git commit, branch and diff, the Python environment, "
+        "host and user: the run's spec.code), and warn on a rerun when it changed. Env: RUNLAB_CAPTURE=0 turns it "
+        "off.",
     ).tag(config=True)
 
     busy_timeout_ms = Int(

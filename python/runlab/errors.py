@@ -120,6 +120,10 @@ class SourceNotFoundError(NotFoundError):
     """No file at a path asked for under the Jupyter server's root folder."""
 
 
+class EnvironmentNotFoundError(NotFoundError):
+    """No Python environment of the given hash in the store (a run's ``spec.code.environment`` names one)."""
+
+
 class RunTimeoutError(RunlabError, TimeoutError):
     """A run did not reach a terminal state in the time given."""
 
@@ -213,3 +217,13 @@ MLRunNotImplementedServerError = UnsupportedError
 MLRunRuntimeError = RunError
 MLRunTimeoutError = RunTimeoutError
 MLRunValueError = ValidationError
+
+
+class CodeChangedWarning(UserWarning):
+    """A rerun runs other code or in another environment than the run it repeats: the message says what
+    changed (the file's sha256, a diff of a recorded source, packages added, removed or changed); ``drift``
+    holds it as data (``capture.drift``)."""
+
+    def __init__(self, message: str, drift: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.drift = drift or {}

@@ -2,8 +2,8 @@
 
 Two runs with equal fingerprints read the same code and the same data, which is what the run cache
 (``runcache``) needs to know. Code is the handler's whole file (or notebook), so a change anywhere in it
-counts; a callable with no file (defined in a notebook cell, or found in a module by name) is its source
-text. A local input up to ``cache_hash_limit`` bytes is its content's sha256; a larger one, and a remote
+counts; a callable with no file of the function's is its module's file, or, defined in a notebook cell, its
+source text: the same sha256 the run records as what ran (``capture``). A local input up to ``cache_hash_limit`` bytes is its content's sha256; a larger one, and a remote
 object, is its size and modification stamp (an etag when the store gives one); a ``store://`` artifact is
 the hash recorded when it was logged.
 """
@@ -11,10 +11,10 @@ the hash recorded when it was logged.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import capture
 from .artifactfiles import resolve_store_uri
 from .config import get_config
 from .errors import CacheError, RunlabError
@@ -23,44 +23,27 @@ if TYPE_CHECKING:
     from .handlers import FunctionSpec, HandlerRef
     from .store.runstore import RunStore
 
-_CHUNK = 1024 * 1024
 _CHANGE_MARKS = ("ETag", "etag", "md5Hash", "checksum", "mtime", "LastModified", "last_modified", "modified",
                  "updated", "created")
 """What an fsspec store's ``info`` may say about an object's version, strongest first."""
 
 
 def code_sha256(function: FunctionSpec, ref: HandlerRef | None) -> str:
-    """The sha256 of the code a run runs: the function's file (a ``.py`` file or a notebook) when it has
-    one, else the source of its handler (a callable defined in a notebook cell or a module, or a class).
-    ``CacheError`` when neither can be read."""
+    """The sha256 of the code a run runs, as the run records it (``capture.code_sha256``: the function's file,
+    a ``.py`` file or a notebook, when it has one; else its handler's module file, or the source of a callable
+    defined in a notebook cell). ``CacheError`` when it cannot be read."""
+    digest = capture.code_sha256(function, ref)
+    if digest is not None:
+        return digest
     if function.filename:
-        try:
-            return file_sha256(function.filename)
-        except OSError as exc:
-            raise CacheError(f"cannot read {function.filename} to fingerprint function {function.name!r}: {exc}; "
-                             "run it with cache=False") from None
-    target: Any = None
-    if ref is not None:
-        target = ref.cls if ref.cls is not None else ref.func
-    if target is None:
+        raise CacheError(f"cannot read {function.filename} to fingerprint function {function.name!r}: run it "
+                         "with cache=False")
+    if ref is None or (ref.cls is None and ref.func is None):
         raise CacheError(f"function {function.name!r} has no file and no handler to fingerprint: give it a file, "
                          "or run it with cache=False")
-    try:
-        source = inspect.getsource(target)
-    except (OSError, TypeError):
-        raise CacheError(f"the source of handler {ref.label if ref else function.name!r} cannot be read (defined "
-                         "with exec or in a console?), so the cache cannot tell whether it changed: put it in a "
-                         "file or a notebook cell, or run it with cache=False") from None
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: str) -> str:
-    """The sha256 of a file's content, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    raise CacheError(f"the source of handler {ref.label!r} cannot be read (defined with exec or in a console?), so "
+                     "the cache cannot tell whether it changed: put it in a file or a notebook cell, or run it with "
+                     "cache=False")
 
 
 def input_fingerprint(key: str, url: str, store: RunStore | None = None) -> str:
@@ -82,7 +65,7 @@ def _local_fingerprint(key: str, path: str) -> str:
         if os.path.isdir(path):
             return "stat-dir:" + _folder_digest(path)
         if stat.st_size <= get_config().cache_hash_limit:
-            return "sha256:" + file_sha256(path)
+            return "sha256:" + capture.content_sha256(path)
     except OSError as exc:
         raise CacheError(f"input {key!r}: cannot read {path} to fingerprint it: {exc}") from None
     return f"stat:{path}:{stat.st_size}:{stat.st_mtime_ns}"

@@ -10,18 +10,28 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import process, projectref
+from . import capture, process, projectref
 from . import run as run_module
 from .artifactfiles import expand_artifact_path
 from .binding import check_binding, check_required
 from .bounds import RunBounds, check_bounds
+from .config import get_config
 from .data import check_input
 from .display import auto_show as show_in_notebook
-from .errors import InvalidInputError, ProjectNotFoundError, RunError, RunlabError, RunStateError, ValidationError
+from .errors import (
+    CodeChangedWarning,
+    InvalidInputError,
+    ProjectNotFoundError,
+    RunError,
+    RunlabError,
+    RunStateError,
+    ValidationError,
+)
 from .handlers import FunctionSpec, HandlerRef, handler_label
 from .names import fix_name, normalize_name
 from .outputs import check_log_hints
@@ -90,7 +100,8 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     the recorded handler; ``background`` runs a ``local`` function as a ``job`` (what the server and schedulers
     do: they never run user code in their own process, so its handler is checked statically, see :func:`prepare`).
     A function defined in a notebook cell reruns here
-    when this process still knows it, else ``RunStateError`` says what to do."""
+    when this process still knows it, else ``RunStateError`` says what to do. When the code or the Python
+    environment changed since ``record`` ran, a ``CodeChangedWarning`` says how (not for ``background``)."""
     spec = record.spec
     local = None
     known = None if background or handler is not None else _callables.get(_callable_key(record))
@@ -111,6 +122,8 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
     project = projectref.load(record.project, store=store)
     if project is None:
         raise ProjectNotFoundError(f"run {record.uid}'s project {record.project!r} is no longer in the store")
+    if not background:  # the server and schedulers say it their own way (the dialog's warning, /drift)
+        _warn_of_drift(record, store, function, chosen)
     kept = {k: v for k, v in record.labels.items() if k not in AUTOMATIC_LABELS and k != CACHED_FROM}  # it runs
     task = Task(name=record.name, params={**(spec.get("parameters") or {}), **_as_dict(params)},
                 inputs={**(spec.get("inputs") or {}), **_as_dict(inputs, "inputs")},
@@ -119,6 +132,17 @@ def rerun(record: RunRecord, store: RunStore, params: dict[str, Any] | None = No
                 hyper_param_options=dict(spec.get("hyper_param_options") or {}),
                 **_recorded_bounds(spec))
     return launch(function, project, task, handler=chosen, local=local, watch=watch, static=background)
+
+
+def _warn_of_drift(record: RunRecord, store: RunStore, function: FunctionSpec, handler: Any) -> None:
+    """A ``CodeChangedWarning`` when the code or environment ``record`` ran with is not what runs now."""
+    if not get_config().capture:
+        return
+    ref = HandlerRef(label="", func=handler) if callable(handler) else None
+    found = capture.drift(record, store, function, ref)
+    message = capture.drift_message(record.uid, found)
+    if message is not None:
+        warnings.warn(CodeChangedWarning(message, found), stacklevel=4)  # at the user's run.rerun()
 
 
 run_module.set_rerun(rerun)
@@ -187,6 +211,9 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
         "secret_sources": list(task.secrets),  # where secrets come from; values are never recorded
         **bounds.to_spec(),
     }
+    code = capture.capture(function, ref)
+    if code is not None:
+        spec["code"] = code
     kind = "local" if local else function.kind  # the kind the run ran as: local=True runs in this process
     record = new_run(project.name, run_name, kind, runtime.initial_state, run_labels, spec,
                      runtime=runtime.name,
@@ -214,6 +241,7 @@ def start(launch: Launch, watch: bool = True) -> RunObject:
     if not isinstance(watch, bool):
         raise ValidationError(f"watch must be True or False, not {watch!r}")
     record, store = launch.record, launch.store
+    capture.keep_environment(store, record.spec.get("code"))
     run = RunObject(record.uid, 0, store.url)
     exception = None
     if launch.sweep is None and cached_copy(record, store) is not None:  # nothing to run

@@ -13,6 +13,16 @@ its attempts: ``status.attempts`` lists each (``attempt``, ``start_time``, ``end
 its log has an ``attempt N of M`` line before each attempt's output, and while it waits for its next attempt
 it is ``pending`` with ``status.retry`` (``attempt``, ``of``, ``at``). Its state is the last attempt's.
 
+``spec.code`` says what ran (absent when capture is turned off, ``RunlabConfig.capture``; a sweep's
+children share iteration 0's)::
+
+    sha256:      the code's sha256: the function's file (.py or notebook), or a notebook cell's callable's source
+    path:        that file (None for a notebook cell's callable)
+    source:      a notebook cell's callable's source (only for those, up to 64 KB)
+    git:         {commit, branch, root, dirty, diff, diff_truncated} of the file's repository (absent outside one)
+    environment: the hash of the Python environment (version, platform, packages: the store's environments)
+    host, user:  where and by whom it was started
+
 Which process owns a live run (its runtime, and how to tell its process from a later one with the same
 pid) is the record's ``owner``: runtimes read it, users never see it.
 """
@@ -159,7 +169,7 @@ class RunRecord:
               runtime: str | None = None) -> RunRecord:
         """A new iteration of this run with its own params (the parent's, updated), started now."""
         now = time.time()
-        spec = copy_plain(self.spec)
+        spec = copy_plain({k: v for k, v in self.spec.items() if k != "code"})  # iteration 0 holds it for all
         spec["parameters"] = {**spec.get("parameters", {}), **parameters}
         return dataclasses.replace(
             self, iteration=iteration, state=state or self.state, labels=dict(self.labels), spec=spec,

@@ -330,8 +330,10 @@ class RunObject:
         >>> new = run.rerun(params={"lr": 0.2})
 
         A function defined in a notebook cell reruns in this process while it still knows the callable (the
-        kernel that ran it); elsewhere ``RunStateError`` says to put the handler in a ``.py`` file. A runlab
-        addition: MLRun's ``RunObject`` has no ``rerun``.
+        kernel that ran it); elsewhere ``RunStateError`` says to put the handler in a ``.py`` file. When the
+        code (its file's sha256, or a notebook cell's source) or the Python environment changed since this run
+        (its ``spec["code"]``), a ``runlab.CodeChangedWarning`` says what changed. A runlab addition: MLRun's
+        ``RunObject`` has no ``rerun``.
         """
         if self._iteration:
             raise ValidationError(f"run {self._uid} iteration {self._iteration} is one child of a sweep: rerun "

@@ -11,7 +11,7 @@ import { isTerminal } from '../format';
 import type { Following } from '../notify/following';
 import { Poller } from '../poll';
 
-export const TABS = ['Overview', 'Inputs', 'Parameters', 'Results', 'Artifacts', 'Iterations', 'Logs'] as const;
+export const TABS = ['Overview', 'Inputs', 'Parameters', 'Results', 'Artifacts', 'Iterations', 'Code', 'Logs'] as const;
 export type Tab = (typeof TABS)[number];
 
 /** What the view asks of the application around it. */

@@ -4,6 +4,7 @@ import { IRun } from '../api';
 import { ErrorAlert } from '../components/errorText';
 import { TabBar, tabIds } from '../components/tabBar';
 import { Artifacts } from './artifacts';
+import { CodeTab } from './code';
 import { RunHeader } from './header';
 import { Inputs } from './inputs';
 import { Iterations, SweepOf } from './iterations';
@@ -14,7 +15,7 @@ import { Parameters } from './parameters';
 import { Results } from './results';
 
 /** One run: its header and actions, and a tab bar over its overview, inputs, parameters, results,
- * artifacts, iterations (sweeps only) and log. */
+ * artifacts, iterations (sweeps only), code and log. */
 export function RunView(props: { model: RunModel; actions: IRunActions }): JSX.Element {
   const { model, actions } = props;
   const run = model.run;
@@ -63,6 +64,8 @@ function TabBody(props: { tab: Tab; model: RunModel; run: IRun; actions: IRunAct
       return <Artifacts model={model} actions={actions} />;
     case 'Iterations':
       return <Iterations model={model} run={run} actions={actions} />;
+    case 'Code':
+      return <CodeTab run={run} client={model.client} />;
     case 'Logs':
       return <Logs model={model} />;
   }

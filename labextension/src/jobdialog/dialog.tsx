@@ -7,7 +7,8 @@ import { addIcon, closeIcon, HTMLSelect, InputGroup, LabIcon, UseSignal } from '
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IRerunChanges, IRun, ISourceInfo, ISourceParam, RunlabApiError, RunlabClient } from '../api';
+import { IDrift, IRerunChanges, IRun, ISourceInfo, ISourceParam, RunlabApiError, RunlabClient } from '../api';
+import { DriftWarning } from './drift';
 import { formParams, IJobForm, initialText, IPair, jobRequest, JobKind, kernelCode, rerunChanges, valueText } from './form';
 
 /** The kernel of the notebook the dialog was opened from, when it can run the job ("In this kernel"). */
@@ -131,6 +132,8 @@ export class JobFormModel {
   }
 
   newProject: boolean;
+  /** What changed since the run to rerun ran (null: nothing known). */
+  drift: IDrift | null = null;
   errors: { field: string; message: string } = { field: '', message: '' };
 
   private refused(asked: number, error: unknown): boolean {
@@ -175,9 +178,9 @@ async function loadModel(options: IJobDialogOptions): Promise<JobFormModel> {
   // the projects and the source are asked at once: the form waits for one round trip, not two
   const listed = client.projects().then(found => found.map(p => p.name));
   if (rerunOf) {
-    const [projects, info] = await Promise.all([listed, client.inspect({ uid: rerunOf.metadata.uid }).catch(
+    const [projects, info, drift] = await Promise.all([listed, client.inspect({ uid: rerunOf.metadata.uid }).catch(
       // no source file to read (a notebook cell's function, a file gone): the recorded values are edited as JSON
-      (): ISourceInfo | null => null)]);
+      (): ISourceInfo | null => null), client.drift(rerunOf.metadata.uid).catch((): IDrift | null => null)]);
     const recordedLabels = Object.fromEntries(Object.entries(rerunOf.metadata.labels)
       .filter(([key]) => !AUTOMATIC_LABELS.includes(key)));
     const handler = info?.kind === 'python' && info.functions.some(f => f.name === rerunOf.spec.handler) ? rerunOf.spec.handler : '';
@@ -193,7 +196,9 @@ async function loadModel(options: IJobDialogOptions): Promise<JobFormModel> {
       labels: Object.entries(recordedLabels).map(([key, value]) => ({ key, value })),
       scheduled: false, cron: '', timezone: ''
     };
-    return new JobFormModel(client, options, form, info, projects, recorded);
+    const model = new JobFormModel(client, options, form, info, projects, recorded);
+    model.drift = drift;
+    return model;
   }
   const path = options.path ?? '';
   const [projects, info] = await Promise.all([listed, client.inspect({ path })]);
@@ -248,6 +253,7 @@ function JobFormView(props: { model: JobFormModel }): JSX.Element {
   const extra = Object.keys(form.params).filter(name => !declared.some(p => p.name === name));
   return (
     <div className="runlab-job-form">
+      {model.rerun && <DriftWarning drift={model.drift} />}
       {model.rerun && (
         <p className="runlab-job-note">
           A new run of {model.options.rerunOf!.metadata.name} ({model.options.rerunOf!.metadata.uid.slice(0, 8)}),

@@ -18,10 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import capture
 from ..artifactaccess import check_artifact
 from ..charts import VEGA_LITE_MIME, sweep_chart
 from ..errors import (
     ArtifactNotFoundError,
+    EnvironmentNotFoundError,
     JobRequestError,
     ProjectNotFoundError,
     RunlabError,
@@ -143,6 +145,13 @@ def _lean(data: dict[str, Any]) -> dict[str, Any]:
             if len(text) > LISTED_VALUE_CHARS:
                 values[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
                 truncated.append(f"{section}.{field}.{key}")
+    code = data["spec"].get("code") or {}
+    git = code.get("git") or {}
+    for path, holder, key in (("spec.code.source", code, "source"), ("spec.code.git.diff", git, "diff")):
+        text = holder.get(key) or ""
+        if len(text) > LISTED_VALUE_CHARS:  # a long source or diff: one run's view has it whole
+            holder[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
+            truncated.append(path)
     iterations = data["status"].get("iterations") or []
     data["status"]["iteration_count"] = len(iterations)
     if len(iterations) > LISTED_ITERATIONS:  # a sweep's whole table is in the run's own route
@@ -169,6 +178,24 @@ def run(store: RunStore, uid: str, iteration: int = 0, root: str = "") -> dict[s
         data["children"] = [{"iteration": c.iteration, "state": c.state.value, "error": c.error}
                             for c in children if c.iteration]
     return data
+
+
+def environment(store: RunStore, env_hash: str) -> dict[str, Any]:
+    """A stored Python environment (a run's ``spec.code.environment``): its version, platform and packages."""
+    found = store.get_environment(env_hash) if len(env_hash) <= 64 else None
+    if found is None:
+        raise EnvironmentNotFoundError(f"no environment {env_hash[:64]!r} in the store: take the hash from a run's "
+                                       "spec.code.environment (runs recorded with capture turned off name none)")
+    found["created"] = to_iso(found["created"])
+    return found
+
+
+def drift(store: RunStore, uid: str) -> dict[str, Any]:
+    """What changed since run ``uid`` ran (``capture.drift``): its code now against the recorded sha256 and
+    the server's Python environment against the run's, which is what a rerun from here runs with."""
+    found = capture.drift(_row(store, uid, 0), store)
+    found["message"] = capture.drift_message(uid, found) if found["captured"] else None
+    return found
 
 
 def chart(store: RunStore, uid: str) -> dict[str, Any]:

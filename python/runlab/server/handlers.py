@@ -23,6 +23,7 @@ from ..errors import (
     ArtifactAccessError,
     ArtifactChangedError,
     ArtifactNotFoundError,
+    EnvironmentNotFoundError,
     FunctionNotFoundError,
     JobRequestError,
     PathOutsideRootError,
@@ -48,6 +49,7 @@ STATUS: tuple[tuple[type[RunlabError], int], ...] = (
     (ProjectNotFoundError, 404),
     (RunNotFoundError, 404),
     (ArtifactNotFoundError, 404),
+    (EnvironmentNotFoundError, 404),
     (ArtifactAccessError, 403),
     (ArtifactChangedError, 409),
     (ScheduleNotFoundError, 404),
@@ -292,6 +294,20 @@ class BulkDeleteHandler(RunlabHandler):
         self.reply(await self.call(api.delete_many, body["uids"]))
 
 
+class DriftHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, uid: str) -> None:
+        self.reply(await self.call(api.drift, uid))
+
+
+class EnvironmentHandler(RunlabHandler):
+    @tornado.web.authenticated
+    @_json_errors
+    async def get(self, env_hash: str) -> None:
+        self.reply(await self.call(api.environment, env_hash))
+
+
 class ChartHandler(RunlabHandler):
     @tornado.web.authenticated
     @_json_errors
@@ -484,6 +500,8 @@ def routes() -> list[tuple[str, type]]:
         ("/runs/delete", BulkDeleteHandler),  # before a run's own route, which would take "delete" for a uid
         (run, RunHandler),
         (run + "/chart", ChartHandler),
+        (run + "/drift", DriftHandler),
+        (r"/environments/([^/]+)", EnvironmentHandler),
         (run + r"/(\d+)/log", LogHandler),
         (run + r"/(\d+)/artifacts/([^/]+)", ArtifactHandler),
         (run + r"/(\d+)/artifacts/([^/]+)/preview", PreviewHandler),

@@ -632,6 +632,27 @@ class RunStore:
             ).rowcount
         return updated > 0
 
+    # -- environments ------------------------------------------------------------------------------
+
+    def save_environment(self, env_hash: str, document: dict[str, Any]) -> None:
+        """Keep a Python environment (``pyenv.current()``'s document) under its hash, unless it is there."""
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        row = {"hash": env_hash, "python": document["python"], "implementation": document["implementation"],
+               "platform": document["platform"], "packages": document["packages"], "created": time.time()}
+        with self._write() as conn:  # a second process saving the same one changes nothing
+            conn.execute(upsert(schema.environments).values(row).on_conflict_do_nothing(index_elements=["hash"]))
+
+    def get_environment(self, env_hash: str) -> dict[str, Any] | None:
+        """A stored environment (``hash``, ``python``, ``implementation``, ``platform``, ``packages``,
+        ``created``), or None."""
+        table = schema.environments
+        with self._read() as conn:
+            row = conn.execute(select(table).where(table.c.hash == env_hash)).first()
+        return dict(row._mapping) if row else None
+
     # -- schedules ---------------------------------------------------------------------------------
 
     def save_schedule(self, row: dict[str, Any], overwrite: bool = False) -> bool:

@@ -198,3 +198,16 @@ schedule_events = Table(
     Column("message", Text, nullable=False, default=""),
     Index("ix_schedule_events_schedule", "project", "name", "time"),
 )
+
+# The Python environments runs ran in, once each: a run's ``spec.code.environment`` is its ``hash`` (the sha256
+# of the environment document, ``pyenv.environment_hash``). Rows are never changed; many runs share one.
+environments = Table(
+    "environments",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("python", String(32), nullable=False),
+    Column("implementation", String(32), nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("packages", JSON, nullable=False),  # sorted "name==version" lines
+    Column("created", Float, nullable=False),
+)

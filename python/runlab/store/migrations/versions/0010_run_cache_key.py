@@ -7,7 +7,7 @@ true for what was read when the run started, so an older run is never a cache so
 default: adding the column rewrites no row on SQLite or PostgreSQL.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
