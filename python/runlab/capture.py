@@ -10,11 +10,13 @@ the run keeps its hash. A sweep's children share their parent's (iteration 0's) 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import getpass
 import hashlib
 import inspect
 import os
+import weakref
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +38,11 @@ DIFF_LINES = 40
 
 _CHUNK = 1024 * 1024
 _file_hashes: dict[tuple[str, int, int], str] = {}
+_callable_code: weakref.WeakKeyDictionary[Any, tuple[str | None, str | None]] = weakref.WeakKeyDictionary()
 _saved_environments: set[tuple[str, str]] = set()
 process.on_reset("capture", "file hashes by file version and the environments saved in each store",
-                 lambda: (_file_hashes.clear(), _saved_environments.clear()))
+                 lambda: (_file_hashes.clear(), _saved_environments.clear(), _callable_code.clear(),
+                         _cells_notebook.cache_clear()))
 
 
 def code_sha256(function: FunctionSpec, ref: HandlerRef | None) -> str | None:
@@ -81,6 +85,19 @@ def _code_of(function: FunctionSpec, ref: HandlerRef | None) -> tuple[str | None
     target = None if ref is None else (ref.cls or ref.func)
     if target is None:
         return None, None
+    try:
+        return _callable_code[target]
+    except (KeyError, TypeError):  # TypeError: a callable that takes no weak reference, read each time
+        pass
+    found = _read_callable_code(target)
+    with contextlib.suppress(TypeError):
+        _callable_code[target] = found
+    return found
+
+
+def _read_callable_code(target: Any) -> tuple[str | None, str | None]:
+    """Where a callable's code is: the file of its module when that is importable, else its source (read by
+    ``inspect``, which tokenizes the file: kept per callable, whose code cannot change, by ``_code_of``)."""
     if importable_path(target) is not None:  # in an installed module: its file
         try:
             return inspect.getsourcefile(target), None
@@ -90,6 +107,12 @@ def _code_of(function: FunctionSpec, ref: HandlerRef | None) -> tuple[str | None
         return None, inspect.getsource(target)
     except (OSError, TypeError):
         return None, None
+
+
+@lru_cache(maxsize=1)
+def _cells_notebook() -> str | None:
+    """The notebook this kernel serves, asked once per process (Jupyter names it when the kernel starts)."""
+    return current_notebook()
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +136,7 @@ def capture(function: FunctionSpec, ref: HandlerRef | None) -> dict[str, Any] | 
         code["path"] = None
         if len(source) <= MAX_SOURCE_CHARS:
             code["source"] = source
-        place = current_notebook()  # the cell's notebook: its repository is the code's
+        place = _cells_notebook()  # the cell's notebook: its repository is the code's
     else:
         code["sha256"] = file_sha256(path) if path else None
         code["path"] = path

@@ -18,12 +18,19 @@ from typing import Any
 from . import process
 
 _known: dict[tuple[tuple[str, int], ...], tuple[str, dict[str, Any]]] = {}
-process.on_reset("pyenv", "the Python environment by state of the site-packages folders", _known.clear)
+_folders_of: list[Any] = [(), []]  # sys.path as last seen, and its site-packages folders
+process.on_reset("pyenv", "the Python environment by state of the site-packages folders",
+                 lambda: (_known.clear(), _folders_of.__setitem__(slice(None), [(), []])))
 
 
 def _site_folders() -> list[str]:
-    """The folders distributions are installed in (the user's own folders on ``sys.path`` hold none)."""
-    return [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)]
+    """The folders distributions are installed in (the user's own folders on ``sys.path`` hold none), found
+    again only when ``sys.path`` changes."""
+    path = tuple(sys.path)
+    if _folders_of[0] != path:
+        _folders_of[:] = [path, [p for p in path if os.path.basename(p) in ("site-packages", "dist-packages")
+                                 and os.path.isdir(p)]]
+    return _folders_of[1]
 
 
 def _state(folders: list[str]) -> tuple[tuple[str, int], ...]:
