@@ -16,6 +16,12 @@ from compareruns import add_runs, run_sweep
 from contrast import CHART_COLOURS, CONTRAST
 from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
 
+# An element's own background colour as a luminance from 0 (black) to 1 (white).
+BACKGROUND_LUMINANCE = """element => {
+  const [r, g, b] = getComputedStyle(element).backgroundColor.match(/[\\d.]+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
 # From the click on Compare to the table drawn with all its run columns, measured in the page.
@@ -84,6 +90,13 @@ def _check_charts(view, light: bool) -> None:
             assert colours["background"] > 0.8 and colours["text"] < 0.4, colours
         else:
             assert colours["background"] < 0.35 and colours["text"] > 0.7, colours
+    # the scatter's x and y pickers are in the theme's colours too (not the browser's light form fields)
+    pickers = view.locator(".runlab-compare-chart .vega-bindings select")
+    expect(pickers).to_have_count(2)
+    for i in range(2):
+        shade = pickers.nth(i).evaluate(BACKGROUND_LUMINANCE)
+        assert (shade > 0.8) if light else (shade < 0.35), shade
+        assert pickers.nth(i).evaluate(CONTRAST) >= 4.5
 
 
 def _check_marks(view) -> None:
