@@ -153,6 +153,20 @@ def wait_for_startup(page) -> None:
     expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab").first).to_be_visible(timeout=WAIT_MS)
 
 
+def wait_for_saved_workspace(lab: LabServer, text: str, workspace: str = "default") -> None:
+    """Wait until the workspace JupyterLab saved on the server holds ``text`` (in its JSON as ``json.dumps``
+    writes it: ``"key": "team"``). JupyterLab saves the layout and the views' state a moment after they
+    change, so a page reload right after a change could restore the state before it."""
+    from waiting import wait_until
+
+    def saved() -> bool:
+        url = f"{lab.url}/lab/api/workspaces/{workspace}?token={lab.token}"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return text in json.dumps(json.loads(answer.read()))
+
+    wait_until(saved, timeout=WAIT_MS / 1000, what=f"the workspace saved with {text!r}")
+
+
 def palette_item(page, query: str, item: str | None = None):
     """The command palette, opened and filtered with ``query``, and its visible entry that shows ``item``
     (``query`` itself by default).

@@ -12,7 +12,17 @@ import nbformat
 import pytest
 
 import runlab
-from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
+from labserver import (
+    CHROMIUM,
+    WAIT_MS,
+    chromium_page,
+    open_lab,
+    palette_item,
+    runlab_lab,
+    screenshot,
+    set_theme,
+    wait_for_saved_workspace,
+)
 from runlab.display.bundle import MIME
 from runlab.display.widget import RunsWidget
 from runlab.record import RunState, new_run
@@ -196,6 +206,7 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         screenshot(page, "runs-view-light")
 
         # a page reload (opening a notebook) brings the view back with its filter, order and columns
+        wait_for_saved_workspace(lab, '"section": "labels", "key": "team"')
         _table_notebook(lab)
         page.goto(f"{lab.url}/lab/tree/table.ipynb?token={lab.token}")
         page.wait_for_selector(".jp-LabShell", timeout=60_000)

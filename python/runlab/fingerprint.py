@@ -3,9 +3,10 @@
 Two runs with equal fingerprints read the same code and the same data, which is what the run cache
 (``runcache``) needs to know. Code is the handler's whole file (or notebook), so a change anywhere in it
 counts; a callable with no file of the function's is its module's file, or, defined in a notebook cell, its
-source text: the same sha256 the run records as what ran (``capture``). A local input up to ``cache_hash_limit`` bytes is its content's sha256; a larger one, and a remote
-object, is its size and modification stamp (an etag when the store gives one); a ``store://`` artifact is
-the hash recorded when it was logged.
+source text: the same sha256 the run records as what ran (``capture``). A local input up to
+``cache_hash_limit`` bytes is its content's sha256; a larger one, and a remote object, is its size and
+modification stamp (an etag when the store gives one); a ``store://`` artifact is the hash recorded when it
+was logged.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 import runlab
+from runlab import pyenv
 
 SPEC = yaml.safe_load((Path(runlab.__file__).parent / "server" / "openapi.yaml").read_text())
 ERROR = {"$ref": "#/components/schemas/Error", "components": SPEC["components"]}
@@ -57,7 +58,7 @@ async def _probe(jp_fetch, method: str, path: str, seen: list, failures: list, *
 def _routes(uid: str) -> list[str]:
     """Every route of the OpenAPI file with a real uid, iteration, key, project and schedule name."""
     values = {"uid": uid, "iteration": "0", "key": "page", "project": "probe", "name": "nightly",
-              "action": "pause"}
+              "action": "pause", "hash": pyenv.current()[0]}  # the environment the probed run ran in
     return [path.strip("/").format(**values) for path in SPEC["paths"]]
 
 
