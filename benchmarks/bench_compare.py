@@ -22,6 +22,9 @@ import time
 from _common import fresh_home, median, ratio_info, verdict
 from bench_server import CHROMIUM, CHROMIUM_ARGS, get_ms, start_lab
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
+from comparetiming import TIME_TO_TABLE  # the page script the browser test times with
+
 SAMPLES = 7
 PAGE = 50
 """Runs per page of the Runs view."""
@@ -75,24 +78,6 @@ def measure(uids: list[str]) -> tuple[float, float, float]:
     differing = [f for f in comparison.fields if comparison.differs(f)]
     assert len([f for f in differing if f.startswith("param.")]) == VARYING, differing
     return median(build), median(show), median(peer)
-
-
-# From the click on Compare to the table drawn with all its run columns, measured in the page.
-TIME_TO_TABLE = """async count => {
-  const shown = selector => [...document.querySelectorAll(selector)].find(e => !e.closest('.lm-mod-hidden'));
-  const button = shown('.runlab-runs-panel .runlab-runs-compare');
-  const start = performance.now();
-  button.click();
-  for (;;) {
-    await new Promise(resolve => requestAnimationFrame(resolve));
-    const panel = shown('.runlab-compare-panel');
-    if (panel && panel.querySelectorAll('.runlab-compare-table thead .runlab-compare-run').length === count
-        && panel.querySelector('.runlab-compare-table tbody tr')) {
-      return performance.now() - start;
-    }
-    if (performance.now() - start > 60000) throw new Error('no table within 60 s');
-  }
-}"""
 
 
 def click_to_table(home: str, sizes: dict[int, list[str]]) -> dict[int, tuple[float, float]]:

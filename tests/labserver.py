@@ -153,6 +153,23 @@ def wait_for_startup(page) -> None:
     expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab").first).to_be_visible(timeout=WAIT_MS)
 
 
+def open_run_from_sidebar(page, name: str, uid: str):
+    """Open run ``uid`` of job ``name`` from the Jobs sidebar (opened, and the job's history shown, when they are
+    not); returns the visible run view once its heading names the run."""
+    from playwright.sync_api import expect
+
+    if not page.locator("#runlab-jobs").is_visible():
+        page.locator("li[data-id='runlab-jobs']").click()
+    panel = page.locator("#runlab-jobs")
+    row = panel.locator(f".runlab-history-row[data-uid='{uid}']")
+    if not row.is_visible():
+        panel.locator(f"[data-job='{name}']").click()
+    row.click()
+    view = page.locator(".runlab-run-panel:visible")
+    expect(view.locator(".runlab-run-header h2")).to_contain_text(name, timeout=WAIT_MS)
+    return view
+
+
 def wait_for_saved_workspace(lab: LabServer, text: str, workspace: str = "default") -> None:
     """Wait until the workspace JupyterLab saved on the server holds ``text`` (in its JSON as ``json.dumps``
     writes it: ``"key": "team"``). JupyterLab saves the layout and the views' state a moment after they

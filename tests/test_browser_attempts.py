@@ -11,7 +11,15 @@ import textwrap
 import pytest
 
 import runlab
-from labserver import CHROMIUM, WAIT_MS, LabServer, chromium_page, open_lab, screenshot, set_theme
+from labserver import (
+    CHROMIUM,
+    LabServer,
+    chromium_page,
+    open_lab,
+    open_run_from_sidebar,
+    screenshot,
+    set_theme,
+)
 from waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -59,17 +67,7 @@ def lab(tmp_path, runlab_home):
 
 def _open_run(page, name: str, uid: str):
     """Open run ``uid`` of job ``name`` from the Jobs sidebar; the visible run view, on its Overview."""
-    from playwright.sync_api import expect
-
-    if not page.locator("#runlab-jobs").is_visible():
-        page.locator("li[data-id='runlab-jobs']").click()
-    panel = page.locator("#runlab-jobs")
-    row = panel.locator(f".runlab-history-row[data-uid='{uid}']")
-    if not row.is_visible():
-        panel.locator(f"[data-job='{name}']").click()
-    row.click()
-    view = page.locator(".runlab-run-panel:visible")
-    expect(view.locator(".runlab-run-header h2")).to_contain_text(name, timeout=WAIT_MS)
+    view = open_run_from_sidebar(page, name, uid)
     view.get_by_role("tab", name="Overview").click()
     return view
 

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from compareruns import add_runs, run_sweep
+from comparetiming import TIME_TO_TABLE
 from contrast import CHART_COLOURS, CONTRAST
 from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
 
@@ -24,22 +25,6 @@ BACKGROUND_LUMINANCE = """element => {
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
-# From the click on Compare to the table drawn with all its run columns, measured in the page.
-TIME_TO_TABLE = """async count => {
-  const shown = selector => [...document.querySelectorAll(selector)].find(e => !e.closest('.lm-mod-hidden'));
-  const button = shown('.runlab-runs-panel .runlab-runs-compare');
-  const start = performance.now();
-  button.click();
-  for (;;) {
-    await new Promise(resolve => requestAnimationFrame(resolve));
-    const panel = shown('.runlab-compare-panel');
-    if (panel && panel.querySelectorAll('.runlab-compare-table thead .runlab-compare-run').length === count
-        && panel.querySelector('.runlab-compare-table tbody tr')) {
-      return performance.now() - start;
-    }
-    if (performance.now() - start > 60000) throw new Error('no table within 60 s');
-  }
-}"""
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from labserver import (
     screenshot,
     set_theme,
     wait_for_saved_workspace,
+    wait_for_startup,
 )
 from runlab.display.bundle import MIME
 from runlab.display.widget import RunsWidget
@@ -217,6 +218,9 @@ def test_runs_view_lists_sorts_filters_pages_and_comes_back(lab, project):
         # the restored view and the opened notebook share the main area: which is in front depends on which
         # finished first, so bring each to the front before looking at it
         tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
+        wait_for_startup(page)
+        # the notebook is opened (and brought to the front) once JupyterLab routes its URL, after the restore
+        expect(tabs.filter(has_text="table.ipynb")).to_be_visible(timeout=WAIT_MS)
         tabs.filter(has_text="Runs — bench").click()
         expect(page.locator(".runlab-runs-panel:visible th[data-order='labels.team']")).to_be_visible(timeout=WAIT_MS)
         expect(view.locator("th[data-order='results.accuracy']")).to_have_attribute("aria-sort", "ascending")

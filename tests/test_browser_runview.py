@@ -19,7 +19,7 @@ import pytest
 
 import runlab
 from contrast import CONTRAST
-from labserver import CHROMIUM, LabServer, launch_chromium, screenshot
+from labserver import CHROMIUM, LabServer, launch_chromium, open_run_from_sidebar, screenshot
 from waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -108,20 +108,6 @@ def _state(lab: LabServer, uid: str) -> str:
     return _api(lab, f"runlab/api/runs/{uid}")["status"]["state"]
 
 
-def _open_run(page, name: str, uid: str):
-    """Open run ``uid`` of job ``name`` from the Jobs sidebar; the visible run view."""
-    from playwright.sync_api import expect
-
-    panel = page.locator("#runlab-jobs")
-    row = panel.locator(f".runlab-history-row[data-uid='{uid}']")
-    if not row.is_visible():
-        panel.locator(f"[data-job='{name}']").click()
-    row.click()
-    view = page.locator(".runlab-run-panel:visible")
-    expect(view.locator(".runlab-run-header h2")).to_contain_text(name, timeout=15_000)
-    return view
-
-
 def _focused(page) -> str:
     return page.evaluate("() => { const e = document.activeElement;"
                          " return e ? (e.getAttribute('role') || e.tagName) + ':' + e.textContent : '' }")
@@ -197,7 +183,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             assert 240 <= width <= 260, f"the sidebar is {width} px wide, not JupyterLab's default 250"
 
             # Overview: the focus lands on the run's heading; params, results, host, pid, output path, labels
-            view = _open_run(page, "fn-train", runs["train"].uid())
+            view = open_run_from_sidebar(page, "fn-train", runs["train"].uid())
             expect(view.locator(".runlab-run-header h2")).to_be_focused(timeout=10_000)
             overview = view.locator(".runlab-overview")
             expect(overview.locator("[data-chips=parameters] .runlab-chip")).to_have_text(["lr=0.5"])
@@ -253,7 +239,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             page.unroute(rerun_url)
 
             # Abort asks first, Cancel focused; Cancel leaves the run running, OK aborts it
-            view = _open_run(page, "ticker-slow", runs["slow"].uid())
+            view = open_run_from_sidebar(page, "ticker-slow", runs["slow"].uid())
             view.get_by_role("button", name="Abort").click()
             dialog = page.locator(".jp-Dialog")
             expect(dialog).to_contain_text("Abort this run?")
@@ -269,7 +255,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             assert _state(lab, runs["slow"].uid()) == "aborted"
 
             # Delete's dialog focuses Cancel
-            view = _open_run(page, "broken-fail", runs["error"].uid())
+            view = open_run_from_sidebar(page, "broken-fail", runs["error"].uid())
             view.get_by_role("button", name="Delete").click()
             expect(dialog).to_contain_text("Delete this run?")
             expect(dialog.locator(".jp-Dialog-button.jp-mod-reject")).to_be_focused()
@@ -279,7 +265,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
 
             # A notebook run: its executed copy opens read-only with its outputs, and no kernel starts
             kernels = _api(lab, "api/kernels")
-            view = _open_run(page, notebook_job, runs["notebook"].uid())
+            view = open_run_from_sidebar(page, notebook_job, runs["notebook"].uid())
             view.get_by_role("button", name="Open the executed notebook").click()
             viewer = page.locator(".runlab-notebook-viewer:visible")
             expect(viewer.locator(".runlab-nb-cell")).to_have_count(5, timeout=15_000)  # with papermill's cell
@@ -294,11 +280,12 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             screenshot(page, "runview-executed-notebook")
             assert _api(lab, "api/kernels") == kernels, "opening the executed notebook started a kernel"
             assert _api(lab, "api/sessions") == []
-            view = _open_run(page, notebook_job, runs["notebook"].uid())  # back to its run view (the viewer stays open)
+            # back to its run view (the viewer stays open)
+            view = open_run_from_sidebar(page, notebook_job, runs["notebook"].uid())
             view.get_by_role("button", name="Open the executed notebook").click()  # again: the same viewer
             expect(page.locator(".runlab-notebook-viewer")).to_have_count(1)
             expect(viewer).to_be_visible()
-            view = _open_run(page, notebook_job, runs["notebook"].uid())
+            view = open_run_from_sidebar(page, notebook_job, runs["notebook"].uid())
 
             # ... and its notebook artifact previews as cells, not JSON
             view.get_by_role("tab", name="Artifacts").click()
@@ -340,7 +327,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             # opening it again from the run view shows the restored tab, not a second one
             if not page.locator("#runlab-jobs").is_visible():
                 page.locator("li[data-id='runlab-jobs']").click()
-            view = _open_run(page, notebook_job, runs["notebook"].uid())
+            view = open_run_from_sidebar(page, notebook_job, runs["notebook"].uid())
             view.get_by_role("button", name="Open the executed notebook").click()
             expect(page.locator(".runlab-notebook-viewer")).to_have_count(1)
             expect(viewer).to_be_visible()
