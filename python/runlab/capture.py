@@ -154,9 +154,11 @@ def keep_environment(store: RunStore, code: dict[str, Any] | None) -> None:
     """Store the environment a run's ``spec.code`` names, once per store and environment in this process."""
     if not code or not code.get("environment"):
         return
+    key = (store.url, code["environment"])
+    if key in _saved_environments:  # the common case: no second look at the site-packages folders
+        return
     env_hash, document = pyenv.current()
-    key = (store.url, env_hash)
-    if env_hash != code["environment"] or key in _saved_environments:
+    if env_hash != code["environment"]:
         return
     store.save_environment(env_hash, document)
     _saved_environments.add(key)

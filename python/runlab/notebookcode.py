@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 from .config import get_config
@@ -29,10 +30,9 @@ def current_notebook() -> str | None:
     None outside a notebook."""
     path = os.environ.get("JPY_SESSION_NAME", "")
     if not path.endswith(".ipynb"):
-        try:
-            from IPython import get_ipython  # only present in a kernel; runlab does not depend on it
-        except ImportError:
+        if "IPython" not in sys.modules:  # not a kernel (IPython is imported in every one): never import it here
             return None
+        from IPython import get_ipython
         shell = get_ipython()
         path = str(getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__", "")) if shell else ""
     return path if path.endswith(".ipynb") and Path(path).is_file() else None
