@@ -20,8 +20,8 @@ export function RunHeader(props: { model: RunModel; run: IRun; actions: IRunActi
   React.useEffect(() => {
     if (model.wantsFocus && heading.current) {
       model.wantsFocus = false;
-      // only while its view is the one shown: a view restored behind another (JupyterLab hides it by scaling
-      // it to nothing, so it could still take the focus) would otherwise become the current one
+      // only while its view is the one shown: a view restored behind another (which JupyterLab's "scale"
+      // hidden mode leaves focusable) would otherwise become the current one
       if (!heading.current.closest('.lm-mod-hidden')) {
         heading.current.focus();
       }
