@@ -136,6 +136,7 @@ def _gc(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .exchange import export_runs, select_uids
     from .store import get_store
+    from .values import counted
 
     store = get_store()
     uids = list(args.uid)
@@ -148,8 +149,7 @@ def _export(args: argparse.Namespace) -> int:
         print("runlab: error: no runs to export: give run uids or a --project with runs that ended", file=sys.stderr)
         return 2
     report = export_runs(uids, args.output, store=store)
-    print(f"exported {len(report.runs)} run{'' if len(report.runs) == 1 else 's'} and {report.files} artifact "
-          f"file{'' if report.files == 1 else 's'} to {report.path}")
+    print(f"exported {counted(len(report.runs), 'run')} and {counted(report.files, 'artifact file')} to {report.path}")
     for target in report.files_missing:
         print(f"  not readable, record only: {target}", file=sys.stderr)
     return 0
@@ -157,10 +157,10 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from .exchange import import_runs
+    from .values import counted
 
     report = import_runs(args.file, project=args.project, overwrite=args.overwrite)
-    print(f"imported {len(report.imported)} run{'' if len(report.imported) == 1 else 's'} and {report.files} "
-          f"artifact file{'' if report.files == 1 else 's'}")
+    print(f"imported {counted(len(report.imported), 'run')} and {counted(report.files, 'artifact file')}")
     for uid in report.skipped:
         print(f"  skipped {uid}: already in the store (--overwrite replaces it)")
     return 0

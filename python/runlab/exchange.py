@@ -35,6 +35,7 @@ from .record import RunRecord, artifact_to_dict
 from .retention import remove_run
 from .run import get_run
 from .store import get_store
+from .values import counted
 
 if TYPE_CHECKING:
     from .store.runstore import RunStore
@@ -59,9 +60,9 @@ class ExportReport:
     files_missing: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        text = f"<ExportReport {self.path}: {_count(len(self.runs), 'run')}, {_count(self.files, 'artifact file')}"
+        text = f"<ExportReport {self.path}: {counted(len(self.runs), 'run')}, {counted(self.files, 'artifact file')}"
         if self.files_missing:
-            text += f"; {_count(len(self.files_missing), 'file')} could not be read"
+            text += f"; {counted(len(self.files_missing), 'file')} could not be read"
         return text + ">"
 
 
@@ -75,14 +76,10 @@ class ImportReport:
     files: int = 0
 
     def __repr__(self) -> str:
-        text = f"<ImportReport: imported {_count(len(self.imported), 'run')}, {_count(self.files, 'artifact file')}"
+        text = f"<ImportReport: imported {counted(len(self.imported), 'run')}, {counted(self.files, 'artifact file')}"
         if self.skipped:
-            text += f"; skipped {_count(len(self.skipped), 'run')} already in the store (overwrite=True replaces them)"
+            text += f"; skipped {counted(len(self.skipped), 'run')} already in the store (overwrite=True replaces them)"
         return text + ">"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # -- export ------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from . import process
 from .errors import ProjectNotFoundError, RunlabError, ValidationError
 from .record import RunState
 from .retention import prune
-from .values import format_bytes
+from .values import counted, format_bytes
 
 if TYPE_CHECKING:
     from .projectref import ProjectRef
@@ -57,12 +57,12 @@ class GcReport:
     def summary(self) -> str:
         """One line: "deleted 3 runs, 5 artifact files, freed 1.2 MB" (a dry run: "would delete ...")."""
         verb, freed = ("would delete", "would free") if self.dry_run else ("deleted", "freed")
-        text = (f"{verb} {_count(len(self.runs), 'run')}, {_count(self.files, 'artifact file')}, "
+        text = (f"{verb} {counted(len(self.runs), 'run')}, {counted(self.files, 'artifact file')}, "
                 f"{freed} {format_bytes(self.bytes)}")
         if self.kept_as_inputs:
-            text += f"; kept {_count(len(self.kept_as_inputs), 'run')} whose artifacts a kept run reads"
+            text += f"; kept {counted(len(self.kept_as_inputs), 'run')} whose artifacts a kept run reads"
         if self.files_not_removed:
-            text += f"; left {_count(len(self.files_not_removed), 'file')} runlab did not write"
+            text += f"; left {counted(len(self.files_not_removed), 'file')} runlab did not write"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,10 +72,6 @@ class GcReport:
 
     def __repr__(self) -> str:
         return f"<GcReport {self.project}: {self.summary}>"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def parse_duration(value: Any, what: str = "older_than") -> float:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .artifactaccess import remove_artifact_file
 from .artifactfiles import resolve_store_uri
 from .errors import ArtifactAccessError, RunlabError
-from .values import format_bytes
+from .values import counted, format_bytes
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -82,11 +82,10 @@ class Retention:
     @property
     def message(self) -> str:
         """The schedule history's line, e.g. "retention deleted 3 runs, freed 1.2 MB"."""
-        count = len(self.deleted)
-        text = f"retention deleted {count} run{'' if count == 1 else 's'}, freed {format_bytes(self.freed_bytes)}"
+        text = f"retention deleted {counted(len(self.deleted), 'run')}, freed {format_bytes(self.freed_bytes)}"
         if self.kept_as_inputs:
             kept = len(self.kept_as_inputs)
-            text += (f"; kept {kept} older run{'' if kept == 1 else 's'} whose artifacts a kept run reads as "
+            text += (f"; kept {counted(kept, 'older run')} whose artifacts a kept run reads as "
                      f"input{'' if kept == 1 else 's'}")
         return text
 

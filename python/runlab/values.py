@@ -108,6 +108,11 @@ def format_bytes(size: float) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
+def counted(count: int, noun: str) -> str:
+    """``count`` things for people: '1 run', '3 runs' (``noun`` singular; the plural adds an s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def check_key(what: str, key: Any) -> str:
     """``key`` if it is a string (a param, hyper-parameter or label name), else ``InvalidParameterError``."""
     if not isinstance(key, str):
