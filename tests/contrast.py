@@ -76,3 +76,10 @@ CHART_COLOURS = """chart => {
   const title = svg.querySelector('.role-axis-title text');
   return { painted, background: luminance(painted || behind), text: luminance(getComputedStyle(title).fill) };
 }"""
+
+
+# An element's own background colour as a luminance from 0 (black) to 1 (white).
+BACKGROUND_LUMINANCE = """element => {
+  const [r, g, b] = getComputedStyle(element).backgroundColor.match(/[\\d.]+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""

@@ -14,14 +14,8 @@ import pytest
 
 from compareruns import add_runs, run_sweep
 from comparetiming import TIME_TO_TABLE
-from contrast import CHART_COLOURS, CONTRAST
+from contrast import BACKGROUND_LUMINANCE, CHART_COLOURS, CONTRAST
 from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
-
-# An element's own background colour as a luminance from 0 (black) to 1 (white).
-BACKGROUND_LUMINANCE = """element => {
-  const [r, g, b] = getComputedStyle(element).backgroundColor.match(/[\\d.]+/g).map(Number);
-  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-}"""
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
