@@ -47,13 +47,13 @@ def remove_run(store: RunStore, uid: str) -> RemovedRun:
     return remove_files(store.delete_run(uid), RemovedRun(uid), store)
 
 
-def remove_files(records: list[dict[str, Any]], removed: RemovedRun, store: RunStore | None = None) -> RemovedRun:
+def remove_files(records: list[dict[str, Any]], removed: RemovedRun, store: RunStore) -> RemovedRun:
     """Remove the files of deleted artifact records (each with ``target``, ``size`` and its run's
-    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed, nor,
-    given the ``store``, a file an artifact record still there names (a run the cache answered shares its
+    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed, nor
+    a file an artifact record still in the ``store`` names (a run the cache answered shares its
     source's files: the last of them to go takes the files)."""
     for artifact in records:
-        if store is not None and store.artifact_target_taken(artifact["target"]):
+        if store.artifact_target_taken(artifact["target"]):
             removed.files_in_use.append(artifact["target"])
             continue
         try:
