@@ -25,6 +25,7 @@ from ..errors import NotebookCellError
 from ..outputs import HANDLER_OPTIONS, HandlerOptions, log_returns
 from ..record import RunState
 from ..runlog import RunLog, capture_output
+from .base import wait_until
 from .notebook import run_notebook
 from .stopper import timeout_stopper
 
@@ -155,15 +156,9 @@ def _wait_for_attempt(record: RunRecord, store: RunStore, number: int, total: in
     if not store.update_run_if(uid, iteration, {"state": RunState.PENDING, "status": status,
                                                 "last_update": time.time()}, (RunState.RUNNING,)):
         return False  # an abort was asked as the attempt ended
-    deadline = time.monotonic() + delay
     try:
-        while True:
-            if store.get_run_state(uid, iteration) == RunState.ABORTING:
-                return False
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            time.sleep(min(left, 0.1))
+        if wait_until(lambda: store.get_run_state(uid, iteration) == RunState.ABORTING, delay):
+            return False
     except RunAborted:  # SIGTERM to a job waiting for its next attempt
         return False
     status.pop("retry")
