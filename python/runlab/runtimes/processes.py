@@ -25,14 +25,20 @@ _REAP_EVERY = 2.0  # seconds between two reaper passes in one process
 _last_reap: dict[str, float] = {}
 
 
-def process_start_time(pid: int) -> int | None:
-    """The kernel's start time of ``pid`` (clock ticks since boot), to tell a reused pid apart; Linux only."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (``[0]`` the state, ``[1]`` the parent's pid,
+    ``[19]`` the start time); None when the process is gone or there is no ``/proc``."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    return int(fields[19])
+
+
+def process_start_time(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot), to tell a reused pid apart; Linux only."""
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[19])
 
 
 def is_alive(pid: int, started: int | None = None) -> bool:
@@ -43,10 +49,8 @@ def is_alive(pid: int, started: int | None = None) -> bool:
         return False
     except PermissionError:
         return True
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = stat_fields(pid)
+    if fields is None:
         return True  # no /proc: the signal check is all we have
     if fields[0] == "Z":
         return False

@@ -26,7 +26,7 @@ from ..context import RunTimedOut
 from ..record import RunState
 from . import clock
 from .base import wait_until
-from .processes import is_alive, process_start_time
+from .processes import is_alive, stat_fields
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -93,21 +93,16 @@ def _kill_own_group(store: RunStore, context: RunContext, timeout: float, before
 
 def descendants() -> dict[int, int | None]:
     """This process's descendants (read from ``/proc``): pid -> its start time, to tell a reused pid apart."""
-    parents: dict[int, list[int]] = {}
+    children: dict[int, list[tuple[int, int]]] = {}  # parent's pid -> (pid, start time) of each child
     for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as stat:
-                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-            parents.setdefault(ppid, []).append(int(name))
+        if name.isdigit() and (fields := stat_fields(int(name))) is not None:  # None: gone meanwhile
+            children.setdefault(int(fields[1]), []).append((int(name), int(fields[19])))
     found: dict[int, int | None] = {}
     todo = [os.getpid()]
     while todo:
-        for pid in parents.get(todo.pop(), []):
+        for pid, started in children.get(todo.pop(), []):
             if pid not in found:
-                found[pid] = process_start_time(pid)
+                found[pid] = started
                 todo.append(pid)
     return found
 
