@@ -17,6 +17,7 @@ import urllib.request
 import nbformat
 import pytest
 
+from forkservers import stop_fork_servers
 from labserver import CHROMIUM, WAIT_MS, LabServer, chromium_page, screenshot, set_theme
 from waiting import wait_until
 
@@ -50,6 +51,7 @@ def lab(tmp_path_factory):
     server = LabServer(root, base / "state", env)
     yield server
     server.stop()
+    stop_fork_servers(home)  # the jobs the dialog started left one in this module's home
 
 
 def _api(lab, path: str) -> dict:
