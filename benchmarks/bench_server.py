@@ -42,7 +42,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
-def start_lab(home: str) -> tuple[subprocess.Popen, str, str]:
+def start_lab(home: str, *extra_args: str) -> tuple[subprocess.Popen, str, str]:
+    """``jupyter lab`` on a free port of 127.0.0.1 with ``home`` as its root (and ``extra_args``), answering;
+    its process, URL and token."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -56,7 +58,7 @@ def start_lab(home: str) -> tuple[subprocess.Popen, str, str]:
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
          f"--LabApp.workspaces_dir={state}/workspaces", f"--LabApp.user_settings_dir={state}/settings",
-         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *extra_args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "JUPYTER_CONFIG_DIR": f"{state}/config", "JUPYTER_RUNTIME_DIR": f"{state}/runtime"})
     url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_import.py", "bench_run_overhead.py", "bench_list_runs.py", "bench_job.py", "bench_dask.py",
            "bench_sweep.py", "bench_notebook.py", "bench_show.py", "bench_server.py", "bench_filter.py",
-           "bench_compare.py", "bench_cache.py", "bench_capture.py")
+           "bench_compare.py", "bench_cache.py", "bench_capture.py", "bench_jobdialog.py")
 
 
 def run(script: str) -> tuple[int, list[str], float]:

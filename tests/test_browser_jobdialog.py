@@ -181,6 +181,11 @@ def test_run_a_notebook_and_a_python_file_as_jobs_and_rerun_with_changes(lab):
         elapsed = time.monotonic() - started
         print(f"dialog open → form shown: {shown:.2f} s; → run visible in its view: {elapsed:.2f} s")
         assert elapsed < 15  # generous: a loaded machine took up to 8 s, an idle one under 1 s
+        # the Jobs sidebar shows the run's project, with the new run as its job's latest
+        page.locator("li[data-id='runlab-jobs']").click()
+        expect(page.locator(f".runlab-jobs-panel .runlab-job-row[data-last-uid='{third}']")).to_be_visible()
+        expect(page.locator(".runlab-jobs-panel").get_by_label("Project")).to_have_value("dialog")
+        page.locator("li[data-id='filebrowser']").click()
 
         # "In this kernel": the .py's handler run by the kernel of the notebook that is the current tab
         page.locator(".lm-TabBar-tab", has_text="study.ipynb").click()

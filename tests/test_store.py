@@ -206,6 +206,41 @@ def test_live_states_in_sql_are_the_live_states():
     assert sorted(spelled) == sorted(state.value for state in LIVE_STATES)
 
 
+def test_live_run_owners_are_a_hosts_live_runs_oldest_first():
+    """What the job queue reads on each submit: the live runs of one host, oldest first, with their process
+    and owner, and nothing of another host's or of an ended run."""
+    from runlab.record import Owner, RunState, new_run
+
+    store = get_store()
+    made = []
+    for i, (state, host) in enumerate([(RunState.RUNNING, "here"), (RunState.COMPLETED, "here"),
+                                       (RunState.PENDING, "there"), (RunState.PENDING, "here")]):
+        record = new_run("p", "train", "job", state, {}, {}, runtime="job", pid=100 + i if i == 0 else None)
+        record.host, record.start_time = host, 1000.0 - i  # started in the reverse of the order made
+        store.create_run(record)
+        made.append(record)
+    found = store.live_run_owners("here")
+    assert [(r.uid, r.iteration, r.state, r.pid) for r in found] == [
+        (made[3].uid, 0, "pending", None), (made[0].uid, 0, "running", 100)]
+    assert found[0].owner == Owner(runtime="job")
+    assert store.live_run_owners("elsewhere") == []
+
+
+def test_a_function_saved_unchanged_is_not_written_again():
+    """Setting the same function again (each "Run as job" of a file does) leaves its row as it was; a change
+    is written, and its ``updated`` says when."""
+    store = get_store()
+    store.save_function("p", "trainer", "job", {"filename": "/w/trainer.py", "handler": "train"})
+    first = store.get_function("p", "trainer")
+    store.save_function("p", "trainer", "job", {"filename": "/w/trainer.py", "handler": "train"})
+    assert store.get_function("p", "trainer") == first
+    store.save_function("p", "trainer", "job", {"filename": "/w/trainer.py", "handler": "evaluate"})
+    changed = store.get_function("p", "trainer")
+    assert changed["spec"]["handler"] == "evaluate" and changed["updated"] >= first["updated"]
+    store.save_function("p", "trainer", "dask", {"filename": "/w/trainer.py", "handler": "evaluate"})
+    assert store.get_function("p", "trainer")["kind"] == "dask"
+
+
 @pytest.mark.sqlite_only
 def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
     """Orphan checks read only the live runs' index; a listing without sweep children neither reads the
@@ -219,6 +254,9 @@ def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
         from runlab.store.schema import LIVE_STATE_SQL
 
         assert "ix_runs_live" in plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        from runlab.store.sqlitehot import _LIVE_OWNERS
+
+        assert "ix_runs_live" in plan(_LIVE_OWNERS.replace("?", "'here'"))  # the job queue's question
         listing = plan("SELECT uid FROM runs WHERE project = 'p' AND iteration = 0 ORDER BY start_time DESC LIMIT 50")
         assert "ix_runs_project_start" in listing and "TEMP B-TREE" not in listing
         by_name = plan("SELECT uid FROM runs WHERE project = 'p' AND name = 'n' AND iteration = 0 "

@@ -166,7 +166,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     addJobDialog(app, shell, palette, {
       client,
-      openRun: uid => openRun(uid),
+      showRun: (uid, project) => {
+        openRun(uid);
+        jobs.model.showJobsOf(project);
+      },
       follow: uid => !following.has(uid) && following.toggle(uid),
       showSchedules: project => {
         jobs.model.setProject(project);

@@ -134,6 +134,20 @@ export class JobsModel {
     void this.poller.tick();
   }
 
+  /** The jobs of `project` (where a run was just started), asked for now: the new run shows without waiting
+   * for the next poll. */
+  showJobsOf(project: string): void {
+    if (this.view !== 'jobs') {
+      this.view = 'jobs';
+      this._changed.emit();
+    }
+    if (project && project !== this.project) {
+      this.setProject(project);
+    } else {
+      void this.poller.tick();
+    }
+  }
+
   /** Stop offering a new project (the user has seen it). */
   dismissOffer(): void {
     this.offered = null;
@@ -330,7 +344,7 @@ function JobsView(props: {
         {model.jobs.map(job => (
           <li key={job.name} className="runlab-job">
             <div className="runlab-job-row" role="button" tabIndex={0} aria-expanded={model.expanded === job.name}
-              data-job={job.name} onClick={() => void model.toggle(job.name)}
+              data-job={job.name} data-last-uid={job.last_uid} onClick={() => void model.toggle(job.name)}
               onKeyDown={event => (event.key === 'Enter' || event.key === ' ') && void model.toggle(job.name)}>
               <span className="runlab-job-name" title={job.name}>
                 {job.name}

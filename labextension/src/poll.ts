@@ -37,9 +37,11 @@ export class Poller {
     }
   }
 
-  /** Run the task now (unless it is running) and schedule the next tick. */
+  /** Run the task now and schedule the next tick; while the task is running, run it again as soon as it
+   * ends (what changed meanwhile, a new run say, is not left for the next interval). */
   async tick(): Promise<void> {
     if (this._running) {
+      this._again = true;
       return;
     }
     if (this._timer !== null) {
@@ -56,6 +58,10 @@ export class Poller {
     } finally {
       this._running = false;
     }
+    if (this._again) {
+      this._again = false;
+      return this.tick();
+    }
     if (this._active) {
       this._timer = setTimeout(() => void this.tick(), this.delay);
     }
@@ -63,6 +69,7 @@ export class Poller {
 
   private _active = false;
   private _running = false;
+  private _again = false;
   private _failures = 0;
   private _timer: ReturnType<typeof setTimeout> | null = null;
 }

@@ -72,3 +72,23 @@ test('the poller runs while active, one tick at a time, and backs off on failure
   assert.equal(calls, stoppedAt, 'no tick after stop');
   assert.ok(!poller.active);
 });
+
+test('a tick asked for while the task runs runs once more right after it, not at the next interval', async () => {
+  let calls = 0;
+  let release: () => void = () => undefined;
+  const poller = new Poller({
+    interval: 60_000,
+    task: () => {
+      calls += 1;
+      return calls === 1 ? new Promise<void>(resolve => (release = resolve)) : Promise.resolve();
+    }
+  });
+  const first = poller.tick();
+  void poller.tick();
+  void poller.tick(); // asked twice meanwhile: one more run, not two
+  assert.equal(calls, 1, 'never two at once');
+  release();
+  await first;
+  assert.equal(calls, 2);
+  poller.stop();
+});

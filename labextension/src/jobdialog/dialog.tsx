@@ -33,7 +33,7 @@ export interface IJobDialogOptions {
 }
 
 /** What was started: a run, or a schedule. */
-export type JobOutcome = { uid: string } | { schedule: { project: string; name: string } };
+export type JobOutcome = { uid: string; project: string } | { schedule: { project: string; name: string } };
 
 const AUTOMATIC_LABELS = ['kind', 'owner', 'host', 'rerun-of'];
 const NEW_PROJECT = '\u0000new';
@@ -96,19 +96,20 @@ export class JobFormModel {
       if (this.recorded) {
         const answer = await this.client.rerunWithChanges(this.options.rerunOf!.metadata.uid,
           rerunChanges(this.form, this.params, this.recorded));
-        return { uid: answer.uid };
+        return { uid: answer.uid, project: answer.project };
       }
       if (this.form.kind === 'kernel') {
         if (!(await this.validate()) || !this.options.kernel) {
           return null;
         }
-        return { uid: await this.options.kernel.execute(kernelCode(this.form, this.params, this.options.root ?? '')) };
+        const uid = await this.options.kernel.execute(kernelCode(this.form, this.params, this.options.root ?? ''));
+        return { uid, project: this.form.project };
       }
       const answer = await this.client.submitJob(jobRequest(this.form, this.params, false));
       if (answer.schedule) {
         return { schedule: { project: answer.schedule.project, name: answer.schedule.name } };
       }
-      return { uid: String(answer.uid) };
+      return { uid: String(answer.uid), project: answer.project ?? this.form.project };
     } catch (error) {
       this.refused(this._asked, error); // what the submit met is shown, whatever checks ran meanwhile
       return null;

@@ -32,7 +32,8 @@ const RUNNABLE = /\.(ipynb|py)$/;
 
 export interface IJobDialogHooks {
   client: RunlabClient;
-  openRun: (uid: string) => void;
+  /** Show a run the dialog started: its view, and its project's jobs in the sidebar. */
+  showRun: (uid: string, project: string) => void;
   /** Announce the run's end (a run started from the server is not one of this JupyterLab's kernels). */
   follow: (uid: string) => void;
   showSchedules: (project: string) => void;
@@ -92,7 +93,7 @@ export function addJobDialog(app: JupyterFrontEnd, shell: ILabShell, palette: IC
       return;
     }
     hooks.follow(outcome.uid);
-    hooks.openRun(outcome.uid);
+    hooks.showRun(outcome.uid, outcome.project);
   };
 
   const failed = (error: unknown) => {

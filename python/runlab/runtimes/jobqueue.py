@@ -37,10 +37,13 @@ def dispatch(store: RunStore) -> int:
     limit = get_config().max_jobs
     started = 0
     with file_lock(Path(get_config().home) / "dispatch.lock"):  # two dispatchers never fill one free slot
-        mine = [r for r in store.live_runs() if r.host == hostname() and r.owner.runtime == RUNTIME]
+        mine = [r for r in store.live_run_owners(hostname()) if r.owner.runtime == RUNTIME]
         busy = sum(1 for r in mine if r.pid is not None)
         queued = [r for r in mine if r.pid is None and r.state == RunState.PENDING]
-        for run in queued[: max(0, limit - busy)]:
+        for waiting in queued[: max(0, limit - busy)]:
+            run = store.get_run(waiting.uid, waiting.iteration)  # its spec: where and what it runs
+            if run is None or run.state != RunState.PENDING:
+                continue  # deleted or aborted meanwhile
             pid = _spawn(store, run.uid, run.iteration, run.spec.get("workdir"), _runs_notebook(run.spec))
             owner = {**run.owner.to_dict(), "pid_started": process_start_time(pid)}
             store.update_run_if(run.uid, run.iteration, {"pid": pid, "owner": owner}, (RunState.PENDING,))

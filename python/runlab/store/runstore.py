@@ -41,13 +41,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, RunStateError, StoreError
-from ..record import RunRecord, RunState, is_terminal
+from ..record import Owner, RunRecord, RunState, is_terminal
 from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
 from .failures import store_error
 from .logstamps import encode_stamps, line_starts
 from .migrate import ensure_schema
 from .sqlitehot import LOCK_RETRIES, SqliteHotPath, is_lock_busy, lock_backoff
 from .url import read_only_url
+
+
+@dataclass(frozen=True)
+class LiveRunOwner:
+    """A live run, as far as the job queue needs it: its key, state, process and owner."""
+
+    uid: str
+    iteration: int
+    state: str
+    pid: int | None
+    owner: Owner
 
 
 class RunStore:
@@ -213,9 +224,14 @@ class RunStore:
     # -- functions ---------------------------------------------------------------------------------
 
     def save_function(self, project: str, name: str, kind: str, spec: dict[str, Any]) -> None:
-        """Store (or replace) a project's function definition."""
+        """Store (or replace) a project's function definition; one stored as it is already is not written again
+        (each "Run as job" of a file sets its function: ``updated`` says when it last changed)."""
         table = schema.functions
         where = (table.c.project == project) & (table.c.name == name)
+        with self._read() as conn:
+            stored = conn.execute(select(table.c.kind, table.c.spec).where(where)).first()
+        if stored is not None and stored.kind == kind and stored.spec == spec:
+            return
         with self._write() as conn:
             conn.execute(delete(table).where(where))
             conn.execute(
@@ -309,6 +325,23 @@ class RunStore:
                 .order_by(table.c.start_time, table.c.iteration)
             )
             return [RunRecord.from_row(r._mapping) for r in rows]
+
+    def live_run_owners(self, host: str) -> list[LiveRunOwner]:
+        """The live runs of ``host``, oldest first, as who owns them (no spec, results or status read: the job
+        queue asks on every submit, and a long queue made each submit decode every queued run's spec)."""
+        if self._hot is not None:
+            with self._guarded():
+                rows = self._hot.live_run_owners(host)
+        else:
+            table = schema.runs
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(table.c.uid, table.c.iteration, table.c.state, table.c.pid, table.c.owner)
+                    .where(text(schema.LIVE_STATE_SQL) & (table.c.host == host))
+                    .order_by(table.c.start_time, table.c.iteration)
+                ).all()
+        return [LiveRunOwner(uid, iteration, state, pid, Owner.from_dict(owner))
+                for uid, iteration, state, pid, owner in rows]
 
     def get_run(self, uid: str, iteration: int = 0) -> RunRecord | None:
         """A run with its artifact rows, or None."""

@@ -1,7 +1,8 @@
 """The statements every run makes on a SQLite store, through ``sqlite3`` directly.
 
 A trivial in-process run writes twice (its start and its end) and a sweep reads its parent's state
-before each child; a run on Dask adds its conditional end write, the look-up of the artifacts already
+before each child; a job's submit asks which live runs hold this machine's job slots; a run on Dask adds
+its conditional end write, the look-up of the artifacts already
 recorded under its artifact path, and its waiter's read of the ended run. Through SQLAlchemy each costs
 ten times the database's own work (connection checkout, statement compilation and caching, result
 set-up); here each is one prepared statement on a pooled ``sqlite3`` connection, in the same transaction
@@ -63,6 +64,8 @@ _RUN_STATE = "SELECT state FROM runs WHERE uid = ? AND iteration = ?"
 _SELECT_RUN = f"SELECT {', '.join(map(_quoted, _RUN_COLUMNS))} FROM runs WHERE uid = ? AND iteration = ?"
 _ARTIFACT_COLUMNS = tuple(column.name for column in schema.artifacts.columns)
 _ARTIFACT_JSON = tuple(column.name for column in schema.artifacts.columns if isinstance(column.type, JSON))
+_LIVE_OWNERS = (f"SELECT uid, iteration, state, pid, owner FROM runs WHERE {schema.LIVE_STATE_SQL} AND host = ? "
+                "ORDER BY start_time, iteration")  # the condition spelled as the live-runs index is
 _SELECT_ARTIFACTS = (f"SELECT {', '.join(map(_quoted, _ARTIFACT_COLUMNS))} FROM artifacts "
                      "WHERE run_uid = ? ORDER BY id")
 # what SQLAlchemy's ``target.startswith(prefix)`` says on SQLite (LIKE: ASCII case folded, ``_`` and ``%`` wild)
@@ -224,6 +227,12 @@ class SqliteHotPath:
         """Targets of recorded artifacts that start with ``prefix``."""
         with self._connection() as conn:
             return [row[0] for row in conn.execute(_TARGETS_UNDER, (prefix,))]
+
+    def live_run_owners(self, host: str) -> list[tuple[str, int, str, int | None, Any]]:
+        """``(uid, iteration, state, pid, owner)`` of ``host``'s live runs, oldest first (owner decoded)."""
+        with self._connection() as conn:
+            rows = conn.execute(_LIVE_OWNERS, (host,)).fetchall()
+        return [(uid, iteration, state, pid, _decode(owner)) for uid, iteration, state, pid, owner in rows]
 
     def run_state(self, uid: str, iteration: int) -> str | None:
         with self._connection() as conn:
