@@ -164,6 +164,30 @@ async def test_a_file_runs_as_a_job_of_a_new_project(jp_fetch, files):
     assert get_store().get_project("dialog")["context"] == str(files)
 
 
+async def test_a_file_runs_on_dask(jp_fetch, files, monkeypatch):
+    """"Dask" in the dialog: the run goes to the cluster (here a LocalCluster of one worker process, so the
+    handler runs in neither the server nor this test) and is recorded by the server's process."""
+    from distributed import Client, LocalCluster
+
+    from runlab import process
+    from runlab.runtimes import dask as dask_runtime
+
+    monkeypatch.setenv("RUNLAB_DASK_SHARED_FS", "1")  # the cluster is given, so runlab takes it as remote
+    process.reset()
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask_runtime.set_dask_client(client)
+        try:
+            response = await jp_fetch("runlab", "api", "runs", method="POST", body=job(kind="dask", params={"lr": 2}))
+            data = check_operation("/runs", "post", 201, response.body)
+            run = runlab.get_run(data["uid"]).wait_for_completion(timeout=60, poll=0.1)
+            assert run.metadata.labels["kind"] == "dask" and run.status.results["score"] == 6
+            assert run.status.state == "completed"
+        finally:
+            dask_runtime.set_dask_client(None)
+
+
 async def test_a_file_is_scheduled(jp_fetch, files):
     response = await jp_fetch("runlab", "api", "runs", method="POST",
                               body=job(schedule={"cron": "0 6 * * *", "timezone": "UTC", "concurrency": "allow"}))
