@@ -88,6 +88,20 @@ def test_a_failed_run_shows_its_error_on_the_state(project):
     assert "ValueError: boom" in runs_html([run])
 
 
+def test_a_runs_notes_show_under_its_name_in_every_table(runs):
+    """The first line of a run's notes under its name (cut), all of it on hover, in the widget's rows and the
+    static and text copies; a run without notes shows its name alone."""
+    _, first, second = runs
+    first.set_notes("baseline before the new features; " + "long " * 20 + f"\nsecond line {EVIL}")
+    cell = widget_row(first.to_dict(), run_row(first.to_dict()))["cells"]["name"]
+    assert cell["text"] == first.metadata.name and cell["title"] == first.notes
+    assert cell["sub"].startswith("baseline before the new features;") and cell["sub"].endswith("…")
+    assert len(cell["sub"]) == 60 and "second line" not in cell["sub"]
+    assert "sub" not in widget_row(second.to_dict(), run_row(second.to_dict()))["cells"]["name"]
+    page = runs_html([first, second])
+    assert "baseline before the new features" in page and EVIL not in page
+
+
 def test_static_html_escapes_every_user_string(runs):
     _, run, _ = runs
     page = runs_html([run])

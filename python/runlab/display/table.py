@@ -16,6 +16,7 @@ from ..record import is_terminal
 COLUMNS = ("project", "uid", "iter", "start", "state", "kind", "name", "labels", "inputs", "parameters",
            "results", "artifacts")
 SHORT_DROP = {"project", "kind", "labels", "inputs"}
+NOTES_SHOWN = 60  # characters of a run's notes shown under its name
 AUTO_LABELS = ("kind", "owner", "host")  # every run gets them (``record.default_labels``): hidden until asked for
 
 
@@ -59,7 +60,7 @@ def run_row(run: dict[str, Any], short: bool = False) -> dict[str, Cell]:
         "start": Cell((status.get("start_time") or "")[:19].replace("T", " "), sub=duration_text(status)),
         "state": Cell(status["state"], title=status.get("error") or "", sub=state_sub),
         "kind": Cell(meta["labels"].get("kind", "")),
-        "name": Cell(meta["name"]),
+        "name": name_cell(meta),
         "labels": Cell(chips=[f"{k}={v}" for k, v in meta["labels"].items() if k not in AUTO_LABELS],
                        extra=[f"{k}={v}" for k, v in meta["labels"].items() if k in AUTO_LABELS]),
         "inputs": Cell(links=[Link(k, str(v), {"url": str(v)}) for k, v in (spec.get("inputs") or {}).items()]),
@@ -71,6 +72,12 @@ def run_row(run: dict[str, Any], short: bool = False) -> dict[str, Cell]:
         ]),
     }
     return {c: cells[c] for c in columns(short)}
+
+
+def name_cell(meta: dict[str, Any]) -> Cell:
+    """A run's name, with the first line of its notes under it and the whole notes on hover."""
+    notes = meta.get("notes") or ""
+    return Cell(meta["name"], title=notes, sub=short_value(notes.split("\n", 1)[0], NOTES_SHOWN) if notes else "")
 
 
 def widget_row(run: dict[str, Any], cells: dict[str, Cell]) -> dict[str, Any]:
