@@ -12,8 +12,9 @@ from runlab.record import RunState, new_run
 from runlab.store import get_store
 
 
-def _run(store, name: str, state: RunState, start: float, end: float | None, children: list[RunState] = ()):
-    record = new_run("p", name, "job", state, {}, {})
+def _run(store, name: str, state: RunState, start: float, end: float | None, children: list[RunState] = (),
+         project: str = "p"):
+    record = new_run(project, name, "job", state, {}, {})
     record.start_time, record.end_time, record.last_update = start, end, end or start
     store.create_run(record)
     for i, child_state in enumerate(children, 1):
@@ -33,33 +34,44 @@ def test_ended_since_lists_top_level_runs_that_ended_after_the_time(runlab_home)
     found = store.ended_since(50.0)
     assert [row["uid"] for row in found] == [done.uid, sweep.uid]  # no child, nothing live, nothing older
     assert {old.uid, live.uid}.isdisjoint(row["uid"] for row in found)
-    assert store.child_states(sweep.uid) == {"completed": 2, "error": 1}
-    assert store.child_states(done.uid) == {}
+    assert store.child_states([sweep.uid, done.uid]) == {sweep.uid: {"completed": 2, "error": 1}}
+    assert store.child_states([]) == {}
     assert store.ended_since(140.0) == []
 
 
 @pytest.mark.sqlite_only
 def test_ended_since_reads_the_project_update_index(runlab_home):
-    """No index of its own (each costs every run's writes): a range of (project, last_update), no sort."""
+    """No index of its own (each costs every run's writes): a range of (project, last_update), no sort, in
+    both the SQLite fast path's query and the SQLAlchemy one (PostgreSQL's), which find the same runs."""
     from sqlalchemy import event
+
+    from runlab.store import endedruns, sqlitehot
 
     store = get_store()
     _run(store, "done", RunState.COMPLETED, 100.0, 130.0)
-    seen = []
+    _run(store, "other", RunState.ERROR, 100.0, 140.0, project="q")
+    executed = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
         if "end_time >" in statement:
-            seen.append((statement, parameters))
+            executed.append((statement, parameters))
 
     event.listen(store.engine, "before_cursor_execute", capture)
     try:
-        store.ended_since(50.0)
+        with store.engine.connect() as conn:
+            by_sqlalchemy = endedruns.ended_since(conn, 50.0, 1000)
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
-    (statement, parameters), = seen  # one project: one query
+    assert len(executed) == 2  # a query per project
     with store.engine.connect() as conn:
-        plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
-    assert "ix_runs_project_update" in plan and "TEMP B-TREE" not in plan
+        for statement, parameters in [(sqlitehot._ENDED, ("p", 50.0, 50.0, 1000)), executed[0]]:
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                                      parameters))
+            assert "ix_runs_project_update" in plan and "TEMP B-TREE" not in plan, statement
+    by_fast_path = store.ended_since(50.0)
+    assert sorted(r["uid"] for r in by_fast_path) == sorted(r["uid"] for r in by_sqlalchemy)
+    assert {r["name"] for r in by_fast_path} == {"done", "other"}
+    assert [r["results"] for r in by_fast_path] == [{}, {}], "JSON columns decoded"
 
 
 def test_no_kernel_id_outside_a_kernel():

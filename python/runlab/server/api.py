@@ -511,15 +511,16 @@ def ended(store: RunStore, since: str | None, kernels: frozenset[str], followed:
     rows.sort(key=lambda row: row["end_time"])
     cursor = max([start, *(row["end_time"] for row in rows)])
     shown = rows[-limit:]
-    return {"runs": [_ended_run(store, row, row["uid"] in wanted) for row in shown],
+    children = store.child_states([row["uid"] for row in shown])  # one query: a few steps down the primary key
+    return {"runs": [_ended_run(row, row["uid"] in wanted, children.get(row["uid"], {})) for row in shown],
             "more": len(rows) - len(shown), "cursor": cursor}
 
 
-def _ended_run(store: RunStore, row: dict[str, Any], followed: bool) -> dict[str, Any]:
-    """An ended run as a notification needs it: what ended, how, how long it took, a sweep's outcome."""
+def _ended_run(row: dict[str, Any], followed: bool, children: dict[str, int]) -> dict[str, Any]:
+    """An ended run as a notification needs it: what ended, how, how long it took, a sweep's outcome
+    (``children``: how many of its children are in each state)."""
     error = (row["error"] or "").strip().splitlines()
     sweep = None
-    children = store.child_states(row["uid"])  # a sweep's children (a few steps down the primary key)
     if children:
         sweep = {"completed": children.get("completed", 0), "error": children.get("error", 0),
                  "aborted": children.get("aborted", 0), "total": sum(children.values()),

@@ -2,8 +2,9 @@
 
 Cheap over any number of runs, with no index of its own (each index costs every run's writes): per project,
 a range of the ``(project, last_update)`` index (a run that ended at ``t`` was last updated at ``t`` or
-later), so the rows read are those updated since the time, not the store's runs. Only top-level runs
-(iteration 0: a sweep ends once, its children are counted by ``child_states`` on the primary key).
+later), read in order and cut at ``scan`` rows, so the rows read are at most those updated since the time,
+never the store's runs, and nothing is sorted. Only top-level runs (iteration 0: a sweep ends once, its
+children are counted by ``child_states`` on the primary key).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ _ENDED = (
     .limit(bindparam("scan"))
 )
 _CHILD_STATES = (
-    select(_RUNS.state, func.count())
-    .where(_RUNS.uid == bindparam("uid"), _RUNS.iteration > 0)
-    .group_by(_RUNS.state)
+    select(_RUNS.uid, _RUNS.state, func.count())
+    .where(_RUNS.uid.in_(bindparam("uids", expanding=True)), _RUNS.iteration > 0)
+    .group_by(_RUNS.uid, _RUNS.state)
 )
 
 
@@ -44,6 +45,9 @@ def ended_since(conn: Connection, since: float, scan: int) -> list[dict[str, Any
     return found
 
 
-def child_states(conn: Connection, uid: str) -> dict[str, int]:
-    """How many children of a sweep are in each state."""
-    return {state: count for state, count in conn.execute(_CHILD_STATES, {"uid": uid})}
+def child_states(conn: Connection, uids: list[str]) -> dict[str, dict[str, int]]:
+    """How many children each sweep among ``uids`` has in each state (a run without children: left out)."""
+    found: dict[str, dict[str, int]] = {}
+    for uid, state, count in conn.execute(_CHILD_STATES, {"uids": uids}) if uids else ():
+        found.setdefault(uid, {})[state] = count
+    return found

@@ -592,18 +592,26 @@ class RunStore:
     def ended_since(self, since: float, scan: int = 1000) -> list[dict[str, Any]]:
         """Top-level runs (iteration 0) that ended after ``since`` (epoch seconds): uid, project, name, kind,
         state, error, start_time, end_time, owner and results, at most ``scan`` per project (``endedruns``)."""
-        with self._read() as conn:
-            rows = endedruns.ended_since(conn, since, scan)
+        if self._hot is not None:  # polled every few seconds by each JupyterLab: a query per project
+            with self._guarded():
+                rows = self._hot.ended_since(since, scan)
+        else:
+            with self._read() as conn:
+                rows = endedruns.ended_since(conn, since, scan)
         for row in rows:
             for column in ("owner", "results"):  # SQLite gives JSON columns as text here
                 value = row[column]
                 row[column] = (json.loads(value) if isinstance(value, str) else value) or {}
         return rows
 
-    def child_states(self, uid: str) -> dict[str, int]:
-        """How many children (iterations) of a sweep are in each state."""
+    def child_states(self, uids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """How many children (iterations) each sweep among ``uids`` has in each state, by uid (runs without
+        children are left out)."""
+        found: dict[str, dict[str, int]] = {}
         with self._read() as conn:
-            return endedruns.child_states(conn, uid)
+            for part in _parts(list(uids)):
+                found.update(endedruns.child_states(conn, part))
+        return found
 
     def count_runs(self, project: str | None = None) -> int:
         """How many runs (every iteration) the store, or a project, holds."""

@@ -1,9 +1,10 @@
 """The statements every run makes on a SQLite store, through ``sqlite3`` directly.
 
 A trivial in-process run writes twice (its start and its end) and a sweep reads its parent's state
-before each child; a job's submit asks which live runs hold this machine's job slots; a run on Dask adds
-its conditional end write, the look-up of the artifacts already
-recorded under its artifact path, and its waiter's read of the ended run. Through SQLAlchemy each costs
+before each child; a job's submit asks which live runs hold this machine's job slots, and each JupyterLab
+asks every few seconds which runs ended (its notifications); a run on Dask adds its conditional end write,
+the look-up of the artifacts already recorded under its artifact path, and its waiter's read of the ended
+run. Through SQLAlchemy each costs
 ten times the database's own work (connection checkout, statement compilation and caching, result
 set-up); here each is one prepared statement on a pooled ``sqlite3`` connection, in the same transaction
 discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``, retried while another process holds the write
@@ -66,6 +67,11 @@ _ARTIFACT_COLUMNS = tuple(column.name for column in schema.artifacts.columns)
 _ARTIFACT_JSON = tuple(column.name for column in schema.artifacts.columns if isinstance(column.type, JSON))
 _LIVE_OWNERS = (f"SELECT uid, iteration, state, pid, owner FROM runs WHERE {schema.LIVE_STATE_SQL} AND host = ? "
                 "ORDER BY start_time, iteration")  # the condition spelled as the live-runs index is
+# the end-of-run notifications' question (``endedruns``, which says why it reads so), project by project
+_ENDED_COLUMNS = ("uid", "project", "name", "kind", "state", "error", "start_time", "end_time", "owner", "results")
+_PROJECTS_WITH_RUNS = "SELECT DISTINCT project FROM job_summary"
+_ENDED = (f"SELECT {', '.join(_ENDED_COLUMNS)} FROM runs WHERE project = ? AND last_update > ? AND iteration = 0 "
+          "AND end_time > ? AND state IN ('completed', 'error', 'aborted') ORDER BY last_update LIMIT ?")
 _SELECT_ARTIFACTS = (f"SELECT {', '.join(map(_quoted, _ARTIFACT_COLUMNS))} FROM artifacts "
                      "WHERE run_uid = ? ORDER BY id")
 # what SQLAlchemy's ``target.startswith(prefix)`` says on SQLite (LIKE: ASCII case folded, ``_`` and ``%`` wild)
@@ -233,6 +239,16 @@ class SqliteHotPath:
         with self._connection() as conn:
             rows = conn.execute(_LIVE_OWNERS, (host,)).fetchall()
         return [(uid, iteration, state, pid, _decode(owner)) for uid, iteration, state, pid, owner in rows]
+
+    def ended_since(self, since: float, scan: int) -> list[dict[str, Any]]:
+        """``endedruns.ended_since``: top-level runs that ended after ``since``, at most ``scan`` per project
+        (JSON columns as their text)."""
+        found = []
+        with self._connection() as conn:
+            for (project,) in conn.execute(_PROJECTS_WITH_RUNS).fetchall():
+                found.extend(dict(zip(_ENDED_COLUMNS, row, strict=True))
+                             for row in conn.execute(_ENDED, (project, since, since, scan)))
+        return found
 
     def run_state(self, uid: str, iteration: int) -> str | None:
         with self._connection() as conn:
