@@ -64,12 +64,15 @@ def _writer(home: str, runs: int, worker: int, errors) -> None:  # runs in a chi
         errors.put(f"worker {worker}: {type(exc).__name__}: {exc}")
 
 
+WRITER_RUNS = 200  # per process: 1,600 runs from 8 processes contending for the store's write lock
+
+
 @pytest.mark.slow
 def test_eight_concurrent_writer_processes(runlab_home):
     runlab.get_or_create_project("load", context=str(runlab_home))
     ctx = multiprocessing.get_context("spawn")
     errors = ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(str(runlab_home), 500, w, errors)) for w in range(8)]
+    workers = [ctx.Process(target=_writer, args=(str(runlab_home), WRITER_RUNS, w, errors)) for w in range(8)]
     for proc in workers:
         proc.start()
     for proc in workers:
@@ -80,11 +83,11 @@ def test_eight_concurrent_writer_processes(runlab_home):
     assert seen == []
     assert all(p.exitcode == 0 for p in workers)
     runs = runlab.get_run_db().list_runs(project="load")
-    assert len(runs) == 4000
+    assert len(runs) == 8 * WRITER_RUNS
     assert {r.state() for r in runs} == {"completed"}
     for worker in range(8):
         named = [r for r in runs if r.metadata.name == f"w{worker}-handler"]
-        assert sorted(r.status.results["i"] for r in named) == list(range(500))
+        assert sorted(r.status.results["i"] for r in named) == list(range(WRITER_RUNS))
     text, _ = get_store().read_log(runs[0].uid())
     assert text == f"line {runs[0].status.results['i']}\n", "each run has its own log"
 
