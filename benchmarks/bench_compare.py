@@ -20,7 +20,7 @@ import sys
 import time
 
 from _common import fresh_home, median, ratio_info, verdict
-from bench_server import CHROMIUM, CHROMIUM_ARGS, get_ms, start_lab
+from bench_server import CHROMIUM, get_ms, lab_in_chromium
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
 from comparetiming import TIME_TO_TABLE  # the page script the browser test times with
@@ -82,47 +82,34 @@ def measure(uids: list[str]) -> tuple[float, float, float]:
 
 def click_to_table(home: str, sizes: dict[int, list[str]]) -> dict[int, tuple[float, float]]:
     """For each size, the median ms from the click on Compare to the table, and of the server's answer."""
-    from playwright.sync_api import sync_playwright
-
-    process, url, token = start_lab(home)
     found: dict[int, tuple[float, float]] = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab?token={token}")
-            page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
-            page.wait_for_selector("#jp-main-dock-panel .lm-TabBar-tab", timeout=60_000)
-            for count, uids in sizes.items():
-                page.locator("li[data-id='runlab-jobs']").click()
-                sidebar = page.locator(".runlab-jobs-panel")
-                sidebar.locator(f".runlab-job-row[data-job='fit-{count}'] .runlab-job-runs button").click()
-                page.locator("li[data-id='runlab-jobs']").click()
-                view = page.locator(".runlab-runs-panel:visible")
-                view.locator(".runlab-runs-row").first.wait_for(timeout=60_000)
+    with lab_in_chromium(home) as (page, url, token):
+        for count, uids in sizes.items():
+            page.locator("li[data-id='runlab-jobs']").click()
+            sidebar = page.locator(".runlab-jobs-panel")
+            sidebar.locator(f".runlab-job-row[data-job='fit-{count}'] .runlab-job-runs button").click()
+            page.locator("li[data-id='runlab-jobs']").click()
+            view = page.locator(".runlab-runs-panel:visible")
+            view.locator(".runlab-runs-row").first.wait_for(timeout=60_000)
+            view.get_by_label("Select the runs of this page").check()
+            for shown in range(PAGE, count, PAGE):  # the next pages, selected in turn
+                view.get_by_role("button", name="Next page").click()
+                # the range names the page's first run only once its rows are drawn
+                view.locator(".runlab-runs-range", has_text=str(shown + 1)).wait_for(timeout=60_000)
                 view.get_by_label("Select the runs of this page").check()
-                for shown in range(PAGE, count, PAGE):  # the next pages, selected in turn
-                    view.get_by_role("button", name="Next page").click()
-                    # the range names the page's first run only once its rows are drawn
-                    view.locator(".runlab-runs-range", has_text=str(shown + 1)).wait_for(timeout=60_000)
-                    view.get_by_label("Select the runs of this page").check()
-                view.locator(".runlab-runs-count", has_text=f"{count} selected").wait_for(timeout=60_000)
-                clicks = []
-                for _ in range(SAMPLES):
-                    clicks.append(page.evaluate(TIME_TO_TABLE, count))
-                    # closed again, so the next click builds the view anew
-                    page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
-                    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"bench / fit-{count}").click()
-                    view.locator(".runlab-runs-compare").wait_for(timeout=60_000)
-                query = "&".join(f"uid={uid}" for uid in uids)
-                server = [get_ms(f"{url}/runlab/api/compare?{query}", token)[0] for _ in range(SAMPLES)]
-                print(f"{count} runs: click to table " + ", ".join(f"{t:.0f}" for t in clicks)
-                      + " ms; GET /compare " + ", ".join(f"{t:.0f}" for t in server) + " ms", flush=True)
-                found[count] = (median(clicks), median(server))
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(10)
+            view.locator(".runlab-runs-count", has_text=f"{count} selected").wait_for(timeout=60_000)
+            clicks = []
+            for _ in range(SAMPLES):
+                clicks.append(page.evaluate(TIME_TO_TABLE, count))
+                # closed again, so the next click builds the view anew
+                page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
+                page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"bench / fit-{count}").click()
+                view.locator(".runlab-runs-compare").wait_for(timeout=60_000)
+            query = "&".join(f"uid={uid}" for uid in uids)
+            server = [get_ms(f"{url}/runlab/api/compare?{query}", token)[0] for _ in range(SAMPLES)]
+            print(f"{count} runs: click to table " + ", ".join(f"{t:.0f}" for t in clicks)
+                  + " ms; GET /compare " + ", ".join(f"{t:.0f}" for t in server) + " ms", flush=True)
+            found[count] = (median(clicks), median(server))
     return found
 
 

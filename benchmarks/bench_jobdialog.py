@@ -29,7 +29,7 @@ import time
 import urllib.request
 
 from _common import fresh_home, median, ratio_info, ratio_verdict, verdict
-from bench_server import CHROMIUM, CHROMIUM_ARGS, get_ms, start_lab
+from bench_server import CHROMIUM, get_ms, lab_in_chromium, start_lab
 
 ROUNDS, WARM_UP = 30, 5
 DIALOG_SAMPLES = 7
@@ -139,32 +139,18 @@ def main() -> None:
 
 def dialog_to_panel(home: str) -> tuple[float, float, float]:
     """Medians (ms) from asking for the dialog to the form, the run's view and its Jobs sidebar row."""
-    from playwright.sync_api import sync_playwright
-
     import runlab
 
-    process, url, token = start_lab(home, "--LabApp.expose_app_in_browser=True")
     samples = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/trainer.py?token={token}")
-            page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
-            page.wait_for_selector("#jp-main-dock-panel .lm-TabBar-tab", timeout=60_000)
-            page.locator("li[data-id='runlab-jobs']").click()
-            page.locator(".runlab-jobs-panel").wait_for(timeout=60_000)
-            for _ in range(DIALOG_SAMPLES + 1):  # the first opens the dialog's code: not timed
-                *times, uid = page.evaluate(TIME_DIALOG, "trainer.py")
-                samples.append(times)
-                state = runlab.get_run(uid).wait_for_completion(timeout=120, poll=0.02,
-                                                                raise_on_failure=False).state()
-                if state != "completed":
-                    raise RuntimeError(f"run {uid} from the dialog ended {state}")
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with lab_in_chromium(home, "trainer.py", "--LabApp.expose_app_in_browser=True") as (page, _, _):
+        page.locator("li[data-id='runlab-jobs']").click()
+        page.locator(".runlab-jobs-panel").wait_for(timeout=60_000)
+        for _ in range(DIALOG_SAMPLES + 1):  # the first opens the dialog's code: not timed
+            *times, uid = page.evaluate(TIME_DIALOG, "trainer.py")
+            samples.append(times)
+            state = runlab.get_run(uid).wait_for_completion(timeout=120, poll=0.02, raise_on_failure=False).state()
+            if state != "completed":
+                raise RuntimeError(f"run {uid} from the dialog ended {state}")
     timed = samples[1:]
     for label, index in (("form", 0), ("view", 1), ("sidebar row", 2)):
         print(f"  {label}: " + ", ".join(f"{t[index]:.0f}" for t in timed) + " ms")

@@ -20,6 +20,7 @@ paint under 1 s.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import random
@@ -32,6 +33,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from typing import Any
 
 from _common import fresh_home, median, ratio_verdict, verdict
 from bench_list_runs import NAMES, PROJECT, fill
@@ -71,6 +74,27 @@ def start_lab(home: str, *extra_args: str) -> tuple[subprocess.Popen, str, str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("jupyter lab did not start") from None
             time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def lab_in_chromium(home: str, path: str = "", *extra_args: str) -> Iterator[Any]:
+    """A Chromium page on ``jupyter lab`` (``start_lab(home, *extra_args)``) at ``/lab/tree/<path>``, started (the
+    splash gone, a main-area tab shown); the browser and the server are stopped on leaving."""
+    from playwright.sync_api import sync_playwright
+
+    process, url, token = start_lab(home, *extra_args)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/lab/tree/{path}?token={token}" if path else f"{url}/lab?token={token}")
+            page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+            page.wait_for_selector("#jp-main-dock-panel .lm-TabBar-tab", timeout=60_000)
+            yield page, url, token
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def get_ms(url: str, token: str, headers: dict[str, str] | None = None) -> tuple[float, int]:
