@@ -16,7 +16,6 @@ import os
 import pickle
 import time
 import zipfile
-from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -45,14 +44,19 @@ def active_context() -> RunContext | None:
     return _active.get()
 
 
-@contextlib.contextmanager
-def activate(context: RunContext) -> Iterator[RunContext]:
-    """Make ``context`` the active run for the block (what ``get_or_create_ctx`` returns inside it)."""
-    token = _active.set(context)
-    try:
-        yield context
-    finally:
-        _active.reset(token)
+class activate:  # noqa: N801 - used as a function: ``with activate(context):``
+    """Make ``context`` the active run for the block (what ``get_or_create_ctx`` returns inside it). (A class,
+    not a generator: every run enters it.)"""
+
+    def __init__(self, context: RunContext) -> None:
+        self._context = context
+
+    def __enter__(self) -> RunContext:
+        self._token = _active.set(self._context)
+        return self._context
+
+    def __exit__(self, *exc_info: object) -> None:
+        _active.reset(self._token)
 
 
 class ArtifactRecord(dict):

@@ -87,8 +87,11 @@ def _attempt(record: RunRecord, handler: HandlerRef, store: RunStore, log: RunLo
         try:
             if bounds.attempts > 1:
                 print(f"--- attempt {number} of {bounds.attempts} ---", file=sys.stderr)
-            with timeout_stopper(bounds.timeout, context, stop, store):
+            if bounds.timeout is None:  # nothing to stop: no timer, no look at this process's children
                 _call(record, handler, context, echo)
+            else:
+                with timeout_stopper(bounds.timeout, context, stop, store):
+                    _call(record, handler, context, echo)
         except RunAborted:
             print(f"run {uid} aborted", file=sys.stderr)
             context.end(RunState.ABORTED, error="aborted by request", status=_attempts_status(
@@ -126,7 +129,7 @@ def _call(record: RunRecord, handler: HandlerRef, context: RunContext, echo: boo
     else:
         func = handler.build(context, context.parameters)
         returns = record.spec.get("returns") or []
-        hints, convert = dict(context.input_hints), True
+        hints, convert = context.input_hints, True  # read, never changed, by bind
         decorated = getattr(func, HANDLER_OPTIONS, None)
         if isinstance(decorated, HandlerOptions):  # @runlab.handler: labels, input hints, outputs
             func, returns = decorated.prepare(context, returns, called=func)
