@@ -30,7 +30,7 @@ from .record import RunState, artifact_to_dict, copy_plain
 from .runlog import RunLog, make_run_logger
 from .secrets import get_secret
 from .sweepsummary import iteration_row, summarize
-from .values import check_key, check_size, check_storable, storable_params, to_storable
+from .values import check_key, check_size, check_storable, is_plain_scalar, storable_params, to_storable
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -244,7 +244,9 @@ class RunContext:
         """Record a result (a JSON-storable value; numpy scalars are unwrapped)."""
         if not isinstance(key, str) or not key:
             raise ValidationError(f"a result key must be a non-empty string, not {key!r}")
-        self.results[key] = check_size(f"result {key!r}", to_storable(f"result {key!r}", value))
+        if not is_plain_scalar(value):  # the usual result is stored as it is: no error text to build
+            value = check_size(f"result {key!r}", to_storable(f"result {key!r}", value))
+        self.results[key] = value
         self._maybe_commit(commit)
 
     def log_results(self, results: dict[str, Any], commit: bool = False) -> None:
