@@ -550,9 +550,10 @@ class RunContext:
         """Record the run's end: final results, log, state, end time, and error details if any."""
         if self._children:
             status = self._summarize_children(status)
-        self._write({"state": RunState(state), "end_time": time.time(), "error": error,
+        state = RunState(state)
+        self._write({"state": state, "end_time": time.time(), "error": error,
                      **({"status": {**self._run_record.status, **status}} if status else {})})
-        self._state = RunState(state)
+        self._state = state
         self.finished = True
 
     def _record_status(self, status: dict[str, Any]) -> None:
@@ -732,7 +733,9 @@ class RunContext:
         if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
             spec = self._run_record.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
             changes["spec"] = spec
-        self._store.update_run(self.uid, self.iteration, {**changes, **(final or {})}, log=self.log.take())
+        if final:
+            changes.update(final)
+        self._store.update_run(self.uid, self.iteration, changes, log=self.log.take())
         self._last_commit = time.monotonic()
 
     def _maybe_commit(self, force: bool) -> None:

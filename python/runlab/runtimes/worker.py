@@ -60,7 +60,9 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
     bounds = RunBounds.from_spec(record.spec)
     attempts: list[dict[str, Any]] = []
     uid, iteration = record.uid, record.iteration
-    interval = min(0.2, get_config().log_flush_interval) if live else get_config().log_flush_interval
+    interval = get_config().log_flush_interval
+    if live:
+        interval = min(0.2, interval)
     log = RunLog(lambda offset, text, stamps: store.append_log(uid, iteration, offset, text, stamps), interval)
     for number in range(1, bounds.attempts + 1):
         if number > 1:
@@ -143,6 +145,8 @@ def _call(record: RunRecord, handler: HandlerRef, context: RunContext, echo: boo
 def _attempts_status(attempts: list[dict[str, Any]], started: float, state: RunState, error: str | None,
                      bounds: RunBounds) -> dict[str, Any]:
     """Add this attempt to ``attempts``; the status fields that list them (none for a run of one attempt)."""
+    if bounds.attempts == 1:  # nothing lists a single attempt
+        return {}
     attempts.append({"attempt": len(attempts) + 1, "start_time": started, "end_time": time.time(),
                      "state": state.value, "error": error})
     return {"attempts": list(attempts)} if bounds.attempts > 1 else {}
