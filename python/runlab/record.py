@@ -262,7 +262,8 @@ def new_run(project: str, name: str, kind: str, state: RunState, labels: dict[st
     made. ``labels`` are added to the default ones (kind, owner, host)."""
     now = time.time()
     return RunRecord(uid=new_uid(), iteration=0, project=project, name=name, kind=kind,
-                     state=RunState(state), labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
+                     state=state if type(state) is RunState else RunState(state),
+                     labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
                      last_update=now, pid=pid, host=hostname(),
                      owner=Owner(runtime=runtime, kernel=kernel_id()))
 

@@ -83,12 +83,13 @@ def _attempt(record: RunRecord, handler: HandlerRef, store: RunStore, log: RunLo
     context = RunContext(record, store, log)
     if live:
         context._commit_interval = 0.0
-    last = number == bounds.attempts
+    total = bounds.attempts
+    last = number == total
     started = time.time()
     with activate(context), capture_output(log, echo=echo):
         try:
-            if bounds.attempts > 1:
-                print(f"--- attempt {number} of {bounds.attempts} ---", file=sys.stderr)
+            if total > 1:
+                print(f"--- attempt {number} of {total} ---", file=sys.stderr)
             if bounds.timeout is None:  # nothing to stop: no timer, no look at this process's children
                 _call(record, handler, context, echo)
             else:
