@@ -147,6 +147,22 @@ def test_a_notebook_cells_callable_records_its_source():
     assert unreadable["sha256"] is None and "source" not in unreadable
 
 
+def test_a_notebook_cells_callable_changed_between_runs_records_its_new_source():
+    """A cell run again defines the handler anew: each run records the source (and its sha256) it ran."""
+    def first(context):
+        return 1
+
+    def second(context):
+        return 2
+
+    fn = runlab.new_function(name="cell", kind="local")
+    codes = [fn.run(handler=handler).spec["code"] for handler in (first, second, first)]
+    assert [code["source"].split("(")[0].strip() for code in codes] == ["def first", "def second", "def first"]
+    assert [code["sha256"] for code in codes] == [hashlib.sha256(code["source"].encode()).hexdigest()
+                                                  for code in codes]
+    assert codes[0]["sha256"] != codes[1]["sha256"] and codes[0]["sha256"] == codes[2]["sha256"]
+
+
 def test_a_sweeps_children_share_the_parents_capture(repo):
     project = project_in(repo, kind="local")
     sweep = project.run_function("train", hyperparams={"x": [1, 2, 3]})

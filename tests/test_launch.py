@@ -248,6 +248,13 @@ def test_a_handler_changed_between_runs_is_bound_as_it_is_now():
     with pytest.raises(runlab.errors.MissingParameterError):
         fn.run(handler=handler)
 
+    def rest(context, b, /, **more):
+        context.log_result("b", b)
+        context.log_result("more", sorted(more))
+
+    handler.__code__ = rest.__code__  # how arguments are passed changes too: positional-only, **kwargs
+    assert fn.run(handler=handler, params={"b": 4, "c": 5}).outputs == {"b": 4, "more": ["c"]}
+
 
 def test_a_handler_that_changes_its_params_leaves_the_recorded_ones_as_they_ran(project):
     """Lists and dicts reach the handler as its own copies; numbers and strings as they are."""

@@ -45,6 +45,8 @@ def validate_key(key: str) -> str:
 
 def expand_artifact_path(path: str, uid: str, run_name: str, project: str) -> str:
     """Fill ``{run.uid}``, ``{run.name}`` and ``{project}`` (single or double braces) into a path."""
+    if "{" not in path:  # the usual path: nothing to fill
+        return path
     for name, value in (("run.uid", uid), ("run.name", run_name), ("project", project)):
         path = path.replace("{{" + name + "}}", value).replace("{" + name + "}", value)
     return path

@@ -25,7 +25,7 @@ from .errors import MissingParameterError
 
 _SKIPPED = (inspect.Parameter.VAR_POSITIONAL,)
 INIT_ARGS = "_init_args"  # params["_init_args"] builds the class of a "Class::method" handler
-_signatures: WeakKeyDictionary[FunctionType, tuple[tuple, inspect.Signature, tuple[str, ...]]] = WeakKeyDictionary()
+_signatures: WeakKeyDictionary[FunctionType, tuple[tuple, tuple]] = WeakKeyDictionary()
 _IMMUTABLE = (int, float, str, bool, type(None))  # param values passed as they are (others are deep-copied)
 
 
@@ -60,20 +60,13 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
          hints: dict[str, Any] | None = None, convert: bool = True) -> tuple[list, dict]:
     """Positional and keyword arguments for ``handler`` in this run. ``hints`` (input name → type or type
     name) win over the handler's own type hints; ``convert=False`` passes every input as a DataItem."""
-    signature = _signature(handler)
+    bound, accepts_rest = _read_signature(handler)[2]
     if inputs:  # type hints say what an input is converted to (a param is passed as it is)
         hints = {**_type_hints(handler), **(hints or {})}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     used: set[str] = set()
-    accepts_rest = False
-    for param in signature.parameters.values():
-        if param.kind in _SKIPPED:
-            continue
-        if param.kind is inspect.Parameter.VAR_KEYWORD:
-            accepts_rest = True
-            continue
-        name = param.name
+    for name, param, positional in bound:
         if name == "context" and name not in params:
             value = context
         elif name in inputs:
@@ -85,7 +78,7 @@ def bind(handler: Callable, context: Any, params: dict[str, Any], inputs: dict[s
             used.add(name)
         else:
             continue  # has a default (check_binding ran before the run was created)
-        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+        if positional:
             args.append(value)
         else:
             kwargs[name] = value
@@ -153,29 +146,35 @@ def _hint_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", "")
 
 
-def _signature(handler: Callable) -> inspect.Signature:
-    """``inspect.signature(handler)`` (kept per plain function: see :func:`_read_signature`)."""
-    return _read_signature(handler)[0]
+_Bound = tuple[tuple[tuple[str, inspect.Parameter, bool], ...], bool]
+"""How ``bind`` fills a signature: (name, parameter, positional-only) of each argument that takes a value by
+name, and whether ``**kwargs`` takes the rest."""
 
 
-def _read_signature(handler: Callable) -> tuple[inspect.Signature, tuple[str, ...]]:
-    """The handler's signature and its required argument names (no default; not ``*args``/``**kwargs``),
-    kept per plain function while its code, defaults and annotations stay the same objects: a run reads
-    them twice (checking params, then binding them), and reading a signature costs as much as a store write."""
+def _read_signature(handler: Callable) -> tuple[inspect.Signature, tuple[str, ...], _Bound]:
+    """The handler's signature, its required argument names (no default; not ``*args``/``**kwargs``) and how
+    ``bind`` fills it, kept per plain function while its code, defaults and annotations stay the same objects:
+    a run reads them twice (checking params, then binding them), and reading a signature costs as much as a
+    store write."""
     if type(handler) is FunctionType:
         extra = handler.__dict__
         key = (handler.__code__, handler.__defaults__, handler.__kwdefaults__, handler.__annotations__,
                extra.get("__signature__") if extra else None, extra.get("__wrapped__") if extra else None)
         kept = _signatures.get(handler)
         if kept is not None and kept[0] == key:  # the same objects (a tuple compares identity first)
-            return kept[1], kept[2]
+            return kept[1]
     signature = inspect.signature(handler)
-    required = tuple(p.name for p in signature.parameters.values()
+    params = signature.parameters.values()
+    required = tuple(p.name for p in params
                      if p.kind not in (*_SKIPPED, inspect.Parameter.VAR_KEYWORD)
                      and p.default is inspect.Parameter.empty)
+    bound = (tuple((p.name, p, p.kind is inspect.Parameter.POSITIONAL_ONLY) for p in params
+                   if p.kind not in (*_SKIPPED, inspect.Parameter.VAR_KEYWORD)),
+             any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params))
+    read = (signature, required, bound)
     if type(handler) is FunctionType:
-        _signatures[handler] = (key, signature, required)
-    return signature, required
+        _signatures[handler] = (key, read)
+    return read
 
 
 def _type_hints(handler: Callable) -> dict[str, Any]:

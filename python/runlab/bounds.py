@@ -45,13 +45,20 @@ class RunBounds:
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> RunBounds:
         """The bounds recorded in a run's spec (none for a run recorded without them)."""
+        if "timeout" not in spec and "retry" not in spec:  # most runs: no bounds
+            return _UNBOUNDED
         retry = spec.get("retry") or {}
         return cls(timeout=spec.get("timeout"), retry=int(retry.get("count") or 0),
                    retry_delay=float(retry.get("delay") or 0.0))
 
 
+_UNBOUNDED = RunBounds()  # frozen: one shared by every run recorded without bounds
+
+
 def check_bounds(timeout: Any = None, retry: Any = None, retry_delay: Any = None) -> RunBounds:
     """The bounds a call asks for, or ``InvalidRunLimitError`` naming the bad value and what to give."""
+    if timeout is None and retry is None and retry_delay is None:
+        return _UNBOUNDED
     if timeout is not None and not (_is_number(timeout) and timeout > 0):
         raise InvalidRunLimitError(f"timeout must be a number of seconds greater than 0 (e.g. timeout=600), "
                                    f"not {timeout!r}; leave it out for no timeout")

@@ -51,7 +51,7 @@ def code_sha256(function: FunctionSpec, ref: HandlerRef | None) -> str | None:
     be read."""
     path, source = _code_of(function, ref)
     if source is not None:
-        return hashlib.sha256(source.encode()).hexdigest()
+        return source_sha256(source)
     return file_sha256(path) if path else None
 
 
@@ -67,6 +67,13 @@ def file_sha256(path: str) -> str | None:
     except OSError:
         return None
     return digest
+
+
+@lru_cache(maxsize=256)
+def source_sha256(source: str) -> str:
+    """The sha256 of a callable's source text, computed once per text (a notebook cell's handler runs again and
+    again with the same source)."""
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def content_sha256(path: str) -> str:
@@ -132,7 +139,7 @@ def capture(function: FunctionSpec, ref: HandlerRef | None) -> dict[str, Any] | 
     path, source = _code_of(function, ref)
     code: dict[str, Any] = {}
     if source is not None:
-        code["sha256"] = hashlib.sha256(source.encode()).hexdigest()
+        code["sha256"] = source_sha256(source)
         code["path"] = None
         if len(source) <= MAX_SOURCE_CHARS:
             code["source"] = source
@@ -186,7 +193,7 @@ def _code_drift(recorded: dict[str, Any], function: FunctionSpec, ref: HandlerRe
     path, source = _code_of(function, ref)
     if old is None or (path is None and source is None):
         return None
-    new = hashlib.sha256(source.encode()).hexdigest() if source is not None else file_sha256(path or "")
+    new = source_sha256(source) if source is not None else file_sha256(path or "")
     answer: dict[str, Any] = {"changed": new != old, "old": old, "new": new, "path": path or recorded.get("path"),
                               "diff": ""}
     if new != old and source is not None and recorded.get("source") is not None:

@@ -16,7 +16,6 @@ import os
 import pickle
 import time
 import zipfile
-from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from .record import RunState, artifact_to_dict, copy_plain
 from .runlog import RunLog, make_run_logger
 from .secrets import get_secret
 from .sweepsummary import iteration_row, summarize
-from .values import check_key, check_size, check_storable, storable_params, to_storable
+from .values import check_key, check_size, check_storable, is_plain_scalar, storable_params, to_storable
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -45,14 +44,19 @@ def active_context() -> RunContext | None:
     return _active.get()
 
 
-@contextlib.contextmanager
-def activate(context: RunContext) -> Iterator[RunContext]:
-    """Make ``context`` the active run for the block (what ``get_or_create_ctx`` returns inside it)."""
-    token = _active.set(context)
-    try:
-        yield context
-    finally:
-        _active.reset(token)
+class activate:  # noqa: N801 - used as a function: ``with activate(context):``
+    """Make ``context`` the active run for the block (what ``get_or_create_ctx`` returns inside it). (A class,
+    not a generator: every run enters it.)"""
+
+    def __init__(self, context: RunContext) -> None:
+        self._context = context
+
+    def __enter__(self) -> RunContext:
+        self._token = _active.set(self._context)
+        return self._context
+
+    def __exit__(self, *exc_info: object) -> None:
+        _active.reset(self._token)
 
 
 class ArtifactRecord(dict):
@@ -240,7 +244,9 @@ class RunContext:
         """Record a result (a JSON-storable value; numpy scalars are unwrapped)."""
         if not isinstance(key, str) or not key:
             raise ValidationError(f"a result key must be a non-empty string, not {key!r}")
-        self.results[key] = check_size(f"result {key!r}", to_storable(f"result {key!r}", value))
+        if not is_plain_scalar(value):  # the usual result is stored as it is: no error text to build
+            value = check_size(f"result {key!r}", to_storable(f"result {key!r}", value))
+        self.results[key] = value
         self._maybe_commit(commit)
 
     def log_results(self, results: dict[str, Any], commit: bool = False) -> None:
@@ -544,9 +550,10 @@ class RunContext:
         """Record the run's end: final results, log, state, end time, and error details if any."""
         if self._children:
             status = self._summarize_children(status)
-        self._write({"state": RunState(state), "end_time": time.time(), "error": error,
+        state = RunState(state)
+        self._write({"state": state, "end_time": time.time(), "error": error,
                      **({"status": {**self._run_record.status, **status}} if status else {})})
-        self._state = RunState(state)
+        self._state = state
         self.finished = True
 
     def _record_status(self, status: dict[str, Any]) -> None:
@@ -726,7 +733,9 @@ class RunContext:
         if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
             spec = self._run_record.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
             changes["spec"] = spec
-        self._store.update_run(self.uid, self.iteration, {**changes, **(final or {})}, log=self.log.take())
+        if final:
+            changes.update(final)
+        self._store.update_run(self.uid, self.iteration, changes, log=self.log.take())
         self._last_commit = time.monotonic()
 
     def _maybe_commit(self, force: bool) -> None:

@@ -195,7 +195,7 @@ class FunctionSpec:
         }
         for key in RECORDED:  # MLRun's build options, only when set (run records stay small)
             value = getattr(self, key)
-            if value not in ("", None, [], {}):
+            if value is not None and (value or not isinstance(value, (str, list, dict))):  # not "", [] or {}
                 data[key] = copy.deepcopy(value)
         return data
 

@@ -188,12 +188,12 @@ def prepare(function: FunctionSpec, project: ProjectRef, task: Task, handler: st
     run_inputs = _checked_inputs(task.inputs, project)
     check_log_hints(task.returns)
     target = ref.signature_target()
-    if target is not None:
-        swept = dict.fromkeys(sweep.space) if sweep is not None else {}
-        check_binding(target, {**run_params, **swept}, run_inputs, ref.label)
-    elif ref.required is not None:
-        swept = dict.fromkeys(sweep.space) if sweep is not None else {}
-        check_required(ref.required, {**run_params, **swept}, run_inputs, ref.label)
+    if target is not None or ref.required is not None:
+        given = run_params if sweep is None else {**run_params, **dict.fromkeys(sweep.space)}
+        if target is not None:
+            check_binding(target, given, run_inputs, ref.label)
+        else:
+            check_required(ref.required, given, run_inputs, ref.label)
     run_name = fix_name(task.name) if task.name else _default_run_name(function, ref)
     run_labels = {check_key("label", k): str(v) for k, v in _as_dict(task.labels, "labels").items()}
     spec = {

@@ -262,7 +262,8 @@ def new_run(project: str, name: str, kind: str, state: RunState, labels: dict[st
     made. ``labels`` are added to the default ones (kind, owner, host)."""
     now = time.time()
     return RunRecord(uid=new_uid(), iteration=0, project=project, name=name, kind=kind,
-                     state=RunState(state), labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
+                     state=state if type(state) is RunState else RunState(state),
+                     labels={**default_labels(kind), **labels}, spec=spec, start_time=now,
                      last_update=now, pid=pid, host=hostname(),
                      owner=Owner(runtime=runtime, kernel=kernel_id()))
 
@@ -365,7 +366,10 @@ def copy_plain(value: Any) -> Any:
     """A copy of JSON-shaped data (dicts and lists copied, everything else shared): what a run's spec is
     made of, at a fraction of ``copy.deepcopy``'s cost (a sweep copies its template once per child)."""
     if isinstance(value, dict):
-        return {key: copy_plain(item) for key, item in value.items()}
+        return {key: copy_plain(item) if isinstance(item, _CONTAINERS) else item for key, item in value.items()}
     if isinstance(value, list):
-        return [copy_plain(item) for item in value]
+        return [copy_plain(item) if isinstance(item, _CONTAINERS) else item for item in value]
     return value
+
+
+_CONTAINERS = (dict, list)  # what copy_plain copies; anything else is shared without a call

@@ -99,6 +99,10 @@ class _Tee(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    def __del__(self) -> None:
+        """Nothing to close (the original stream is not the tee's, and ``capture_output`` flushed it): without
+        this, ``IOBase`` closes every tee it frees, flushing the original stream again, twice per run."""
+
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._original, "encoding", "utf-8") or "utf-8"

@@ -65,18 +65,25 @@ def _storable(what: str, value: Any, non_finite: str, outer: tuple[int, ...]) ->
     )
 
 
+def is_plain_scalar(value: Any) -> bool:
+    """True for the usual param or result: None, a bool, an int within 64 bits or a finite float (not a
+    subclass such as numpy's): stored as it is, within any size limit, nothing to convert or check."""
+    kind = type(value)
+    return (kind is bool or value is None or (kind is int and _INT64[0] <= value <= _INT64[1])
+            or (kind is float and math.isfinite(value)))
+
+
 def check_storable(what: str, value: Any) -> Any:
     """Like :func:`to_storable` but refuses NaN and infinity, and values over the size limit (params)."""
-    kind = type(value)
-    if (kind is bool or value is None or (kind is int and _INT64[0] <= value <= _INT64[1])
-            or (kind is float and math.isfinite(value))):
-        return value  # the usual param: nothing to convert, within any limit (checked here, per run)
+    if is_plain_scalar(value):
+        return value
     return check_size(what, to_storable(what, value, non_finite="error"))
 
 
 def storable_params(params: dict[Any, Any], what: str = "param") -> dict[str, Any]:
     """``params`` with string names and storable values within the size limit; a typed error otherwise."""
-    return {check_key(what, key): check_storable(f"{what} {key!r}", value) for key, value in params.items()}
+    return {check_key(what, key): value if is_plain_scalar(value) else check_storable(f"{what} {key!r}", value)
+            for key, value in params.items()}  # the name in an error is only built for a value checked further
 
 
 def check_size(what: str, value: Any) -> Any:

@@ -27,6 +27,8 @@ _BUILTIN = {
     "job": "runlab.runtimes.job:JobRuntime",
     "dask": "runlab.runtimes.dask:DaskRuntime",
 }
+_classes: dict[str, type[Runtime]] = {}
+"""Runtime classes by ``module:class``, once imported: every run asks for its runtime."""
 _RECOVER_EVERY = 1.0  # seconds between two recover passes of one store in one process
 _last_recover: dict[str, float] = {}
 _IN_PROCESS_OWNERS = ("", "sweep", "custom")
@@ -45,8 +47,12 @@ def get_runtime(name: str) -> Runtime:
         raise UnsupportedError(
             f"no runtime named {name!r}: available runtimes are {', '.join(available_runtimes())}"
         )
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)()
+    cls = _classes.get(target)
+    if cls is None:
+        module_name, _, attr = target.partition(":")
+        cls = _classes[target] = getattr(importlib.import_module(module_name), attr)
+    return cls()
+
 
 
 def runtime_for(kind: str, in_process: bool = False, side_by_side: bool = False) -> Runtime:

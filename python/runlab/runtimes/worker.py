@@ -60,7 +60,9 @@ def execute(record: RunRecord, handler: HandlerRef, store: RunStore, live: bool 
     bounds = RunBounds.from_spec(record.spec)
     attempts: list[dict[str, Any]] = []
     uid, iteration = record.uid, record.iteration
-    interval = min(0.2, get_config().log_flush_interval) if live else get_config().log_flush_interval
+    interval = get_config().log_flush_interval
+    if live:
+        interval = min(0.2, interval)
     log = RunLog(lambda offset, text, stamps: store.append_log(uid, iteration, offset, text, stamps), interval)
     for number in range(1, bounds.attempts + 1):
         if number > 1:
@@ -81,14 +83,18 @@ def _attempt(record: RunRecord, handler: HandlerRef, store: RunStore, log: RunLo
     context = RunContext(record, store, log)
     if live:
         context._commit_interval = 0.0
-    last = number == bounds.attempts
+    total = bounds.attempts
+    last = number == total
     started = time.time()
     with activate(context), capture_output(log, echo=echo):
         try:
-            if bounds.attempts > 1:
-                print(f"--- attempt {number} of {bounds.attempts} ---", file=sys.stderr)
-            with timeout_stopper(bounds.timeout, context, stop, store):
+            if total > 1:
+                print(f"--- attempt {number} of {total} ---", file=sys.stderr)
+            if bounds.timeout is None:  # nothing to stop: no timer, no look at this process's children
                 _call(record, handler, context, echo)
+            else:
+                with timeout_stopper(bounds.timeout, context, stop, store):
+                    _call(record, handler, context, echo)
         except RunAborted:
             print(f"run {uid} aborted", file=sys.stderr)
             context.end(RunState.ABORTED, error="aborted by request", status=_attempts_status(
@@ -126,7 +132,7 @@ def _call(record: RunRecord, handler: HandlerRef, context: RunContext, echo: boo
     else:
         func = handler.build(context, context.parameters)
         returns = record.spec.get("returns") or []
-        hints, convert = dict(context.input_hints), True
+        hints, convert = context.input_hints, True  # read, never changed, by bind
         decorated = getattr(func, HANDLER_OPTIONS, None)
         if isinstance(decorated, HandlerOptions):  # @runlab.handler: labels, input hints, outputs
             func, returns = decorated.prepare(context, returns, called=func)
@@ -140,6 +146,8 @@ def _call(record: RunRecord, handler: HandlerRef, context: RunContext, echo: boo
 def _attempts_status(attempts: list[dict[str, Any]], started: float, state: RunState, error: str | None,
                      bounds: RunBounds) -> dict[str, Any]:
     """Add this attempt to ``attempts``; the status fields that list them (none for a run of one attempt)."""
+    if bounds.attempts == 1:  # nothing lists a single attempt
+        return {}
     attempts.append({"attempt": len(attempts) + 1, "start_time": started, "end_time": time.time(),
                      "state": state.value, "error": error})
     return {"attempts": list(attempts)} if bounds.attempts > 1 else {}

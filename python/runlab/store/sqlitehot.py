@@ -56,7 +56,7 @@ def _quoted(name: str) -> str:
 
 _RUN_COLUMNS = tuple(column.name for column in schema.runs.columns)
 _JSON_COLUMNS = frozenset(column.name for column in schema.runs.columns if isinstance(column.type, JSON))
-_RUN_COLUMN_IS_JSON = tuple((name, name in _JSON_COLUMNS) for name in _RUN_COLUMNS)
+_RUN_JSON_INDEXES = tuple(i for i, name in enumerate(_RUN_COLUMNS) if name in _JSON_COLUMNS)
 _RUN_COLUMN_SET = frozenset(_RUN_COLUMNS)
 _INSERT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _RUN_COLUMNS)})")
@@ -113,8 +113,7 @@ class SqliteHotPath:
 
     def insert_run(self, row: dict[str, Any], summary: dict[str, Any]) -> None:
         """Insert the run and count it in the jobs summary (``jobsummary.upsert_values``), in one transaction."""
-        get = row.get
-        values = [dumps_json(get(name)) if is_json else get(name) for name, is_json in _RUN_COLUMN_IS_JSON]
+        values = _run_values(row)
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(_INSERT_RUN, values)
@@ -213,8 +212,7 @@ class SqliteHotPath:
                           log: Sequence[Any] | None) -> None:
         """Insert a run the cache answered with its artifact rows (``version`` left out: each the next of its
         key) and its log chunk, in one transaction (as ``RunStore.create_cached_run``)."""
-        get = row.get
-        values = [dumps_json(get(name)) if is_json else get(name) for name, is_json in _RUN_COLUMN_IS_JSON]
+        values = _run_values(row)
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(_INSERT_RUN, values)
@@ -381,6 +379,8 @@ def _json_dumper() -> Callable[[Any], str]:
     def dumps(value: Any) -> str:
         if isinstance(value, str):
             return json_encoder.encode_basestring_ascii(value)
+        if type(value) is dict and not value:  # a new run's results and status
+            return "{}"
         encode = getattr(per_thread, "encode", None) or new()
         try:
             return "".join(encode(value, 0))
@@ -393,6 +393,14 @@ def _json_dumper() -> Callable[[Any], str]:
 
 dumps_json = _json_dumper()
 """``json.dumps(value)``, faster: the JSON text of a run's column."""
+
+
+def _run_values(row: dict[str, Any]) -> list[Any]:
+    """The values of ``_INSERT_RUN`` for a ``runs`` row (a missing column is NULL)."""
+    values = list(map(row.get, _RUN_COLUMNS))
+    for index in _RUN_JSON_INDEXES:
+        values[index] = dumps_json(values[index])
+    return values
 
 
 def _decode(text: str | None) -> Any:
