@@ -54,7 +54,6 @@ def get_runtime(name: str) -> Runtime:
     return cls()
 
 
-
 def runtime_for(kind: str, in_process: bool = False, side_by_side: bool = False) -> Runtime:
     """The runtime that runs a function of ``kind``: this process for ``local`` functions and ``local=True``
     (``in_process``), except sweep children run ``side_by_side``, which need processes of their own; a

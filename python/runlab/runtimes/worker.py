@@ -150,7 +150,7 @@ def _attempts_status(attempts: list[dict[str, Any]], started: float, state: RunS
         return {}
     attempts.append({"attempt": len(attempts) + 1, "start_time": started, "end_time": time.time(),
                      "state": state.value, "error": error})
-    return {"attempts": list(attempts)} if bounds.attempts > 1 else {}
+    return {"attempts": list(attempts)}
 
 
 def _wait_for_attempt(record: RunRecord, store: RunStore, number: int, total: int, delay: float,
