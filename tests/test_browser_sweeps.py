@@ -13,7 +13,7 @@ import pytest
 
 import runlab
 from contrast import CHART_COLOURS
-from labserver import CHROMIUM, LabServer, chromium_page, screenshot
+from labserver import CHROMIUM, LabServer, chromium_page, screenshot, wait_for_saved_workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -171,6 +171,9 @@ def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
         _check_chart(view, light=False)  # drawn again in the dark theme's colours
         screenshot(page, "sweeps-chart-dark")
 
+        # JupyterLab saves the open views and the shown one a moment after they change: reload once it has
+        wait_for_saved_workspace(lab, f'"runlab-run:{sweep.uid()}-6"')
+        wait_for_saved_workspace(lab, f'"current": "runlab-run:{sweep.uid()}"')
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
