@@ -15,7 +15,17 @@ import pytest
 from compareruns import add_runs, run_sweep
 from comparetiming import TIME_TO_TABLE
 from contrast import BACKGROUND_LUMINANCE, CHART_COLOURS, CONTRAST
-from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, palette_item, runlab_lab, screenshot, set_theme
+from labserver import (
+    CHROMIUM,
+    WAIT_MS,
+    chromium_page,
+    open_lab,
+    palette_item,
+    runlab_lab,
+    screenshot,
+    set_theme,
+    wait_for_saved_workspace,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -206,7 +216,9 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
         page.locator("li[data-id='runlab-jobs']").click()
         page.set_viewport_size({"width": 1280, "height": 900})
 
-        # a page reload restores both compare views
+        # a page reload restores both compare views (once JupyterLab has saved them)
+        for view_id in page.eval_on_selector_all(".runlab-compare-panel", "views => views.map(v => v.id)"):
+            wait_for_saved_workspace(lab, f'"runlab-compare:{view_id}"')
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")

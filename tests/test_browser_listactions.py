@@ -16,7 +16,16 @@ from datetime import datetime
 import pytest
 
 import runlab
-from labserver import CHROMIUM, WAIT_MS, chromium_page, open_lab, runlab_lab, screenshot, set_theme
+from labserver import (
+    CHROMIUM,
+    WAIT_MS,
+    chromium_page,
+    open_lab,
+    runlab_lab,
+    screenshot,
+    set_theme,
+    wait_for_saved_workspace,
+)
 from runlab.record import RunState, new_run
 from runlab.store import get_store
 from runlab.store.logstamps import encode_stamps
@@ -204,6 +213,7 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         screenshot(page, "listactions-log-light")
 
         # after a reload: the notes in the run's view, the Runs view's column and the history row's title
+        wait_for_saved_workspace(lab, f'"runlab-run:{trains[1]}"')  # the run's view, restored by the reload
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         run_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=trains[1][:8])

@@ -19,7 +19,14 @@ import pytest
 
 import runlab
 from contrast import CONTRAST
-from labserver import CHROMIUM, LabServer, launch_chromium, open_run_from_sidebar, screenshot
+from labserver import (
+    CHROMIUM,
+    LabServer,
+    launch_chromium,
+    open_run_from_sidebar,
+    screenshot,
+    wait_for_saved_workspace,
+)
 from waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -305,6 +312,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             screenshot(page, "runview-notebook-preview-dark")
 
             # After a reload the open runs come back: focus, tabs and contrast as before
+            wait_for_saved_workspace(lab, f'"current": "runlab-run:{runs["notebook"].uid()}"')
             page.reload()
             page.wait_for_selector(".jp-LabShell", timeout=60_000)
             view = page.locator(".runlab-run-panel:visible")
