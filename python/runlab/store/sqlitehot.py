@@ -1,15 +1,14 @@
 """The statements every run makes on a SQLite store, through ``sqlite3`` directly.
 
-A trivial in-process run writes twice (its start and its end) and a sweep reads its parent's state
-before each child; a job's submit asks which live runs hold this machine's job slots, and each JupyterLab
-asks every few seconds which runs ended (its notifications); a run on Dask adds its conditional end write,
-the look-up of the artifacts already recorded under its artifact path, and its waiter's read of the ended
-run. Through SQLAlchemy each costs
-ten times the database's own work (connection checkout, statement compilation and caching, result
+A trivial in-process run writes twice (its start and its end) and a sweep reads its parent's state before each
+child; a job's submit asks which live runs hold this machine's job slots, and each JupyterLab asks every few
+seconds which runs ended (its notifications); a run on Dask adds its conditional end write, the look-up of the
+artifacts already recorded under its artifact path, and its waiter's read of the ended run. Through SQLAlchemy
+each costs ten times the database's own work (connection checkout, statement compilation and caching, result
 set-up); here each is one prepared statement on a pooled ``sqlite3`` connection, in the same transaction
-discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``, retried while another process holds the write
-lock) and with the same column encoding (JSON columns as ``json.dumps`` of the value, as SQLAlchemy's
-``JSON`` type writes and reads them), so readers cannot tell which path wrote a row.
+discipline as ``RunStore._write`` (``BEGIN IMMEDIATE``, retried while another process holds the write lock)
+and with the same column encoding (JSON columns as ``json.dumps`` of the value, as SQLAlchemy's ``JSON`` type
+writes and reads them), so readers cannot tell which path wrote a row.
 """
 
 from __future__ import annotations
