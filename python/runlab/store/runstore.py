@@ -433,14 +433,11 @@ class RunStore:
             with self._guarded():
                 self._hot.insert_cached_run(record.to_row(), jobsummary.upsert_values(record), rows, chunk)
             return
-        arts = schema.artifacts
         with self._write() as conn:
             conn.execute(insert(schema.runs), record.to_row())
             jobsummary.on_create(conn, record)
             for row in rows:
-                newest = conn.execute(select(func.max(arts.c.version)).where(
-                    (arts.c.project == row["project"]) & (arts.c.key == row["key"]))).scalar()
-                conn.execute(insert(arts), {**row, "version": (newest or 0) + 1})
+                _insert_artifact(conn, row)
             if chunk is not None:
                 conn.execute(insert(schema.logs), _log_values(record.uid, record.iteration, chunk))
 
@@ -620,7 +617,7 @@ class RunStore:
 
     def delete_run(self, uid: str) -> list[dict[str, Any]]:
         """Delete an ended run (every iteration, its log and its artifact records) as :meth:`delete_runs` does;
-        returns those records, each with its run's ``output_path``. A uid not in the store deletes nothing;
+        returns those records, as it does. A uid not in the store deletes nothing;
         ``RunStateError`` if the run has not ended (abort it first)."""
         _, kept, records = self.delete_runs([uid])
         if kept.get(uid) is not None:
@@ -631,7 +628,8 @@ class RunStore:
         """Delete the runs among ``uids`` that ended (every iteration, log and artifact record), in one
         transaction, so a run cannot start or change state between the check and the delete. Returns the
         deleted uids (in the order given), the state of each uid kept (None: not in the store) and the deleted
-        artifact records, each with its run's ``output_path``."""
+        artifact records, each with its run's ``output_path`` and ``in_use``: whether an artifact record left in
+        the store names the same file (a run the cache answered shares its source's files)."""
         wanted = list(dict.fromkeys(uids))
         runs, arts = schema.runs, schema.artifacts
         output_path = runs.c.spec["output_path"].as_string()
@@ -660,6 +658,11 @@ class RunStore:
                 runvalues.forget_many(conn, part)
                 conn.execute(delete(runs).where(runs.c.uid.in_(part)))
                 jobsummary.renew_latest(conn, latest)
+            in_use: set[str] = set()
+            for part in _parts(sorted({record["target"] for record in records})):  # one look for every file
+                in_use.update(conn.execute(select(arts.c.target).where(arts.c.target.in_(part))).scalars())
+        for record in records:
+            record["in_use"] = record["target"] in in_use
         return ended, kept, records
 
     def set_notes(self, uid: str, notes: str) -> bool:
@@ -787,17 +790,8 @@ class RunStore:
 
     def add_artifact(self, row: dict[str, Any]) -> dict[str, Any]:
         """Record an artifact as the next version of its (project, key); returns the stored row."""
-        table = schema.artifacts
         with self._write() as conn:
-            newest = conn.execute(
-                select(func.max(table.c.version)).where(
-                    (table.c.project == row["project"]) & (table.c.key == row["key"])
-                )
-            ).scalar()
-            row = {**row, "version": (newest or 0) + 1}
-            result = conn.execute(insert(table), row)
-            row["id"] = result.inserted_primary_key[0]
-        return row
+            return _insert_artifact(conn, row)
 
     def get_artifact(
         self,
@@ -1067,6 +1061,17 @@ def _log_values(uid: str, iteration: int, log: Sequence[Any]) -> dict[str, Any]:
 
 IN_LIST = 500
 """Values per ``IN (...)`` list: within every backend's limit on bound parameters."""
+
+
+def _insert_artifact(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """Insert an artifact record as the next version of its (project, key), in the caller's transaction; the
+    stored row, with its ``version`` and ``id``."""
+    table = schema.artifacts
+    newest = conn.execute(select(func.max(table.c.version)).where(
+        (table.c.project == row["project"]) & (table.c.key == row["key"]))).scalar()
+    row = {**row, "version": (newest or 0) + 1}
+    row["id"] = conn.execute(insert(table), row).inserted_primary_key[0]
+    return row
 
 
 def _parts(values: list[str]) -> Iterator[list[str]]:
