@@ -44,16 +44,16 @@ def remove_run(store: RunStore, uid: str) -> RemovedRun:
     """Delete an ended run: every iteration, its log, its artifact records and their files (only regular files
     under the run's artifact path: a symlink or a file outside it stays, listed in ``files_not_removed``).
     ``RunStateError`` if it has not ended (abort it first), checked in the transaction that deletes it."""
-    return remove_files(store.delete_run(uid), RemovedRun(uid), store)
+    return remove_files(store.delete_run(uid), RemovedRun(uid))
 
 
-def remove_files(records: list[dict[str, Any]], removed: RemovedRun, store: RunStore) -> RemovedRun:
-    """Remove the files of deleted artifact records (each with ``target``, ``size`` and its run's
-    ``output_path``) into ``removed``: a symlink or a file outside the run's artifact path is never removed, nor
-    a file an artifact record still in the ``store`` names (a run the cache answered shares its
-    source's files: the last of them to go takes the files)."""
+def remove_files(records: list[dict[str, Any]], removed: RemovedRun) -> RemovedRun:
+    """Remove the files of artifact records the store deleted (``RunStore.delete_runs``' records: each with
+    ``target``, ``size``, its run's ``output_path`` and ``in_use``) into ``removed``: a symlink or a file outside
+    the run's artifact path is never removed, nor a file a record left in the store names (a run the cache
+    answered shares its source's files: the last of them to go takes the files)."""
     for artifact in records:
-        if store.artifact_target_taken(artifact["target"]):
+        if artifact["in_use"]:
             removed.files_in_use.append(artifact["target"])
             continue
         try:

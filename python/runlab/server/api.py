@@ -328,7 +328,7 @@ def delete_many(store: RunStore, uids: Any) -> dict[str, Any]:
     deleted, kept, records = store.delete_runs(uids)
     skipped = [{"uid": uid, "reason": "not in the store" if state is None
                 else f"the run is {state}: abort it before deleting it"} for uid, state in kept.items()]
-    removed = remove_files(records, RemovedRun(""), store)
+    removed = remove_files(records, RemovedRun(""))
     return {"deleted": deleted, "skipped": skipped, "files_removed": removed.removed_files,
             "files_not_removed": removed.files_not_removed}
 
