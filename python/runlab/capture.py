@@ -49,7 +49,11 @@ def code_sha256(function: FunctionSpec, ref: HandlerRef | None) -> str | None:
     """The sha256 of the code a run of ``function`` runs: its file (a ``.py`` file or a notebook), else the
     source of ``ref``'s callable (defined in a notebook cell or an installed module); None when neither can
     be read."""
-    path, source = _code_of(function, ref)
+    return _sha256_of(*_code_of(function, ref))
+
+
+def _sha256_of(path: str | None, source: str | None) -> str | None:
+    """The sha256 of a callable's ``source`` when it has one, else of the file at ``path`` (None: unreadable)."""
     if source is not None:
         return source_sha256(source)
     return file_sha256(path) if path else None
@@ -137,16 +141,12 @@ def capture(function: FunctionSpec, ref: HandlerRef | None) -> dict[str, Any] | 
     if not get_config().capture:
         return None
     path, source = _code_of(function, ref)
-    code: dict[str, Any] = {}
+    code: dict[str, Any] = {"sha256": _sha256_of(path, source), "path": path}
     if source is not None:
-        code["sha256"] = source_sha256(source)
-        code["path"] = None
         if len(source) <= MAX_SOURCE_CHARS:
             code["source"] = source
         place = _cells_notebook()  # the cell's notebook: its repository is the code's
     else:
-        code["sha256"] = file_sha256(path) if path else None
-        code["path"] = path
         place = path
     git = gitinfo.git_section(place) if place else None
     if git is not None:
@@ -193,7 +193,7 @@ def _code_drift(recorded: dict[str, Any], function: FunctionSpec, ref: HandlerRe
     path, source = _code_of(function, ref)
     if old is None or (path is None and source is None):
         return None
-    new = source_sha256(source) if source is not None else file_sha256(path or "")
+    new = _sha256_of(path, source)
     answer: dict[str, Any] = {"changed": new != old, "old": old, "new": new, "path": path or recorded.get("path"),
                               "diff": ""}
     if new != old and source is not None and recorded.get("source") is not None:
