@@ -13,27 +13,31 @@ import os
 import platform
 import re
 import sys
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from . import process
 
 _known: dict[tuple[tuple[str, int], ...], tuple[str, dict[str, Any]]] = {}
-_folders_of: list[Any] = [(), []]  # sys.path as last seen, and its site-packages folders
-process.on_reset("pyenv", "the Python environment by state of the site-packages folders",
-                 lambda: (_known.clear(), _folders_of.__setitem__(slice(None), [(), []])))
 
 
-def _site_folders() -> list[str]:
+def _site_folders() -> tuple[str, ...]:
     """The folders distributions are installed in (the user's own folders on ``sys.path`` hold none), found
     again only when ``sys.path`` changes."""
-    path = tuple(sys.path)
-    if _folders_of[0] != path:
-        _folders_of[:] = [path, [p for p in path if os.path.basename(p) in ("site-packages", "dist-packages")
-                                 and os.path.isdir(p)]]
-    return _folders_of[1]
+    return _site_folders_of(tuple(sys.path))
 
 
-def _state(folders: list[str]) -> tuple[tuple[str, int], ...]:
+@lru_cache(maxsize=1)
+def _site_folders_of(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in path if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p))
+
+
+process.on_reset("pyenv", "the Python environment by state of the site-packages folders",
+                 lambda: (_known.clear(), _site_folders_of.cache_clear()))
+
+
+def _state(folders: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     state = []
     for folder in folders:
         try:
@@ -58,7 +62,7 @@ def current() -> tuple[str, dict[str, Any]]:
     return known
 
 
-def describe(folders: list[str]) -> dict[str, Any]:
+def describe(folders: Iterable[str]) -> dict[str, Any]:
     """The environment document of the distributions installed in ``folders``."""
     packages = set()
     for folder in folders:
