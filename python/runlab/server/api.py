@@ -137,21 +137,14 @@ def _lean(data: dict[str, Any]) -> dict[str, Any]:
     """A listed run with each long param and result cut to a preview string and a sweep's iteration table
     cut to its first rows (``status.iteration_count`` says how many), their paths in ``truncated``: one large
     value or sweep must not make every page of runs large."""
-    truncated = []
+    truncated: list[str] = []
     for section, field in (("spec", "parameters"), ("status", "results")):
         values = data[section].get(field) or {}
-        for key, value in values.items():
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            if len(text) > LISTED_VALUE_CHARS:
-                values[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
-                truncated.append(f"{section}.{field}.{key}")
-    code = data["spec"].get("code") or {}
-    git = code.get("git") or {}
-    for path, holder, key in (("spec.code.source", code, "source"), ("spec.code.git.diff", git, "diff")):
-        text = holder.get(key) or ""
-        if len(text) > LISTED_VALUE_CHARS:  # a long source or diff: one run's view has it whole
-            holder[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
-            truncated.append(path)
+        for key in values:
+            _cut_long(values, key, f"{section}.{field}.{key}", truncated)
+    code = data["spec"].get("code") or {}  # a long source or diff: one run's view has it whole
+    _cut_long(code, "source", "spec.code.source", truncated)
+    _cut_long(code.get("git") or {}, "diff", "spec.code.git.diff", truncated)
     iterations = data["status"].get("iterations") or []
     data["status"]["iteration_count"] = len(iterations)
     if len(iterations) > LISTED_ITERATIONS:  # a sweep's whole table is in the run's own route
@@ -160,6 +153,18 @@ def _lean(data: dict[str, Any]) -> dict[str, Any]:
     if truncated:
         data["truncated"] = truncated
     return data
+
+
+def _cut_long(holder: dict[str, Any], key: str, path: str, truncated: list[str]) -> None:
+    """Cut ``holder[key]`` to a preview string when its text is longer than ``LISTED_VALUE_CHARS`` (its
+    ``path`` then goes into ``truncated``)."""
+    if key not in holder:
+        return
+    value = holder[key]
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > LISTED_VALUE_CHARS:
+        holder[key] = f"{text[:100]}… ({format_bytes(len(text.encode('utf-8', 'surrogatepass')))})"
+        truncated.append(path)
 
 
 def run(store: RunStore, uid: str, iteration: int = 0, root: str = "") -> dict[str, Any]:
