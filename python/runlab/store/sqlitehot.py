@@ -185,27 +185,28 @@ class SqliteHotPath:
     def run_row(self, uid: str, iteration: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """The run's ``runs`` row (JSON columns as their text, which ``RunRecord.from_row`` decodes) and the
         ``artifacts`` rows of its uid in logging order (JSON columns decoded); ``(None, [])`` if there is none."""
-        with self._connection() as conn:
-            row = conn.execute(_SELECT_RUN, (uid, iteration)).fetchone()
-            if row is None:
-                return None, []
-            artifacts = conn.execute(_SELECT_ARTIFACTS, (uid,)).fetchall()
-        records = []
-        for values in artifacts:
-            record = dict(zip(_ARTIFACT_COLUMNS, values, strict=True))
-            for name in _ARTIFACT_JSON:
-                record[name] = _decode(record[name])
-            records.append(record)
-        return dict(zip(_RUN_COLUMNS, row, strict=True)), records
+        return self._row_and_artifacts(_SELECT_RUN, (uid, iteration))
 
     def cached_run_row(self, cache_key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """The newest completed run with ``cache_key`` and its uid's artifact rows, as ``run_row`` gives them."""
+        return self._row_and_artifacts(_CACHED_RUN, (cache_key,))
+
+    def _row_and_artifacts(self, select_run: str, values: tuple[Any, ...]
+                           ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The ``runs`` row ``select_run`` finds and the artifact rows of its uid, on one connection."""
         with self._connection() as conn:
-            row = conn.execute(_CACHED_RUN, (cache_key,)).fetchone()
-        if row is None:
-            return None, []
-        run = dict(zip(_RUN_COLUMNS, row, strict=True))
-        return run, self.run_row(run["uid"], run["iteration"])[1]
+            row = conn.execute(select_run, values).fetchone()
+            if row is None:
+                return None, []
+            run = dict(zip(_RUN_COLUMNS, row, strict=True))
+            artifacts = conn.execute(_SELECT_ARTIFACTS, (run["uid"],)).fetchall()
+        records = []
+        for found in artifacts:
+            record = dict(zip(_ARTIFACT_COLUMNS, found, strict=True))
+            for name in _ARTIFACT_JSON:
+                record[name] = _decode(record[name])
+            records.append(record)
+        return run, records
 
     def insert_cached_run(self, row: dict[str, Any], summary: dict[str, Any], artifacts: Sequence[dict[str, Any]],
                           log: Sequence[Any] | None) -> None:
