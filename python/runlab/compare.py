@@ -318,10 +318,7 @@ def _identity(name: str, column: dict[str, Any], contents: dict[str, str]) -> An
         return contents[name]
     value = column[name]
     kind = type(value)
-    if kind in _PLAIN or value is None or isinstance(value, (str, bool, int)) or (
-            isinstance(value, float) and math.isfinite(value)):
-        if kind is float and not math.isfinite(value):
-            return json.dumps(value)
+    if value is None or ((kind in _PLAIN or isinstance(value, (str, bool, int, float))) and not _is_nan(value)):
         return (kind.__name__, value)  # 1, 1.0 and True stay three values, as in JSON
     return json.dumps(value, sort_keys=True, default=str)
 
