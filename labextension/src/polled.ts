@@ -1,10 +1,10 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 
+import { MainAreaView } from './mainview';
 import { Poller } from './poll';
 
-/** A React widget whose data is polled only while it is shown (and never after it is disposed). */
-export abstract class PolledReactWidget extends ReactWidget {
+/** A main-area view whose data is polled only while it is shown (and never after it is disposed). */
+export abstract class PolledReactWidget extends MainAreaView {
   protected abstract get poller(): Poller;
 
   protected onAfterAttach(msg: Message): void {
@@ -23,13 +23,6 @@ export abstract class PolledReactWidget extends ReactWidget {
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
     this.poller.stop();
-  }
-
-  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it, so
-   * opening it again builds it anew, and it is not restored after a reload. */
-  protected onCloseRequest(msg: Message): void {
-    super.onCloseRequest(msg);
-    this.dispose();
   }
 
   dispose(): void {

@@ -2,13 +2,14 @@
 // shows), its charts drawn by JupyterLab's Vega-Lite renderer, and artifacts side by side.
 
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ReactWidget, refreshIcon, spreadsheetIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
+import { refreshIcon, spreadsheetIcon, ToolbarButtonComponent, UseSignal } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { MimeChart } from '../chart';
 import { ErrorAlert } from '../components/errorText';
 import { focusOnActivate } from '../components/focus';
+import { MainAreaView } from '../mainview';
 import { CompareArtifacts } from './artifacts';
 import { CompareModel, CompareRequest } from './model';
 import { CompareTable } from './table';
@@ -107,7 +108,7 @@ function CompareView(props: { model: CompareModel; actions: ICompareActions }): 
 }
 
 /** The main-area widget: reads the comparison once when opened (Refresh reads it again). */
-export class ComparePanel extends ReactWidget {
+export class ComparePanel extends MainAreaView {
   constructor(
     readonly model: CompareModel,
     private readonly actions: ICompareActions
@@ -133,12 +134,6 @@ export class ComparePanel extends ReactWidget {
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
     focusOnActivate(this.node);
-  }
-
-  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it. */
-  protected onCloseRequest(msg: Message): void {
-    super.onCloseRequest(msg);
-    this.dispose();
   }
 
   render(): JSX.Element {

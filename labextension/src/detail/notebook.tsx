@@ -3,10 +3,10 @@
 
 import type { ICell, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import { MainAreaView } from '../mainview';
 import type { INotebookSource } from './model';
 
 function text(value: MultilineString | undefined): string {
@@ -133,7 +133,7 @@ export function NotebookCells(props: { notebook: INotebookContent; rendermime: I
 }
 
 /** A main-area tab showing a notebook read-only: it starts no kernel and cannot be edited or saved. */
-export class NotebookViewer extends ReactWidget {
+export class NotebookViewer extends MainAreaView {
   constructor(
     title: string,
     private readonly notebook: INotebookContent,
@@ -154,12 +154,6 @@ export class NotebookViewer extends ReactWidget {
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
     this.node.focus();
-  }
-
-  /** Closing its tab disposes it (Lumino's default only detaches a widget): its tracker forgets it. */
-  protected onCloseRequest(msg: Message): void {
-    super.onCloseRequest(msg);
-    this.dispose();
   }
 
   render(): JSX.Element {
