@@ -102,7 +102,6 @@ export interface IAttempt {
   error: string | null;
 }
 
-/** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */
 /** What a run ran: its code's sha256 and file, a notebook cell's source, git, environment hash, host, user. */
 export interface ICode {
   sha256: string | null;
@@ -148,6 +147,7 @@ export interface IDrift {
   } | null;
 }
 
+/** A sweep's chart: a Vega-Lite spec for JupyterLab's renderer, or null with a note saying why. */
 export interface IChart {
   mime_type: string;
   spec: Record<string, unknown> | null;

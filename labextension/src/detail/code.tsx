@@ -63,27 +63,25 @@ export function CodeTab(props: { run: IRun; client: RunlabClient }): JSX.Element
 
 function GitSection(props: { code: ICode }): JSX.Element {
   const git = props.code.git;
-  if (!git) {
-    return (
-      <>
-        <h3>Git</h3>
-        <div className="runlab-empty">The code is not in a git repository (or git is not installed).</div>
-      </>
-    );
-  }
   return (
     <>
       <h3>Git</h3>
-      <KeyValues
-        values={{
-          commit: git.commit ?? 'none yet (no commit)',
-          branch: git.branch ?? 'detached HEAD',
-          repository: git.root,
-          state: git.dirty === undefined ? 'unknown' : git.dirty ? 'uncommitted changes' : 'clean'
-        }}
-        empty=""
-      />
-      {git.diff ? <Diff text={git.diff} truncated={!!git.diff_truncated} /> : null}
+      {git ? (
+        <>
+          <KeyValues
+            values={{
+              commit: git.commit ?? 'none yet (no commit)',
+              branch: git.branch ?? 'detached HEAD',
+              repository: git.root,
+              state: git.dirty === undefined ? 'unknown' : git.dirty ? 'uncommitted changes' : 'clean'
+            }}
+            empty=""
+          />
+          {git.diff ? <Diff text={git.diff} truncated={!!git.diff_truncated} /> : null}
+        </>
+      ) : (
+        <div className="runlab-empty">The code is not in a git repository (or git is not installed).</div>
+      )}
     </>
   );
 }
@@ -91,33 +89,33 @@ function GitSection(props: { code: ICode }): JSX.Element {
 function EnvironmentSection(props: { hash: string; client: RunlabClient }): JSX.Element {
   const [env, setEnv] = React.useState<IEnvironment | null>(null);
   const [error, setError] = React.useState<string | null>(null);
-  const [filter, setFilter] = React.useState('');
   React.useEffect(() => {
     setEnv(null);
     setError(null);
     props.client.environment(props.hash).then(setEnv, e => setError(explain(e)));
   }, [props.hash]);
-  if (error) {
-    return (
-      <>
-        <h3>Environment</h3>
+  return (
+    <>
+      <h3>Environment</h3>
+      {error ? (
         <div className="runlab-error">{error}</div>
-      </>
-    );
-  }
-  if (!env) {
-    return (
-      <>
-        <h3>Environment</h3>
+      ) : env ? (
+        <Packages env={env} />
+      ) : (
         <div className="runlab-empty">loading…</div>
-      </>
-    );
-  }
+      )}
+    </>
+  );
+}
+
+/** An environment's Python, platform and hash, and its packages with a filter. */
+function Packages(props: { env: IEnvironment }): JSX.Element {
+  const { env } = props;
+  const [filter, setFilter] = React.useState('');
   const words = filter.trim().toLowerCase();
   const shown = words ? env.packages.filter(p => p.toLowerCase().includes(words)) : env.packages;
   return (
     <>
-      <h3>Environment</h3>
       <KeyValues
         values={{
           python: `${env.implementation} ${env.python}`,
