@@ -19,7 +19,7 @@ from forkservers import stop_fork_servers
 # Test modules that use the run store run twice: on SQLite and on a real PostgreSQL server.
 STORE_MODULES = {"test_launch", "test_context", "test_run", "test_store", "test_project", "test_job", "test_cli",
                  "test_sweep", "test_schedules", "test_jobsummary", "test_listing", "test_query", "test_query_api",
-                 "test_runvalues", "test_gc", "test_runcache"}
+                 "test_runvalues", "test_gc", "test_runcache", "test_endedruns"}
 
 
 def pytest_generate_tests(metafunc):

@@ -39,10 +39,30 @@ def test_ended_since_lists_top_level_runs_that_ended_after_the_time(runlab_home)
     assert store.ended_since(140.0) == []
 
 
+
+def test_ended_since_merges_the_end_states_oldest_update_first_and_cuts_each_project_at_scan(runlab_home):
+    """Each end state is its own range of the index: the runs of a project come back merged in update order,
+    the first ``scan`` of them, on the fast path and through SQLAlchemy alike."""
+    from runlab.store import endedruns
+
+    store = get_store()
+    ends = [(RunState.ERROR, 101.0), (RunState.COMPLETED, 102.0), (RunState.ABORTED, 103.0),
+            (RunState.COMPLETED, 104.0), (RunState.ERROR, 105.0)]
+    made = [_run(store, f"r{i}", state, 90.0, end) for i, (state, end) in enumerate(ends)]
+    other = _run(store, "elsewhere", RunState.ERROR, 90.0, 100.5, project="q")
+    expected = [run.uid for run in made[:3]]
+    with store.engine.connect() as conn:
+        by_sqlalchemy = [row["uid"] for row in endedruns.ended_since(conn, 50.0, 3) if row["project"] == "p"]
+    by_store = [row["uid"] for row in store.ended_since(50.0, scan=3) if row["project"] == "p"]
+    assert by_store == by_sqlalchemy == expected
+    assert [row["uid"] for row in store.ended_since(50.0, scan=3) if row["project"] == "q"] == [other.uid]
+    assert [row["uid"] for row in store.ended_since(102.5)] == [run.uid for run in made[2:]]
+
 @pytest.mark.sqlite_only
-def test_ended_since_reads_the_project_update_index(runlab_home):
-    """No index of its own (each costs every run's writes): a range of (project, last_update), no sort, in
-    both the SQLite fast path's query and the SQLAlchemy one (PostgreSQL's), which find the same runs."""
+def test_ended_since_reads_the_state_index(runlab_home):
+    """No index of its own (each costs every run's writes): a range of (state, project, last_update) per end
+    state, no sort, in both the SQLite fast path's query and the SQLAlchemy one (PostgreSQL's), which find
+    the same runs."""
     from sqlalchemy import event
 
     from runlab.store import endedruns, sqlitehot
@@ -62,12 +82,13 @@ def test_ended_since_reads_the_project_update_index(runlab_home):
             by_sqlalchemy = endedruns.ended_since(conn, 50.0, 1000)
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
-    assert len(executed) == 2  # a query per project
+    assert len(executed) == 6  # a query per project and end state
     with store.engine.connect() as conn:
-        for statement, parameters in [(sqlitehot._ENDED, ("p", 50.0, 50.0, 1000)), executed[0]]:
+        for statement, parameters in [(sqlitehot._ENDED, ("error", "p", 50.0, 50.0, 1000)), executed[0]]:
             plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                                       parameters))
-            assert "ix_runs_project_update" in plan and "TEMP B-TREE" not in plan, statement
+            assert "ix_runs_state_update (state=? AND project=? AND last_update>?)" in plan, statement
+            assert "TEMP B-TREE" not in plan, statement
     by_fast_path = store.ended_since(50.0)
     assert sorted(r["uid"] for r in by_fast_path) == sorted(r["uid"] for r in by_sqlalchemy)
     assert {r["name"] for r in by_fast_path} == {"done", "other"}

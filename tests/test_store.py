@@ -246,25 +246,59 @@ def test_a_function_saved_unchanged_is_not_written_again():
 
 @pytest.mark.sqlite_only
 def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
-    """Orphan checks read only the live runs' index; a listing without sweep children neither reads the
-    rows of children nor sorts (the query plans SQLite picks)."""
+    """Orphan checks read only the live states' ranges of the state index; a project's newest update is a step
+    down it per state; a listing without sweep children neither reads the rows of children nor sorts, and one
+    filtered by a common state walks its order's index instead of sorting every run of that state (the query
+    plans SQLite picks)."""
+    from sqlalchemy.dialects import sqlite
+
+    from runlab.store import updates
+    from runlab.store.schema import LIVE_STATE_SQL
+    from runlab.store.sqlitehot import _LIVE_OWNERS
+
     store = get_store()
     store.list_runs(project="p")  # opens the schema
     with store.engine.connect() as conn:
-        def plan(sql: str) -> str:
-            return " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+        def plan(sql: str, parameters=()) -> str:
+            return " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters))
 
-        from runlab.store.schema import LIVE_STATE_SQL
+        def statement_plan(statement, **values) -> str:
+            literal = statement.params(**values).compile(dialect=sqlite.dialect(),
+                                                         compile_kwargs={"literal_binds": True})
+            return plan(str(literal))
 
-        assert "ix_runs_live" in plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
-        from runlab.store.sqlitehot import _LIVE_OWNERS
-
-        assert "ix_runs_live" in plan(_LIVE_OWNERS.replace("?", "'here'"))  # the job queue's question
+        assert "ix_runs_state_update (state=?)" in plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        assert "ix_runs_state_update (state=?)" in plan(_LIVE_OWNERS.replace("?", "'here'"))  # the job queue's
+        newest = statement_plan(updates.PROJECT_NEWEST, project="p")
+        assert newest.count("SEARCH runs USING COVERING INDEX ix_runs_state_update (state=? AND project=?)") == 7
+        assert "SCAN runs" not in newest
+        everywhere = statement_plan(updates.NEWEST)
+        assert "SCAN runs" not in everywhere and "ix_runs_state_update (state=? AND project=?)" in everywhere
         listing = plan("SELECT uid FROM runs WHERE project = 'p' AND iteration = 0 ORDER BY start_time DESC LIMIT 50")
         assert "ix_runs_project_start" in listing and "TEMP B-TREE" not in listing
         by_name = plan("SELECT uid FROM runs WHERE project = 'p' AND name = 'n' AND iteration = 0 "
                        "ORDER BY start_time DESC LIMIT 50")
         assert "ix_runs_project_name_start" in by_name and "TEMP B-TREE" not in by_name
+
+    from sqlalchemy import event
+
+    executed = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        executed.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        store.list_runs(state="completed", last=50)
+        store.list_runs(project="p", state=["completed", "error"], last=50)
+        store.list_runs(state="running", last=50)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", keep)
+    with store.engine.connect() as conn:
+        common, in_project, live = (plan(*query) for query in executed[-3:])
+    assert "ix_runs_start" in common and "TEMP B-TREE" not in common
+    assert "ix_runs_project_start" in in_project and "TEMP B-TREE" not in in_project
+    assert "ix_runs_state_update (state=?)" in live  # the live runs are few: found, then sorted
 
 
 def test_a_store_upgraded_to_lighter_indexes_keeps_its_runs_live_and_listed():

@@ -41,8 +41,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ArtifactNotFoundError, RunStateError, StoreError
-from ..record import Owner, RunRecord, RunState, is_terminal
-from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema
+from ..record import LIVE_STATES, Owner, RunRecord, RunState, is_terminal
+from . import endedruns, filtersql, jobsummary, runfilter, runvalues, schema, updates
 from .failures import store_error
 from .logstamps import encode_stamps, line_starts
 from .migrate import ensure_schema
@@ -579,10 +579,10 @@ class RunStore:
     def changed_since(self, project: str | None = None) -> tuple[float, int]:
         """The newest ``last_update`` and the run count (of a project): a cheap "did anything change" stamp."""
         with self._read() as conn:
-            if project is None:  # one step down that index per project
-                newest = conn.execute(_NEWEST).scalar()
-            else:  # one step down the (project, last_update) index
-                newest = conn.execute(_PROJECT_NEWEST, {"project": project}).scalar()
+            if project is None:
+                newest = conn.execute(updates.NEWEST).scalar()
+            else:
+                newest = conn.execute(updates.PROJECT_NEWEST, {"project": project}).scalar()
             count = jobsummary.run_count(conn, project)
         return float(newest or 0.0), count
 
@@ -925,19 +925,10 @@ class RunStore:
 
 
 _PROJECT = tuple(schema.projects.c[name] for name in schema.PROJECT_COLUMNS)
+_LIVE_VALUES = frozenset(state.value for state in LIVE_STATES)
 
 # The runs columns with JSON ones as plain text: a listing decodes them only for the runs it reads.
 _RAW_RUNS = select(*(type_coerce(c, Text) if isinstance(c.type, JSON) else c for c in schema.runs.c))
-
-
-_PROJECT_NEWEST = select(func.max(schema.runs.c.last_update)).where(schema.runs.c.project == bindparam("project"))
-# The store's newest update: one step down the (project, last_update) index per project with runs (the jobs
-# summary names them), not a scan of every run as a bare max(last_update) would be.
-_SUMMARY_PROJECTS = select(schema.job_summary.c.project).distinct().subquery()
-_NEWEST = select(func.max(
-    select(func.max(schema.runs.c.last_update))
-    .where(schema.runs.c.project == _SUMMARY_PROJECTS.c.project).scalar_subquery()
-)).select_from(_SUMMARY_PROJECTS)
 
 
 @dataclass
@@ -993,8 +984,10 @@ def _runs_query(raw: bool, project: str | None, name: str | None, state: str | I
         escaped = name[1:].lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
         like, name = f"%{escaped}%", None
     states = None if state is None else [str(s) for s in ([state] if isinstance(state, str) else state)]
+    live = states is not None and _LIVE_VALUES.issuperset(states)  # few runs: the state index finds them
     label_items = tuple((labels or {}).items())
-    values: dict[str, Any] = {"project": project, "name": name, "like": like, "uid": uid, "states": states,
+    values: dict[str, Any] = {"project": project, "name": name, "like": like, "uid": uid,
+                              "live_states" if live else "states": states,
                               "since": since, "until": until, "last": last or None, "offset": offset or None}
     values.update((f"label_{i}", str(value)) for i, (_, value) in enumerate(label_items) if value is not None)
     shape = tuple(key for key, value in values.items() if value is not None)
@@ -1017,8 +1010,10 @@ def _runs_statement(raw: bool, shape: tuple[str, ...], labels: tuple[tuple[str, 
             query = query.where(column == bindparam(key))
     if "like" in shape:
         query = query.where(func.lower(table.c.name).like(bindparam("like"), escape="/"))
-    if "states" in shape:
-        query = query.where(table.c.state.in_(bindparam("states", expanding=True)))
+    if "live_states" in shape:  # the state index's ranges hold only the runs not yet ended: few, then sorted
+        query = query.where(table.c.state.in_(bindparam("live_states", expanding=True)))
+    if "states" in shape:  # never through the state index: it would read and sort every run of a common state
+        query = query.where(table.c.state.concat("").in_(bindparam("states", expanding=True)))
     for i, (key, any_value) in enumerate(labels):
         label = table.c.labels[key].as_string()
         query = query.where(label.is_not(None) if any_value else label == bindparam(f"label_{i}"))

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, bindparam, text
 
-from . import jobsummary
+from . import jobsummary, schema, updates
 
 SLACK = 120.0
 """Seconds before the watermark still re-checked: how late another process's commit may land."""
@@ -27,10 +27,13 @@ CHUNK = 5_000
 """Runs a query indexes at most for the first time: until a project is fully indexed, its queries read the
 runs' JSON (the same answers) while each builds another part of the index."""
 
-# The runs of a project to (re)index: updated since ``since`` and not indexed at their ``last_update``.
-_STALE = """
+_EVERY_STATE = ", ".join(f"'{state}'" for state in schema.RUN_STATES)
+# The runs of a project to (re)index: updated since ``since`` and not indexed at their ``last_update`` (every
+# state named, so the state index answers it: a range per state).
+_STALE = f"""
 SELECT r.uid, r.iteration FROM runs r
-WHERE r.project = :project AND r.last_update > :since
+WHERE r.state IN ({_EVERY_STATE}) AND r.project = :project
+  AND r.last_update > :since
   AND NOT EXISTS (SELECT 1 FROM run_values m WHERE m.uid = r.uid AND m.iteration = r.iteration
                   AND m.field = '' AND m.num = r.last_update)
 """
@@ -133,7 +136,7 @@ def _catch_up_project(conn: Connection, dialect: str, project: str, limit: int |
     values = {"project": project}
     # read before the runs are: a run committed meanwhile is at most SLACK behind the new watermark
     count = jobsummary.run_count(conn, project)
-    newest = conn.execute(text("SELECT max(last_update) FROM runs WHERE project = :project"), values).scalar()
+    newest = conn.execute(updates.PROJECT_NEWEST, values).scalar()
     mark = conn.execute(text("SELECT last_update, records FROM run_values_marks WHERE project = :project"),
                         values).first()
     records, done = (0, 0) if mark is None else (mark.records, 0)

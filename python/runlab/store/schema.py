@@ -20,8 +20,11 @@ from sqlalchemy import (
 metadata = MetaData()
 
 LIVE_STATE_SQL = "state IN ('pending', 'running', 'aborting')"
-"""The runs not yet ended (``record.LIVE_STATES``), as SQL: the condition of the live-runs index, which a
-query must spell the same way (literally, not with bound values) for SQLite to use that index."""
+"""The runs not yet ended (``record.LIVE_STATES``), as SQL: three ranges of the state index."""
+
+RUN_STATES = ("created", "pending", "running", "aborting", "completed", "error", "aborted")
+"""Every state a run can be in (``record.RunState``): a project's updates are found through the state index
+one state at a time."""
 
 CACHE_KEY_SQL = "cache_key IS NOT NULL"
 """The runs the cache-key index holds (a comparison on ``cache_key`` implies it, so lookups use the index)."""
@@ -79,9 +82,10 @@ runs = Table(
     Index("ix_runs_project_start", "project", "start_time", "iteration"),
     Index("ix_runs_project_name_start", "project", "name", "start_time", "iteration"),
     Index("ix_runs_start", "start_time"),  # listings across projects
-    Index("ix_runs_project_update", "project", "last_update"),  # change stamp
-    # Only the runs not yet ended (orphan checks, the live list): ending a run removes its entry.
-    Index("ix_runs_live", "state", sqlite_where=text(LIVE_STATE_SQL), postgresql_where=text(LIVE_STATE_SQL)),
+    # The live runs (their states' ranges: orphan checks, the job queue, the live list) and each project's
+    # updates since a time (one range per state: the change stamp, the ended runs, the values index), in one
+    # index. A run's start adds one entry; its end moves it from ``running`` to its end state.
+    Index("ix_runs_state_update", "state", "project", "last_update"),
     # Only the runs started with cache=True: a run without a key costs this index nothing.
     Index("ix_runs_cache_key", "cache_key", "end_time", sqlite_where=text(CACHE_KEY_SQL),
           postgresql_where=text(CACHE_KEY_SQL)),

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON
 
-from . import jobsummary, schema
+from . import endedruns, jobsummary, schema
 
 T = TypeVar("T")
 LOCK_RETRIES = 20  # tries of a write transaction while another process holds SQLite's write lock
@@ -65,12 +65,13 @@ _SELECT_RUN = f"SELECT {', '.join(map(_quoted, _RUN_COLUMNS))} FROM runs WHERE u
 _ARTIFACT_COLUMNS = tuple(column.name for column in schema.artifacts.columns)
 _ARTIFACT_JSON = tuple(column.name for column in schema.artifacts.columns if isinstance(column.type, JSON))
 _LIVE_OWNERS = (f"SELECT uid, iteration, state, pid, owner FROM runs WHERE {schema.LIVE_STATE_SQL} AND host = ? "
-                "ORDER BY start_time, iteration")  # the condition spelled as the live-runs index is
+                "ORDER BY start_time, iteration")  # three ranges of the state index
 # the end-of-run notifications' question (``endedruns``, which says why it reads so), project by project
-_ENDED_COLUMNS = ("uid", "project", "name", "kind", "state", "error", "start_time", "end_time", "owner", "results")
+_ENDED_COLUMNS = ("uid", "project", "name", "kind", "state", "error", "start_time", "end_time", "owner", "results",
+                  "last_update")
 _PROJECTS_WITH_RUNS = "SELECT DISTINCT project FROM job_summary"
-_ENDED = (f"SELECT {', '.join(_ENDED_COLUMNS)} FROM runs WHERE project = ? AND last_update > ? AND iteration = 0 "
-          "AND end_time > ? AND state IN ('completed', 'error', 'aborted') ORDER BY last_update LIMIT ?")
+_ENDED = (f"SELECT {', '.join(_ENDED_COLUMNS)} FROM runs WHERE state = ? AND project = ? AND last_update > ? "
+          "AND iteration = 0 AND end_time > ? ORDER BY last_update LIMIT ?")
 _SELECT_ARTIFACTS = (f"SELECT {', '.join(map(_quoted, _ARTIFACT_COLUMNS))} FROM artifacts "
                      "WHERE run_uid = ? ORDER BY id")
 # what SQLAlchemy's ``target.startswith(prefix)`` says on SQLite (LIKE: ASCII case folded, ``_`` and ``%`` wild)
@@ -244,8 +245,10 @@ class SqliteHotPath:
         found = []
         with self._connection() as conn:
             for (project,) in conn.execute(_PROJECTS_WITH_RUNS).fetchall():
-                found.extend(dict(zip(_ENDED_COLUMNS, row, strict=True))
-                             for row in conn.execute(_ENDED, (project, since, since, scan)))
+                per_state = ([dict(zip(_ENDED_COLUMNS, row, strict=True))
+                              for row in conn.execute(_ENDED, (state, project, since, since, scan))]
+                             for state in endedruns.TERMINAL)
+                found.extend(endedruns.oldest_updates(per_state, scan))
         return found
 
     def run_state(self, uid: str, iteration: int) -> str | None:
