@@ -391,6 +391,34 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home, 
     assert get_store().count_runs() == 1500
 
 
+
+@pytest.mark.sqlite_only
+def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypatch):
+    """On a loaded machine a checkpoint can take longer than the next 200 writes: the one asked for meanwhile
+    runs when it ends (in the same thread), instead of being dropped while the WAL grows."""
+    import threading
+
+    from runlab.store import sqlitehot
+    from waiting import wait_until
+
+    calls, release = [], threading.Event()
+
+    def slow_checkpoint(self):
+        calls.append(threading.current_thread().name)
+        release.wait(30)
+
+    monkeypatch.setattr(sqlitehot.SqliteHotPath, "_checkpoint", slow_checkpoint)
+    fn = runlab.new_function(name="quick", kind="local")
+    for i in range(sqlitehot.CHECKPOINT_EVERY // 2 * 3):  # two writes a run: a checkpoint, then another asked
+        fn.run(handler=lambda context: None)
+    assert calls == ["runlab-wal-checkpoint"]  # the first is still copying
+    release.set()
+    wait_until(lambda: not any(t.name == "runlab-wal-checkpoint" for t in threading.enumerate()), 30,
+               "the checkpoint thread has ended")
+    assert calls == ["runlab-wal-checkpoint"] * 2
+    fn.run(handler=lambda context: None)  # writes go on; the next checkpoint starts a thread of its own
+    assert get_store().count_runs() == sqlitehot.CHECKPOINT_EVERY // 2 * 3 + 1
+
 def _artifact(record, key: str, target: str, iteration: int = 0) -> dict:
     return {"project": record.project, "key": key, "tag": None, "kind": "file", "target": target, "size": 3,
             "hash": None, "run_uid": record.uid, "iteration": iteration, "producer": record.name,

@@ -103,7 +103,8 @@ class SqliteHotPath:
         self._lock = threading.Lock()
         self._updates: dict[tuple[tuple[str, ...], int], str] = {}  # (columns, number of states) -> SQL
         self._writes = 0
-        self._checkpointer: threading.Thread | None = None
+        self._checkpointer: threading.Thread | None = None  # the checkpoint thread while it runs
+        self._checkpoint_again = False
         os.register_at_fork(after_in_child=self._forget)
 
     @staticmethod
@@ -268,6 +269,7 @@ class SqliteHotPath:
         self._idle = []  # the parent's connections: never used (nor closed) in a forked child
         self._lock = threading.Lock()
         self._writes, self._checkpointer = 0, None  # the parent's thread does not exist here
+        self._checkpoint_again = False
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._database, isolation_level=None, check_same_thread=False)
@@ -283,11 +285,27 @@ class SqliteHotPath:
         if self._writes >= CHECKPOINT_EVERY:
             self._writes = 0
             with self._lock:
-                if self._checkpointer is not None and self._checkpointer.is_alive():
+                if self._checkpointer is not None:  # still copying: it goes on once more when it ends, so
+                    self._checkpoint_again = True   # a slow checkpoint (a loaded machine) lets no WAL pile up
                     return
-                thread = self._checkpointer = threading.Thread(target=self._checkpoint, daemon=True,
+                thread = self._checkpointer = threading.Thread(target=self._checkpoints, daemon=True,
                                                                name="runlab-wal-checkpoint")
             thread.start()
+
+    def _checkpoints(self) -> None:
+        """Checkpoint until no more were asked for meanwhile; then the thread ends."""
+        try:
+            while True:
+                self._checkpoint()
+                with self._lock:  # decided and said under the lock that ``_wrote`` asks under
+                    if not self._checkpoint_again:
+                        self._checkpointer = None
+                        return
+                    self._checkpoint_again = False
+        except BaseException:
+            with self._lock:
+                self._checkpointer = None
+            raise
 
     def _checkpoint(self) -> None:
         """Copy the WAL into the database: most of it while runs go on writing (PASSIVE), then what they
