@@ -132,6 +132,31 @@ def test_two_runs_share_one_stored_environment(repo):
         assert conn.exec_driver_sql("SELECT count(*) FROM environments").scalar() == 1
 
 
+
+def test_a_package_installed_between_two_runs_is_in_the_second_runs_environment(repo, tmp_path, monkeypatch):
+    """An install changes a site-packages folder: the next run records (and stores) the new environment. The
+    folders are looked at again once ``LOOK_AGAIN_AFTER`` passed, which any install takes longer than."""
+    import sys
+    import time
+
+    from runlab import process
+
+    site = tmp_path / "venv" / "site-packages"
+    site.mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    process.reset()
+    project = project_in(repo, kind="local")
+    first = project.run_function("train")
+    installed_at = time.monotonic()
+    (site / "fresh_pkg-1.2.dist-info").mkdir()  # what pip or uv leaves behind
+    while time.monotonic() - installed_at < pyenv.LOOK_AGAIN_AFTER:  # as long as an install takes, at least
+        time.sleep(pyenv.LOOK_AGAIN_AFTER / 10)
+    second = project.run_function("train")
+    old, new = first.spec["code"]["environment"], second.spec["code"]["environment"]
+    assert old != new
+    assert "fresh-pkg==1.2" in get_store().get_environment(new)["packages"]
+    assert "fresh-pkg==1.2" not in get_store().get_environment(old)["packages"]
+
 def test_a_notebook_cells_callable_records_its_source():
     def cell_handler(context, x=2):  # only this process holds it, as a notebook cell's function
         return x * 3

@@ -2,7 +2,9 @@
 
 The distributions are listed from the names of the ``*.dist-info`` folders (one ``listdir`` per
 site-packages folder), once per state of those folders (their modification times change when a package is
-installed or removed), and the environment's hash is computed then: a run pays a few ``stat`` calls.
+installed or removed), and the environment's hash is computed then. Those folders are looked at again when
+``LOOK_AGAIN_AFTER`` has passed since the last look: no install (pip's or uv's, a process of its own) takes
+less, so a run started after one always sees it, and runs in a quick loop skip a ``stat`` each.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import os
 import platform
 import re
 import sys
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from . import process
 
+LOOK_AGAIN_AFTER = 0.01
+"""Seconds after a look at the site-packages folders during which the environment found then is reused."""
+
 _known: dict[tuple[tuple[str, int], ...], tuple[str, dict[str, Any]]] = {}
+_last_look: tuple[float, tuple[str, ...], tuple[str, dict[str, Any]]] | None = None  # when, folders, found
 
 
 def _site_folders() -> tuple[str, ...]:
@@ -33,8 +40,14 @@ def _site_folders_of(path: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in path if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p))
 
 
-process.on_reset("pyenv", "the Python environment by state of the site-packages folders",
-                 lambda: (_known.clear(), _site_folders_of.cache_clear()))
+def _reset() -> None:
+    global _last_look
+    _known.clear()
+    _site_folders_of.cache_clear()
+    _last_look = None
+
+
+process.on_reset("pyenv", "the Python environment by state of the site-packages folders", _reset)
 
 
 def _state(folders: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
@@ -51,7 +64,12 @@ def current() -> tuple[str, dict[str, Any]]:
     """This interpreter's environment as ``(hash, document)``: the document holds ``python`` (the version),
     ``implementation``, ``platform`` and ``packages`` (sorted ``name==version`` lines); the hash is the
     sha256 of the document, so equal environments share one."""
+    global _last_look
     folders = _site_folders()
+    now = time.monotonic()
+    last = _last_look
+    if last is not None and now - last[0] < LOOK_AGAIN_AFTER and last[1] is folders:
+        return last[2]
     key = _state(folders)
     known = _known.get(key)
     if known is None:
@@ -59,6 +77,7 @@ def current() -> tuple[str, dict[str, Any]]:
         known = (environment_hash(document), document)
         _known.clear()  # only the current state is worth keeping
         _known[key] = known
+    _last_look = (now, folders, known)
     return known
 
 
