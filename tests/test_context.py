@@ -172,6 +172,27 @@ def test_results_labels_and_numpy_values():
     assert run.metadata.labels["team"] == "a"
 
 
+
+def test_a_label_another_process_set_during_the_run_is_kept_when_the_run_ends():
+    """The run's writes send its labels only when the handler changed them, so a label set meanwhile by another
+    process (another context of the run) is not overwritten by the run's own old copy."""
+    from runlab.store import get_store
+
+    def handler(context):
+        store = get_store()
+        stored = store.get_run(context.uid, 0).labels
+        store.update_run(context.uid, 0, {"labels": {**stored, "reviewed": "yes"}})  # as another process would
+        context.log_result("x", 1)
+
+    def relabel(context):
+        handler(context)
+        context.set_label("team", "b")
+
+    run = run_handler(handler)
+    assert run.metadata.labels["reviewed"] == "yes" and run.status.results == {"x": 1}
+    changed = run_handler(relabel, labels={"team": "a"})
+    assert changed.metadata.labels["team"] == "b"  # a handler's own label change is written
+
 def test_get_input_unknown_key_names_known_inputs(tmp_path):
     (tmp_path / "x.csv").write_text("a\n1\n")
 

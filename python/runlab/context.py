@@ -95,6 +95,7 @@ class RunContext:
         self.project: str = record.project
         self.iteration: int = record.iteration
         self.labels: dict[str, str] = dict(record.labels)
+        self._stored_labels = record.labels  # what the store holds: a write sends labels only when they changed
         self.parameters: dict[str, Any] = copy_plain(spec.get("parameters", {}))  # stored params are JSON-shaped
         self.inputs: dict[str, str] = {}
         self.input_hints: dict[str, str] = {}  # "df: pandas.DataFrame" input keys: what the handler gets
@@ -729,13 +730,18 @@ class RunContext:
     def _write(self, final: dict[str, Any] | None = None) -> None:
         """One store transaction: results, labels, changed params/inputs, the pending log, ``final`` columns."""
         spec = self._run_record.spec
-        changes: dict[str, Any] = {"results": self.results, "labels": self.labels, "last_update": time.time()}
+        changes: dict[str, Any] = {"results": self.results, "last_update": time.time()}
+        labels = None
+        if self.labels != self._stored_labels:  # unchanged labels are not sent (nor another context's overwritten)
+            labels = changes["labels"] = dict(self.labels)
         if self.parameters != spec.get("parameters") or self.inputs != spec.get("inputs"):
             spec = self._run_record.spec = {**spec, "parameters": self.parameters, "inputs": self.inputs}
             changes["spec"] = spec
         if final:
             changes.update(final)
         self._store.update_run(self.uid, self.iteration, changes, log=self.log.take())
+        if labels is not None:
+            self._stored_labels = labels
         self._last_commit = time.monotonic()
 
     def _maybe_commit(self, force: bool) -> None:
