@@ -267,7 +267,8 @@ def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
                                                          compile_kwargs={"literal_binds": True})
             return plan(str(literal))
 
-        assert "ix_runs_state_update (state=?)" in plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        live = plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        assert "ix_runs_state_update (state=?)" in live
         assert "ix_runs_state_update (state=?)" in plan(_LIVE_OWNERS.replace("?", "'here'"))  # the job queue's
         newest = statement_plan(updates.PROJECT_NEWEST, project="p")
         assert newest.count("SEARCH runs USING COVERING INDEX ix_runs_state_update (state=? AND project=?)") == 7
@@ -409,7 +410,7 @@ def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypat
 
     monkeypatch.setattr(sqlitehot.SqliteHotPath, "_checkpoint", slow_checkpoint)
     fn = runlab.new_function(name="quick", kind="local")
-    for i in range(sqlitehot.CHECKPOINT_EVERY // 2 * 3):  # two writes a run: a checkpoint, then another asked
+    for _ in range(sqlitehot.CHECKPOINT_EVERY // 2 * 3):  # two writes a run: a checkpoint, then another asked
         fn.run(handler=lambda context: None)
     assert calls == ["runlab-wal-checkpoint"]  # the first is still copying
     release.set()
