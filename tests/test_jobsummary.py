@@ -101,8 +101,9 @@ def test_jobs_list_filters_by_name_and_limits():
 
 
 def test_the_store_wide_change_stamp_is_the_newest_update_of_any_project():
-    """changed_since() without a project steps through each project's index: it still finds the newest
-    update anywhere, after updates and deletes, with projects that have no project record."""
+    """changed_since() without a project steps through the state index per project and state: it still finds
+    the newest update anywhere, after updates, a change of state and deletes, with projects that have no
+    project record."""
     store = get_store()
     assert store.changed_since() == (0.0, 0)
     a, b = _run(store, "a", "train", 10.0), _run(store, "b", "train", 20.0)
@@ -110,6 +111,8 @@ def test_the_store_wide_change_stamp_is_the_newest_update_of_any_project():
     assert store.changed_since() == (20.0, 3)
     store.update_run(a.uid, 0, {"last_update": 30.0})
     assert store.changed_since() == (30.0, 3)
+    store.update_run(a.uid, 0, {"state": "error", "last_update": 35.0})  # found in its new state's range
+    assert store.changed_since() == (35.0, 3) and store.changed_since("a") == (35.0, 1)
     store.delete_run(a.uid)
     assert store.changed_since() == (20.0, 2)
     store.delete_run(b.uid)
