@@ -393,6 +393,16 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home, 
 
 
 
+
+def test_the_state_index_is_asked_about_every_state_a_run_can_be_in():
+    """A project's updates are read one state at a time: a state missing from that list would hide its runs
+    from the change stamp, the ended runs and the values index."""
+    from runlab.record import LIVE_STATES, RunState
+    from runlab.store import schema
+
+    assert schema.RUN_STATES == tuple(state.value for state in RunState)
+    assert schema.LIVE_STATE_SQL == f"state IN ({', '.join(repr(state.value) for state in LIVE_STATES)})"
+
 @pytest.mark.sqlite_only
 def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypatch):
     """On a loaded machine a checkpoint can take longer than the next 200 writes: the one asked for meanwhile
