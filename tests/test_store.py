@@ -400,8 +400,8 @@ def test_the_state_index_is_asked_about_every_state_a_run_can_be_in():
     from runlab.record import LIVE_STATES, RunState
     from runlab.store import schema
 
-    assert schema.RUN_STATES == tuple(state.value for state in RunState)
-    assert schema.LIVE_STATE_SQL == f"state IN ({', '.join(repr(state.value) for state in LIVE_STATES)})"
+    assert tuple(state.value for state in RunState) == schema.RUN_STATES
+    assert f"state IN ({', '.join(repr(state.value) for state in LIVE_STATES)})" == schema.LIVE_STATE_SQL
 
 @pytest.mark.sqlite_only
 def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypatch):
