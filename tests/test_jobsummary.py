@@ -100,6 +100,26 @@ def test_jobs_list_filters_by_name_and_limits():
     assert store.changed_since("nope") == (0.0, 0)
 
 
+
+def test_runs_inserted_by_any_path_are_counted_by_the_database():
+    """The database counts each inserted run itself: rows a bulk import writes straight into ``runs`` (children,
+    a tie on the start time broken by the uid, an older run after a newer one) are in the summary too."""
+    from runlab.store import schema
+
+    store = get_store()
+    newer = _run(store, "p", "train", 50.0)
+    rows = []
+    for uid, iteration, start in (("a" * 32, 0, 20.0), ("b" * 32, 0, 60.0), ("c" * 32, 0, 60.0), ("c" * 32, 1, 60.0)):
+        record = new_run("p", "train", "job", RunState.COMPLETED, {}, {})
+        record.uid, record.iteration, record.start_time, record.last_update = uid, iteration, start, start
+        rows.append(record.to_row())
+    with store.engine.begin() as conn:
+        conn.execute(schema.runs.insert(), rows)
+    _assert_agrees(store, "p")
+    [job] = store.list_jobs("p")
+    assert (job["runs"], job["uid"]) == (4, "c" * 32) and store.count_runs("p") == 5
+    assert newer.uid != job["uid"]
+
 def test_the_store_wide_change_stamp_is_the_newest_update_of_any_project():
     """changed_since() without a project steps through the state index per project and state: it still finds
     the newest update anywhere, after updates, a change of state and deletes, with projects that have no

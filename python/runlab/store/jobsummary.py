@@ -2,8 +2,9 @@
 
 The Jobs panel lists a project's jobs (run count, latest run) and polls whether anything changed. Counting
 and grouping the runs of a project grows with the project; this table makes both cost the same whatever
-the number of runs. :class:`~runlab.store.runstore.RunStore` keeps it in the same transaction as the run
-write that changes it: creating a run (:func:`on_create`, one UPSERT) and deleting one (:func:`on_delete`).
+the number of runs. It is kept in the same transaction as the run write that changes it: the database counts
+each new run itself (a trigger on ``runs``, migration 0014), and :class:`~runlab.store.runstore.RunStore`
+takes deleted runs out (:func:`on_delete`).
 Nothing else moves it: a job's latest run is the one started last (ties: the greatest uid), and a run's
 name, project and start time never change after it is created; its state, end time and error are read
 from the run itself when the jobs are listed.
@@ -18,35 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, Select, bindparam, case, func, select, text
 
-from ..record import RunRecord
 from . import schema
-
-# The existing row is named by the table (``job_summary.x``), the new one by ``excluded``: both SQLite and
-# PostgreSQL read it so. A child iteration only adds to ``records`` (its last_start is NULL).
-_NEWER = ("excluded.last_start IS NOT NULL AND (job_summary.last_start IS NULL"
-          " OR excluded.last_start > job_summary.last_start"
-          " OR (excluded.last_start = job_summary.last_start AND excluded.last_uid > job_summary.last_uid))")
-UPSERT_SQL = (  # named parameters, as both SQLAlchemy's text() and sqlite3 bind them
-    "INSERT INTO job_summary (project, name, runs, records, last_start, last_uid)"
-    " VALUES (:project, :name, :runs, 1, :last_start, :last_uid)"
-    " ON CONFLICT (project, name) DO UPDATE SET"
-    " runs = job_summary.runs + excluded.runs, records = job_summary.records + 1,"
-    f" last_start = CASE WHEN {_NEWER} THEN excluded.last_start ELSE job_summary.last_start END,"
-    f" last_uid = CASE WHEN {_NEWER} THEN excluded.last_uid ELSE job_summary.last_uid END"
-)
-_UPSERT = text(UPSERT_SQL)
-
-
-def upsert_values(record: RunRecord) -> dict[str, Any]:
-    """The parameters of :data:`UPSERT_SQL` that count ``record`` in its job."""
-    top = record.iteration == 0
-    return {"project": record.project, "name": record.name, "runs": 1 if top else 0,
-            "last_start": record.start_time if top else None, "last_uid": record.uid if top else None}
-
-
-def on_create(conn: Connection, record: RunRecord) -> None:
-    """Count a new run (any iteration) in its job; a run (iteration 0) started last becomes the latest."""
-    conn.execute(_UPSERT, upsert_values(record))
 
 
 def on_delete(conn: Connection, uid: str) -> None:

@@ -17,7 +17,7 @@ from ..errors import StoreError
 from ..filelock import file_lock
 from .failures import store_name
 
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -258,13 +258,12 @@ class RunStore:
         """Insert a run."""
         if self._hot is not None:
             try:
-                self._hot.insert_run(record.to_row(), jobsummary.upsert_values(record))
+                self._hot.insert_run(record.to_row())
             except sqlite3.Error as exc:  # as ``_guarded`` maps it (inline: every run makes this call)
                 raise store_error(self.url, exc) from exc
             return
         with self._write() as conn:
-            conn.execute(insert(schema.runs), record.to_row())
-            jobsummary.on_create(conn, record)
+            conn.execute(insert(schema.runs), record.to_row())  # the database counts it in the jobs summary
 
     def update_run(
         self, uid: str, iteration: int, changes: dict[str, Any], log: Sequence[Any] | None = None
@@ -431,11 +430,10 @@ class RunStore:
         chunk = (0, log, encode_stamps([record.start_time])) if log else None
         if self._hot is not None:
             with self._guarded():
-                self._hot.insert_cached_run(record.to_row(), jobsummary.upsert_values(record), rows, chunk)
+                self._hot.insert_cached_run(record.to_row(), rows, chunk)
             return
         with self._write() as conn:
-            conn.execute(insert(schema.runs), record.to_row())
-            jobsummary.on_create(conn, record)
+            conn.execute(insert(schema.runs), record.to_row())  # the database counts it in the jobs summary
             for row in rows:
                 _insert_artifact(conn, row)
             if chunk is not None:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON
 
-from . import endedruns, jobsummary, schema
+from . import endedruns, schema
 
 T = TypeVar("T")
 LOCK_RETRIES = 20  # tries of a write transaction while another process holds SQLite's write lock
@@ -112,15 +112,13 @@ class SqliteHotPath:
         """True when every key of ``changes`` is a column of ``runs`` (else the caller's path reports it)."""
         return _RUN_COLUMN_SET.issuperset(changes)
 
-    def insert_run(self, row: dict[str, Any], summary: dict[str, Any]) -> None:
-        """Insert the run and count it in the jobs summary (``jobsummary.upsert_values``), in one transaction."""
+    def insert_run(self, row: dict[str, Any]) -> None:
+        """Insert the run: one statement, its own transaction (the database counts it in the jobs summary)."""
         values = _run_values(row)
-
-        def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(_INSERT_RUN, values)
-            conn.execute(jobsummary.UPSERT_SQL, summary)
-
-        self._in_transaction(insert)
+        conn = self._take()
+        self._execute_retrying(conn, _INSERT_RUN, values)
+        self._give_back(conn)
+        self._wrote()
 
     def update_run(self, uid: str, iteration: int, changes: dict[str, Any], log: Sequence[Any] | None) -> None:
         """Set ``changes`` (already plain column values) and append a log chunk, in one transaction."""
@@ -210,7 +208,7 @@ class SqliteHotPath:
             records.append(record)
         return run, records
 
-    def insert_cached_run(self, row: dict[str, Any], summary: dict[str, Any], artifacts: Sequence[dict[str, Any]],
+    def insert_cached_run(self, row: dict[str, Any], artifacts: Sequence[dict[str, Any]],
                           log: Sequence[Any] | None) -> None:
         """Insert a run the cache answered with its artifact rows (``version`` left out: each the next of its
         key) and its log chunk, in one transaction (as ``RunStore.create_cached_run``)."""
@@ -218,7 +216,6 @@ class SqliteHotPath:
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(_INSERT_RUN, values)
-            conn.execute(jobsummary.UPSERT_SQL, summary)
             for artifact in artifacts:
                 version = conn.execute(_NEXT_VERSION, (artifact["project"], artifact["key"])).fetchone()[0]
                 record = {**artifact, "version": version}
