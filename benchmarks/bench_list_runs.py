@@ -68,6 +68,7 @@ def fill(store, home: str, total: int = TOTAL, project: str | None = None, seed:
         rebuild = None
     rng, t0, start = random.Random(seed), time.time() - total, time.perf_counter()
     with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA temp_store=MEMORY")  # each row's statement journal (the summary's trigger)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         for first in range(0, total, BATCH):
             rows = [make_row(i, rng, t0, home) for i in range(first, min(first + BATCH, total))]
