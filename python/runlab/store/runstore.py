@@ -320,7 +320,7 @@ class RunStore:
         with self._read() as conn:
             rows = conn.execute(
                 select(table)
-                .where(text(schema.LIVE_STATE_SQL))  # spelled as the live-runs index is, so it is used
+                .where(text(schema.LIVE_STATE_SQL))  # three ranges of the state index
                 .order_by(table.c.start_time, table.c.iteration)
             )
             return [RunRecord.from_row(r._mapping) for r in rows]

@@ -287,7 +287,11 @@ class SqliteHotPath:
                     return
                 thread = self._checkpointer = threading.Thread(target=self._checkpoints, daemon=True,
                                                                name="runlab-wal-checkpoint")
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had now (an interpreter shutting down): a later write asks again
+                with self._lock:
+                    self._checkpointer = None
 
     def _checkpoints(self) -> None:
         """Checkpoint until no more were asked for meanwhile; then the thread ends."""
