@@ -267,8 +267,8 @@ def test_live_runs_and_listings_are_answered_from_indexes(runlab_home):
                                                          compile_kwargs={"literal_binds": True})
             return plan(str(literal))
 
-        live = plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
-        assert "ix_runs_state_update (state=?)" in live
+        orphan_check = plan(f"SELECT uid FROM runs WHERE {LIVE_STATE_SQL} ORDER BY start_time")
+        assert "ix_runs_state_update (state=?)" in orphan_check
         assert "ix_runs_state_update (state=?)" in plan(_LIVE_OWNERS.replace("?", "'here'"))  # the job queue's
         newest = statement_plan(updates.PROJECT_NEWEST, project="p")
         assert newest.count("SEARCH runs USING COVERING INDEX ix_runs_state_update (state=? AND project=?)") == 7
@@ -392,8 +392,6 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(runlab_home, 
     assert get_store().count_runs() == 1500
 
 
-
-
 def test_the_state_index_is_asked_about_every_state_a_run_can_be_in():
     """A project's updates are read one state at a time: a state missing from that list would hide its runs
     from the change stamp, the ended runs and the values index."""
@@ -402,6 +400,7 @@ def test_the_state_index_is_asked_about_every_state_a_run_can_be_in():
 
     assert tuple(state.value for state in RunState) == schema.RUN_STATES
     assert f"state IN ({', '.join(repr(state.value) for state in LIVE_STATES)})" == schema.LIVE_STATE_SQL
+
 
 @pytest.mark.sqlite_only
 def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypatch):
@@ -429,6 +428,7 @@ def test_a_checkpoint_asked_for_while_one_runs_follows_it(runlab_home, monkeypat
     assert calls == ["runlab-wal-checkpoint"] * 2
     fn.run(handler=lambda context: None)  # writes go on; the next checkpoint starts a thread of its own
     assert get_store().count_runs() == sqlitehot.CHECKPOINT_EVERY // 2 * 3 + 1
+
 
 def _artifact(record, key: str, target: str, iteration: int = 0) -> dict:
     return {"project": record.project, "key": key, "tag": None, "kind": "file", "target": target, "size": 3,
