@@ -17,12 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from ..record import RunState
-from . import schema
+from . import jobsummary, schema
 
 _RUNS = schema.runs.c
 TERMINAL = tuple(s.value for s in (RunState.COMPLETED, RunState.ERROR, RunState.ABORTED))
 
-_PROJECTS = select(schema.job_summary.c.project).distinct()
 _ENDED = (
     select(_RUNS.uid, _RUNS.project, _RUNS.name, _RUNS.kind, _RUNS.state, _RUNS.error, _RUNS.start_time,
            _RUNS.end_time, _RUNS.owner, _RUNS.results, _RUNS.last_update)
@@ -42,7 +41,7 @@ def ended_since(conn: Connection, since: float, scan: int) -> list[dict[str, Any
     """Top-level runs that ended after ``since`` (epoch seconds), at most ``scan`` per project, oldest
     update first; JSON columns as the database gave them (and each run's ``last_update``)."""
     found: list[dict[str, Any]] = []
-    for project in conn.execute(_PROJECTS).scalars():
+    for project in conn.execute(jobsummary.PROJECTS_WITH_RUNS).scalars():
         per_state = ([dict(row._mapping) for row in conn.execute(
             _ENDED, {"state": state, "project": project, "since": since, "scan": scan})] for state in TERMINAL)
         found.extend(oldest_updates(per_state, scan))

@@ -21,6 +21,9 @@ from sqlalchemy import Connection, Integer, Select, bindparam, case, func, selec
 
 from . import schema
 
+PROJECTS_WITH_RUNS = select(schema.job_summary.c.project).distinct()
+"""The projects that hold runs (each has a job in the summary): what a question over every project steps through."""
+
 
 def on_delete(conn: Connection, uid: str) -> None:
     """Take every iteration of run ``uid`` out of its job, before they are deleted: the job's previous run

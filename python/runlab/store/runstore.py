@@ -587,7 +587,7 @@ class RunStore:
     def ended_since(self, since: float, scan: int = 1000) -> list[dict[str, Any]]:
         """Top-level runs (iteration 0) that ended after ``since`` (epoch seconds): uid, project, name, kind,
         state, error, start_time, end_time, owner and results, at most ``scan`` per project (``endedruns``)."""
-        if self._hot is not None:  # polled every few seconds by each JupyterLab: a query per project
+        if self._hot is not None:  # polled every few seconds by each JupyterLab: a query per project and end state
             with self._guarded():
                 rows = self._hot.ended_since(since, scan)
         else:

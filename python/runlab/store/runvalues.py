@@ -95,7 +95,7 @@ def projects_of(conn: Connection, project: str | None) -> list[str]:
     """The projects a query covers: ``project``, or every project with runs (the jobs summary names them)."""
     if project is not None:
         return [project]
-    return [row[0] for row in conn.execute(text("SELECT DISTINCT project FROM job_summary"))]
+    return list(conn.execute(jobsummary.PROJECTS_WITH_RUNS).scalars())
 
 
 def is_current(conn: Connection, project: str) -> bool:

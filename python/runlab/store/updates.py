@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from sqlalchemy import Select, bindparam, func, select, union_all
 
-from . import schema
+from . import jobsummary, schema
 
 _RUNS = schema.runs.c
-_PROJECTS_WITH_RUNS = select(schema.job_summary.c.project).distinct().subquery()
+_PROJECTS_WITH_RUNS = jobsummary.PROJECTS_WITH_RUNS.subquery()
 
 
 def _newest_of_project() -> Select:
