@@ -184,6 +184,29 @@ def wait_for_saved_workspace(lab: LabServer, text: str, workspace: str = "defaul
     wait_until(saved, timeout=WAIT_MS / 1000, what=f"the workspace saved with {text!r}")
 
 
+
+def wait_for_saved_layout(lab: LabServer, *views: str, current: str | None = None,
+                          workspace: str = "default") -> None:
+    """Wait until the layout JupyterLab saved on the server has each of ``views`` (restorer names such as
+    ``runlab-run:<uid>``) open in the main area, and ``current`` shown there when given. A view's own state is
+    saved as soon as it opens, under the same name, but the layout a moment after it changes: only the layout
+    says what a reload puts back, and which view it shows."""
+    from waiting import wait_until
+
+    def widgets(area: dict) -> set[str]:
+        found = set(area.get("widgets") or ())
+        for child in area.get("children") or ():
+            found |= widgets(child)
+        return found
+
+    def saved() -> bool:
+        url = f"{lab.url}/lab/api/workspaces/{workspace}?token={lab.token}"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            main = json.loads(answer.read())["data"].get("layout-restorer:data", {}).get("main") or {}
+        return set(views) <= widgets(main.get("dock") or {}) and (current is None or main.get("current") == current)
+
+    wait_until(saved, timeout=WAIT_MS / 1000, what=f"the layout saved with {views} open, {current} shown")
+
 def palette_item(page, query: str, item: str | None = None):
     """The command palette, opened and filtered with ``query``, and its visible entry that shows ``item``
     (``query`` itself by default).

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 import runlab
-from labserver import CHROMIUM, LabServer, chromium_page, open_lab, screenshot, set_theme, wait_for_saved_workspace
+from labserver import CHROMIUM, LabServer, chromium_page, open_lab, screenshot, set_theme, wait_for_saved_layout
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -123,7 +123,7 @@ def test_the_code_tab_and_the_rerun_warning(lab):
         screenshot(page, "code-rerun-warning-dark")
         page.locator(".jp-Dialog").get_by_role("button", name="Cancel").click()
 
-        wait_for_saved_workspace(lab, f'"current": "runlab-run:{lab.run.uid()}"')  # what the reload restores
+        wait_for_saved_layout(lab, current=f"runlab-run:{lab.run.uid()}")  # what the reload restores
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1)

@@ -24,7 +24,7 @@ from labserver import (
     runlab_lab,
     screenshot,
     set_theme,
-    wait_for_saved_workspace,
+    wait_for_saved_layout,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
@@ -218,7 +218,7 @@ def test_compare_runs_and_a_sweeps_iterations(lab, bench):
 
         # a page reload restores both compare views (once JupyterLab has saved them)
         for view_id in page.eval_on_selector_all(".runlab-compare-panel", "views => views.map(v => v.id)"):
-            wait_for_saved_workspace(lab, f'"runlab-compare:{view_id}"')
+            wait_for_saved_layout(lab, f"runlab-compare:{view_id}")
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")

@@ -24,7 +24,7 @@ from labserver import (
     runlab_lab,
     screenshot,
     set_theme,
-    wait_for_saved_workspace,
+    wait_for_saved_layout,
 )
 from runlab.record import RunState, new_run
 from runlab.store import get_store
@@ -213,7 +213,7 @@ def test_list_actions_delete_abort_bulk_delete_notes_and_log(lab, project):
         screenshot(page, "listactions-log-light")
 
         # after a reload: the notes in the run's view, the Runs view's column and the history row's title
-        wait_for_saved_workspace(lab, f'"runlab-run:{trains[1]}"')  # the run's view, restored by the reload
+        wait_for_saved_layout(lab, f"runlab-run:{trains[1]}")  # the run's view, restored by the reload
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         run_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=trains[1][:8])

@@ -25,7 +25,7 @@ from labserver import (
     launch_chromium,
     open_run_from_sidebar,
     screenshot,
-    wait_for_saved_workspace,
+    wait_for_saved_layout,
 )
 from waiting import wait_until
 
@@ -312,7 +312,7 @@ def test_run_view_actions_notebook_overview_and_accessibility(lab):
             screenshot(page, "runview-notebook-preview-dark")
 
             # After a reload the open runs come back: focus, tabs and contrast as before
-            wait_for_saved_workspace(lab, f'"current": "runlab-run:{runs["notebook"].uid()}"')
+            wait_for_saved_layout(lab, current=f"runlab-run:{runs['notebook'].uid()}")
             page.reload()
             page.wait_for_selector(".jp-LabShell", timeout=60_000)
             view = page.locator(".runlab-run-panel:visible")

@@ -13,7 +13,7 @@ import pytest
 
 import runlab
 from contrast import CHART_COLOURS
-from labserver import CHROMIUM, LabServer, chromium_page, screenshot, wait_for_saved_workspace
+from labserver import CHROMIUM, LabServer, chromium_page, screenshot, wait_for_saved_layout
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
 
@@ -172,8 +172,8 @@ def test_a_sweep_explored_from_the_jobs_panel(lab, sweep):
         screenshot(page, "sweeps-chart-dark")
 
         # JupyterLab saves the open views and the shown one a moment after they change: reload once it has
-        wait_for_saved_workspace(lab, f'"runlab-run:{sweep.uid()}-6"')
-        wait_for_saved_workspace(lab, f'"current": "runlab-run:{sweep.uid()}"')
+        wait_for_saved_layout(lab, f"runlab-run:{sweep.uid()}", f"runlab-run:{sweep.uid()}-6",
+                              current=f"runlab-run:{sweep.uid()}")
         page.reload()
         page.wait_for_selector(".jp-LabShell", timeout=60_000)
         expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=30_000)
